@@ -1,0 +1,94 @@
+/// The one error type of copydesk: what went wrong, with which file, and why.
+///
+/// A `CopydeskError` either rejects an input (``Code/isRejection``: the file is not an article copydesk
+/// can take, and is quarantined with this reason) or reports a failure of copydesk itself (I/O,
+/// catalog), after which the file stays where it was.
+public struct CopydeskError: Error, Sendable, Hashable {
+    /// What kind of failure this is; stable across releases, usable in scripts.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        fileprivate enum Value: String, Hashable, Sendable {
+            case emptyInput = "empty"
+            case binaryInput = "binary"
+            case undecodable = "undecodable"
+            case noText = "no-text"
+            case tooLarge = "too-large"
+            case parseFailed = "parse-failed"
+            case unsupportedInput = "unsupported"
+            case ioFailed = "io-failed"
+            case storeFailed = "store-failed"
+            case usage = "usage"
+        }
+
+        fileprivate var value: Value
+
+        /// The file holds no bytes, or only whitespace.
+        public static let emptyInput = Code(value: .emptyInput)
+        /// The bytes are not text (an image, an archive, NUL bytes, control characters).
+        public static let binaryInput = Code(value: .binaryInput)
+        /// The bytes claim an encoding they do not follow.
+        public static let undecodable = Code(value: .undecodable)
+        /// The input decoded but holds no article text.
+        public static let noText = Code(value: .noText)
+        /// The file is larger than the size cap.
+        public static let tooLarge = Code(value: .tooLarge)
+        /// The markup could not be parsed at all.
+        public static let parseFailed = Code(value: .parseFailed)
+        /// Something copydesk does not take (a symlink, a FIFO, a device).
+        public static let unsupportedInput = Code(value: .unsupportedInput)
+        /// Reading, writing or moving a file failed.
+        public static let ioFailed = Code(value: .ioFailed)
+        /// The catalog could not be read or written.
+        public static let storeFailed = Code(value: .storeFailed)
+        /// The command line was wrong.
+        public static let usage = Code(value: .usage)
+
+        /// Whether this code rejects the input (a decision about the file) rather than reporting
+        /// a failure of copydesk (after which the file is left in place and tried again).
+        public var isRejection: Bool {
+            switch value {
+            case .emptyInput, .binaryInput, .undecodable, .noText, .tooLarge, .parseFailed, .unsupportedInput:
+                true
+            case .ioFailed, .storeFailed, .usage:
+                false
+            }
+        }
+
+        public var description: String { value.rawValue }
+    }
+
+    public var code: Code
+    /// A sentence for people, without the path.
+    public var message: String
+    /// The file the error is about, when there is one.
+    public var path: String?
+    /// A lower-level error description (errno text, SQLite message), when there is one.
+    public var cause: String?
+
+    public init(_ code: Code, _ message: String, path: String? = nil, cause: String? = nil) {
+        self.code = code
+        self.message = message
+        self.path = path
+        self.cause = cause
+    }
+
+    /// The same error, attributed to a file.
+    public func at(_ path: String) -> CopydeskError {
+        var copy = self
+        copy.path = path
+        return copy
+    }
+
+    /// The reason without the file name, as a rejection event records it.
+    public var reason: String {
+        if let cause { "\(message): \(cause)" } else { message }
+    }
+
+    /// One line for the journal and the terminal: the file, then the reason.
+    public func detailedDescription() -> String {
+        if let path { "\(path): \(reason)" } else { reason }
+    }
+}
+
+extension CopydeskError: CustomStringConvertible {
+    public var description: String { detailedDescription() }
+}

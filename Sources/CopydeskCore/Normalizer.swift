@@ -1,0 +1,40 @@
+/// Turns the bytes of one file into an ``Article``: recognises the format, decodes the charset and
+/// extracts metadata and the main text. Pure: bytes in, an article or a rejection out.
+public struct Normalizer: Sendable {
+    /// The version of the normalization rules, recorded with every version of an article so that
+    /// `copydesk reprocess` knows which versions an upgrade may change. Bump it whenever the output
+    /// for some input changes.
+    public static let version = 1
+
+    public init() {}
+
+    /// Normalizes the content of one file.
+    ///
+    /// - Parameter bytes: the whole file.
+    /// - Returns: the article the file holds.
+    /// - Throws: ``CopydeskError`` with a rejection code (``CopydeskError/Code/isRejection``): empty,
+    ///   binary, undecodable, or holding no text.
+    public func normalize(_ bytes: [UInt8]) throws(CopydeskError) -> Article {
+        let decoded = try TextDecoder.decode(bytes)
+        let format = FormatSniffer.sniff(prefix: decoded.text.prefix(2048))
+        switch format {
+        case .text:
+            return try normalizeText(decoded)
+        case .html, .xhtml:
+            throw CopydeskError(.unsupportedInput, "\(format.rawValue.uppercased()) pages are not normalized yet")
+        }
+    }
+
+    func normalizeText(_ decoded: DecodedText) throws(CopydeskError) -> Article {
+        let parsed = PlainText.parse(decoded.text)
+        guard !parsed.paragraphs.isEmpty || parsed.title != nil else {
+            throw CopydeskError(.emptyInput, "only whitespace, no text")
+        }
+        return Article(
+            format: .text,
+            charset: decoded.charset.rawValue,
+            title: parsed.title,
+            paragraphs: parsed.paragraphs.isEmpty ? [parsed.title!] : parsed.paragraphs
+        )
+    }
+}

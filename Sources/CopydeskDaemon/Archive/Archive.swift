@@ -1,0 +1,165 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
+public import CopydeskCore
+internal import SystemPackage
+
+/// The folder where original bytes are kept: `originals/` by content (byte-identical files are
+/// stored once) and `rejected/` for quarantined input, kept with its name.
+///
+/// Files enter by rename when the source is on the same file system, otherwise by copy, fsync,
+/// rename and unlink, so that a crash never leaves a partial file under its final name.
+public struct Archive: Sendable {
+    /// The absolute path of the Archive folder.
+    public let root: String
+
+    /// Opens the Archive at `root`, creating it and its subfolders when missing.
+    ///
+    /// - Throws: ``CopydeskError`` `.ioFailed` when the folders cannot be created.
+    public init(root: String) throws(CopydeskError) {
+        self.root = root
+        for folder in [root, "\(root)/originals", "\(root)/rejected"] {
+            try Self.makeDirectory(folder)
+        }
+    }
+
+    /// Where an accepted file with this raw SHA-256 is kept, relative to the root.
+    public func originalPath(sha256: String) -> String {
+        "originals/\(sha256.prefix(2))/\(sha256)"
+    }
+
+    /// Where a rejected file is quarantined, relative to the root: its hash prefix and its own name,
+    /// so that an operator finds it by name and byte-identical rejects share one file.
+    public func rejectedPath(sha256: String, fileName: String) -> String {
+        "rejected/\(sha256.prefix(12))-\(Self.safeName(fileName))"
+    }
+
+    /// The absolute path of an archive-relative path.
+    public func absolute(_ relative: String) -> String {
+        "\(root)/\(relative)"
+    }
+
+    /// Moves the file at `source` to `relative` in the Archive; if a file is already stored there
+    /// (byte-identical content), the source is removed instead.
+    ///
+    /// - Parameter expected: the identity the file had when it was read; a file that has been
+    ///   replaced since is left alone.
+    /// - Throws: ``CopydeskError`` `.ioFailed`.
+    public func moveIn(_ source: String, to relative: String, expected: FileIdentity) throws(CopydeskError) {
+        let target = absolute(relative)
+        guard let current = SourceReader.identity(ofFileAt: source) else {
+            throw CopydeskError(.ioFailed, "the file vanished before it could be archived", path: source)
+        }
+        guard current == expected else {
+            throw CopydeskError(.ioFailed, "the file changed after it was read; it will be taken again", path: source)
+        }
+        try Self.makeDirectory(parent(of: target))
+        if exists(target) {
+            try unlink(source)
+            return
+        }
+        switch valueOrErrno({ rename(source, target) }) {
+        case .success:
+            return
+        case .failure(.improperLink):
+            try copy(source, to: target)
+            try unlink(source)
+        case .failure(let error):
+            throw CopydeskError.io("move the file into the Archive (\(target))", source, error)
+        }
+    }
+
+    /// Copies the file at `source` to `relative` in the Archive, leaving the source in place (for
+    /// `copydesk ingest`); nothing is written when the file is already stored.
+    public func copyIn(_ source: String, to relative: String) throws(CopydeskError) {
+        let target = absolute(relative)
+        if exists(target) { return }
+        try Self.makeDirectory(parent(of: target))
+        try copy(source, to: target)
+    }
+
+    /// Whether a file is stored at `relative`.
+    public func contains(_ relative: String) -> Bool {
+        exists(absolute(relative))
+    }
+
+    // MARK: - Helpers
+
+    /// Copies `source` to a temporary name beside `target`, fsyncs it, renames it into place and
+    /// fsyncs the folder: `target` is either absent or complete, and durable once this returns.
+    private func copy(_ source: String, to target: String) throws(CopydeskError) {
+        let temporary = "\(parent(of: target))/.incoming-\(getpid())-\(target.split(separator: "/").last!)"
+        do {
+            let input = try FileDescriptor.open(
+                FilePath(source), .readOnly, options: [.noFollow, .nonBlocking, .closeOnExec])
+            try input.closeAfter {
+                let output = try FileDescriptor.open(
+                    FilePath(temporary), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                    permissions: [.ownerReadWrite, .groupRead])
+                try output.closeAfter {
+                    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+                    while true {
+                        let count = try buffer.withUnsafeMutableBytes { try input.read(into: $0) }
+                        if count == 0 { break }
+                        _ = try buffer[..<count].withUnsafeBytes { try output.writeAll($0) }
+                    }
+                    if fsync(output.rawValue) != 0 { throw Errno(rawValue: errno) }
+                }
+            }
+            if rename(temporary, target) != 0 { throw Errno(rawValue: errno) }
+            try Self.syncDirectory(parent(of: target))
+        } catch {
+            _ = Glibc.unlink(temporary)
+            let errno = error as? Errno ?? .ioError
+            throw CopydeskError.io("copy the file into the Archive (\(target))", source, errno)
+        }
+    }
+
+    private func unlink(_ path: String) throws(CopydeskError) {
+        if case .failure(let error) = valueOrErrno({ Glibc.unlink(path) }), error != .noSuchFileOrDirectory {
+            throw CopydeskError.io("remove the file from the Inbox", path, error)
+        }
+    }
+
+    private func exists(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0
+    }
+
+    private func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return String(path[..<slash])
+    }
+
+    static func makeDirectory(_ path: String) throws(CopydeskError) {
+        var status = stat()
+        if stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR { return }
+        if case .failure(let error) = valueOrErrno({ mkdir(path, 0o2775) }), error != .fileExists {
+            throw CopydeskError.io("create the folder", path, error)
+        }
+    }
+
+    private static func syncDirectory(_ path: String) throws {
+        let descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.directory, .closeOnExec])
+        try descriptor.closeAfter {
+            if fsync(descriptor.rawValue) != 0 { throw Errno(rawValue: errno) }
+        }
+    }
+
+    /// A file name made safe to store: no path separators or control characters, at most 120 bytes
+    /// of UTF-8 (cut at a character boundary), never starting with a dot or a dash.
+    static func safeName(_ name: String) -> String {
+        let base = name.split(separator: "/").last.map(String.init) ?? "file"
+        var out = ""
+        for character in base {
+            let isControl = character.unicodeScalars.contains {
+                $0.value < 0x20 || $0.value == 0x7F || $0.properties.generalCategory == .format
+            }
+            let next = isControl ? "_" : String(character)
+            if out.utf8.count + next.utf8.count > 120 { break }
+            out += next
+        }
+        while out.hasPrefix(".") || out.hasPrefix("-") { out = "_" + out.dropFirst() }
+        return out.isEmpty ? "file" : out
+    }
+}

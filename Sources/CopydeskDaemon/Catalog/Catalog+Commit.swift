@@ -1,0 +1,181 @@
+public import CopydeskCore
+internal import GRDB
+
+extension Catalog {
+    /// Decides what `submission` is against everything the catalog holds, and records it, in one
+    /// transaction.
+    ///
+    /// The decision is made inside the transaction that records it, so two copies of one text that
+    /// arrive together cannot both become new articles. In order:
+    /// 1. a rejected file is recorded as `rejected` with its reason;
+    /// 2. raw bytes already received (and accepted) → `duplicate` of that receipt's article;
+    /// 3. a canonical text already held → `duplicate` of that version's article;
+    /// 4. otherwise a `new-article` with its first version.
+    ///
+    /// The receipt is left in the `committed` state: the caller archives the file, then calls
+    /// ``markArchived(receiptID:)``.
+    public func commit(_ submission: Submission) throws(CopydeskError) -> CommitResult {
+        try write { db in try Self.commit(submission, in: db) }
+    }
+
+    static func commit(_ submission: Submission, in db: Database) throws -> CommitResult {
+        let now = Timestamp.now()
+        var result: CommitResult
+        var article: Article?
+        switch submission.content {
+        case .failure(let rejection):
+            result = CommitResult(
+                receiptID: 0, decision: .rejected, message: rejection.reason, archivePath: submission.archivePath)
+        case .success(let normalized):
+            article = normalized
+            result = try decide(normalized, rawSHA256: submission.rawSHA256, archivePath: submission.archivePath, in: db)
+            if result.decision == .newArticle {
+                try db.execute(sql: "INSERT INTO article (created_at) VALUES (?)", arguments: [now])
+                let articleID = db.lastInsertedRowID
+                let versionID = try insertVersion(normalized, article: articleID, parent: nil, at: now, in: db)
+                try db.execute(
+                    sql: "UPDATE article SET latest_version_id = ? WHERE id = ?", arguments: [versionID, articleID])
+                result.article = articleID
+                result.version = versionID
+                result.message = normalized.title
+            }
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
+                    raw_sha256, format, charset, decision, reason, article_id, version_id, similarity,
+                    archive_path, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed')
+                """,
+            arguments: [
+                submission.origin.rawValue, submission.fileName, submission.sourcePath, submission.identity.size,
+                submission.identity.modificationTimeNanoseconds, Int64(bitPattern: submission.identity.inode),
+                Int64(bitPattern: submission.identity.device), submission.arrivedAt, submission.rawSHA256,
+                article?.format.rawValue, article?.charset, result.decision.rawValue,
+                result.decision == .rejected ? result.message : nil, result.article, result.version,
+                result.similarity, submission.archivePath,
+            ])
+        result.receiptID = db.lastInsertedRowID
+        try insertEvent(
+            EventKind(result.decision), receipt: result.receiptID, file: submission.fileName, article: result.article,
+            version: result.version, similarity: result.similarity, message: result.message, at: now, in: db)
+        return result
+    }
+
+    /// The exact checks: the same bytes, then the same canonical text.
+    private static func decide(
+        _ article: Article, rawSHA256: String, archivePath: String, in db: Database
+    ) throws -> CommitResult {
+        if let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT id, file_name, article_id, version_id FROM receipt
+                WHERE raw_sha256 = ? AND version_id IS NOT NULL ORDER BY id LIMIT 1
+                """,
+            arguments: [rawSHA256])
+        {
+            let name: String = row["file_name"]
+            return CommitResult(
+                receiptID: 0, decision: .duplicate, article: row["article_id"], version: row["version_id"],
+                similarity: 1, message: "same bytes as \(name) (receipt \(row["id"] as Int64))",
+                archivePath: archivePath)
+        }
+        if let row = try Row.fetchOne(
+            db, sql: "SELECT id, article_id FROM version WHERE content_sha256 = ?",
+            arguments: [article.contentSHA256])
+        {
+            let versionID: Int64 = row["id"]
+            return CommitResult(
+                receiptID: 0, decision: .duplicate, article: row["article_id"], version: versionID, similarity: 1,
+                message: "same text as version \(versionID)", archivePath: archivePath)
+        }
+        return CommitResult(receiptID: 0, decision: .newArticle, archivePath: archivePath)
+    }
+
+    private static func insertVersion(
+        _ article: Article, article articleID: Int64, parent: Int64?, at now: String, in db: Database
+    ) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO version (article_id, parent_version_id, title, byline, published, site, url, language,
+                    body, content_sha256, format, charset, normalizer_version, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                articleID, parent, article.title, article.byline, article.published, article.site, article.url,
+                article.language, article.body, article.contentSHA256, article.format.rawValue, article.charset,
+                Normalizer.version, now,
+            ])
+        return db.lastInsertedRowID
+    }
+
+    static func insertEvent(
+        _ kind: EventKind, receipt: Int64? = nil, file: String? = nil, article: Int64? = nil, version: Int64? = nil,
+        similarity: Double? = nil, message: String? = nil, at time: String = Timestamp.now(), in db: Database
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [time, kind.rawValue, receipt, file, article, version, similarity, message])
+    }
+
+    /// Records that the receipt's file now lies at its archive path.
+    public func markArchived(receiptID: Int64) throws(CopydeskError) {
+        try write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT file_name, archive_path, state FROM receipt WHERE id = ?", arguments: [receiptID])
+            else { return }
+            guard (row["state"] as String) == "committed" else { return }
+            try db.execute(sql: "UPDATE receipt SET state = 'archived' WHERE id = ?", arguments: [receiptID])
+            let path: String = row["archive_path"]
+            try Self.insertEvent(.archived, receipt: receiptID, file: row["file_name"], message: path, in: db)
+        }
+    }
+
+    /// Appends an entry that is not about a decision (daemon `started`/`stopped`, an `error`).
+    public func recordEvent(_ kind: EventKind, file: String? = nil, message: String? = nil) throws(CopydeskError) {
+        try write { db in try Self.insertEvent(kind, file: file, message: message, in: db) }
+    }
+
+    /// The receipts whose file is recorded but not yet archived, oldest first.
+    public func pendingReceipts() throws(CopydeskError) -> [PendingReceipt] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM receipt WHERE state = 'committed' ORDER BY id").map(Self.pending)
+        }
+    }
+
+    /// The pending receipt recorded for the file at `sourcePath` with this identity, if any: the file
+    /// was decided on before a crash and only needs archiving.
+    public func pendingReceipt(sourcePath: String, identity: FileIdentity) throws(CopydeskError) -> PendingReceipt? {
+        try read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM receipt WHERE state = 'committed' AND source_path = ? AND size = ?
+                        AND mtime_ns = ? AND inode = ? AND device = ?
+                    """,
+                arguments: [
+                    sourcePath, identity.size, identity.modificationTimeNanoseconds,
+                    Int64(bitPattern: identity.inode), Int64(bitPattern: identity.device),
+                ]
+            ).map(Self.pending)
+        }
+    }
+
+    private static func pending(_ row: Row) -> PendingReceipt {
+        PendingReceipt(
+            id: row["id"],
+            origin: ReceiptOrigin(rawValue: row["origin"]) ?? .inbox,
+            fileName: row["file_name"],
+            sourcePath: row["source_path"],
+            identity: FileIdentity(
+                size: row["size"], modificationTimeNanoseconds: row["mtime_ns"],
+                inode: UInt64(bitPattern: row["inode"] as Int64), device: UInt64(bitPattern: row["device"] as Int64)),
+            rawSHA256: row["raw_sha256"],
+            decision: Decision(rawValue: row["decision"]) ?? .rejected,
+            archivePath: row["archive_path"])
+    }
+}

@@ -1,0 +1,94 @@
+internal import GRDB
+
+extension Catalog {
+    /// The catalog's schema, as a list of named migrations.
+    ///
+    /// Append-only: a migration that has shipped is never edited, since users' catalogs already ran
+    /// it. A change is a new migration with the next name.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-catalog") { db in
+            // One story text, however many files and outlets carried it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE article (
+                        id INTEGER PRIMARY KEY,
+                        created_at TEXT NOT NULL,
+                        latest_version_id INTEGER
+                    );
+                    """)
+            // One distinct normalized text of an article.
+            try db.execute(
+                sql: """
+                    CREATE TABLE version (
+                        id INTEGER PRIMARY KEY,
+                        article_id INTEGER NOT NULL REFERENCES article(id),
+                        parent_version_id INTEGER REFERENCES version(id),
+                        similarity REAL,
+                        relation TEXT CHECK (relation IN ('revision', 'syndication', 'excerpt')),
+                        title TEXT,
+                        byline TEXT,
+                        published TEXT,
+                        site TEXT,
+                        url TEXT,
+                        language TEXT,
+                        body TEXT NOT NULL,
+                        content_sha256 TEXT NOT NULL,
+                        format TEXT NOT NULL,
+                        charset TEXT NOT NULL,
+                        normalizer_version INTEGER NOT NULL,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE UNIQUE INDEX version_content ON version(content_sha256);
+                    CREATE INDEX version_article ON version(article_id);
+                    """)
+            // One file that arrived. `state` is `committed` while the file still sits in the Inbox
+            // (or, for `ingest`, while its copy into the Archive is pending) and `archived` after.
+            try db.execute(
+                sql: """
+                    CREATE TABLE receipt (
+                        id INTEGER PRIMARY KEY,
+                        origin TEXT NOT NULL CHECK (origin IN ('inbox', 'ingest')),
+                        file_name TEXT NOT NULL,
+                        source_path TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        mtime_ns INTEGER NOT NULL,
+                        inode INTEGER NOT NULL,
+                        device INTEGER NOT NULL,
+                        arrived_at TEXT NOT NULL,
+                        raw_sha256 TEXT NOT NULL,
+                        format TEXT,
+                        charset TEXT,
+                        decision TEXT NOT NULL
+                            CHECK (decision IN ('new-article', 'new-version', 'duplicate', 'rejected')),
+                        reason TEXT,
+                        article_id INTEGER REFERENCES article(id),
+                        version_id INTEGER REFERENCES version(id),
+                        similarity REAL,
+                        archive_path TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('committed', 'archived'))
+                    );
+                    CREATE INDEX receipt_raw ON receipt(raw_sha256);
+                    CREATE INDEX receipt_pending ON receipt(state) WHERE state = 'committed';
+                    CREATE INDEX receipt_version ON receipt(version_id);
+                    """)
+            // The append-only ingestion log.
+            try db.execute(
+                sql: """
+                    CREATE TABLE event (
+                        id INTEGER PRIMARY KEY,
+                        time TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        receipt_id INTEGER REFERENCES receipt(id),
+                        file TEXT,
+                        article_id INTEGER,
+                        version_id INTEGER,
+                        similarity REAL,
+                        message TEXT
+                    );
+                    CREATE INDEX event_kind ON event(kind, id);
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,108 @@
+/// What copydesk decided about one received file.
+public enum Decision: String, Sendable, Hashable, Codable, CaseIterable {
+    case newArticle = "new-article"
+    case newVersion = "new-version"
+    case duplicate
+    case rejected
+}
+
+/// The kinds of entries in the ingestion log.
+public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case received
+    case newArticle = "new-article"
+    case newVersion = "new-version"
+    case duplicate
+    case rejected
+    case archived
+    case error
+    case started
+    case stopped
+
+    init(_ decision: Decision) {
+        switch decision {
+        case .newArticle: self = .newArticle
+        case .newVersion: self = .newVersion
+        case .duplicate: self = .duplicate
+        case .rejected: self = .rejected
+        }
+    }
+
+    /// Whether this kind is one of the four decisions every received file gets exactly one of.
+    public var isDecision: Bool {
+        switch self {
+        case .newArticle, .newVersion, .duplicate, .rejected: true
+        default: false
+        }
+    }
+}
+
+/// Where a receipt's file came from: dropped into the watched Inbox (and moved out of it), or named
+/// to `copydesk ingest` (and left in place).
+public enum ReceiptOrigin: String, Sendable, Hashable {
+    case inbox
+    case ingest
+}
+
+/// The identity of a file on disk at the moment it was read: enough to recognise the same file after
+/// a crash, and to notice a file that changed while it was being read.
+public struct FileIdentity: Sendable, Hashable {
+    public var size: Int64
+    public var modificationTimeNanoseconds: Int64
+    public var inode: UInt64
+    public var device: UInt64
+
+    public init(size: Int64, modificationTimeNanoseconds: Int64, inode: UInt64, device: UInt64) {
+        self.size = size
+        self.modificationTimeNanoseconds = modificationTimeNanoseconds
+        self.inode = inode
+        self.device = device
+    }
+}
+
+/// One entry of the ingestion log, as `copydesk log` prints it.
+public struct LogEvent: Sendable, Hashable {
+    public var id: Int64
+    /// ISO 8601 UTC with milliseconds.
+    public var time: String
+    public var kind: EventKind
+    /// The original file name (relative to the Inbox, or as given to `ingest`).
+    public var file: String?
+    public var article: Int64?
+    public var version: Int64?
+    public var similarity: Double?
+    public var message: String?
+}
+
+/// The totals `copydesk status` shows.
+public struct CatalogCounts: Sendable, Hashable {
+    public var articles: Int
+    public var versions: Int
+    public var receipts: Int
+    public var duplicates: Int
+    public var rejected: Int
+}
+
+/// A receipt whose file is recorded in the catalog but not yet archived (see crash recovery in
+/// DESIGN.md).
+public struct PendingReceipt: Sendable, Hashable {
+    public var id: Int64
+    public var origin: ReceiptOrigin
+    public var fileName: String
+    public var sourcePath: String
+    public var identity: FileIdentity
+    public var rawSHA256: String
+    public var decision: Decision
+    public var archivePath: String
+}
+
+/// The outcome of committing one file: its decision and the ids it was recorded under.
+public struct CommitResult: Sendable, Hashable {
+    public var receiptID: Int64
+    public var decision: Decision
+    public var article: Int64?
+    public var version: Int64?
+    public var similarity: Double?
+    /// Why: the rejection reason, or what a duplicate matched.
+    public var message: String?
+    public var archivePath: String
+}

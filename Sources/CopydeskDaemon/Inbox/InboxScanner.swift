@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
+
+/// Lists the files waiting in the Inbox, subfolders included.
+public enum InboxScanner {
+    /// Suffixes of files still being written by another program.
+    static let temporarySuffixes = [".tmp", ".part", ".crdownload", ".swp", ".swx", ".partial", ".download", "~"]
+    /// Files that operating systems and NAS boxes leave in shared folders.
+    static let junkNames: Set<String> = ["Thumbs.db", "desktop.ini", "@eaDir", "#recycle", "lost+found"]
+
+    /// Whether copydesk leaves a file of this name alone: hidden files, temporary names, OS junk.
+    public static func isIgnored(name: String) -> Bool {
+        if name.hasPrefix(".") || name.hasPrefix("~$") || junkNames.contains(name) { return true }
+        let lowered = name.lowercased()
+        return temporarySuffixes.contains { lowered.hasSuffix($0) }
+    }
+
+    /// Every entry to take under `inbox` (regular files and anything that is not a folder, which is
+    /// taken to be rejected), as paths relative to `inbox`, sorted by name.
+    public static func scan(_ inbox: String) -> [String] {
+        var found = [String]()
+        walk(inbox, relative: "", into: &found)
+        return found.sorted()
+    }
+
+    private static func walk(_ directory: String, relative: String, into found: inout [String]) {
+        guard let handle = opendir(directory) else { return }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." || isIgnored(name: name) { continue }
+            let path = "\(directory)/\(name)"
+            let relativePath = relative.isEmpty ? name : "\(relative)/\(name)"
+            var status = stat()
+            guard lstat(path, &status) == 0 else { continue }
+            if (status.st_mode & S_IFMT) == S_IFDIR {
+                walk(path, relative: relativePath, into: &found)
+            } else {
+                found.append(relativePath)
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+public import CopydeskCore
+
+/// What `copydesk status` reports: the daemon, the Inbox, the catalog's totals and the last event.
+public struct StatusReport: Sendable {
+    public var daemon: DaemonLock.Holder?
+    public var inbox: String
+    public var waiting: Int
+    public var counts: CatalogCounts
+    public var lastEvent: LogEvent?
+
+    /// Gathers the report from the Archive's lock, the Inbox folder and the catalog.
+    public init(archive: String, inbox: String, catalog: Catalog) throws(CopydeskError) {
+        self.daemon = DaemonLock.holder(archive: archive)
+        self.inbox = inbox
+        self.waiting = InboxScanner.scan(inbox).count
+        self.counts = try catalog.counts()
+        self.lastEvent = try catalog.lastEvent()
+    }
+
+    /// The report as `status --json` prints it: one object.
+    public var json: JSONObject {
+        var daemonObject = JSONObject()
+        daemonObject.add("running", daemon != nil)
+        daemonObject.add("pid", daemon.map { Int64($0.pid) })
+        daemonObject.add("since", daemon?.since)
+        var inboxObject = JSONObject()
+        inboxObject.add("path", inbox)
+        inboxObject.add("waiting", waiting)
+        var object = JSONObject()
+        object.add("daemon", daemonObject)
+        object.add("inbox", inboxObject)
+        object.add("articles", counts.articles)
+        object.add("versions", counts.versions)
+        object.add("receipts", counts.receipts)
+        object.add("duplicates", counts.duplicates)
+        object.add("rejected", counts.rejected)
+        object.add("last_event", lastEvent?.json)
+        return object
+    }
+}

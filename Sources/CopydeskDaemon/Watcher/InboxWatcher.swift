@@ -1,0 +1,247 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
+internal import Synchronization
+public import Logging
+public import CopydeskCore
+internal import SystemPackage
+
+/// Watches the Inbox and its subfolders with inotify and reports which files are ready to take.
+///
+/// A file is ready when a writer closed it (`IN_CLOSE_WRITE`) or it was moved in (`IN_MOVED_TO`):
+/// files still being written are never reported. A new subfolder is watched as soon as it appears
+/// and then scanned, since files may land in it before its watch exists; a queue overflow asks for
+/// a full rescan. Changes are collected while the consumer is busy and handed over as one batch.
+public final class InboxWatcher: Sendable {
+    /// What changed since the last ``next()``.
+    public struct Batch: Sendable {
+        /// Paths relative to the Inbox of files that became ready.
+        public var files: [String] = []
+        /// Whether the whole Inbox should be scanned (overflow, new subfolder, a watch lost).
+        public var rescan = false
+
+        var isEmpty: Bool { files.isEmpty && !rescan }
+    }
+
+    private struct State: ~Copyable {
+        var pending = Batch()
+        var pendingSet = Set<String>()
+        var waiter: CheckedContinuation<Batch?, Never>?
+        var stopped = false
+
+        mutating func take() -> Batch {
+            let batch = pending
+            pending = Batch()
+            pendingSet.removeAll(keepingCapacity: true)
+            return batch
+        }
+    }
+
+    public let inbox: String
+    private let descriptor: Int32
+    private let state = Mutex(State())
+    private let logger: Logger
+
+    /// Starts watching `inbox` (which must exist) and its subfolders.
+    ///
+    /// - Throws: ``CopydeskError`` `.ioFailed` when inotify is unavailable or the Inbox cannot be
+    ///   watched.
+    public init(inbox: String, logger: Logger) throws(CopydeskError) {
+        self.inbox = inbox
+        self.logger = logger
+        let descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        guard descriptor >= 0 else {
+            throw CopydeskError.io("start inotify", inbox, Errno(rawValue: errno))
+        }
+        self.descriptor = descriptor
+        let thread = WatchThread(descriptor: descriptor, inbox: inbox, watcher: self)
+        try thread.addWatch(relative: "")
+        thread.addSubfolders(relative: "")
+        let started = Thread.start { thread.run() }
+        if !started {
+            close(descriptor)
+            throw CopydeskError(.ioFailed, "cannot start the watcher thread", path: inbox)
+        }
+    }
+
+    /// Waits for the next batch of changes; `nil` once ``stop()`` was called.
+    public func next() async -> Batch? {
+        await withCheckedContinuation { continuation in
+            state.withLock { state in
+                if state.stopped {
+                    continuation.resume(returning: nil)
+                } else if !state.pending.isEmpty {
+                    continuation.resume(returning: Optional(state.take()))
+                } else {
+                    state.waiter = continuation
+                }
+            }
+        }
+    }
+
+    /// Stops watching; a waiting ``next()`` returns `nil`.
+    public func stop() {
+        state.withLock { state in
+            state.stopped = true
+            state.waiter?.resume(returning: nil)
+            state.waiter = nil
+        }
+    }
+
+    public var isStopped: Bool { state.withLock { $0.stopped } }
+
+    fileprivate func report(files: [String], rescan: Bool) {
+        state.withLock { state in
+            for file in files where state.pendingSet.insert(file).inserted {
+                state.pending.files.append(file)
+            }
+            state.pending.rescan = state.pending.rescan || rescan
+            if let waiter = state.waiter, !state.pending.isEmpty {
+                state.waiter = nil
+                waiter.resume(returning: Optional(state.take()))
+            }
+        }
+    }
+
+    fileprivate func closeDescriptor() {
+        close(descriptor)
+    }
+
+    fileprivate func warn(_ message: String) {
+        logger.warning("\(message)", metadata: ["copydesk.inbox.path": "\(inbox)"])
+    }
+}
+
+/// The blocking side of the watcher: owns the watch descriptors and reads inotify events.
+private final class WatchThread: @unchecked Sendable {
+    let descriptor: Int32
+    let inbox: String
+    unowned let watcher: InboxWatcher
+    /// Watch descriptor → folder relative to the Inbox. Only touched by the watch thread (and by
+    /// the initializer before the thread starts).
+    var folders = [Int32: String]()
+
+    static let folderMask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF)
+
+    init(descriptor: Int32, inbox: String, watcher: InboxWatcher) {
+        self.descriptor = descriptor
+        self.inbox = inbox
+        self.watcher = watcher
+    }
+
+    func addWatch(relative: String) throws(CopydeskError) {
+        let path = relative.isEmpty ? inbox : "\(inbox)/\(relative)"
+        let wd = inotify_add_watch(descriptor, path, Self.folderMask | UInt32(IN_ONLYDIR) | UInt32(IN_DONT_FOLLOW))
+        guard wd >= 0 else { throw CopydeskError.io("watch the folder", path, Errno(rawValue: errno)) }
+        folders[wd] = relative
+    }
+
+    func addSubfolders(relative: String) {
+        let path = relative.isEmpty ? inbox : "\(inbox)/\(relative)"
+        guard let handle = opendir(path) else { return }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            guard entry.pointee.d_type == UInt8(DT_DIR) else { continue }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." || InboxScanner.isIgnored(name: name) { continue }
+            let child = relative.isEmpty ? name : "\(relative)/\(name)"
+            do {
+                try addWatch(relative: child)
+                addSubfolders(relative: child)
+            } catch {
+                watcher.warn("\(error)")
+            }
+        }
+    }
+
+    func run() {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        while !watcher.isStopped {
+            let ready = poll(&poller, 1, 250)
+            if ready <= 0 { continue }
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count <= 0 { continue }
+            var files = [String]()
+            var rescan = false
+            var offset = 0
+            while offset + MemoryLayout<inotify_event>.size <= count {
+                let (wd, mask, nameLength) = buffer.withUnsafeBytes { raw in
+                    let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                    return (event.wd, event.mask, Int(event.len))
+                }
+                let nameStart = offset + MemoryLayout<inotify_event>.size
+                let name = String(
+                    decoding: buffer[nameStart..<(nameStart + nameLength)].prefix(while: { $0 != 0 }), as: UTF8.self)
+                offset = nameStart + nameLength
+                if mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                    rescan = true
+                    continue
+                }
+                if mask & UInt32(IN_IGNORED) != 0 {
+                    folders[wd] = nil
+                    continue
+                }
+                guard let folder = folders[wd] else { continue }
+                if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
+                    if folder.isEmpty { watcher.warn("the Inbox folder was removed or moved away") }
+                    continue
+                }
+                guard !name.isEmpty, !InboxScanner.isIgnored(name: name) else { continue }
+                let relative = folder.isEmpty ? name : "\(folder)/\(name)"
+                if mask & UInt32(IN_ISDIR) != 0 {
+                    if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
+                        do {
+                            try addWatch(relative: relative)
+                            addSubfolders(relative: relative)
+                        } catch {
+                            watcher.warn("\(error)")
+                        }
+                        rescan = true
+                    }
+                    continue
+                }
+                if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0 {
+                    files.append(relative)
+                } else if mask & UInt32(IN_CREATE) != 0 {
+                    // A symlink, FIFO or socket never gets a close-write event: take it on creation.
+                    var status = stat()
+                    if lstat("\(inbox)/\(relative)", &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
+                        files.append(relative)
+                    }
+                }
+            }
+            if !files.isEmpty || rescan {
+                watcher.report(files: files, rescan: rescan)
+            }
+        }
+        watcher.closeDescriptor()
+    }
+}
+
+/// A detached POSIX thread running a closure: the watcher blocks in `poll`, which must not occupy
+/// one of the few threads of Swift's cooperative pool.
+enum Thread {
+    private final class Box {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+
+    static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { argument in
+            let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
+            box.body()
+            return nil
+        }, box)
+        guard result == 0 else {
+            Unmanaged<Box>.fromOpaque(box).release()
+            return false
+        }
+        pthread_detach(thread)
+        return true
+    }
+}

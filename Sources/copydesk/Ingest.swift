@@ -1,0 +1,71 @@
+import ArgumentParser
+import CopydeskCore
+import CopydeskDaemon
+import Foundation
+import Logging
+
+extension Copydesk {
+    struct Ingest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import files and folders (recursively) once; the sources are left in place.")
+
+        @Argument(help: "Files and folders to import.")
+        var paths: [String]
+
+        @OptionGroup var catalog: CatalogOptions
+        @OptionGroup var logging: LoggingOptions
+        @OptionGroup var limits: LimitOptions
+
+        func run() async throws {
+            try logging.bootstrap()
+            var files = [SourceFile]()
+            for path in paths {
+                files += try Self.collect(path)
+            }
+            let archive = try Archive(root: catalog.archivePath)
+            let store = try Catalog(path: catalog.databasePath)
+            let pipeline = Pipeline(
+                catalog: store, archive: archive, origin: .ingest, configuration: limits.pipelineConfiguration,
+                logger: Logger(label: "copydesk.ingest"))
+            pipeline.recoverPendingReceipts()
+            var counts = [Decision: Int]()
+            var failed = 0
+            var skipped = 0
+            await pipeline.process(files, report: { outcome in
+                switch outcome {
+                case .decided(_, let result, let archiveError):
+                    counts[result.decision, default: 0] += 1
+                    if archiveError != nil { failed += 1 }
+                case .recovered(_, let receipt):
+                    counts[receipt.decision, default: 0] += 1
+                case .skipped:
+                    skipped += 1
+                case .failed:
+                    failed += 1
+                }
+            })
+            let decided = counts.values.reduce(0, +)
+            var summary = "\(decided) file\(decided == 1 ? "" : "s") ingested: "
+            summary += Decision.allCases.map { "\(counts[$0, default: 0]) \($0.rawValue)" }.joined(separator: ", ")
+            if skipped > 0 { summary += "; \(skipped) skipped (vanished or still changing)" }
+            if failed > 0 { summary += "; \(failed) failed (see errors above)" }
+            print(summary)
+            if failed > 0 { throw ExitCode.failure }
+        }
+
+        /// The files under `path` (itself, when it is not a folder), hidden and temporary names left
+        /// out; names are shown as given on the command line.
+        static func collect(_ path: String) throws -> [SourceFile] {
+            let absolute = Paths.absolute(path)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
+                || (try? FileManager.default.destinationOfSymbolicLink(atPath: absolute)) != nil
+            else {
+                throw CopydeskError(.ioFailed, "no such file or folder", path: path)
+            }
+            guard isDirectory.boolValue else { return [SourceFile(path: absolute, name: path)] }
+            let prefix = path.hasSuffix("/") ? path : path + "/"
+            return InboxScanner.scan(absolute).map { SourceFile(path: "\(absolute)/\($0)", name: prefix + $0) }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import CopydeskCore
+import CopydeskDaemon
+
+extension Copydesk {
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Whether the daemon runs, what waits in the Inbox, and the catalog's totals.")
+
+        @Flag(name: .long, help: "Print one JSON object.")
+        var json = false
+
+        @OptionGroup var inbox: InboxOption
+        @OptionGroup var catalog: CatalogOptions
+
+        func run() throws {
+            let report = try StatusReport(
+                archive: catalog.archivePath, inbox: inbox.inboxPath, catalog: catalog.openForReading())
+            if json {
+                print(report.json.rendered)
+                return
+            }
+            var out = ""
+            if let daemon = report.daemon {
+                out += "daemon:     running (pid \(daemon.pid), since \(daemon.since))\n"
+            } else {
+                out += "daemon:     not running\n"
+            }
+            out += "inbox:      \(report.inbox) (\(report.waiting) waiting)\n"
+            out += "archive:    \(catalog.archivePath)\n"
+            let counts = report.counts
+            out += "articles:   \(counts.articles)\n"
+            out += "versions:   \(counts.versions)\n"
+            out += "receipts:   \(counts.receipts) (\(counts.duplicates) duplicates, \(counts.rejected) rejected)\n"
+            if let event = report.lastEvent {
+                out += "last event: \(event.time) \(event.kind.rawValue) \(event.file ?? "") \(event.message ?? "")\n"
+            }
+            Terminal.write(out)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import CopydeskCore
+import CopydeskDaemon
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+extension Copydesk {
+    struct Watch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Watch the Inbox: take every file waiting there, then each new one, until SIGTERM or SIGINT.")
+
+        @OptionGroup var inbox: InboxOption
+        @OptionGroup var catalog: CatalogOptions
+        @OptionGroup var logging: LoggingOptions
+        @OptionGroup var limits: LimitOptions
+
+        func run() async throws {
+            try logging.bootstrap()
+            let logger = Logger(label: "copydesk.watch")
+            let inboxPath = inbox.inboxPath
+            try Folders.create(inboxPath, what: "the Inbox")
+            let archive = try Archive(root: catalog.archivePath)
+            let lock = try DaemonLock(archive: archive.root)
+            let store = try Catalog(path: catalog.databasePath)
+            let pipeline = Pipeline(
+                catalog: store, archive: archive, origin: .inbox, configuration: limits.pipelineConfiguration,
+                logger: Logger(label: "copydesk.pipeline"))
+            let service = WatchService(inbox: inboxPath, pipeline: pipeline, logger: Logger(label: "copydesk.watcher"))
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [.init(service: service)],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
+            try await group.run()
+            withExtendedLifetime(lock) {}
+        }
+    }
+}
+
+struct LimitOptions: ParsableArguments {
+    @Option(name: .long, help: "Reject files larger than this many MiB.")
+    var maxFileMib: Int = 50
+
+    var pipelineConfiguration: Pipeline.Configuration {
+        var configuration = Pipeline.Configuration()
+        configuration.maxFileBytes = maxFileMib << 20
+        return configuration
+    }
+
+    func validate() throws {
+        guard maxFileMib > 0 else { throw ValidationError("--max-file-mib must be positive") }
+    }
+}
+
+enum Folders {
+    static func create(_ path: String, what: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw CopydeskError(.ioFailed, "cannot create \(what)", path: path, cause: error.localizedDescription)
+        }
+    }
+}
