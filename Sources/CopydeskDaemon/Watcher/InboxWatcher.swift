@@ -23,24 +23,8 @@ public final class InboxWatcher: Sendable {
         var isEmpty: Bool { files.isEmpty && !rescan }
     }
 
-    private struct State: ~Copyable {
-        var pending = Batch()
-        var pendingSet = Set<String>()
-        var waiter: CheckedContinuation<Batch?, Never>?
-        var stopped = false
-
-        mutating func take() -> Batch {
-            let batch = pending
-            pending = Batch()
-            pendingSet.removeAll(keepingCapacity: true)
-            return batch
-        }
-    }
-
     public let inbox: String
-    private let descriptor: Int32
-    private let state = Mutex(State())
-    private let logger: Logger
+    private let shared: WatchShared
 
     /// Starts watching `inbox` (which must exist) and its subfolders.
     ///
@@ -48,24 +32,70 @@ public final class InboxWatcher: Sendable {
     ///   watched.
     public init(inbox: String, logger: Logger) throws(CopydeskError) {
         self.inbox = inbox
-        self.logger = logger
         let descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard descriptor >= 0 else {
             throw CopydeskError.io("start inotify", inbox, Errno(rawValue: errno))
         }
-        self.descriptor = descriptor
-        let thread = WatchThread(descriptor: descriptor, inbox: inbox, watcher: self)
-        try thread.addWatch(relative: "")
+        let shared = WatchShared(inbox: inbox, logger: logger)
+        self.shared = shared
+        let thread = WatchThread(descriptor: descriptor, inbox: inbox, shared: shared)
+        do {
+            try thread.addWatch(relative: "")
+        } catch {
+            close(descriptor)
+            throw error
+        }
         thread.addSubfolders(relative: "")
-        let started = Thread.start { thread.run() }
-        if !started {
+        guard Thread.start({ thread.run() }) else {
             close(descriptor)
             throw CopydeskError(.ioFailed, "cannot start the watcher thread", path: inbox)
         }
     }
 
+    deinit {
+        shared.stop()
+    }
+
     /// Waits for the next batch of changes; `nil` once ``stop()`` was called.
     public func next() async -> Batch? {
+        await shared.next()
+    }
+
+    /// Stops watching; a waiting ``next()`` returns `nil`.
+    public func stop() {
+        shared.stop()
+    }
+
+    /// Whether ``stop()`` was called.
+    public var isStopped: Bool { shared.isStopped }
+}
+
+/// The state the consumer and the watch thread share; the thread keeps it alive until it ends.
+private final class WatchShared: Sendable {
+    private struct State: ~Copyable {
+        var pending = InboxWatcher.Batch()
+        var pendingSet = Set<String>()
+        var waiter: CheckedContinuation<InboxWatcher.Batch?, Never>?
+        var stopped = false
+
+        mutating func take() -> InboxWatcher.Batch {
+            let batch = pending
+            pending = InboxWatcher.Batch()
+            pendingSet.removeAll(keepingCapacity: true)
+            return batch
+        }
+    }
+
+    let inbox: String
+    private let state = Mutex(State())
+    private let logger: Logger
+
+    init(inbox: String, logger: Logger) {
+        self.inbox = inbox
+        self.logger = logger
+    }
+
+    func next() async -> InboxWatcher.Batch? {
         await withCheckedContinuation { continuation in
             state.withLock { state in
                 if state.stopped {
@@ -79,8 +109,7 @@ public final class InboxWatcher: Sendable {
         }
     }
 
-    /// Stops watching; a waiting ``next()`` returns `nil`.
-    public func stop() {
+    func stop() {
         state.withLock { state in
             state.stopped = true
             state.waiter?.resume(returning: nil)
@@ -88,9 +117,9 @@ public final class InboxWatcher: Sendable {
         }
     }
 
-    public var isStopped: Bool { state.withLock { $0.stopped } }
+    var isStopped: Bool { state.withLock { $0.stopped } }
 
-    fileprivate func report(files: [String], rescan: Bool) {
+    func report(files: [String], rescan: Bool) {
         state.withLock { state in
             for file in files where state.pendingSet.insert(file).inserted {
                 state.pending.files.append(file)
@@ -103,11 +132,7 @@ public final class InboxWatcher: Sendable {
         }
     }
 
-    fileprivate func closeDescriptor() {
-        close(descriptor)
-    }
-
-    fileprivate func warn(_ message: String) {
+    func warn(_ message: String) {
         logger.warning("\(message)", metadata: ["copydesk.inbox.path": "\(inbox)"])
     }
 }
@@ -116,17 +141,17 @@ public final class InboxWatcher: Sendable {
 private final class WatchThread: @unchecked Sendable {
     let descriptor: Int32
     let inbox: String
-    unowned let watcher: InboxWatcher
+    let shared: WatchShared
     /// Watch descriptor → folder relative to the Inbox. Only touched by the watch thread (and by
     /// the initializer before the thread starts).
     var folders = [Int32: String]()
 
     static let folderMask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF)
 
-    init(descriptor: Int32, inbox: String, watcher: InboxWatcher) {
+    init(descriptor: Int32, inbox: String, shared: WatchShared) {
         self.descriptor = descriptor
         self.inbox = inbox
-        self.watcher = watcher
+        self.shared = shared
     }
 
     func addWatch(relative: String) throws(CopydeskError) {
@@ -151,7 +176,7 @@ private final class WatchThread: @unchecked Sendable {
                 try addWatch(relative: child)
                 addSubfolders(relative: child)
             } catch {
-                watcher.warn("\(error)")
+                shared.warn("\(error)")
             }
         }
     }
@@ -159,7 +184,7 @@ private final class WatchThread: @unchecked Sendable {
     func run() {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        while !watcher.isStopped {
+        while !shared.isStopped {
             let ready = poll(&poller, 1, 250)
             if ready <= 0 { continue }
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
@@ -186,7 +211,7 @@ private final class WatchThread: @unchecked Sendable {
                 }
                 guard let folder = folders[wd] else { continue }
                 if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
-                    if folder.isEmpty { watcher.warn("the Inbox folder was removed or moved away") }
+                    if folder.isEmpty { shared.warn("the Inbox folder was removed or moved away") }
                     continue
                 }
                 guard !name.isEmpty, !InboxScanner.isIgnored(name: name) else { continue }
@@ -197,7 +222,7 @@ private final class WatchThread: @unchecked Sendable {
                             try addWatch(relative: relative)
                             addSubfolders(relative: relative)
                         } catch {
-                            watcher.warn("\(error)")
+                            shared.warn("\(error)")
                         }
                         rescan = true
                     }
@@ -214,10 +239,10 @@ private final class WatchThread: @unchecked Sendable {
                 }
             }
             if !files.isEmpty || rescan {
-                watcher.report(files: files, rescan: rescan)
+                shared.report(files: files, rescan: rescan)
             }
         }
-        watcher.closeDescriptor()
+        close(descriptor)
     }
 }
 

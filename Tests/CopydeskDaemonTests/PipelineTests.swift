@@ -1,0 +1,152 @@
+import CopydeskCore
+@testable import CopydeskDaemon
+import Foundation
+import Testing
+
+struct PipelineTests {
+    func makePipeline(archive: String, origin: ReceiptOrigin = .inbox) throws -> Pipeline {
+        let folder = try Archive(root: archive)
+        let store = try Catalog(path: archive + "/copydesk.sqlite")
+        return Pipeline(catalog: store, archive: folder, origin: origin, logger: quietLogger)
+    }
+
+    func sources(_ inbox: String) -> [SourceFile] {
+        InboxScanner.scan(inbox).map { SourceFile(path: inbox + "/" + $0, name: $0) }
+    }
+
+    @Test func filesMoveFromInboxToArchive() async throws {
+        try await withTemporaryDirectory { inbox, archive in
+            try write(articleText, to: inbox + "/one.txt")
+            try FileManager.default.createDirectory(atPath: inbox + "/wire", withIntermediateDirectories: true)
+            try write(articleText, to: inbox + "/wire/copy.txt")
+            try write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13], to: inbox + "/photo.txt")
+            try write("", to: inbox + "/empty.txt")
+            try write("partial", to: inbox + "/download.part")
+            let pipeline = try makePipeline(archive: archive)
+            var decisions = [String: Decision]()
+            await pipeline.process(sources(inbox), report: { outcome in
+                if case .decided(let file, let result, let error) = outcome {
+                    #expect(error == nil)
+                    decisions[file.name] = result.decision
+                }
+            })
+            #expect(decisions == [
+                "empty.txt": .rejected, "one.txt": .newArticle, "photo.txt": .rejected, "wire/copy.txt": .duplicate,
+            ])
+            #expect(files(in: inbox) == ["download.part"])
+            let archived = files(in: archive).filter { !$0.hasPrefix("copydesk.") }
+            #expect(archived.filter { $0.hasPrefix("originals/") }.count == 1)  // byte-identical: stored once
+            #expect(archived.filter { $0.hasPrefix("rejected/") }.map { String($0.dropFirst(22)) }.sorted() == [
+                "empty.txt", "photo.txt",
+            ])
+            let events = try pipeline.catalog.events(limit: 0)
+            #expect(events.filter(\.kind.isDecision).count == 4)
+            #expect(events.filter { $0.kind == .archived }.count == 4)
+            let rejection = events.first { $0.kind == .rejected && $0.file == "photo.txt" }
+            #expect(rejection?.message?.contains("PNG image") == true)
+        }
+    }
+
+    @Test func aCrashBetweenCommitAndArchiveMakesNoSecondReceipt() async throws {
+        try await withTemporaryDirectory { inbox, archive in
+            try write(articleText, to: inbox + "/story.txt")
+            let pipeline = try makePipeline(archive: archive)
+            let file = sources(inbox)[0]
+            // Commit as the pipeline would, then "crash" before the file is moved.
+            guard case .submission(_, let submission) = pipeline.prepare(file) else {
+                Issue.record("expected a submission")
+                return
+            }
+            _ = try pipeline.catalog.commit(submission)
+            #expect(files(in: inbox) == ["story.txt"])
+
+            // The restarted daemon sees the file again: it is only archived.
+            let restarted = try makePipeline(archive: archive)
+            var outcomes = [Pipeline.Outcome]()
+            await restarted.process(sources(inbox), report: { outcomes.append($0) })
+            guard case .recovered = outcomes.first else {
+                Issue.record("expected a recovered outcome, got \(outcomes)")
+                return
+            }
+            #expect(files(in: inbox).isEmpty)
+            #expect(try restarted.catalog.counts().receipts == 1)
+            #expect(try restarted.catalog.events(limit: 0).filter(\.kind.isDecision).count == 1)
+            #expect(try restarted.catalog.pendingReceipts().isEmpty)
+        }
+    }
+
+    @Test func startupRecoveryFinishesAMoveThatHappenedBeforeTheCrash() async throws {
+        try await withTemporaryDirectory { inbox, archive in
+            try write(articleText, to: inbox + "/story.txt")
+            let pipeline = try makePipeline(archive: archive)
+            guard case .submission(_, let submission) = pipeline.prepare(sources(inbox)[0]) else {
+                Issue.record("expected a submission")
+                return
+            }
+            let result = try pipeline.catalog.commit(submission)
+            try pipeline.archive.moveIn(inbox + "/story.txt", to: result.archivePath, expected: submission.identity)
+            // Crash here: moved, but the receipt still says committed.
+            #expect(try makePipeline(archive: archive).recoverPendingReceipts() == 1)
+            #expect(try pipeline.catalog.pendingReceipts().isEmpty)
+            #expect(try pipeline.catalog.counts().receipts == 1)
+        }
+    }
+
+    @Test func ingestCopiesAndLeavesSourcesInPlace() async throws {
+        try await withTemporaryDirectory { inbox, archive in
+            try write(articleText, to: inbox + "/story.txt")
+            let pipeline = try makePipeline(archive: archive, origin: .ingest)
+            var decisions = [Decision]()
+            for _ in 0..<2 {
+                await pipeline.process(sources(inbox), report: { outcome in
+                    if case .decided(_, let result, nil) = outcome { decisions.append(result.decision) }
+                })
+            }
+            #expect(decisions == [.newArticle, .duplicate])
+            #expect(files(in: inbox) == ["story.txt"])
+            #expect(files(in: archive).filter { $0.hasPrefix("originals/") }.count == 1)
+        }
+    }
+
+    @Test func oversizedFilesAreRejectedWithoutBeingRead() async throws {
+        try await withTemporaryDirectory { inbox, archive in
+            try write(String(repeating: "Long text. ", count: 200), to: inbox + "/big.txt")
+            let folder = try Archive(root: archive)
+            let store = try Catalog(path: archive + "/copydesk.sqlite")
+            var configuration = Pipeline.Configuration()
+            configuration.maxFileBytes = 1000
+            let pipeline = Pipeline(
+                catalog: store, archive: folder, origin: .inbox, configuration: configuration,
+                logger: quietLogger)
+            await pipeline.process(sources(inbox))
+            let event = try store.events(kind: .rejected).first
+            #expect(event?.message?.contains("over the size cap of 1000 bytes") == true)
+            #expect(files(in: inbox).isEmpty)
+        }
+    }
+
+    @Test func symlinksAreNotFollowed() async throws {
+        try await withTemporaryDirectory { inbox, archive in
+            try write(articleText, to: inbox + "/../outside.txt")
+            try FileManager.default.createSymbolicLink(atPath: inbox + "/link.txt", withDestinationPath: inbox + "/../outside.txt")
+            let pipeline = try makePipeline(archive: archive)
+            await pipeline.process(sources(inbox))
+            let event = try pipeline.catalog.events(kind: .rejected).first
+            #expect(event?.message?.contains("symbolic link") == true)
+            #expect(FileManager.default.fileExists(atPath: inbox + "/../outside.txt"))
+        }
+    }
+
+    @Test func temporaryAndHiddenNamesAreIgnored() {
+        for name in [".hidden", "x.tmp", "x.part", "x.crdownload", ".x.swp", "Thumbs.db"] {
+            #expect(InboxScanner.isIgnored(name: name), "\(name)")
+        }
+        #expect(!InboxScanner.isIgnored(name: "story.txt"))
+    }
+
+    @Test func safeNamesForTheArchive() {
+        #expect(Archive.safeName("a/b/-x\ny.txt") == "_x_y.txt")
+        #expect(Archive.safeName("..") == "_.")
+        #expect(Archive.safeName(String(repeating: "é", count: 200)).utf8.count <= 120)
+    }
+}
