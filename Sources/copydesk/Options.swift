@@ -49,10 +49,10 @@ struct LoggingOptions: ParsableArguments {
         guard let level = Logger.Level(rawValue: name.lowercased()) else {
             throw ValidationError("unknown log level '\(name)'")
         }
+        // Under systemd, stderr is a journal stream: priority prefixes instead of timestamps.
+        let journal = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            JournalLogHandler(label: label, level: level, journal: journal)
         }
     }
 }

@@ -16,6 +16,20 @@ extension Copydesk {
         @OptionGroup var logging: LoggingOptions
         @OptionGroup var limits: LimitOptions
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Poll the Inbox every SECONDS instead of using inotify (for NFS/SMB shares).",
+                discussion: "A file is taken once two polls at least 2 s apart saw the same size and mtime.",
+                valueName: "SECONDS"))
+        var poll: Double?
+
+        func validate() throws {
+            if let poll, !(poll > 0 && poll <= 3600) {
+                throw ValidationError("--poll takes a number of seconds between 0 and 3600")
+            }
+        }
+
         func run() async throws {
             try logging.bootstrap()
             let logger = Logger(label: "copydesk.watch")
@@ -27,7 +41,11 @@ extension Copydesk {
             let pipeline = Pipeline(
                 catalog: store, archive: archive, origin: .inbox, configuration: limits.pipelineConfiguration,
                 logger: Logger(label: "copydesk.pipeline"))
-            let service = WatchService(inbox: inboxPath, pipeline: pipeline, logger: Logger(label: "copydesk.watcher"))
+            let mode: WatchService.Mode = poll.map { .poll(.milliseconds(Int64($0 * 1000))) } ?? .inotify
+            let service = WatchService(
+                inbox: inboxPath, pipeline: pipeline, mode: mode,
+                notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment),
+                logger: Logger(label: "copydesk.watcher"))
             let group = ServiceGroup(
                 configuration: .init(
                     services: [.init(service: service)],

@@ -3,7 +3,7 @@ internal import GRDB
 
 extension Catalog {
     /// The newest `limit` events (all when `limit` is 0), oldest first, optionally of one kind only.
-    public func events(limit: Int = 100, kind: EventKind? = nil, file: String? = nil) throws(CopydeskError) -> [LogEvent] {
+    public func events(limit: Int = 100, kind: EventKind? = nil, file: String? = nil) throws(CopydeskError) -> [IngestEvent] {
         try read { db in
             var conditions = [String]()
             var arguments = StatementArguments()
@@ -31,7 +31,7 @@ extension Catalog {
     }
 
     /// The newest event, if any.
-    public func lastEvent() throws(CopydeskError) -> LogEvent? {
+    public func lastEvent() throws(CopydeskError) -> IngestEvent? {
         try events(limit: 1).last
     }
 
@@ -54,8 +54,8 @@ extension Catalog {
         }
     }
 
-    private static func event(_ row: Row) -> LogEvent {
-        LogEvent(
+    private static func event(_ row: Row) -> IngestEvent {
+        IngestEvent(
             id: row["id"], time: row["time"], kind: EventKind(rawValue: row["kind"]) ?? .error, file: row["file"],
             article: row["article_id"], version: row["version_id"], similarity: row["similarity"],
             message: row["message"])

@@ -60,7 +60,7 @@ public struct FileIdentity: Sendable, Hashable {
 }
 
 /// One entry of the ingestion log, as `copydesk log` prints it.
-public struct LogEvent: Sendable, Hashable {
+public struct IngestEvent: Sendable, Hashable {
     public var id: Int64
     /// ISO 8601 UTC with milliseconds.
     public var time: String

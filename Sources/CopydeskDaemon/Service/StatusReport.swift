@@ -6,7 +6,7 @@ public struct StatusReport: Sendable {
     public var inbox: String
     public var waiting: Int
     public var counts: CatalogCounts
-    public var lastEvent: LogEvent?
+    public var lastEvent: IngestEvent?
 
     /// Gathers the report from the Archive's lock, the Inbox folder and the catalog.
     public init(archive: String, inbox: String, catalog: Catalog) throws(CopydeskError) {

@@ -85,7 +85,7 @@ public struct JSONObject: Sendable {
     }
 }
 
-extension LogEvent {
+extension IngestEvent {
     /// The event as `log --json` prints it.
     public var json: JSONObject {
         var object = JSONObject()

@@ -12,19 +12,9 @@ internal import SystemPackage
 /// files still being written are never reported. A new subfolder is watched as soon as it appears
 /// and then scanned, since files may land in it before its watch exists; a queue overflow asks for
 /// a full rescan. Changes are collected while the consumer is busy and handed over as one batch.
-public final class InboxWatcher: Sendable {
-    /// What changed since the last ``next()``.
-    public struct Batch: Sendable {
-        /// Paths relative to the Inbox of files that became ready.
-        public var files: [String] = []
-        /// Whether the whole Inbox should be scanned (overflow, new subfolder, a watch lost).
-        public var rescan = false
-
-        var isEmpty: Bool { files.isEmpty && !rescan }
-    }
-
+public final class InboxWatcher: InboxChanges {
     public let inbox: String
-    private let shared: WatchShared
+    private let shared: BatchQueue
 
     /// Starts watching `inbox` (which must exist) and its subfolders.
     ///
@@ -36,7 +26,7 @@ public final class InboxWatcher: Sendable {
         guard descriptor >= 0 else {
             throw CopydeskError.io("start inotify", inbox, Errno(rawValue: errno))
         }
-        let shared = WatchShared(inbox: inbox, logger: logger)
+        let shared = BatchQueue(inbox: inbox, logger: logger)
         self.shared = shared
         let thread = WatchThread(descriptor: descriptor, inbox: inbox, shared: shared)
         do {
@@ -57,7 +47,7 @@ public final class InboxWatcher: Sendable {
     }
 
     /// Waits for the next batch of changes; `nil` once ``stop()`` was called.
-    public func next() async -> Batch? {
+    public func next() async -> InboxBatch? {
         await shared.next()
     }
 
@@ -66,89 +56,26 @@ public final class InboxWatcher: Sendable {
         shared.stop()
     }
 
+    public func requestRescan() {
+        shared.report(files: [], rescan: true)
+    }
+
     /// Whether ``stop()`` was called.
     public var isStopped: Bool { shared.isStopped }
-}
-
-/// The state the consumer and the watch thread share; the thread keeps it alive until it ends.
-private final class WatchShared: Sendable {
-    private struct State: ~Copyable {
-        var pending = InboxWatcher.Batch()
-        var pendingSet = Set<String>()
-        var waiter: CheckedContinuation<InboxWatcher.Batch?, Never>?
-        var stopped = false
-
-        mutating func take() -> InboxWatcher.Batch {
-            let batch = pending
-            pending = InboxWatcher.Batch()
-            pendingSet.removeAll(keepingCapacity: true)
-            return batch
-        }
-    }
-
-    let inbox: String
-    private let state = Mutex(State())
-    private let logger: Logger
-
-    init(inbox: String, logger: Logger) {
-        self.inbox = inbox
-        self.logger = logger
-    }
-
-    func next() async -> InboxWatcher.Batch? {
-        await withCheckedContinuation { continuation in
-            state.withLock { state in
-                if state.stopped {
-                    continuation.resume(returning: nil)
-                } else if !state.pending.isEmpty {
-                    continuation.resume(returning: Optional(state.take()))
-                } else {
-                    state.waiter = continuation
-                }
-            }
-        }
-    }
-
-    func stop() {
-        state.withLock { state in
-            state.stopped = true
-            state.waiter?.resume(returning: nil)
-            state.waiter = nil
-        }
-    }
-
-    var isStopped: Bool { state.withLock { $0.stopped } }
-
-    func report(files: [String], rescan: Bool) {
-        state.withLock { state in
-            for file in files where state.pendingSet.insert(file).inserted {
-                state.pending.files.append(file)
-            }
-            state.pending.rescan = state.pending.rescan || rescan
-            if let waiter = state.waiter, !state.pending.isEmpty {
-                state.waiter = nil
-                waiter.resume(returning: Optional(state.take()))
-            }
-        }
-    }
-
-    func warn(_ message: String) {
-        logger.warning("\(message)", metadata: ["copydesk.inbox.path": "\(inbox)"])
-    }
 }
 
 /// The blocking side of the watcher: owns the watch descriptors and reads inotify events.
 private final class WatchThread: @unchecked Sendable {
     let descriptor: Int32
     let inbox: String
-    let shared: WatchShared
+    let shared: BatchQueue
     /// Watch descriptor → folder relative to the Inbox. Only touched by the watch thread (and by
     /// the initializer before the thread starts).
     var folders = [Int32: String]()
 
     static let folderMask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF)
 
-    init(descriptor: Int32, inbox: String, shared: WatchShared) {
+    init(descriptor: Int32, inbox: String, shared: BatchQueue) {
         self.descriptor = descriptor
         self.inbox = inbox
         self.shared = shared

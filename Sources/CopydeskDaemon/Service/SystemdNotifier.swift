@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
+
+/// Speaks systemd's notify protocol (`sd_notify(3)`) directly over `$NOTIFY_SOCKET`, without
+/// libsystemd: one datagram per message, `KEY=VALUE` lines.
+///
+/// Without `$NOTIFY_SOCKET` (not started by systemd, or `Type=` is not `notify`), every send is a
+/// no-op.
+public final class SystemdNotifier: Sendable {
+    private let descriptor: Int32
+    private let address: [UInt8]
+    /// How often systemd expects `WATCHDOG=1`: `$WATCHDOG_USEC`, when it is meant for this process.
+    public let watchdogInterval: Duration?
+
+    /// Reads `NOTIFY_SOCKET`, `WATCHDOG_USEC` and `WATCHDOG_PID` from `environment`.
+    public init(environment: [String: String]) {
+        if let usec = environment["WATCHDOG_USEC"].flatMap(UInt64.init), usec > 0,
+            environment["WATCHDOG_PID"].flatMap(Int32.init).map({ $0 == getpid() }) ?? true
+        {
+            watchdogInterval = .microseconds(usec)
+        } else {
+            watchdogInterval = nil
+        }
+        guard let path = environment["NOTIFY_SOCKET"], path.hasPrefix("/") || path.hasPrefix("@"),
+            path.utf8.count < MemoryLayout.size(ofValue: sockaddr_un().sun_path)
+        else {
+            descriptor = -1
+            address = []
+            return
+        }
+        // An abstract socket is written with a leading '@' and addressed with a leading NUL byte.
+        var bytes = Array(path.utf8)
+        if bytes.first == UInt8(ascii: "@") { bytes[0] = 0 }
+        address = bytes
+        descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Whether messages go anywhere.
+    public var isActive: Bool { descriptor >= 0 }
+
+    /// Sends one datagram with `fields` as `KEY=VALUE` lines; `STATUS=` values are kept to one line.
+    ///
+    /// - Returns: whether the datagram was sent.
+    @discardableResult
+    public func send(_ fields: [(String, String)]) -> Bool {
+        guard descriptor >= 0 else { return false }
+        let message = fields.map { key, value in
+            "\(key)=\(value.split(whereSeparator: \.isNewline).joined(separator: " "))"
+        }.joined(separator: "\n")
+        var socketAddress = sockaddr_un()
+        socketAddress.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &socketAddress.sun_path) { raw in
+            for (index, byte) in address.enumerated() { raw[index] = byte }
+        }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + address.count)
+        let sent = message.withCString { text in
+            withUnsafePointer(to: &socketAddress) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketPointer in
+                    valueOrErrno { sendto(descriptor, text, strlen(text), Int32(MSG_NOSIGNAL), socketPointer, length) }
+                }
+            }
+        }
+        if case .success = sent { return true }
+        return false
+    }
+
+    /// `READY=1`, with a status line.
+    public func ready(status: String) { send([("READY", "1"), ("STATUS", status)]) }
+    /// `STATUS=`: one line shown by `systemctl status`.
+    public func status(_ text: String) { send([("STATUS", text)]) }
+    /// `WATCHDOG=1`: the service is alive.
+    public func watchdog() { send([("WATCHDOG", "1")]) }
+    /// `STOPPING=1`, with a status line.
+    public func stopping(status: String) { send([("STOPPING", "1"), ("STATUS", status)]) }
+}

@@ -1,0 +1,113 @@
+import CopydeskDaemon
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A datagram socket standing in for systemd's notify socket.
+final class NotifySocket {
+    let path: String
+    let descriptor: Int32
+
+    init(path: String) throws {
+        self.path = path
+        descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        try #require(bound == 0, "bind failed: \(errno)")
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit {
+        close(descriptor)
+        unlink(path)
+    }
+
+    /// The next datagram, or nil after 200 ms without one.
+    func receive() -> String? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[..<count], as: UTF8.self)
+    }
+
+    /// Collects datagrams until one satisfies `condition` or `seconds` pass.
+    func waitFor(seconds: Double, into messages: inout [String], _ condition: (String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let message = receive() {
+                messages.append(message)
+                if condition(message) { return true }
+            }
+        }
+        return false
+    }
+}
+
+struct SystemdNotifyTests {
+    @Test func withoutNotifySocketNothingIsSent() {
+        let notifier = SystemdNotifier(environment: [:])
+        #expect(!notifier.isActive)
+        #expect(!notifier.send([("READY", "1")]))
+        #expect(notifier.watchdogInterval == nil)
+    }
+
+    @Test func watchdogIntervalIsOnlyForThisProcess() {
+        #expect(SystemdNotifier(environment: ["WATCHDOG_USEC": "30000000"]).watchdogInterval == .seconds(30))
+        #expect(SystemdNotifier(environment: ["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"]).watchdogInterval == nil)
+        let mine = "\(getpid())"
+        #expect(SystemdNotifier(environment: ["WATCHDOG_USEC": "500", "WATCHDOG_PID": mine]).watchdogInterval != nil)
+    }
+
+    @Test func messagesArriveAsDatagrams() async throws {
+        try await withTemporaryDirectory { inbox, _ in
+            let socket = try NotifySocket(path: inbox + "/notify.sock")
+            let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path])
+            #expect(notifier.isActive)
+            notifier.ready(status: "3 files taken\nsince start")
+            #expect(socket.receive() == "READY=1\nSTATUS=3 files taken since start")
+            notifier.watchdog()
+            #expect(socket.receive() == "WATCHDOG=1")
+        }
+    }
+
+    @Test func theDaemonSpeaksTheProtocol() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: EndToEndTests.binary))
+        try await withTemporaryDirectory { inbox, archive in
+            try write(articleText, to: inbox + "/waiting.txt")
+            try await Task.sleep(for: .milliseconds(1100))  // older than the scan's settle time
+            let socket = try NotifySocket(path: inbox + "/../notify.sock")
+            let daemon = Process()
+            daemon.executableURL = URL(fileURLWithPath: EndToEndTests.binary)
+            daemon.arguments = ["watch", "--inbox", inbox, "--archive", archive]
+            daemon.environment = ProcessInfo.processInfo.environment.merging([
+                "NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000",
+            ]) { $1 }
+            daemon.standardError = FileHandle.nullDevice
+            try daemon.run()
+            defer { if daemon.isRunning { daemon.terminate() } }
+            var messages = [String]()
+            let ready = socket.waitFor(seconds: 20, into: &messages) { $0.contains("READY=1") }
+            #expect(ready, "\(messages)")
+            // READY comes after the startup scan: the waiting file is already decided.
+            #expect(messages.last?.contains("STATUS=1 file taken since start: 1 new-article") == true, "\(messages)")
+            #expect(socket.waitFor(seconds: 5, into: &messages) { $0 == "WATCHDOG=1" }, "\(messages)")
+            try write("Another story\n\nWith its own text, entirely different.", to: inbox + "/new.txt")
+            #expect(socket.waitFor(seconds: 10, into: &messages) { $0.contains("STATUS=2 files taken") }, "\(messages)")
+            daemon.terminate()
+            #expect(socket.waitFor(seconds: 10, into: &messages) { $0.hasPrefix("STOPPING=1") }, "\(messages)")
+            daemon.waitUntilExit()
+            #expect(daemon.terminationStatus == 0)
+        }
+    }
+}
