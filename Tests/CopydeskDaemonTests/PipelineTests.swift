@@ -137,6 +137,19 @@ struct PipelineTests {
         }
     }
 
+    @Test func fifosAreRejectedWithoutBlocking() async throws {
+        try await withTemporaryDirectory { inbox, archive in
+            #expect(mkfifo(inbox + "/pipe.txt", 0o644) == 0)
+            try write(articleText, to: inbox + "/after.txt")
+            let pipeline = try makePipeline(archive: archive)
+            await pipeline.process(sources(inbox))
+            let events = try pipeline.catalog.events(limit: 0).filter(\.kind.isDecision)
+            #expect(events.map(\.kind) == [.newArticle, .rejected])
+            #expect(events.last?.message == "a FIFO, not a regular file")
+            #expect(files(in: inbox).isEmpty)
+        }
+    }
+
     @Test func temporaryAndHiddenNamesAreIgnored() {
         for name in [".hidden", "x.tmp", "x.part", "x.crdownload", ".x.swp", "Thumbs.db"] {
             #expect(InboxScanner.isIgnored(name: name), "\(name)")
