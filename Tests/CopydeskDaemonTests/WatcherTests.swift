@@ -26,4 +26,26 @@ struct WatcherTests {
             #expect(await watcher.next() == nil)
         }
     }
+
+    @Test func pollingTakesAFileOnceItStoppedChanging() async throws {
+        try await withTemporaryDirectory { inbox, _ in
+            let watcher = PollingWatcher(inbox: inbox, interval: .milliseconds(200), logger: quietLogger)
+            defer { watcher.stop() }
+            let started = ContinuousClock.now
+            try write(articleText, to: inbox + "/growing.txt")
+            // Keep the file changing for a while: it must not be reported meanwhile.
+            for index in 0..<6 {
+                try await Task.sleep(for: .milliseconds(300))
+                let handle = try #require(FileHandle(forWritingAtPath: inbox + "/growing.txt"))
+                handle.seekToEndOfFile()
+                handle.write(Data("more \(index)\n".utf8))
+                handle.closeFile()
+            }
+            let lastChange = ContinuousClock.now
+            let batch = await watcher.next()
+            #expect(batch?.files == ["growing.txt"])
+            #expect(ContinuousClock.now - lastChange >= PollingWatcher.settleInterval)
+            #expect(ContinuousClock.now - started < .seconds(10))
+        }
+    }
 }
