@@ -31,7 +31,12 @@ extension Copydesk {
             var counts = [Decision: Int]()
             var failed = 0
             var skipped = 0
+            var done = 0
+            let progress = ProgressBar(label: "ingesting")
+            let start = ContinuousClock.now
             await pipeline.process(files, report: { outcome in
+                done += 1
+                progress.update(done: done, total: files.count)
                 switch outcome {
                 case .decided(_, let result, let archiveError):
                     counts[result.decision, default: 0] += 1
@@ -44,11 +49,15 @@ extension Copydesk {
                     failed += 1
                 }
             })
+            progress.finish()
+            let elapsed = ContinuousClock.now - start
             let decided = counts.values.reduce(0, +)
             var summary = "\(decided) file\(decided == 1 ? "" : "s") ingested: "
             summary += Decision.allCases.map { "\(counts[$0, default: 0]) \($0.rawValue)" }.joined(separator: ", ")
             if skipped > 0 { summary += "; \(skipped) skipped (vanished or still changing)" }
             if failed > 0 { summary += "; \(failed) failed (see errors above)" }
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            if decided > 0, seconds > 0 { summary += String(format: " (%.1f s, %.0f files/s)", seconds, Double(decided) / seconds) }
             print(summary)
             if failed > 0 { throw ExitCode.failure }
         }

@@ -11,6 +11,12 @@ extension Copydesk {
         @Flag(name: .long, help: "Print JSON Lines, one event per line.")
         var json = false
 
+        @Flag(name: .shortAndLong, help: "Keep printing new events as the daemon commits them (Ctrl-C to stop).")
+        var follow = false
+
+        @Option(name: .long, help: "Only events since WHEN: ISO 8601 (2026-11-24T09:30Z), 10m, 2h, 3d, today, yesterday.")
+        var since: String?
+
         @Option(name: .long, help: "Show the newest N events (0 for all).")
         var limit = 100
 
@@ -31,43 +37,75 @@ extension Copydesk {
         }
 
         func run() throws {
-            let kind = event.flatMap(EventKind.init(rawValue:))
-            let events = try catalog.openForReading().events(limit: limit, kind: kind, file: file)
+            var filter = Catalog.EventFilter(kind: event.flatMap(EventKind.init(rawValue:)), file: file)
+            if let since {
+                filter.since = try TimeExpression.parse(since, now: TimeExpression.nowSeconds())
+            }
+            let store = try catalog.openForReading()
+            let events = try store.events(filter, limit: limit)
+            let table = EventTable(color: Terminal.usesColor)
             if json {
                 Terminal.write(events.map { $0.json.rendered + "\n" }.joined())
-                return
+            } else {
+                Terminal.write(table.render(events, fixedWidths: follow))
             }
-            let color = Terminal.usesColor
-            var table = Table(header: ["TIME", "EVENT", "FILE", "ARTICLE", "SIMILARITY", "MESSAGE"])
-            for event in events {
-                var kind = event.kind.rawValue
-                if color { kind = Self.colored(event.kind, kind) }
-                table.rows.append([
-                    event.time.replacingOccurrences(of: "T", with: " "), kind, event.file ?? "",
-                    event.article.map(String.init) ?? "", event.similarity.map { String(format2: $0) } ?? "",
-                    event.message ?? "",
-                ])
+            guard follow else { return }
+            filter.afterID = try events.last?.id ?? store.lastEvent()?.id ?? 0
+            while true {
+                Thread.sleep(forTimeInterval: 0.25)
+                let new = try store.events(filter, limit: 0)
+                guard let last = new.last else { continue }
+                filter.afterID = last.id
+                Terminal.write(
+                    json ? new.map { $0.json.rendered + "\n" }.joined() : table.rows(new, fixedWidths: true))
             }
-            Terminal.write(table.render(color: color))
-        }
-
-        static func colored(_ kind: EventKind, _ text: String) -> String {
-            let code =
-                switch kind {
-                case .newArticle: "32"
-                case .newVersion: "36"
-                case .duplicate: "33"
-                case .rejected, .error: "31"
-                default: "2"
-                }
-            return "\u{1B}[\(code)m\(text)\u{1B}[0m"
         }
     }
 }
 
-extension String {
-    init(format2 value: Double) {
-        let rounded = (value * 100).rounded() / 100
-        self = String(rounded)
+/// The log as a table: time, event, file, article, similarity, message.
+struct EventTable {
+    var color: Bool
+
+    static let header = ["TIME", "EVENT", "FILE", "ARTICLE", "SIMILARITY", "MESSAGE"]
+    /// Column widths when rows arrive one at a time (`--follow`).
+    static let fixedWidths = [23, 11, 28, 7, 10, 0]
+
+    /// The header and the rows.
+    func render(_ events: [IngestEvent], fixedWidths: Bool = false) -> String {
+        var table = Table(header: Self.header)
+        table.rows = events.map(cells)
+        if fixedWidths { table.minimumWidths = Self.fixedWidths }
+        return table.render(color: color, colorize: colorize)
+    }
+
+    /// Only the rows, at the fixed widths.
+    func rows(_ events: [IngestEvent], fixedWidths: Bool) -> String {
+        var table = Table(header: Self.header)
+        table.rows = events.map(cells)
+        table.minimumWidths = Self.fixedWidths
+        return table.render(color: color, colorize: colorize, header: false)
+    }
+
+    private func cells(_ event: IngestEvent) -> [String] {
+        [
+            String(event.time.replacingOccurrences(of: "T", with: " ").dropLast()), event.kind.rawValue,
+            event.file ?? "", event.article.map(String.init) ?? "",
+            event.similarity.map { String(format: "%.2f", $0) } ?? "", event.message ?? "",
+        ]
+    }
+
+    /// Colours the event column by kind.
+    private func colorize(_ column: Int, _ text: String) -> String {
+        guard column == 1, let kind = EventKind(rawValue: text.trimmingCharacters(in: .whitespaces)) else { return text }
+        let code =
+            switch kind {
+            case .newArticle: "32"
+            case .newVersion: "36"
+            case .duplicate: "33"
+            case .rejected, .error: "31"
+            default: "2"
+            }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 }

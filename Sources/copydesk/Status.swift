@@ -1,6 +1,7 @@
 import ArgumentParser
 import CopydeskCore
 import CopydeskDaemon
+import Foundation
 
 extension Copydesk {
     struct Status: ParsableCommand {
@@ -32,8 +33,13 @@ extension Copydesk {
             out += "articles:   \(counts.articles)\n"
             out += "versions:   \(counts.versions)\n"
             out += "receipts:   \(counts.receipts) (\(counts.duplicates) duplicates, \(counts.rejected) rejected)\n"
+            out += String(format: "last hour:  %d files (%.1f per minute)\n", report.lastHour, Double(report.lastHour) / 60)
             if let event = report.lastEvent {
                 out += "last event: \(event.time) \(event.kind.rawValue) \(event.file ?? "") \(event.message ?? "")\n"
+            }
+            if !report.recentDecisions.isEmpty {
+                out += "\nrecent decisions:\n"
+                out += EventTable(color: Terminal.usesColor).render(report.recentDecisions)
             }
             Terminal.write(out)
         }

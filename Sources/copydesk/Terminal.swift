@@ -24,25 +24,38 @@ enum Terminal {
     }
 }
 
-/// A plain text table: columns padded to their widest cell, the last column left unpadded.
+/// A plain text table: columns padded to their widest cell (or a minimum width), the last column
+/// left unpadded.
 struct Table {
     var header: [String]
     var rows: [[String]] = []
+    var minimumWidths: [Int] = []
 
-    func render(color: Bool) -> String {
+    /// - Parameter colorize: decorates a padded cell (column index, text) when `color` is on.
+    func render(
+        color: Bool, colorize: (Int, String) -> String = { $1 }, header showHeader: Bool = true
+    ) -> String {
         var widths = header.map(\.count)
+        for (index, minimum) in minimumWidths.enumerated() where index < widths.count {
+            widths[index] = max(widths[index], minimum)
+        }
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count {
                 widths[index] = max(widths[index], cell.count)
             }
         }
-        func line(_ cells: [String]) -> String {
+        func line(_ cells: [String], decorate: Bool) -> String {
             cells.enumerated().map { index, cell in
-                index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
+                let padded =
+                    index == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[index] - cell.count))
+                return decorate ? colorize(index, padded) : padded
             }.joined(separator: "  ")
         }
-        var out = color ? "\u{1B}[1m" + line(header) + "\u{1B}[0m\n" : line(header) + "\n"
-        for row in rows { out += line(row) + "\n" }
+        var out = ""
+        if showHeader {
+            out += color ? "\u{1B}[1m" + line(header, decorate: false) + "\u{1B}[0m\n" : line(header, decorate: false) + "\n"
+        }
+        for row in rows { out += line(row, decorate: color) + "\n" }
         return out
     }
 }

@@ -34,4 +34,13 @@ struct CanonicalTextTests {
         #expect(article.contentSHA256.count == 64)
         #expect(article.contentSHA256 == SHA256Digest.hex(of: "one paragraph."))
     }
+
+    @Test func streamingHashEqualsOneShotHash() {
+        let bytes = (0..<10_000).map { UInt8($0 % 251) }
+        var streaming = StreamingSHA256()
+        streaming.update(bytes[..<4000])
+        streaming.update(bytes[4000...])
+        #expect(streaming.finalizeHex() == SHA256Digest.hex(of: bytes))
+        #expect(SHA256Digest.hex(of: [UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
 }

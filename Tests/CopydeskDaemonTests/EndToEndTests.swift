@@ -120,6 +120,14 @@ struct EndToEndTests {
             #expect(lines[1]?["path"] as? String == inbox + "/c.jpg")
             #expect((lines[1]?["error"] as? String)?.contains("JPEG") == true)
 
+            let verify = try Self.run(["verify", "--archive", archive])
+            #expect(verify.status == 0)
+            #expect(verify.stdout.contains("2 archived files checked"))  // a.txt and b.txt share one
+            let search = try Self.run(["search", "--json", "budget", "--archive", archive])
+            #expect(search.stdout.contains("\"title\":\"Ministers agree on a new budget\""))
+            let since = try Self.run(["log", "--json", "--since", "1h", "--event", "rejected", "--archive", archive])
+            #expect(since.stdout.split(separator: "\n").count == 1)
+
             let log = try Self.run(["log", "--archive", archive])
             #expect(log.status == 0)
             #expect(log.stdout.contains("new-article"))
@@ -127,6 +135,16 @@ struct EndToEndTests {
             #expect(try Self.run(["log", "--archive", inbox + "/nowhere"]).status == 1)
             #expect(try Self.run(["log", "--limit", "x"]).status == 2)
             #expect(try Self.run(["frobnicate"]).status == 2)
+            // An archived original altered behind copydesk's back is found.
+            let original = try #require(files(in: archive).first { $0.hasPrefix("originals/") })
+            let handle = try #require(FileHandle(forWritingAtPath: archive + "/" + original))
+            handle.seekToEndOfFile()
+            handle.write(Data("tampered".utf8))
+            handle.closeFile()
+            let tampered = try Self.run(["verify", "--archive", archive])
+            #expect(tampered.status == 1)
+            #expect(tampered.stdout.contains("mismatch: \(original)"))
+
             let missing = try Self.run(["ingest", inbox + "/missing.txt", "--archive", archive])
             #expect(missing.status == 1)
             #expect(missing.stderr.contains("missing.txt"))

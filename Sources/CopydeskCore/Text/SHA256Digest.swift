@@ -14,7 +14,8 @@ public enum SHA256Digest {
         return string.withUTF8 { hexString(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
     }
 
-    private static func hexString(_ digest: some Sequence<UInt8>) -> String {
+    /// Lowercase hex of digest bytes (no hashing).
+    static func hexString(_ digest: some Sequence<UInt8>) -> String {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(64)
@@ -38,6 +39,6 @@ public struct StreamingSHA256: Sendable {
 
     /// The lowercase hex digest of everything added.
     public func finalizeHex() -> String {
-        SHA256Digest.hex(of: Array(hasher.finalize()))
+        SHA256Digest.hexString(hasher.finalize())
     }
 }

@@ -89,6 +89,31 @@ extension Catalog {
                     CREATE INDEX event_kind ON event(kind, id);
                     """)
         }
+        migrator.registerMigration("v2-search") { db in
+            // Full-text search over the latest version of each article (rowid = article id), kept
+            // current by a trigger on article.latest_version_id, whoever moves it.
+            try db.execute(
+                sql: """
+                    CREATE VIRTUAL TABLE article_search USING fts5(
+                        title, body, tokenize = 'unicode61 remove_diacritics 2'
+                    );
+                    CREATE TRIGGER article_search_latest AFTER UPDATE OF latest_version_id ON article
+                    WHEN new.latest_version_id IS NOT NULL BEGIN
+                        DELETE FROM article_search WHERE rowid = new.id;
+                        INSERT INTO article_search (rowid, title, body)
+                            SELECT new.id, coalesce(title, ''), body FROM version WHERE id = new.latest_version_id;
+                    END;
+                    INSERT INTO article_search (rowid, title, body)
+                        SELECT article.id, coalesce(version.title, ''), version.body
+                        FROM article JOIN version ON version.id = article.latest_version_id;
+                    """)
+            // `log --since` and the ingest rate of `status` read by time.
+            try db.execute(
+                sql: """
+                    CREATE INDEX event_time ON event(time);
+                    CREATE INDEX receipt_arrived ON receipt(arrived_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -2,18 +2,50 @@ public import CopydeskCore
 internal import GRDB
 
 extension Catalog {
+    /// Which events `log` shows.
+    public struct EventFilter: Sendable, Hashable {
+        /// Only this kind.
+        public var kind: EventKind?
+        /// Only events about this file (its name as logged).
+        public var file: String?
+        /// Only events at or after this time (ISO 8601 UTC, as stored).
+        public var since: String?
+        /// Only events with a larger id (to follow the log).
+        public var afterID: Int64?
+
+        public init(kind: EventKind? = nil, file: String? = nil, since: String? = nil, afterID: Int64? = nil) {
+            self.kind = kind
+            self.file = file
+            self.since = since
+            self.afterID = afterID
+        }
+    }
+
     /// The newest `limit` events (all when `limit` is 0), oldest first, optionally of one kind only.
     public func events(limit: Int = 100, kind: EventKind? = nil, file: String? = nil) throws(CopydeskError) -> [IngestEvent] {
+        try events(EventFilter(kind: kind, file: file), limit: limit)
+    }
+
+    /// The newest `limit` events that pass `filter` (all when `limit` is 0), oldest first.
+    public func events(_ filter: EventFilter, limit: Int) throws(CopydeskError) -> [IngestEvent] {
         try read { db in
             var conditions = [String]()
             var arguments = StatementArguments()
-            if let kind {
+            if let kind = filter.kind {
                 conditions.append("kind = ?")
                 arguments += [kind.rawValue]
             }
-            if let file {
+            if let file = filter.file {
                 conditions.append("file = ?")
                 arguments += [file]
+            }
+            if let since = filter.since {
+                conditions.append("time >= ?")
+                arguments += [since]
+            }
+            if let afterID = filter.afterID {
+                conditions.append("id > ?")
+                arguments += [afterID]
             }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let limitClause = limit > 0 ? "LIMIT \(limit)" : ""
@@ -27,6 +59,30 @@ extension Catalog {
                     """,
                 arguments: arguments)
             return rows.map(Self.event)
+        }
+    }
+
+    /// The newest `limit` decisions (new-article, new-version, duplicate, rejected), oldest first.
+    public func recentDecisions(limit: Int) throws(CopydeskError) -> [IngestEvent] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM (
+                        SELECT id, time, kind, file, article_id, version_id, similarity, message FROM event
+                        WHERE kind IN ('new-article', 'new-version', 'duplicate', 'rejected')
+                        ORDER BY id DESC LIMIT ?
+                    ) ORDER BY id
+                    """,
+                arguments: [limit]
+            ).map(Self.event)
+        }
+    }
+
+    /// How many files arrived at or after `since` (ISO 8601 UTC).
+    public func receiptCount(since: String) throws(CopydeskError) -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM receipt WHERE arrived_at >= ?", arguments: [since]) ?? 0
         }
     }
 

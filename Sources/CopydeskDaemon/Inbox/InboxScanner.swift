@@ -25,15 +25,10 @@ public enum InboxScanner {
     }
 
     private static func walk(_ directory: String, relative: String, into found: inout [String]) {
-        guard let handle = opendir(directory) else { return }
-        defer { closedir(handle) }
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name == "." || name == ".." || isIgnored(name: name) { continue }
-            let path = "\(directory)/\(name)"
-            let relativePath = relative.isEmpty ? name : "\(relative)/\(name)"
+        for entry in Directory.entries(directory) where !isIgnored(name: entry.name) {
+            let path = "\(directory)/\(entry.name)"
+            let relativePath = relative.isEmpty ? entry.name : "\(relative)/\(entry.name)"
+            // d_type may be unknown (some network file systems): lstat decides, never following links.
             var status = stat()
             guard lstat(path, &status) == 0 else { continue }
             if (status.st_mode & S_IFMT) == S_IFDIR {

@@ -7,14 +7,20 @@ public struct StatusReport: Sendable {
     public var waiting: Int
     public var counts: CatalogCounts
     public var lastEvent: IngestEvent?
+    /// The last few decisions, oldest first.
+    public var recentDecisions: [IngestEvent]
+    /// Files received in the last hour.
+    public var lastHour: Int
 
     /// Gathers the report from the Archive's lock, the Inbox folder and the catalog.
-    public init(archive: String, inbox: String, catalog: Catalog) throws(CopydeskError) {
+    public init(archive: String, inbox: String, catalog: Catalog, recent: Int = 5) throws(CopydeskError) {
         self.daemon = DaemonLock.holder(archive: archive)
         self.inbox = inbox
         self.waiting = InboxScanner.scan(inbox).count
         self.counts = try catalog.counts()
         self.lastEvent = try catalog.lastEvent()
+        self.recentDecisions = try catalog.recentDecisions(limit: recent)
+        self.lastHour = try catalog.receiptCount(since: Timestamp.format(seconds: TimeExpression.nowSeconds() - 3600))
     }
 
     /// The report as `status --json` prints it: one object.
@@ -35,6 +41,11 @@ public struct StatusReport: Sendable {
         object.add("duplicates", counts.duplicates)
         object.add("rejected", counts.rejected)
         object.add("last_event", lastEvent?.json)
+        object.add("recent_decisions", recentDecisions.map(\.json))
+        var rate = JSONObject()
+        rate.add("files", lastHour)
+        rate.add("per_minute", Double(lastHour) / 60)
+        object.add("last_hour", rate)
         return object
     }
 }

@@ -90,15 +90,8 @@ private final class WatchThread: @unchecked Sendable {
 
     func addSubfolders(relative: String) {
         let path = relative.isEmpty ? inbox : "\(inbox)/\(relative)"
-        guard let handle = opendir(path) else { return }
-        defer { closedir(handle) }
-        while let entry = readdir(handle) {
-            guard entry.pointee.d_type == UInt8(DT_DIR) else { continue }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name == "." || name == ".." || InboxScanner.isIgnored(name: name) { continue }
-            let child = relative.isEmpty ? name : "\(relative)/\(name)"
+        for entry in Directory.entries(path) where entry.isDirectory && !InboxScanner.isIgnored(name: entry.name) {
+            let child = relative.isEmpty ? entry.name : "\(relative)/\(entry.name)"
             do {
                 try addWatch(relative: child)
                 addSubfolders(relative: child)

@@ -1,0 +1,102 @@
+public import CopydeskCore
+internal import GRDB
+internal import Foundation
+
+/// One article found by `copydesk search`.
+public struct SearchHit: Sendable, Hashable {
+    public var article: Int64
+    public var version: Int64
+    public var title: String?
+    public var site: String?
+    public var published: String?
+    /// A passage of the body around the matches, each match between ``SearchHit/matchStart`` and
+    /// ``SearchHit/matchEnd``.
+    public var snippet: String
+    /// The bm25 rank: lower is better.
+    public var rank: Double
+
+    /// Marks around a match in ``snippet`` (control characters that never occur in article text).
+    public static let matchStart = "\u{2}"
+    public static let matchEnd = "\u{3}"
+}
+
+extension Catalog {
+    /// Full-text search (SQLite FTS5, bm25 ranking, title weighted ×4) over the titles and bodies of
+    /// the latest versions.
+    ///
+    /// - Parameter query: words to find, all of them (each may end with `*` for a prefix);
+    ///   `"quoted phrases"` match as phrases, and `OR` between words finds either.
+    /// - Throws: ``CopydeskError`` `.usage` for a query with nothing to search for.
+    public func search(_ query: String, limit: Int = 20) throws(CopydeskError) -> [SearchHit] {
+        guard let expression = Self.ftsExpression(query) else {
+            throw CopydeskError(.usage, "nothing to search for in '\(query)'")
+        }
+        return try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT article_search.rowid AS article, article.latest_version_id AS version,
+                        version.title, version.site, version.published,
+                        snippet(article_search, 1, char(2), char(3), '…', 16) AS snippet,
+                        bm25(article_search, 4.0, 1.0) AS rank
+                    FROM article_search
+                    JOIN article ON article.id = article_search.rowid
+                    JOIN version ON version.id = article.latest_version_id
+                    WHERE article_search MATCH ?
+                    ORDER BY rank LIMIT ?
+                    """,
+                arguments: [expression, limit]
+            ).map { row in
+                SearchHit(
+                    article: row["article"], version: row["version"], title: row["title"], site: row["site"],
+                    published: row["published"], snippet: row["snippet"] ?? "", rank: row["rank"])
+            }
+        }
+    }
+
+    /// Turns what a person types into an FTS5 expression: every word becomes a quoted string (so
+    /// that punctuation and FTS5 keywords in it are plain text), `word*` a prefix, `"…"` a phrase,
+    /// and a bare `OR` stays an operator.
+    static func ftsExpression(_ query: String) -> String? {
+        var terms = [String]()
+        var phrase: String?
+        for raw in query.split(separator: " ", omittingEmptySubsequences: true) {
+            var word = String(raw)
+            if phrase != nil {
+                if word.hasSuffix("\"") {
+                    word.removeLast()
+                    terms.append(quote(phrase! + " " + word))
+                    phrase = nil
+                } else {
+                    phrase! += " " + word
+                }
+                continue
+            }
+            if word.hasPrefix("\"") {
+                word.removeFirst()
+                if word.hasSuffix("\""), !word.isEmpty {
+                    word.removeLast()
+                    terms.append(quote(word))
+                } else {
+                    phrase = word
+                }
+                continue
+            }
+            if word == "OR" {
+                if let last = terms.last, last != "OR" { terms.append("OR") }
+                continue
+            }
+            let prefix = word.hasSuffix("*")
+            if prefix { word.removeLast() }
+            guard word.contains(where: { $0.isLetter || $0.isNumber }) else { continue }
+            terms.append(quote(word) + (prefix ? "*" : ""))
+        }
+        if let phrase, phrase.contains(where: { $0.isLetter || $0.isNumber }) { terms.append(quote(phrase)) }
+        while terms.last == "OR" { terms.removeLast() }
+        return terms.isEmpty ? nil : terms.joined(separator: " ")
+    }
+
+    private static func quote(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,69 @@
+import CopydeskCore
+@testable import CopydeskDaemon
+import Foundation
+import Testing
+
+struct TimeExpressionTests {
+    let now = 1_795_000_000  // 2026-11-18T08:26:40Z
+
+    @Test func relativeTimes() throws {
+        #expect(try TimeExpression.parse("10m", now: now) == Timestamp.format(seconds: now - 600))
+        #expect(try TimeExpression.parse("2h", now: now) == Timestamp.format(seconds: now - 7200))
+        #expect(try TimeExpression.parse(" 3d ", now: now) == Timestamp.format(seconds: now - 3 * 86_400))
+        #expect(try TimeExpression.parse("yesterday", now: now) == "2026-11-17T00:00:00.000Z")
+        #expect(try TimeExpression.parse("today", now: now) == "2026-11-18T00:00:00.000Z")
+    }
+
+    @Test func isoTimes() throws {
+        #expect(try TimeExpression.parse("2026-11-24", now: now) == "2026-11-24T00:00:00.000Z")
+        #expect(try TimeExpression.parse("2026-11-24T09:30", now: now) == "2026-11-24T09:30:00.000Z")
+        #expect(try TimeExpression.parse("2026-11-24 09:30:05Z", now: now) == "2026-11-24T09:30:05.000Z")
+        #expect(try TimeExpression.parse("2026-11-24T09:30:05.250+01:00", now: now) == "2026-11-24T08:30:05.000Z")
+    }
+
+    @Test func nonsenseIsAUsageError() {
+        for text in ["2026-13-01", "soon", "10 minutes", "2026-11-24T25:00"] {
+            do {
+                _ = try TimeExpression.parse(text, now: now)
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.code == .usage)
+            }
+        }
+    }
+}
+
+struct SearchTests {
+    func catalog(_ texts: [String]) throws -> Catalog {
+        let catalog = try Catalog.inMemory()
+        for (index, text) in texts.enumerated() {
+            let bytes = Array(text.utf8)
+            let sha = SHA256Digest.hex(of: bytes)
+            _ = try catalog.commit(
+                Submission(
+                    origin: .ingest, fileName: "\(index).txt", sourcePath: "/x/\(index).txt",
+                    identity: FileIdentity(size: 1, modificationTimeNanoseconds: 1, inode: UInt64(index), device: 1),
+                    rawSHA256: sha, arrivedAt: Timestamp.now(), content: .success(try Normalizer().normalize(bytes)),
+                    archivePath: "originals/\(sha)"))
+        }
+        return catalog
+    }
+
+    @Test func findsWordsInTitlesAndBodiesBestFirst() throws {
+        let store = try catalog([
+            "Harbour closed by the storm\n\nThe port authority closed the harbour on Monday.",
+            "Budget talks\n\nMinisters discussed the harbour budget among many other items of the year.",
+            "Café reopens\n\nThe old café in the square reopened after the repairs.",
+        ])
+        let hits = try store.search("harbour")
+        #expect(hits.map(\.article) == [1, 2])
+        #expect(hits[0].snippet.contains(SearchHit.matchStart + "harbour" + SearchHit.matchEnd))
+        #expect(try store.search("cafe").map(\.article) == [3])  // accents do not matter
+        #expect(try store.search("harb*").count == 2)
+        #expect(try store.search("\"port authority\"").map(\.article) == [1])
+        #expect(try store.search("storm OR repairs").map(\.article).sorted() == [1, 3])
+        #expect(try store.search("harbour café").isEmpty)
+        #expect(try store.search("NEAR( AND -").isEmpty)  // operators are plain words
+        #expect(throws: CopydeskError.self) { try store.search(" * \" ") }
+    }
+}
