@@ -61,6 +61,11 @@ let package = Package(
             ],
             path: "Benchmarks/LatencyBench"
         ),
+        .executableTarget(
+            name: "ExtractBench",
+            dependencies: ["CopydeskCore", "CLibXML2"],
+            path: "Benchmarks/ExtractBench"
+        ),
         .testTarget(
             name: "CopydeskCoreTests",
             dependencies: ["CopydeskCore"]

@@ -15,13 +15,20 @@ public struct Normalizer: Sendable {
     /// - Throws: ``CopydeskError`` with a rejection code (``CopydeskError/Code/isRejection``): empty,
     ///   binary, undecodable, or holding no text.
     public func normalize(_ bytes: [UInt8]) throws(CopydeskError) -> Article {
-        let decoded = try TextDecoder.decode(bytes)
+        let decoded: DecodedText
+        do throws(CopydeskError) {
+            decoded = try TextDecoder.decode(bytes)
+        } catch {
+            guard error.code == .binaryInput, let page = HTMLNormalizer.withoutStrayNULs(bytes) else { throw error }
+            let format = FormatSniffer.sniff(bytes: page)
+            return try HTMLNormalizer.normalize(page, decoded: try TextDecoder.decode(page), format: format)
+        }
         let format = FormatSniffer.sniff(prefix: decoded.text.prefix(2048))
         switch format {
         case .text:
             return try normalizeText(decoded)
         case .html, .xhtml:
-            throw CopydeskError(.unsupportedInput, "\(format.rawValue.uppercased()) pages are not normalized yet")
+            return try HTMLNormalizer.normalize(bytes, decoded: decoded, format: format)
         }
     }
 

@@ -67,3 +67,16 @@ struct SearchTests {
         #expect(throws: CopydeskError.self) { try store.search(" * \" ") }
     }
 }
+
+struct JSONObjectTests {
+    @Test func escapesWhatBreaksALine() throws {
+        var object = JSONObject()
+        object.add("text", "a\"b\\c\nd\te\u{1}f\u{85}g\u{2028}h\u{2029}i\"\u{301}é")
+        object.add("none", nil as String?)
+        object.add("n", 3)
+        object.add("x", 0.12345)
+        #expect(object.rendered == #"{"text":"a\"b\\c\nd\te\u0001f\u0085g\u2028h\u2029i\"́é","none":null,"n":3,"x":0.123}"#)
+        let parsed = try JSONSerialization.jsonObject(with: Data(object.rendered.utf8)) as? [String: Any]
+        #expect(parsed?["text"] as? String == "a\"b\\c\nd\te\u{1}f\u{85}g\u{2028}h\u{2029}i\"\u{301}é")
+    }
+}

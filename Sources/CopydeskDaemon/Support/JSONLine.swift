@@ -62,31 +62,45 @@ public struct JSONObject: Sendable {
     }
 
     /// Appends `value` as a JSON string literal: quotes, backslashes and control characters escaped,
-    /// everything else as UTF-8.
+    /// and the Unicode line separators U+0085, U+2028 and U+2029 too (line-based readers such as
+    /// Python's `splitlines()` would break a JSON line at them); everything else as UTF-8.
     static func appendString(_ value: String, to text: inout String) {
         text += "\""
-        var start = value.utf8.startIndex
         let utf8 = value.utf8
+        var start = utf8.startIndex
         var index = start
+        func flush(upTo end: String.UTF8View.Index, escape: String, resumeAt next: String.UTF8View.Index) {
+            // Decoded from bytes, not sliced by String.Index: a slice rounds to Character boundaries,
+            // and a quote followed by a combining mark is one Character.
+            text += String(decoding: utf8[start..<end], as: UTF8.self)
+            text += escape
+            start = next
+        }
         while index != utf8.endIndex {
             let byte = utf8[index]
+            let next = utf8.index(after: index)
             if byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                text += value[start..<index]
-                switch byte {
-                case 0x22: text += "\\\""
-                case 0x5C: text += "\\\\"
-                case 0x0A: text += "\\n"
-                case 0x0D: text += "\\r"
-                case 0x09: text += "\\t"
-                default:
-                    let hex = String(byte, radix: 16)
-                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                let escape =
+                    switch byte {
+                    case 0x22: "\\\""
+                    case 0x5C: "\\\\"
+                    case 0x0A: "\\n"
+                    case 0x0D: "\\r"
+                    case 0x09: "\\t"
+                    default: "\\u00" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16)
+                    }
+                flush(upTo: index, escape: escape, resumeAt: next)
+            } else if byte == 0xC2, next != utf8.endIndex, utf8[next] == 0x85 {
+                flush(upTo: index, escape: "\\u0085", resumeAt: utf8.index(after: next))
+            } else if byte == 0xE2, next != utf8.endIndex, utf8[next] == 0x80 {
+                let third = utf8.index(after: next)
+                if third != utf8.endIndex, utf8[third] == 0xA8 || utf8[third] == 0xA9 {
+                    flush(upTo: index, escape: utf8[third] == 0xA8 ? "\\u2028" : "\\u2029", resumeAt: utf8.index(after: third))
                 }
-                start = utf8.index(after: index)
             }
-            index = utf8.index(after: index)
+            index = max(next, start)
         }
-        text += value[start..<utf8.endIndex]
+        text += String(decoding: utf8[start..<utf8.endIndex], as: UTF8.self)
         text += "\""
     }
 }

@@ -1,0 +1,302 @@
+/// What the `class`, `id`, `role` and `itemprop` of an element say about its content.
+///
+/// Class and id values are split into tokens at whitespace; each token is matched against word
+/// patterns, some anywhere in the token (`comment` in `commentlist`), some only as a whole part
+/// between `-`, `_` or digits (`ad` in `top-ad-slot`, not in `header`).
+struct ClassHints: OptionSet, Hashable, Sendable {
+    let rawValue: UInt32
+
+    /// Site navigation: menus, breadcrumbs, pagination, skip links.
+    static let navigation = ClassHints(rawValue: 1 << 0)
+    /// Site header and footer, copyright and legal lines.
+    static let pageFrame = ClassHints(rawValue: 1 << 1)
+    static let sidebar = ClassHints(rawValue: 1 << 2)
+    static let comments = ClassHints(rawValue: 1 << 3)
+    static let share = ClassHints(rawValue: 1 << 4)
+    /// Related, recommended, popular and "read more" blocks.
+    static let related = ClassHints(rawValue: 1 << 5)
+    /// Newsletter, subscription, login and paywall prompts.
+    static let subscribe = ClassHints(rawValue: 1 << 6)
+    static let advertising = ClassHints(rawValue: 1 << 7)
+    /// Cookie and consent banners, modals, pop-ups.
+    static let overlay = ClassHints(rawValue: 1 << 8)
+    /// Captions and credits of pictures.
+    static let caption = ClassHints(rawValue: 1 << 9)
+    /// Byline, date, tags, categories: the post's meta lines.
+    static let postMeta = ClassHints(rawValue: 1 << 10)
+    /// Hidden or screen-reader-only content.
+    static let hidden = ClassHints(rawValue: 1 << 11)
+    /// Words that mark the article's own content (`article`, `content`, `entry`, `post`, `story`).
+    static let content = ClassHints(rawValue: 1 << 12)
+    /// The names article bodies carry (`article-body`, `entry-content`, `itemprop=articleBody`).
+    static let articleBody = ClassHints(rawValue: 1 << 13)
+    /// A header block (page or article header).
+    static let header = ClassHints(rawValue: 1 << 14)
+    /// Widgets, galleries, sliders, carousels, teasers.
+    static let widget = ClassHints(rawValue: 1 << 15)
+    /// The article's lead: intro, excerpt, abstract, standfirst.
+    static let lead = ClassHints(rawValue: 1 << 16)
+
+    /// Hints that remove an element and its content wherever they occur.
+    static let boilerplate: ClassHints = [
+        .navigation, .pageFrame, .sidebar, .comments, .share, .related, .subscribe, .advertising, .overlay,
+        .caption, .hidden, .widget,
+    ]
+
+    private struct Pattern {
+        var bytes: [UInt8]
+        var hints: ClassHints
+        /// Matches only a whole part of the token (between `-`, `_`, `:`, `.`, digits and the ends),
+        /// or, with `prefix`, the start of one.
+        var wholePart: Bool
+        var prefix: Bool
+        /// Matches only the whole token.
+        var token: Bool
+    }
+
+    private static let patterns: [Pattern] = {
+        var list: [Pattern] = []
+        func add(
+            _ hints: ClassHints, anywhere: [String] = [], parts: [String] = [], partPrefixes: [String] = [],
+            tokens: [String] = []
+        ) {
+            for word in tokens {
+                list.append(Pattern(bytes: Array(word.utf8), hints: hints, wholePart: true, prefix: false, token: true))
+            }
+            for word in anywhere { list.append(Pattern(bytes: Array(word.utf8), hints: hints, wholePart: false, prefix: false, token: false)) }
+            for word in parts { list.append(Pattern(bytes: Array(word.utf8), hints: hints, wholePart: true, prefix: false, token: false)) }
+            for word in partPrefixes {
+                list.append(Pattern(bytes: Array(word.utf8), hints: hints, wholePart: true, prefix: true, token: false))
+            }
+        }
+        add(
+            .navigation,
+            anywhere: ["navigation", "navbar", "breadcrumb", "pagination", "pager", "skiplink", "skip-link", "submenu",
+                       "dropdown", "sitemap", "toolbar", "menu", "megamenu", "jump-to", "tabnav", "subnav"],
+            parts: ["nav", "navi", "pagenav", "postnav", "skip", "topbar", "prevnext", "prev", "next",
+                    "previous", "crumbs", "paging", "tabbar"])
+        add(
+            .pageFrame,
+            anywhere: ["footer", "copyright", "masthead", "impressum", "disclaimer", "colophon"],
+            parts: ["foot", "legal", "site-info", "siteinfo"])
+        add(.header, parts: ["header", "head", "topper", "branding"], partPrefixes: [])
+        add(
+            .sidebar, anywhere: ["sidebar", "side-bar", "sidebox", "sidecol", "sidenav", "marginalia"],
+            parts: ["aside", "rail", "side", "secondary"])
+        add(
+            .comments,
+            anywhere: ["comment", "disqus", "respond", "kommentar", "discussion", "commento", "replies", "reply-",
+                       "trackback", "pingback", "guestbook", "leserbrief"],
+            parts: ["reply", "responses", "talk", "dsq"])
+        add(
+            .share,
+            anywhere: ["share", "sharing", "social", "sociable", "addthis", "shariff", "facebook", "twitter",
+                       "whatsapp", "pinterest", "linkedin", "telegram", "bookmark", "follow-us", "followus", "teilen",
+                       "printfriendly", "print-button", "print-link", "printlink", "a2a_", "addtoany", "sharethis", "flipboard", "reddit"],
+            parts: ["email", "mail", "xing", "rss", "fb", "tweet", "icons", "follow", "likes", "like",
+                    "vote", "rating", "reactions", "recommend"])
+        add(
+            .related,
+            anywhere: ["related", "recommend", "morestories", "more-stories", "more-articles", "moreartic",
+                       "read-more", "readmore", "read-next", "readnext", "popular", "trending", "mostread",
+                       "most-read", "most-viewed", "mostviewed", "also-read", "alsoread", "see-also", "seealso",
+                       "outbrain", "taboola", "plista", "ligatus", "zergnet", "recirc", "similar", "upnext",
+                       "up-next", "weitere", "empfehlung", "lesetipp", "teaser", "mehr-zum", "topstories",
+                       "top-stories", "latest-news", "latest-posts", "recent-posts", "recentposts", "newsticker",
+                       "other-articles", "otherarticles", "more-from", "morefrom", "further-reading"],
+            parts: ["more", "latest", "recent", "linklist", "links", "headlines", "archive", "archives",
+                    "cross", "promo", "promos", "promotion", "hot", "top10", "feature-list"])
+        add(
+            .subscribe,
+            anywhere: ["newsletter", "subscri", "signup", "sign-up", "paywall", "abonn", "registration", "login",
+                       "log-in", "signin", "sign-in", "donate", "donation", "membership", "optin", "opt-in",
+                       "mailchimp", "mc4wp", "spende", "upsell", "callout", "cta"],
+            parts: ["register", "account", "premium", "plus-teaser", "offer", "support-us", "join"])
+        add(
+            .advertising,
+            anywhere: ["advert", "werbung", "anzeige", "sponsor", "adsense", "adsbygoogle", "doubleclick", "dfp-",
+                       "gpt-ad", "google-ad", "googlead", "adslot", "ad-slot", "adunit", "ad-unit", "adwrap",
+                       "ad-wrap", "adcontainer", "ad-container", "adzone", "ad-zone", "adbox", "ad-box", "banner",
+                       "commercial", "affiliate", "partnerlinks", "native-ad", "billboard", "skyscraper",
+                       "leaderboard", "superbanner", "publicidad", "pub-"],
+            parts: ["ad", "ads", "adv", "advertisement", "dfp", "gpt", "mpu", "pub", "marketing", "teaserad"])
+        add(
+            .overlay,
+            anywhere: ["cookie", "consent", "gdpr", "modal", "popup", "pop-up", "lightbox", "overlay", "dialog",
+                       "privacy", "banner-cookie", "notice", "tooltip", "alert", "interstitial", "flyout",
+                       "offcanvas", "off-canvas"],
+            parts: ["dsgvo", "cmp", "notification", "toast", "drawer"])
+        add(
+            .caption,
+            anywhere: ["caption", "credit", "bildunterschrift", "bildquelle", "photo-source", "image-source",
+                       "img-source", "fotonachweis", "legende", "legend", "wp-caption-text", "imagetext",
+                       "image-text", "photo-text"],
+            parts: ["source", "quelle", "copyright"])
+        add(
+            .postMeta,
+            anywhere: ["byline", "author", "dateline", "timestamp", "posted-on", "postedon", "post-meta", "postmeta",
+                       "entry-meta", "entrymeta", "article-meta", "articlemeta", "meta-info", "metainfo",
+                       "pubdate", "publish", "updated", "tagcloud", "tag-cloud", "taglist", "tag-list", "categor",
+                       "keyword", "schlagw", "datum", "autor", "reading-time", "readingtime", "lesezeit"],
+            parts: ["meta", "date", "time", "tags", "tag", "topics", "info", "infos", "details", "dates",
+                    "submitted", "posted", "stamp"])
+        add(
+            .hidden,
+            tokens: ["hidden", "hide", "is-hidden", "u-hidden", "d-none", "display-none", "sr-only", "sr-text",
+                     "screen-reader-text", "screenreader", "screen-reader-only", "visually-hidden", "visuallyhidden",
+                     "invisible", "element-invisible", "offscreen", "off-screen", "print-only", "printonly"])
+        add(
+            .widget,
+            anywhere: ["widget", "gallery", "slider", "slideshow", "carousel", "swiper", "lightslider",
+                       "ticker", "marquee", "accordion", "embed", "player", "video", "podcast", "audio", "poll",
+                       "survey", "quiz", "map-"],
+            parts: ["slick", "slides", "thumbs", "thumbnails", "figure", "media", "photo", "image", "img",
+                    "picture", "teaser", "badge",
+                    "btn", "button", "icon", "logo", "search", "form", "filter", "calendar", "weather",
+                    "stock", "ticker", "lang", "language", "langs", "switcher", "jump", "toc", "table-of-contents"])
+        add(
+            .lead, anywhere: ["excerpt", "abstract", "standfirst", "teaser-text", "teasertext", "teaser__text",
+                              "subheadline", "sub-headline", "bajada", "chapeau", "chapo", "summary"],
+            parts: ["lead", "intro", "lede", "deck", "dek", "subtitle", "subline", "description"])
+        add(
+            .content,
+            anywhere: ["article", "content", "entry", "story", "blogpost", "blog-post", "prose", "richtext",
+                       "rich-text", "post-text", "posttext", "artikel", "beitrag", "hentry", "h-entry", "single",
+                       "text"],
+            parts: ["post", "body", "main", "blog", "page", "column", "maincontent", "inhalt", "copy"])
+        add(
+            .articleBody,
+            anywhere: ["articlebody", "article-body", "article_body", "article__body", "articletext", "article-text",
+                       "article__text", "article-content", "article__content", "articlecontent", "entry-content",
+                       "entrycontent", "entry_content", "post-content", "postcontent", "post_content", "post-body",
+                       "postbody", "post-entry", "postentry", "story-body", "storybody", "story-content",
+                       "storycontent", "story-text", "storytext", "body-text", "bodytext", "content-body",
+                       "contentbody", "text-content", "blog-content", "blogcontent", "main-text", "maintext",
+                       "fulltext", "full-text", "artikeltext", "article-main", "news-text", "newstext",
+                       "single-content", "page-content", "field-body", "field--name-body", "td-post-content",
+                       "text-body", "textbody", "article-copy", "rte", "richtext", "rich-text"],
+            parts: ["e-content"])
+        return list
+    }()
+
+    /// The patterns indexed by their first byte, so that each token position tries only the
+    /// patterns that can start there.
+    private static let buckets: [[Int]] = {
+        var table = [[Int]](repeating: [], count: 256)
+        for (index, pattern) in patterns.enumerated() {
+            table[Int(pattern.bytes[0])].append(index)
+        }
+        return table
+    }()
+
+    /// The hints of one `class` or `id` value (bytes in any case).
+    static func of(_ value: ArraySlice<UInt8>) -> ClassHints {
+        var hints: ClassHints = []
+        var token = [UInt8]()
+        token.reserveCapacity(64)
+        var index = value.startIndex
+        while index <= value.endIndex {
+            let byte: UInt8 = index < value.endIndex ? value[index] : 0x20
+            index += 1
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C {
+                if !token.isEmpty, !termPrefixes.contains(where: { token.starts(with: $0) && token.count > $0.count }),
+                    !stateSuffixes.contains(where: { token.ends(with: $0) })
+                {
+                    let role = role(of: token)
+                    if !role.isEmpty { hints.formUnion(ofToken(Array(role))) }
+                }
+                token.removeAll(keepingCapacity: true)
+            } else {
+                token.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+            }
+        }
+        return hints
+    }
+
+    /// Prefixes of tokens that name a taxonomy term rather than a part of the layout, such as
+    /// WordPress's `tag-sharing` or `category-related-news` on every post: the term after the
+    /// prefix is the author's word, not the template's.
+    private static let termPrefixes: [[UInt8]] = ["tag-", "tags-", "category-", "categories-", "term-", "topic-",
+        "post_tag-", "format-", "postid-", "author-", "parent-pageid-", "page-id-", "section-"].map { Array($0.utf8) }
+
+    private static func isSeparator(_ byte: UInt8) -> Bool {
+        byte == 0x2D || byte == 0x5F || byte == 0x3A || byte == 0x2E || byte == 0x2F
+    }
+
+    /// Suffixes of tokens that say what state scripts put an element in (`modal-enabled`,
+    /// `sidebar-open`), not what the element is.
+    private static let stateSuffixes: [[UInt8]] = ["-enabled", "-disabled", "-active", "-open", "-opened",
+        "-closed", "-ready", "-loaded", "-init", "-initialized", "-visible"].map { Array($0.utf8) }
+
+    /// Parts that start a modifier saying what an element contains or how it is set up
+    /// (`has-ads`, `o-section--with-sidebar`, `no-comments`): the rest of the token is not its role.
+    private static let modifierParts: [[UInt8]] = ["has-", "with-", "no-", "non-", "without-", "show-", "hide-", "hidden-", "visible-", "for-", "enable-",
+        "disable-", "allow-"].map { Array($0.utf8) }
+
+    /// The token up to its first modifier: a BEM modifier (`block--modifier`) or a modifier part.
+    private static func role(of token: [UInt8]) -> ArraySlice<UInt8> {
+        var start = 0
+        while start + 1 < token.count {
+            if token[start] == 0x2D, token[start + 1] == 0x2D, start > 0 { return token[..<start] }
+            start += 1
+        }
+        start = 0
+        while start < token.count {
+            if start == 0 || isSeparator(token[start - 1]) {
+                for modifier in modifierParts where token[start...].starts(with: modifier) {
+                    return token[..<start]
+                }
+            }
+            start += 1
+        }
+        return token[...]
+    }
+
+    private static func ofToken(_ token: [UInt8]) -> ClassHints {
+        var hints: ClassHints = []
+        let count = token.count
+        for start in 0 ..< count {
+            for patternIndex in buckets[Int(token[start])] {
+                let pattern = patterns[patternIndex]
+                let length = pattern.bytes.count
+                guard start + length <= count, !hints.isSuperset(of: pattern.hints) else { continue }
+                var matched = true
+                for offset in 1 ..< length where token[start + offset] != pattern.bytes[offset] {
+                    matched = false
+                    break
+                }
+                guard matched else { continue }
+                if pattern.token, start != 0 || length != count { continue }
+                if pattern.wholePart {
+                    // A part starts after a separator (not after a digit: `40ad` in a hex id is no
+                    // ad) and ends at a separator or a digit (`ad300`).
+                    let startsPart = start == 0 || isSeparator(token[start - 1])
+                    let next = start + length < count ? token[start + length] : 0x2D
+                    let endsPart = isSeparator(next) || (next >= 0x30 && next <= 0x39)
+                    guard startsPart, endsPart || pattern.prefix else { continue }
+                }
+                hints.formUnion(pattern.hints)
+            }
+        }
+        return hints
+    }
+
+    /// The hints of an ARIA `role`.
+    static func ofRole(_ value: ArraySlice<UInt8>) -> ClassHints {
+        let role = String(decoding: value, as: UTF8.self).lowercased()
+        switch role {
+        case "navigation", "menu", "menubar", "tablist", "toolbar", "search": return .navigation
+        case "banner", "contentinfo": return .pageFrame
+        case "complementary": return .sidebar
+        case "dialog", "alertdialog", "alert", "tooltip": return .overlay
+        case "main", "article": return .content
+        default: return []
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    fileprivate func ends(with suffix: [UInt8]) -> Bool {
+        count > suffix.count && self[(count - suffix.count)...].elementsEqual(suffix)
+    }
+}

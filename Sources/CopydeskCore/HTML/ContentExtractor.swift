@@ -1,0 +1,733 @@
+/// Finds the main text of a page: the article's paragraphs, without the page around it.
+///
+/// Works on an ``HTMLTree`` in a few linear passes over flat arrays:
+///
+/// 1. Per node: the nearest block ancestor, whether it sits in a link, and the raw text and link
+///    text of every subtree (bottom-up).
+/// 2. Per element, top-down: drop what is never article text (navigation, page header and footer,
+///    sidebars, comments, share, related and subscription blocks, ads, overlays, captions, hidden
+///    content), by tag, ARIA role and `class`/`id` words; a wrapper holding most of the page is
+///    never dropped for its class.
+/// 3. Per block of running text: a score from its length and commas, discounted by its link text,
+///    credited to its ancestors (as Readability does); the best-scoring container, corrected by
+///    its link density and class hints, is the article. Siblings that score well or hold plain
+///    paragraphs join it.
+/// 4. Emit the container's text: each block element is a paragraph; link lists, short blocks of
+///    links and form-like blocks inside the container are left out; line-level rules drop share
+///    labels, bare dates and bylines at the edges.
+struct ContentExtractor {
+    private let tree: HTMLTree
+    private let nodes: [HTMLTree.Node]
+    private let count: Int
+    /// The `<body>` (or the root when there is none).
+    private let body: Int
+
+    private var blockOf: [Int32]
+    private var inLink: [Bool]
+    private var rawChars: [Int32]
+    private var rawLinkChars: [Int32]
+    /// Characters in blocks of running text (100 characters or more, few links) in the subtree.
+    private var rawProse: [Int32]
+    private var hints: [ClassHints]
+    private var dropped: [Bool]
+    private var chars: [Int32]
+    private var linkChars: [Int32]
+    private var commas: [Int32]
+    private var ownChars: [Int32]
+    private var ownLinkChars: [Int32]
+    private var ownCommas: [Int32]
+    private var paragraphs: [Int32]
+    private var images: [Int32]
+    private var score: [Float]
+    /// Characters of text blocks that read like article text (40 characters or more, few links),
+    /// and of headings, in the subtree.
+    private var good: [Int32]
+    private var headings: [Int32]
+
+    init(tree: HTMLTree) {
+        self.tree = tree
+        nodes = tree.nodes
+        count = tree.nodes.count
+        body = tree.nodes.firstIndex { $0.tag == .body } ?? 0
+        blockOf = Array(repeating: -1, count: count)
+        inLink = Array(repeating: false, count: count)
+        rawChars = Array(repeating: 0, count: count)
+        rawLinkChars = Array(repeating: 0, count: count)
+        rawProse = Array(repeating: 0, count: count)
+        hints = Array(repeating: [], count: count)
+        dropped = Array(repeating: false, count: count)
+        chars = Array(repeating: 0, count: count)
+        linkChars = Array(repeating: 0, count: count)
+        commas = Array(repeating: 0, count: count)
+        ownChars = Array(repeating: 0, count: count)
+        ownLinkChars = Array(repeating: 0, count: count)
+        ownCommas = Array(repeating: 0, count: count)
+        paragraphs = Array(repeating: 0, count: count)
+        images = Array(repeating: 0, count: count)
+        score = Array(repeating: 0, count: count)
+        good = Array(repeating: 0, count: count)
+        headings = Array(repeating: 0, count: count)
+    }
+
+    /// The main text as paragraphs.
+    mutating func extract() -> [String] {
+        guard count > 0 else { return [] }
+        measureRaw()
+        let text = attempt(relaxed: false)
+        guard Self.length(text) < 250 else { return text }
+        // Too little text: the class words dropped the article itself. Try again trusting only
+        // tags, comments and hidden content, as trafilatura undoes a discard that empties a page.
+        let relaxed = attempt(relaxed: true)
+        return Self.length(relaxed) > Self.length(text) ? relaxed : text
+    }
+
+    private static func length(_ paragraphs: [String]) -> Int {
+        paragraphs.reduce(0) { $0 + $1.utf8.count }
+    }
+
+    private mutating func reset() {
+        for index in 0 ..< count {
+            dropped[index] = false
+            chars[index] = 0
+            linkChars[index] = 0
+            commas[index] = 0
+            ownChars[index] = 0
+            ownLinkChars[index] = 0
+            ownCommas[index] = 0
+            paragraphs[index] = 0
+            images[index] = 0
+            score[index] = 0
+            good[index] = 0
+            headings[index] = 0
+        }
+    }
+
+    private mutating func attempt(relaxed: Bool) -> [String] {
+        if relaxed { reset() }
+        classify(relaxed: relaxed)
+        measureKept()
+        scoreBlocks()
+        let selection = selectContainer()
+        var output = TextBuilder()
+        for root in leads(before: selection[0]) + selection {
+            emit(root, into: &output)
+        }
+        var text = Self.cleanEdges(output.paragraphs)
+        if text.reduce(0, { $0 + $1.count }) < 250, selection != [body] {
+            // Too little for an article: the container was a wrong guess; take the body as cleaned.
+            var whole = TextBuilder()
+            emit(body, into: &whole)
+            let alternative = Self.cleanEdges(whole.paragraphs)
+            if alternative.reduce(0, { $0 + $1.count }) > text.reduce(0, { $0 + $1.count }) { text = alternative }
+        }
+        return text
+    }
+
+    /// The text of the whole body, for a page where no container holds text: only skipped and
+    /// hidden elements are left out. Call after ``extract()``.
+    func fallbackText() -> [String]? {
+        guard count > 0 else { return nil }
+        var output = TextBuilder()
+        var index = body + 1
+        var closing: [Int] = []
+        while index < Int(nodes[body].end) {
+            while let last = closing.last, index >= last {
+                output.flush()
+                closing.removeLast()
+            }
+            let node = nodes[index]
+            if node.tag == .text {
+                output.append(
+                    tree.bytes[Int(node.first) ..< Int(node.first + node.count)], characters: Int(node.characters),
+                    inLink: false)
+                index += 1
+            } else if node.tag.isSkipped || dropped[index] {
+                index = Int(node.end)
+            } else {
+                if node.tag.isBlockLevel {
+                    output.flush()
+                    closing.append(Int(node.end))
+                }
+                index += 1
+            }
+        }
+        output.flush()
+        let paragraphs = Self.cleanEdges(output.paragraphs)
+        return paragraphs.isEmpty ? nil : paragraphs
+    }
+
+    // MARK: - Pass 1: raw measures
+
+    private mutating func measureRaw() {
+        for index in 0 ..< count {
+            let node = nodes[index]
+            let parent = Int(node.parent)
+            if node.tag != .text, node.tag.isBlockLevel || parent < 0 {
+                blockOf[index] = Int32(index)
+            } else {
+                blockOf[index] = parent >= 0 ? blockOf[parent] : Int32(index)
+            }
+            inLink[index] = node.tag == .a || (parent >= 0 && inLink[parent])
+        }
+        // Reverse document order visits every node after its descendants.
+        for index in stride(from: count - 1, through: 0, by: -1) {
+            let node = nodes[index]
+            if node.tag == .text {
+                rawChars[index] = node.characters
+                let block = Int(blockOf[index])
+                ownChars[block] += node.characters
+                if inLink[index] {
+                    rawLinkChars[index] = node.characters
+                    ownLinkChars[block] += node.characters
+                }
+            } else if node.tag.isSkipped {
+                continue
+            } else if blockOf[index] == Int32(index), ownChars[index] >= 100, ownLinkChars[index] * 10 < ownChars[index] * 3 {
+                rawProse[index] += ownChars[index]
+            }
+            let parent = Int(node.parent)
+            if parent >= 0 {
+                rawChars[parent] += rawChars[index]
+                rawLinkChars[parent] += rawLinkChars[index]
+                rawProse[parent] += rawProse[index]
+            }
+        }
+        for index in 0 ..< count {
+            ownChars[index] = 0
+            ownLinkChars[index] = 0
+        }
+    }
+
+    // MARK: - Pass 2: what is never article text
+
+    private mutating func classify(relaxed: Bool) {
+        var cache: [UInt64: ClassHints] = [:]
+        let pageChars = max(rawChars[body], 1)
+        var index = 0
+        while index < count {
+            let node = nodes[index]
+            if node.tag == .text {
+                index += 1
+                continue
+            }
+            if node.tag.isSkipped, node.tag != .head {
+                markDropped(index)
+                index = Int(node.end)
+                continue
+            }
+            var elementHints: ClassHints = []
+            if node.count > 0 {
+                for position in Int(node.first) ..< Int(node.first + node.count) {
+                    let attribute = tree.attributes[position]
+                    let range = Int(attribute.start) ..< Int(attribute.end)
+                    switch attribute.name {
+                    case .class, .id:
+                        guard !range.isEmpty else { break }
+                        let key = FNV1a.hash(tree.bytes[range]) &+ (attribute.name == .id ? 1 : 0)
+                        if let known = cache[key] {
+                            elementHints.formUnion(known)
+                        } else {
+                            let found = ClassHints.of(tree.bytes[range])
+                            cache[key] = found
+                            elementHints.formUnion(found)
+                        }
+                    case .role:
+                        elementHints.formUnion(ClassHints.ofRole(tree.bytes[range]))
+                    case .itemprop:
+                        let value = tree.bytes[range]
+                        if value.lowercasedASCIIContains("articlebody") || value.lowercasedASCIIContains("text") {
+                            elementHints.insert(.articleBody)
+                        } else if value.lowercasedASCIIContains("comment") {
+                            elementHints.insert(.comments)
+                        } else if value.lowercasedASCIIContains("author") || value.lowercasedASCIIContains("date") {
+                            elementHints.insert(.postMeta)
+                        }
+                    case .itemtype:
+                        if tree.bytes[range].lowercasedASCIIContains("comment") { elementHints.insert(.comments) }
+                    case .hidden:
+                        elementHints.insert(.hidden)
+                    case .ariaHidden:
+                        if tree.bytes[range].lowercasedASCIIContains("true") { elementHints.insert(.hidden) }
+                    case .style:
+                        if Self.styleHides(tree.bytes[range]) { elementHints.insert(.hidden) }
+                    default:
+                        break
+                    }
+                }
+            }
+            hints[index] = elementHints
+            if index > body, shouldDrop(index, hints: elementHints, pageChars: pageChars, relaxed: relaxed) {
+                markDropped(index)
+                index = Int(node.end)
+                continue
+            }
+            index += 1
+        }
+    }
+
+    private mutating func markDropped(_ index: Int) {
+        for position in index ..< Int(nodes[index].end) { dropped[position] = true }
+    }
+
+    private func shouldDrop(_ index: Int, hints elementHints: ClassHints, pageChars: Int32, relaxed: Bool) -> Bool {
+        let node = nodes[index]
+        let share = Double(rawChars[index]) / Double(pageChars)
+        let linkDensity = rawChars[index] > 0 ? Double(rawLinkChars[index]) / Double(rawChars[index]) : 0
+        // A wrapper around most of the page is never boilerplate, whatever its class says.
+        let wrapper = share >= 0.6 && !elementHints.contains(.comments)
+        switch node.tag {
+        case .nav, .footer, .menu, .noscript:
+            return !wrapper
+        case .aside:
+            return !wrapper && !(rawProse[index] >= 1500 && rawProse[index] * 3 >= rawChars[index])
+        case .header:
+            return !wrapper && (linkDensity > 0.5 || rawChars[index] == 0 || elementHints.contains(.pageFrame))
+        case .figcaption, .figure:
+            return !wrapper
+        case .form:
+            return !wrapper && share < 0.3
+        case .html, .body, .main:
+            return false
+        default:
+            break
+        }
+        if wrapper { return false }
+        if relaxed { return elementHints.contains(.comments) || elementHints.contains(.hidden) }
+        // How much running text the element holds decides whether its class may drop it: menus,
+        // share bars, teaser lists and cookie notices hold little; a layout wrapper or an article
+        // whose class happens to name a sidebar, an ad slot or a tag holds much.
+        let proseChars = rawProse[index]
+        let prose = proseChars >= 500 && (proseChars * 2 >= rawChars[index] || proseChars >= 1500)
+        let muchProse = proseChars >= 1500 && proseChars * 3 >= rawChars[index]
+        // Embedded posts (`blockquote.twitter-tweet`) are quotations in the article, not share buttons.
+        if node.tag == .blockquote, elementHints.isDisjoint(with: [.comments, .hidden, .advertising]) { return false }
+        let isArticle = (node.tag == .article || node.tag == .main) && elementHints.contains(.content)
+        if (isArticle || elementHints.contains(.articleBody)), prose { return false }
+        if elementHints.contains(.comments) { return true }
+        if !elementHints.isDisjoint(with: [.overlay, .navigation, .sidebar]) { return !muchProse }
+        // Hidden text with running text in it is a tab or an accordion the reader opens.
+        if !elementHints.isDisjoint(with: [.hidden, .share, .related, .subscribe, .pageFrame, .advertising]) {
+            return !prose
+        }
+        let small = rawChars[index] < 300
+        if elementHints.contains(.caption) { return !wrapper && rawChars[index] < 600 }
+        if elementHints.contains(.widget), !elementHints.contains(.articleBody) {
+            return small && rawProse[index] == 0
+        }
+        if elementHints.contains(.postMeta), !elementHints.contains(.articleBody) {
+            return rawChars[index] < 1000
+        }
+        return false
+    }
+
+    /// Whether an inline style hides the element (`display: none`, `visibility: hidden`).
+    static func styleHides(_ style: ArraySlice<UInt8>) -> Bool {
+        var compact = [UInt8]()
+        compact.reserveCapacity(style.count)
+        for byte in style where byte != 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
+            compact.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+        }
+        let slice = compact[...]
+        return slice.lowercasedASCIIContains("display:none") || slice.lowercasedASCIIContains("visibility:hidden")
+    }
+
+    // MARK: - Pass 3: measures of what is kept
+
+    private mutating func measureKept() {
+        for index in stride(from: count - 1, through: 0, by: -1) where !dropped[index] {
+            let node = nodes[index]
+            let parent = Int(node.parent)
+            if node.tag == .text {
+                chars[index] = node.characters
+                commas[index] = node.commas
+                let block = Int(blockOf[index])
+                if block >= 0 {
+                    ownChars[block] += node.characters
+                    ownCommas[block] += node.commas
+                    if inLink[index] {
+                        linkChars[index] = node.characters
+                        ownLinkChars[block] += node.characters
+                    }
+                }
+            } else {
+                if blockOf[index] == Int32(index) {
+                    if node.tag.isHeading {
+                        headings[index] += ownChars[index]
+                    } else if ownChars[index] >= 40, ownLinkChars[index] * 20 < ownChars[index] * 7 {
+                        good[index] += ownChars[index] - ownLinkChars[index]
+                    }
+                }
+                switch node.tag {
+                case .p: paragraphs[index] += 1
+                case .img: images[index] += 1
+                default: break
+                }
+            }
+            if parent >= 0 {
+                chars[parent] += chars[index]
+                linkChars[parent] += linkChars[index]
+                commas[parent] += commas[index]
+                paragraphs[parent] += paragraphs[index]
+                good[parent] += good[index]
+                headings[parent] += headings[index]
+                images[parent] += images[index]
+            }
+        }
+    }
+
+    private func linkDensity(_ index: Int) -> Double {
+        chars[index] > 0 ? Double(linkChars[index]) / Double(chars[index]) : 0
+    }
+
+    // MARK: - Pass 4: scores
+
+    /// What the class and id words say: positive for article bodies, negative for boilerplate.
+    private func hintWeight(_ index: Int) -> Float {
+        let elementHints = hints[index]
+        var weight: Float = 0
+        if elementHints.contains(.articleBody) { weight += 25 }
+        if elementHints.contains(.content) { weight += 10 }
+        if !elementHints.isDisjoint(with: ClassHints.boilerplate) { weight -= 25 }
+        if elementHints.contains(.header) || elementHints.contains(.postMeta) { weight -= 10 }
+        return weight
+    }
+
+    /// The initial score of a candidate: its hint weight and a bonus or malus for its tag.
+    private func classWeight(_ index: Int) -> Float {
+        var weight = hintWeight(index)
+        switch nodes[index].tag {
+        case .article: weight += 10
+        case .main: weight += 5
+        case .div: weight += 5
+        case .pre, .td, .blockquote: weight += 3
+        case .address, .ol, .ul, .dl, .dd, .dt, .li, .form: weight -= 3
+        case .h1, .h2, .h3, .h4, .h5, .h6, .th: weight -= 5
+        default: break
+        }
+        return weight
+    }
+
+    private mutating func scoreBlocks() {
+        var initialized = [Bool](repeating: false, count: count)
+        for index in body ..< count where !dropped[index] {
+            let node = nodes[index]
+            guard node.tag != .text, blockOf[index] == Int32(index), ownChars[index] >= 25 else { continue }
+            switch node.tag {
+            case .h1, .li, .dt, .th, .tr, .table, .ul, .ol, .dl, .caption, .figcaption, .legend, .summary:
+                continue
+            default:
+                break
+            }
+            let own = Float(ownChars[index])
+            let ownLinks = Float(ownLinkChars[index])
+            var value: Float = 1 + Float(ownCommas[index]) + min(own / 100, 3)
+            value *= max(0, 1 - ownLinks / own)
+            if node.tag.isHeading { value *= 0.5 }
+            guard value > 0 else { continue }
+            var ancestor = Int(node.parent)
+            var level = 0
+            while ancestor >= body, level < 5 {
+                if !initialized[ancestor] {
+                    initialized[ancestor] = true
+                    score[ancestor] += classWeight(ancestor)
+                }
+                let divider: Float = level == 0 ? 1 : level == 1 ? 2 : Float(level * 3)
+                score[ancestor] += value / divider
+                ancestor = Int(nodes[ancestor].parent)
+                level += 1
+            }
+            if !node.tag.isParagraphLike, node.tag != .text {
+                // A div holding running text directly scores like a paragraph's parent too.
+                if !initialized[index] {
+                    initialized[index] = true
+                    score[index] += classWeight(index)
+                }
+                score[index] += value
+            }
+        }
+        for index in body ..< count where initialized[index] {
+            score[index] *= Float(1 - linkDensity(index))
+        }
+    }
+
+    // MARK: - Pass 5: the container
+
+    private func selectContainer() -> [Int] {
+        var best = -1
+        var bestScore: Float = 0
+        var top: [(Int, Float)] = []
+        for index in body ..< count where score[index] > 0 && !dropped[index] {
+            if score[index] > bestScore {
+                bestScore = score[index]
+                best = index
+            }
+        }
+        guard best >= 0 else { return [body] }
+        for index in body ..< count where score[index] >= bestScore * 0.75 && index != best && !dropped[index] {
+            top.append((index, score[index]))
+        }
+        // Several near-best candidates under one ancestor: the article is split, take the ancestor.
+        if top.count >= 2 {
+            var ancestor = Int(nodes[best].parent)
+            while ancestor > body {
+                let under = top.filter { isAncestor(ancestor, of: $0.0) }.count
+                if under >= 2 {
+                    best = ancestor
+                    break
+                }
+                ancestor = Int(nodes[ancestor].parent)
+            }
+        }
+        // Climb while the parent scores better: the candidate was one part of the article.
+        var candidate = best
+        var lastScore = score[candidate]
+        let threshold = lastScore / 3
+        var parent = Int(nodes[candidate].parent)
+        while parent > body {
+            if score[parent] <= 0 {
+                parent = Int(nodes[parent].parent)
+                continue
+            }
+            if score[parent] < threshold { break }
+            if score[parent] > lastScore {
+                candidate = parent
+                break
+            }
+            lastScore = score[parent]
+            parent = Int(nodes[parent].parent)
+        }
+        // An ancestor that adds more article-like text than other text holds the rest of the
+        // article (split into sections, columns or page-builder modules).
+        var expanded = candidate
+        var bestGain: Int32 = 0
+        var ancestor = Int(nodes[candidate].parent)
+        while ancestor > body {
+            let addedGood = good[ancestor] - good[candidate]
+            let addedOther = other(ancestor) - other(candidate)
+            let gain = addedGood - addedOther
+            if gain > bestGain, addedGood >= 50, linkDensity(ancestor) < 0.4 {
+                bestGain = gain
+                expanded = ancestor
+            }
+            ancestor = Int(nodes[ancestor].parent)
+        }
+        candidate = expanded
+        // A sole child is its parent's content.
+        while candidate > body, nodes[candidate].parent >= 0 {
+            let parentIndex = Int(nodes[candidate].parent)
+            guard parentIndex > body, chars[parentIndex] == chars[candidate] else { break }
+            candidate = parentIndex
+        }
+        return withSiblings(candidate)
+    }
+
+    private func sameClass(_ a: Int, _ b: Int) -> Bool {
+        guard nodes[a].tag == nodes[b].tag, let first = tree.attributeRange(.class, of: a),
+            let second = tree.attributeRange(.class, of: b), !first.isEmpty
+        else { return false }
+        return tree.bytes[first] == tree.bytes[second]
+    }
+
+    /// Kept text in the subtree that is neither article-like nor a heading.
+    private func other(_ index: Int) -> Int32 {
+        chars[index] - good[index] - headings[index]
+    }
+
+    /// Lead paragraphs (intro, excerpt, standfirst) that stand in the article's header, before
+    /// the container of its body.
+    private func leads(before container: Int) -> [Int] {
+        var article = Int(nodes[container].parent)
+        var levels = 0
+        while article > body, levels < 4,
+            !(nodes[article].tag == .article || nodes[article].tag == .main || hints[article].contains(.content))
+        {
+            article = Int(nodes[article].parent)
+            levels += 1
+        }
+        guard article > body, levels < 4 else { return [] }
+        var found: [Int] = []
+        var index = article + 1
+        while index < container {
+            let node = nodes[index]
+            if node.tag != .text, !dropped[index], hints[index].contains(.lead), Int(node.end) <= container,
+                chars[index] >= 30,
+                chars[index] <= 1500, linkDensity(index) < 0.3
+            {
+                found.append(index)
+                index = Int(node.end)
+            } else {
+                index += 1
+            }
+        }
+        return found
+    }
+
+    private func isAncestor(_ ancestor: Int, of index: Int) -> Bool {
+        index > ancestor && index < Int(nodes[ancestor].end)
+    }
+
+    /// The candidate and the siblings that belong to the article with it, in document order.
+    private func withSiblings(_ candidate: Int) -> [Int] {
+        let parent = Int(nodes[candidate].parent)
+        guard parent >= 0, candidate > body else { return [candidate] }
+        let threshold = max(10, score[candidate] * 0.2)
+        var selection: [Int] = []
+        var sibling = parent + 1
+        while sibling < Int(nodes[parent].end) {
+            defer { sibling = Int(nodes[sibling].end) }
+            if sibling == candidate {
+                selection.append(sibling)
+                continue
+            }
+            guard !dropped[sibling], nodes[sibling].tag != .text, chars[sibling] > 0 else { continue }
+            // A sibling of the same class is the next part of the same article.
+            let bonus = sameClass(sibling, candidate) ? score[candidate] * 0.2 : 0
+            if score[sibling] + bonus >= threshold {
+                selection.append(sibling)
+            } else if nodes[sibling].tag == .p {
+                let density = linkDensity(sibling)
+                let length = chars[sibling]
+                if length > 80, density < 0.25 {
+                    selection.append(sibling)
+                } else if length > 0, density == 0, tree.text(of: sibling).contains(". ") {
+                    selection.append(sibling)
+                }
+            }
+        }
+        return selection
+    }
+
+    // MARK: - Pass 6: the text
+
+    /// Whether an element inside the container is left out: a block of links, a form, a short
+    /// block of images (readability's "conditional cleaning").
+    private func isCleanedOut(_ index: Int) -> Bool {
+        let node = nodes[index]
+        switch node.tag {
+        case .ul, .ol, .dl, .menu, .div, .section, .table, .form, .fieldset, .aside, .header, .footer, .other:
+            break
+        case .p, .li, .dd, .h2, .h3, .h4, .h5, .h6, .h1:
+            // A paragraph or item that is all links and short is navigation ("Next", tags).
+            return chars[index] > 0 && linkDensity(index) > 0.9 && chars[index] < 50
+        default:
+            return false
+        }
+        if commas[index] >= 10 { return false }
+        let weight = hintWeight(index)
+        let density = linkDensity(index)
+        let length = chars[index]
+        let isList = node.tag.isList
+        if length == 0 { return false }
+        if weight < 0, length < 500 { return true }
+        if !isList, images[index] > 1, Double(paragraphs[index]) / Double(images[index]) < 0.5, length < 200 {
+            return true
+        }
+        if isList {
+            return density > 0.5 && length < 1000 || density > 0.8
+        }
+        if node.tag == .table {
+            return density > 0.8 || (density > 0.5 && length >= 1000)
+        }
+        if weight < 25, density > 0.33, length < 1000 { return true }
+        if density > 0.5 { return true }
+        return false
+    }
+
+    private func emit(_ root: Int, into output: inout TextBuilder) {
+        let end = Int(nodes[root].end)
+        if nodes[root].tag == .text {
+            let node = nodes[root]
+            output.append(
+                tree.bytes[Int(node.first) ..< Int(node.first + node.count)], characters: Int(node.characters),
+                inLink: inLink[root])
+            output.flush()
+            return
+        }
+        var closing: [(end: Int, block: Bool)] = [(end, true)]
+        var index = root + 1
+        let keep: (TextBuilder) -> Bool = { builder in
+            // A line of two or more links and nothing else is a link list, not text.
+            !(builder.links >= 2 && builder.linkCharacters * 10 >= builder.characters * 9)
+        }
+        output.flush(keep: keep)
+        while index < end {
+            while let last = closing.last, index >= last.end {
+                if last.block { output.flush(keep: keep) }
+                closing.removeLast()
+            }
+            let node = nodes[index]
+            if node.tag == .text {
+                if !dropped[index] {
+                    output.append(
+                        tree.bytes[Int(node.first) ..< Int(node.first + node.count)], characters: Int(node.characters),
+                        inLink: inLink[index])
+                }
+                index += 1
+                continue
+            }
+            if dropped[index] || isCleanedOut(index) {
+                index = Int(node.end)
+                continue
+            }
+            if node.tag == .br {
+                output.lineBreak()
+                index += 1
+                continue
+            }
+            if node.tag == .a { output.noteLink() }
+            if node.tag == .td || node.tag == .th {
+                // A table row is one paragraph; its cells are separated by a space.
+                output.cellBreak()
+                closing.append((Int(node.end), false))
+                index += 1
+                continue
+            }
+            let block = node.tag.isBlockLevel
+            if block { output.flush(keep: keep) }
+            if node.tag.isHeading { output.isHeading = true }
+            closing.append((Int(node.end), block))
+            index += 1
+        }
+        output.flush(keep: keep)
+    }
+
+    // MARK: - Line rules
+
+    /// Drops share labels, bare dates, links standing alone as a paragraph, and headings that
+    /// head nothing (the block after them was left out, or the text ends).
+    static func cleanEdges(_ paragraphs: [TextBuilder.Paragraph]) -> [String] {
+        var kept = paragraphs.filter { paragraph in
+            if LineRules.isBoilerplateLine(paragraph.text) { return false }
+            if paragraph.links >= 1, paragraph.linkCharacters * 10 >= paragraph.characters * 9,
+                paragraph.characters < 100
+            {
+                return false
+            }
+            // "Read more: <linked headline>", "Lesen Sie auch: …": a label and a link to another story.
+            if paragraph.links >= 1, paragraph.characters < 250, paragraph.linkCharacters * 10 >= paragraph.characters * 6,
+                let colon = paragraph.text.firstIndex(of: ":"),
+                paragraph.text.distance(from: paragraph.text.startIndex, to: colon) <= 30
+            {
+                return false
+            }
+            return true
+        }
+        var index = kept.count - 1
+        while index >= 0 {
+            if kept[index].isHeading, index == kept.count - 1 || kept[index + 1].isHeading {
+                kept.remove(at: index)
+            }
+            index -= 1
+        }
+        // Short lines without a sentence's end after the last paragraph are credits, contact
+        // labels and link captions ("Weitere Informationen", "Source:"), not the article's end.
+        let isTrailer: (TextBuilder.Paragraph) -> Bool = { paragraph in
+            guard paragraph.text.count < 30, let final = paragraph.text.last else { return false }
+            return !".!?…\"“”»)".contains(final)
+        }
+        if kept.contains(where: { !isTrailer($0) }) {
+            while let last = kept.last, isTrailer(last) { kept.removeLast() }
+        }
+        return kept.map(\.text)
+    }
+}

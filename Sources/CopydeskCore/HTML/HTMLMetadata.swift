@@ -1,0 +1,247 @@
+internal import Foundation
+
+/// The metadata of a page: title, byline, publication time, site name, canonical URL, language.
+///
+/// Read in one pass over the flattened tree, from (best first) JSON-LD `NewsArticle`/`Article`
+/// data, Open Graph and other `<meta>` tags, `<link rel=canonical>`, the `<title>`, `<time>` and
+/// `itemprop` elements, bylines marked by `rel=author` or their class, and the first `<h1>`.
+struct HTMLMetadata: Sendable, Hashable {
+    var title: String?
+    var byline: String?
+    var published: String?
+    var site: String?
+    var url: String?
+    var language: String?
+
+    init(title: String? = nil, byline: String? = nil, published: String? = nil, site: String? = nil,
+         url: String? = nil, language: String? = nil) {
+        self.title = title
+        self.byline = byline
+        self.published = published
+        self.site = site
+        self.url = url
+        self.language = language
+    }
+
+    init(tree: HTMLTree) {
+        var meta: [String: String] = [:]
+        var documentTitle: String?
+        var canonical: String?
+        var language: String?
+        var firstHeading: String?
+        var timeElement: String?
+        var itempropDate: String?
+        var itempropAuthor: String?
+        var relAuthor: String?
+        var classByline: String?
+        var linkedData = JSONLDArticle()
+        let nodes = tree.nodes
+        for index in nodes.indices {
+            let node = nodes[index]
+            switch node.tag {
+            case .html:
+                if language == nil { language = tree.attribute(.lang, of: index) }
+            case .title:
+                if documentTitle == nil { documentTitle = tree.text(of: index) }
+            case .meta:
+                let key = (tree.attribute(.property, of: index) ?? tree.attribute(.name, of: index)
+                    ?? tree.attribute(.itemprop, of: index) ?? tree.attribute(.httpEquiv, of: index))?.lowercased()
+                if let key, let content = tree.attribute(.content, of: index), meta[key] == nil {
+                    let value = content.trimmingCharacters(in: .whitespacesAndNewlines)
+                    if !value.isEmpty { meta[key] = value }
+                }
+            case .link:
+                if canonical == nil, let rel = tree.attribute(.rel, of: index), rel.lowercased() == "canonical" {
+                    canonical = tree.attribute(.href, of: index)
+                }
+            case .script:
+                if index + 1 < Int(node.end) {
+                    linkedData.read(tree.text(of: index))
+                }
+            case .h1:
+                if firstHeading == nil {
+                    let text = tree.text(of: index)
+                    if !text.isEmpty { firstHeading = text }
+                }
+            case .time:
+                if timeElement == nil {
+                    timeElement = tree.attribute(.datetime, of: index)
+                }
+            default:
+                break
+            }
+            guard node.tag != .text, node.tag != .meta, node.count > 0 else { continue }
+            if tree.hasAttribute(.itemprop, of: index), let itemprop = tree.attribute(.itemprop, of: index)?.lowercased() {
+                if itemprop == "datepublished", itempropDate == nil {
+                    itempropDate = tree.attribute(.datetime, of: index) ?? tree.attribute(.content, of: index)
+                        ?? tree.text(of: index)
+                } else if itemprop == "author", itempropAuthor == nil {
+                    let text = tree.attribute(.content, of: index) ?? tree.text(of: index)
+                    if Self.isPlausibleName(text) { itempropAuthor = text }
+                }
+            }
+            if node.tag == .a, relAuthor == nil, let rel = tree.attribute(.rel, of: index), rel.lowercased() == "author" {
+                let text = tree.text(of: index)
+                if Self.isPlausibleName(text) { relAuthor = text }
+            }
+            if classByline == nil, node.tag != .body, node.tag != .html, node.tag != .article,
+                let range = tree.attributeRange(.class, of: index),
+                tree.bytes[range].lowercasedASCIIContains("byline") || tree.bytes[range].lowercasedASCIIContains("author"),
+                !tree.bytes[range].lowercasedASCIIContains("comment")
+            {
+                let text = Self.strippingBy(tree.text(of: index))
+                if Self.isPlausibleName(text) { classByline = text }
+            }
+        }
+
+        let site = Self.first(meta["og:site_name"], linkedData.publisher, meta["application-name"])
+        self.site = site
+        let rawTitle = Self.first(
+            meta["og:title"], linkedData.headline, meta["twitter:title"], meta["title"], meta["dc.title"],
+            documentTitle, firstHeading)
+        title = rawTitle.map { Self.cleanTitle($0, site: site, heading: firstHeading) }
+        byline = Self.first(
+            linkedData.author, meta["author"], meta["article:author"].flatMap { $0.contains("://") ? nil : $0 },
+            meta["byl"].map(Self.strippingBy), meta["dc.creator"], meta["parsely-author"], meta["sailthru.author"],
+            itempropAuthor, relAuthor, classByline)
+        let rawDate = Self.first(
+            linkedData.datePublished, meta["article:published_time"], meta["og:published_time"],
+            meta["datepublished"], meta["publishdate"], meta["publish_date"], meta["pubdate"], meta["date"],
+            meta["dc.date.issued"], meta["dc.date"], meta["dcterms.created"], meta["dcterms.date"],
+            meta["parsely-pub-date"], meta["sailthru.date"], meta["citation_publication_date"],
+            meta["citation_date"], itempropDate, timeElement)
+        published = rawDate.flatMap(ISO8601Normalizer.normalize)
+        url = Self.first(canonical, meta["og:url"], linkedData.url)
+        let lang = Self.first(language, linkedData.language, meta["content-language"], meta["og:locale"])
+        self.language = lang.map { $0.replacingOccurrences(of: "_", with: "-") }
+    }
+
+    private static func first(_ candidates: String?...) -> String? {
+        for candidate in candidates {
+            if let value = candidate?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
+                return value
+            }
+        }
+        return nil
+    }
+
+    private static func isPlausibleName(_ text: String) -> Bool {
+        let count = text.count
+        return count >= 3 && count <= 100 && text.contains(where: \.isLetter)
+    }
+
+    /// "By Jane Doe" → "Jane Doe" (also "Von", "Par", "Por", "Di").
+    static func strippingBy(_ text: String) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        for prefix in ["by ", "von ", "par ", "por ", "di ", "door ", "written by "] {
+            if trimmed.lowercased().hasPrefix(prefix) {
+                return String(trimmed.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return trimmed
+    }
+
+    private static let separators = [" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " « ", " / ", " ~ "]
+
+    /// A title without the site name an outlet appends or prepends (`Story | Site`, `Site - Story`).
+    static func cleanTitle(_ title: String, site: String?, heading: String?) -> String {
+        let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let heading, heading == title { return title }
+        for separator in separators where title.contains(separator) {
+            let parts = title.components(separatedBy: separator).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard parts.count >= 2 else { continue }
+            if let site = site?.lowercased(), !site.isEmpty {
+                let kept = parts.filter {
+                    let lowered = $0.lowercased()
+                    return !(lowered == site || site.contains(lowered) || lowered.contains(site) && lowered.count < site.count + 8)
+                }
+                if !kept.isEmpty, kept.count < parts.count { return kept.joined(separator: separator) }
+            }
+            if let heading, let match = parts.first(where: { $0 == heading }) { return match }
+            // Without a site name: the last part is the site when it is short and the rest is not.
+            let last = parts[parts.count - 1]
+            let rest = parts.dropLast().joined(separator: separator)
+            if last.split(separator: " ").count <= 4, rest.split(separator: " ").count >= 3 { return rest }
+            let first = parts[0]
+            let after = parts.dropFirst().joined(separator: separator)
+            if first.split(separator: " ").count <= 3, after.split(separator: " ").count >= 4 { return after }
+            return title
+        }
+        return title
+    }
+}
+
+/// The parts of a JSON-LD `NewsArticle`, `Article`, `BlogPosting` (or another article type) that
+/// copydesk reads; filled from every `application/ld+json` script of a page, first value wins.
+struct JSONLDArticle {
+    var headline: String?
+    var author: String?
+    var datePublished: String?
+    var publisher: String?
+    var url: String?
+    var language: String?
+    var articleBody: String?
+
+    mutating func read(_ json: String) {
+        guard let data = json.data(using: .utf8),
+            let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        else { return }
+        visit(object, depth: 0)
+    }
+
+    private mutating func visit(_ object: Any, depth: Int) {
+        guard depth < 6 else { return }
+        if let array = object as? [Any] {
+            for element in array { visit(element, depth: depth + 1) }
+            return
+        }
+        guard let dictionary = object as? [String: Any] else { return }
+        if let graph = dictionary["@graph"] { visit(graph, depth: depth + 1) }
+        let types: [String]
+        if let type = dictionary["@type"] as? String {
+            types = [type]
+        } else {
+            types = dictionary["@type"] as? [String] ?? []
+        }
+        guard types.contains(where: Self.isArticleType) else {
+            if let entity = dictionary["mainEntity"] { visit(entity, depth: depth + 1) }
+            return
+        }
+        if headline == nil { headline = Self.string(dictionary["headline"]) ?? Self.string(dictionary["name"]) }
+        if author == nil { author = Self.names(dictionary["author"]) }
+        if datePublished == nil { datePublished = Self.string(dictionary["datePublished"]) }
+        if publisher == nil { publisher = Self.names(dictionary["publisher"]) }
+        if url == nil {
+            url = Self.string(dictionary["url"]) ?? Self.string((dictionary["mainEntityOfPage"] as? [String: Any])?["@id"])
+                ?? Self.string(dictionary["mainEntityOfPage"])
+        }
+        if language == nil { language = Self.string(dictionary["inLanguage"]) }
+        if articleBody == nil { articleBody = Self.string(dictionary["articleBody"]) }
+    }
+
+    static func isArticleType(_ type: String) -> Bool {
+        type.hasSuffix("Article") || type == "BlogPosting" || type == "SocialMediaPosting" || type == "Report"
+            || type == "LiveBlogPosting" || type == "NewsArticle" || type == "OpinionNewsArticle"
+    }
+
+    private static func string(_ value: Any?) -> String? {
+        guard let text = value as? String else { return nil }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// A person or organization, or several: their names joined with ", ".
+    private static func names(_ value: Any?) -> String? {
+        if let text = string(value) { return text.contains("://") ? nil : text }
+        if let dictionary = value as? [String: Any] {
+            return string(dictionary["name"])
+        }
+        if let array = value as? [Any] {
+            let all = array.compactMap { names($0) }
+            return all.isEmpty ? nil : all.joined(separator: ", ")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,83 @@
+/// Whole lines that are page furniture wherever they stand: share and print labels, "read more"
+/// prompts, ad labels, and lines that hold nothing but a date.
+enum LineRules {
+    /// Labels of share, print and navigation buttons and of ad slots, in the languages of the
+    /// web's news pages (compared lower-cased, without surrounding punctuation).
+    static let labels: Set<String> = [
+        "share", "share this", "share this article", "share this story", "share this post", "share on facebook",
+        "share on twitter", "tweet", "email", "e-mail", "mail", "print", "facebook", "twitter", "whatsapp",
+        "linkedin", "pinterest", "xing", "reddit", "pocket", "flipboard", "telegram", "instagram", "copy link",
+        "read more", "continue reading", "more", "advertisement", "sponsored", "related", "related articles",
+        "related posts", "related stories", "you may also like", "top", "back to top", "comments", "comment",
+        "leave a comment", "leave a reply", "reply", "next", "previous", "next post", "previous post",
+        "teilen", "drucken", "weiterlesen", "mehr", "anzeige", "werbung", "link kopieren", "kommentare",
+        "kommentar", "nach oben", "zurück", "weiter", "artikel teilen", "seite drucken", "mehr zum thema",
+        "lesen sie auch", "das könnte sie auch interessieren", "auch interessant",
+        "partager", "imprimer", "lire la suite", "publicité", "lire aussi", "à lire aussi",
+        "compartir", "imprimir", "leer más", "publicidad", "lee también",
+        "condividi", "stampa", "pubblicità", "leggi anche", "delen", "lees meer", "advertentie",
+    ]
+
+    private static let edges = Set(" .:!?…»«›‹>→|/-–—•·*()[]")
+    private static let dateEdges = Set(".:-/()")
+
+    private static func trim(_ text: some StringProtocol, _ characters: Set<Character>) -> String {
+        guard let start = text.firstIndex(where: { !characters.contains($0) }) else { return "" }
+        let end = text.lastIndex(where: { !characters.contains($0) })!
+        return String(text[start ... end])
+    }
+
+    static func isBoilerplateLine(_ line: String) -> Bool {
+        guard line.utf8.count <= 80 else { return false }
+        let lowered = line.lowercased()
+        let trimmed = trim(lowered, edges)
+        if trimmed.isEmpty { return true }
+        if labels.contains(trimmed) { return true }
+        return isDateLine(trimmed)
+    }
+
+    private static let monthsAndDays: Set<String> = [
+        "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
+        "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
+        "januar", "jänner", "februar", "märz", "mai", "juni", "juli", "oktober", "dezember",
+        "janvier", "février", "mars", "avril", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+        "décembre", "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+        "octubre", "noviembre", "diciembre",
+        "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "saturday", "sunday", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+        "mo", "di", "mi", "do", "fr", "sa", "so",
+    ]
+
+    private static let dateWords: Set<String> = [
+        "am", "pm", "um", "uhr", "at", "on", "de", "del", "le", "den", "the", "of", "h", "gmt", "utc", "cet",
+        "cest", "mez", "mesz", "est", "edt", "pst", "pdt", "bst",
+        "published", "updated", "posted", "last", "modified", "veröffentlicht", "aktualisiert", "erstellt",
+        "geändert", "stand", "datum", "date", "publié", "mis", "à", "jour", "publicado", "actualizado",
+    ]
+
+    /// A line made only of numbers, month and weekday names and the words around a timestamp
+    /// ("Updated 3 May 2021, 14:02", "31. Mai", "Stand: 02.03.2021").
+    static func isDateLine(_ line: String) -> Bool {
+        guard line.count <= 60, line.contains(where: \.isNumber) else { return false }
+        let words = line.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "|" || $0 == "\n" })
+        guard words.count <= 9 else { return false }
+        var evidence = 0
+        for word in words {
+            let core = trim(Substring(word), dateEdges)
+            if core.isEmpty { continue }
+            if core.allSatisfy({ $0.isNumber || ".:/-".contains($0) }) {
+                // 02.03.2021, 2021-03-02, 14:02 are dates and times; a bare number is not.
+                if core.filter({ ".:/-".contains($0) }).count >= 2 || core.contains(":") { evidence += 1 }
+                continue
+            }
+            let word = core.hasSuffix(".") ? String(core.dropLast()) : core
+            if monthsAndDays.contains(word) {
+                evidence += 1
+                continue
+            }
+            if dateWords.contains(word) { continue }
+            return false
+        }
+        return evidence > 0
+    }
+}
