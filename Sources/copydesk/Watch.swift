@@ -24,6 +24,12 @@ extension Copydesk {
                 valueName: "SECONDS"))
         var poll: Double?
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Write Prometheus metrics to FILE every 5 s (node_exporter textfile collector).", valueName: "FILE"))
+        var metricsFile: String?
+
         func validate() throws {
             if let poll, !(poll > 0 && poll <= 3600) {
                 throw ValidationError("--poll takes a number of seconds between 0 and 3600")
@@ -40,12 +46,13 @@ extension Copydesk {
             let store = try Catalog(path: catalog.databasePath)
             let pipeline = Pipeline(
                 catalog: store, archive: archive, origin: .inbox, configuration: limits.pipelineConfiguration,
-                logger: Logger(label: "copydesk.pipeline"))
+                metrics: metricsFile == nil ? nil : PipelineMetrics(), logger: Logger(label: "copydesk.pipeline"))
             let mode: WatchService.Mode = poll.map { .poll(.milliseconds(Int64($0 * 1000))) } ?? .inotify
-            let service = WatchService(
+            var service = WatchService(
                 inbox: inboxPath, pipeline: pipeline, mode: mode,
                 notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment),
                 logger: Logger(label: "copydesk.watcher"))
+            service.metricsFile = metricsFile.map(Paths.absolute)
             let group = ServiceGroup(
                 configuration: .init(
                     services: [.init(service: service)],

@@ -150,6 +150,30 @@ struct PipelineTests {
         }
     }
 
+    @Test func metricsCountDecisionsBytesAndLatency() async throws {
+        try await withTemporaryDirectory { inbox, archive in
+            try write(articleText, to: inbox + "/a.txt")
+            try write(articleText, to: inbox + "/b.txt")
+            try write("", to: inbox + "/c.txt")
+            let metrics = PipelineMetrics()
+            let folder = try Archive(root: archive)
+            let pipeline = Pipeline(
+                catalog: try Catalog(path: archive + "/copydesk.sqlite"), archive: folder, origin: .inbox,
+                metrics: metrics, logger: quietLogger)
+            await pipeline.process(sources(inbox))
+            let text = metrics.exposition()
+            #expect(text.contains("copydesk_files_total{decision=\"new-article\"} 1\n"))
+            #expect(text.contains("copydesk_files_total{decision=\"duplicate\"} 1\n"))
+            #expect(text.contains("copydesk_files_total{decision=\"rejected\"} 1\n"))
+            #expect(text.contains("copydesk_bytes_total \(2 * articleText.utf8.count)\n"))
+            #expect(text.contains("copydesk_decision_seconds_bucket{le=\"+Inf\"} 3\n"))
+            #expect(text.contains("copydesk_decision_seconds_count 3\n"))
+            #expect(text.contains("# TYPE copydesk_decision_seconds histogram\n"))
+            try metrics.write(to: archive + "/metrics.prom")
+            #expect(FileManager.default.contents(atPath: archive + "/metrics.prom") == Data(text.utf8))
+        }
+    }
+
     @Test func temporaryAndHiddenNamesAreIgnored() {
         for name in [".hidden", "x.tmp", "x.part", "x.crdownload", ".x.swp", "Thumbs.db"] {
             #expect(InboxScanner.isIgnored(name: name), "\(name)")

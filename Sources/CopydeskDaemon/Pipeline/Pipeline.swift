@@ -34,15 +34,18 @@ public struct Pipeline: Sendable {
     public let configuration: Configuration
     let normalizer = Normalizer()
     let logger: Logger
+    /// Counters and the latency histogram for `--metrics-file`, when kept.
+    public let metrics: PipelineMetrics?
 
     public init(
         catalog: Catalog, archive: Archive, origin: ReceiptOrigin, configuration: Configuration = .init(),
-        logger: Logger
+        metrics: PipelineMetrics? = nil, logger: Logger
     ) {
         self.catalog = catalog
         self.archive = archive
         self.origin = origin
         self.configuration = configuration
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -53,26 +56,31 @@ public struct Pipeline: Sendable {
     public func process(
         _ files: [SourceFile], isStopping: @Sendable () -> Bool = { false }, report: (Outcome) -> Void = { _ in }
     ) async {
-        await withTaskGroup(of: (Int, Prepared).self) { group in
+        await withTaskGroup(of: (Int, Prepared, ContinuousClock.Instant).self) { group in
             var next = 0
-            var ready = [Int: Prepared]()
+            var ready = [Int: (Prepared, ContinuousClock.Instant)]()
             var committed = 0
             func launch() {
                 guard next < files.count, !isStopping() else { return }
                 let index = next
                 let file = files[index]
-                group.addTask { (index, self.prepare(file)) }
+                group.addTask { (index, self.prepare(file), ContinuousClock.now) }
                 next += 1
             }
             for _ in 0..<configuration.concurrency { launch() }
-            while let (index, prepared) = await group.next() {
-                ready[index] = prepared
+            metrics?.setQueued(files.count)
+            while let (index, prepared, started) = await group.next() {
+                ready[index] = (prepared, started)
                 launch()
-                while let prepared = ready.removeValue(forKey: committed) {
-                    report(finish(prepared))
+                while let (prepared, started) = ready.removeValue(forKey: committed) {
+                    let outcome = finish(prepared)
                     committed += 1
+                    metrics?.record(outcome, bytes: prepared.bytes, seconds: started.secondsUntilNow)
+                    metrics?.setQueued(files.count - committed)
+                    report(outcome)
                 }
             }
+            metrics?.setQueued(0)
         }
     }
 
@@ -83,6 +91,15 @@ public struct Pipeline: Sendable {
         case submission(SourceFile, Submission)
         case pending(SourceFile, PendingReceipt)
         case outcome(Outcome)
+
+        /// The size of the file, when it was read.
+        var bytes: Int64 {
+            switch self {
+            case .submission(_, let submission): submission.identity.size
+            case .pending(_, let receipt): receipt.identity.size
+            case .outcome: 0
+            }
+        }
     }
 
     /// Reads, hashes and normalizes one file; safe to run concurrently.

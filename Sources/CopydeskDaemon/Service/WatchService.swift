@@ -35,6 +35,9 @@ public struct WatchService: Service {
     let notifier: SystemdNotifier
     let logger: Logger
     let onOutcome: (@Sendable (Pipeline.Outcome) -> Void)?
+    /// Where to write the pipeline's metrics every ``metricsInterval`` (needs `pipeline.metrics`).
+    public var metricsFile: String?
+    public static let metricsInterval: Duration = .seconds(5)
     private let progress = Progress()
 
     /// - Parameter onOutcome: called with every file's outcome, on the service's task (metrics,
@@ -73,6 +76,14 @@ public struct WatchService: Service {
             if let interval = notifier.watchdogInterval {
                 group.addTask { await watchdog(every: interval / 2) }
             }
+            if let metricsFile, let metrics = pipeline.metrics {
+                group.addTask {
+                    while !Task.isCancelled {
+                        writeMetrics(metrics, to: metricsFile)
+                        try? await Task.sleep(for: Self.metricsInterval)
+                    }
+                }
+            }
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup) {
                     logger.info("SIGHUP: rescanning the Inbox", metadata: ["copydesk.inbox.path": "\(inbox)"])
@@ -94,6 +105,7 @@ public struct WatchService: Service {
             }
             group.cancelAll()
         }
+        if let metricsFile, let metrics = pipeline.metrics { writeMetrics(metrics, to: metricsFile) }
         notifier.stopping(status: "stopped: " + progress.status())
         try? pipeline.catalog.recordEvent(.stopped, message: "stopped watching \(inbox): \(progress.status())")
         logger.info("stopped: \(progress.status())", metadata: ["copydesk.inbox.path": "\(inbox)"])
@@ -134,6 +146,14 @@ public struct WatchService: Service {
             onOutcome?(outcome)
         }
         progress.end()
+    }
+
+    private func writeMetrics(_ metrics: PipelineMetrics, to path: String) {
+        do {
+            try metrics.write(to: path)
+        } catch {
+            logger.warning("\(error.detailedDescription())")
+        }
     }
 
     private func watchdog(every interval: Duration) async {
