@@ -5,7 +5,11 @@
 // the Inbox (rename, or close after a direct write) to the moment its decision is committed and the
 // file archived. Reports p50/p90/p99/max per round and the median of the rounds' p50 and p99.
 //
-//   swift run -c release LatencyBench [--files N] [--rounds R]
+// Then the backlog throughput of the daemon (a full Inbox at start) with and without readers
+// running `status`, `log` and `search` queries in a loop on their own connections, to show that
+// readers do not slow the writer down.
+//
+//   swift run -c release LatencyBench [--files N] [--rounds R] [--backlog N]
 import CopydeskCore
 import CopydeskDaemon
 import Foundation
@@ -42,13 +46,81 @@ struct LatencyBench {
                         percentile(0.9), percentile(0.99), sorted.last!))
             }
         }
+        let median: ([Double]) -> Double = { $0.sorted()[$0.count / 2] }
         for arrival in ["rename", "write"] {
-            let median: ([Double]) -> Double = { $0.sorted()[$0.count / 2] }
             print(
                 String(
                     format: "median of rounds (%@): p50 %.2f ms, p99 %.2f ms", arrival as NSString,
                     median(p50s[arrival]!), median(p99s[arrival]!)))
         }
+
+        let backlog = value("--backlog", 2000)
+        print("\nbacklog of \(backlog) text files, files/s (readers: status+log+search queries in a loop)")
+        var alone = [Double]()
+        var withReaders = [Double]()
+        var queries = [Int]()
+        for round in 1...rounds {
+            let quiet = try await backlogRate(files: backlog, readers: false, logger: logger)
+            let busy = try await backlogRate(files: backlog, readers: true, logger: logger)
+            alone.append(quiet.rate)
+            withReaders.append(busy.rate)
+            queries.append(busy.queries)
+            print(String(format: "round %d: alone %.0f files/s, with readers %.0f files/s (%d reader queries)",
+                         round, quiet.rate, busy.rate, busy.queries))
+        }
+        print(String(format: "median: alone %.0f files/s, with readers %.0f files/s, ratio %.2f",
+                     median(alone), median(withReaders), median(withReaders) / median(alone)))
+    }
+
+    /// Files per second the daemon decides on a backlog, optionally with a reader loop beside it.
+    static func backlogRate(files: Int, readers: Bool, logger: Logger) async throws -> (rate: Double, queries: Int) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("copydesk-backlog-\(UUID())").path
+        let inbox = root + "/Inbox"
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for index in 0..<files {
+            let text = "Backlog note \(index)\n\nThe board approved measure \(index) by \(index % 9) votes to \(index % 5).\n"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: inbox + "/note-\(index).txt"))
+        }
+        try await Task.sleep(for: .milliseconds(1100))  // past the startup scan's settle time
+        let archive = try Archive(root: root + "/Archive")
+        let databasePath = root + "/Archive/copydesk.sqlite"
+        let catalog = try Catalog(path: databasePath)
+        let pipeline = Pipeline(catalog: catalog, archive: archive, origin: .inbox, logger: logger)
+        let (decisions, continuation) = AsyncStream<Void>.makeStream()
+        let service = WatchService(inbox: inbox, pipeline: pipeline, logger: logger) { outcome in
+            if case .decided = outcome { continuation.yield() }
+        }
+        let stop = ManagedAtomicFlag()
+        let reader = readers
+            ? Task.detached { () async throws -> Int in
+                let store = try Catalog.openForReading(path: databasePath)
+                var count = 0
+                while !stop.isSet {
+                    _ = try StatusReport(archive: root + "/Archive", inbox: inbox, catalog: store)
+                    _ = try store.events(limit: 20)
+                    _ = try store.search("board measure", limit: 3)
+                    count += 3
+                    // An operator's loop (`watch -n 0.1 copydesk status`), not a busy spin.
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                return count
+            } : nil
+        let start = ContinuousClock.now
+        let group = ServiceGroup(services: [service], logger: logger)
+        let running = Task { try await group.run() }
+        var seen = 0
+        for await _ in decisions {
+            seen += 1
+            if seen == files { break }
+        }
+        let elapsed = ContinuousClock.now - start
+        stop.set()
+        let queries = try await reader?.value ?? 0
+        await group.triggerGracefulShutdown()
+        try await running.value
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (Double(files) / seconds, queries)
     }
 
     static func measure(files: Int, arrival: String, logger: Logger) async throws -> [Double] {
@@ -101,4 +173,12 @@ struct LatencyBench {
         try await running.value
         return latencies
     }
+}
+
+/// A flag one task sets and another polls.
+final class ManagedAtomicFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

@@ -28,10 +28,15 @@ public enum InboxScanner {
         for entry in Directory.entries(directory) where !isIgnored(name: entry.name) {
             let path = "\(directory)/\(entry.name)"
             let relativePath = relative.isEmpty ? entry.name : "\(relative)/\(entry.name)"
-            // d_type may be unknown (some network file systems): lstat decides, never following links.
-            var status = stat()
-            guard lstat(path, &status) == 0 else { continue }
-            if (status.st_mode & S_IFMT) == S_IFDIR {
+            // d_type says whether it is a folder without a stat; where it is unknown (some network
+            // file systems), lstat decides, never following links.
+            var isDirectory = entry.isDirectory
+            if !entry.typeKnown {
+                var status = stat()
+                guard lstat(path, &status) == 0 else { continue }
+                isDirectory = (status.st_mode & S_IFMT) == S_IFDIR
+            }
+            if isDirectory {
                 walk(path, relative: relativePath, into: &found)
             } else {
                 found.append(relativePath)

@@ -8,6 +8,8 @@ enum Directory {
         var name: String
         /// From `d_type`; `false` when the file system does not say.
         var isDirectory: Bool
+        /// Whether `d_type` says what the entry is (some network file systems leave it unknown).
+        var typeKnown: Bool
     }
 
     /// The entries of `path` except `.` and `..`; empty when it cannot be read.
@@ -20,7 +22,8 @@ enum Directory {
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
             if name == "." || name == ".." { continue }
-            entries.append(Entry(name: name, isDirectory: entry.pointee.d_type == UInt8(DT_DIR)))
+            let type = entry.pointee.d_type
+            entries.append(Entry(name: name, isDirectory: type == UInt8(DT_DIR), typeKnown: type != UInt8(DT_UNKNOWN)))
         }
         return entries
     }
