@@ -18,6 +18,14 @@ extension Catalog {
         try write { db in try Self.commit(submission, in: db) }
     }
 
+    /// Decides and records several submissions in order, in one transaction (see
+    /// ``commit(_:)``): each decision sees the ones before it.
+    ///
+    /// Runs on the catalog's own thread, so that the caller's threads go on normalizing meanwhile.
+    public func commit(batch submissions: [Submission]) async throws(CopydeskError) -> [CommitResult] {
+        try await writeAsync { db in try submissions.map { try Self.commit($0, in: db) } }
+    }
+
     static func commit(_ submission: Submission, in db: Database) throws -> CommitResult {
         let now = Timestamp.now()
         var result: CommitResult
@@ -123,16 +131,25 @@ extension Catalog {
 
     /// Records that the receipt's file now lies at its archive path.
     public func markArchived(receiptID: Int64) throws(CopydeskError) {
-        try write { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT file_name, archive_path, state FROM receipt WHERE id = ?", arguments: [receiptID])
-            else { return }
-            guard (row["state"] as String) == "committed" else { return }
-            try db.execute(sql: "UPDATE receipt SET state = 'archived' WHERE id = ?", arguments: [receiptID])
-            let path: String = row["archive_path"]
-            try Self.insertEvent(.archived, receipt: receiptID, file: row["file_name"], message: path, in: db)
+        try write { db in try Self.markArchived(receiptID, in: db) }
+    }
+
+    /// Records that these receipts' files now lie at their archive paths, in one transaction.
+    public func markArchived(receiptIDs: [Int64]) async throws(CopydeskError) {
+        try await writeAsync { db in
+            for id in receiptIDs { try Self.markArchived(id, in: db) }
         }
+    }
+
+    private static func markArchived(_ receiptID: Int64, in db: Database) throws {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT file_name, archive_path, state FROM receipt WHERE id = ?", arguments: [receiptID])
+        else { return }
+        guard (row["state"] as String) == "committed" else { return }
+        try db.execute(sql: "UPDATE receipt SET state = 'archived' WHERE id = ?", arguments: [receiptID])
+        let path: String = row["archive_path"]
+        try insertEvent(.archived, receipt: receiptID, file: row["file_name"], message: path, in: db)
     }
 
     /// Appends an entry that is not about a decision (daemon `started`/`stopped`, an `error`).

@@ -110,6 +110,17 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// Writes on GRDB's own thread, suspending the caller instead of blocking it.
+    func writeAsync<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(CopydeskError) -> T {
+        do {
+            return try await queue.write(body)
+        } catch let error as CopydeskError {
+            throw error
+        } catch {
+            throw CopydeskError(.storeFailed, "cannot write to the catalog", path: path, cause: Self.describe(error))
+        }
+    }
+
     func read<T>(_ body: (Database) throws -> T) throws(CopydeskError) -> T {
         do {
             return try queue.read(body)

@@ -3,15 +3,23 @@ public import Logging
 
 /// The path of one file through copydesk: read and hash, normalize, decide and commit, archive, log.
 ///
-/// Reading, hashing and normalizing run concurrently on up to ``Configuration/concurrency`` files;
-/// decisions and commits run one at a time in arrival order, each in its own transaction, and a file
-/// leaves the Inbox only after its transaction committed.
+/// Reading, hashing and normalizing run concurrently on every core; decisions are made one file at
+/// a time in arrival order, on the catalog's own thread, while the next files are being normalized.
+/// A backlog is committed in batches: the files that are ready together are decided and recorded in
+/// one transaction, then moved to the Archive, then marked archived in one more. A file leaves the
+/// Inbox only after its transaction committed, so a crash at any point leaves every file either
+/// recorded (and archived on restart) or still in the Inbox.
 public struct Pipeline: Sendable {
     public struct Configuration: Sendable {
         /// Files larger than this are rejected without being read into memory.
         public var maxFileBytes: Int = 50 << 20
         /// How many files are read and normalized at once.
         public var concurrency: Int = max(1, System.coreCount)
+        /// How many files may be read and normalized ahead of the decisions: enough for a batch to
+        /// gather while the previous one commits, few enough to bound memory.
+        public var readAhead: Int = 32
+        /// The most files decided and committed in one transaction.
+        public var maxBatch: Int = 128
 
         public init() {}
     }
@@ -36,6 +44,8 @@ public struct Pipeline: Sendable {
     let logger: Logger
     /// Counters and the latency histogram for `--metrics-file`, when kept.
     public let metrics: PipelineMetrics?
+    /// Receipts recorded but not yet archived, by source path.
+    let pending = PendingReceipts()
 
     public init(
         catalog: Catalog, archive: Archive, origin: ReceiptOrigin, configuration: Configuration = .init(),
@@ -56,29 +66,38 @@ public struct Pipeline: Sendable {
     public func process(
         _ files: [SourceFile], isStopping: @Sendable () -> Bool = { false }, report: (Outcome) -> Void = { _ in }
     ) async {
+        pending.loadOnce(from: catalog, origin: origin)
         await withTaskGroup(of: (Int, Prepared, ContinuousClock.Instant).self) { group in
             var next = 0
             var ready = [Int: (Prepared, ContinuousClock.Instant)]()
-            var committed = 0
+            var decided = 0
             func launch() {
-                guard next < files.count, !isStopping() else { return }
-                let index = next
-                let file = files[index]
-                group.addTask { (index, self.prepare(file), ContinuousClock.now) }
-                next += 1
+                while next < files.count, next - decided < max(configuration.concurrency, configuration.readAhead),
+                    !isStopping()
+                {
+                    let index = next
+                    let file = files[index]
+                    group.addTask { (index, self.prepare(file), ContinuousClock.now) }
+                    next += 1
+                }
             }
-            for _ in 0..<configuration.concurrency { launch() }
+            launch()
             metrics?.setQueued(files.count)
             while let (index, prepared, started) = await group.next() {
                 ready[index] = (prepared, started)
+                var batch = [(Prepared, ContinuousClock.Instant)]()
+                while batch.count < configuration.maxBatch, let item = ready.removeValue(forKey: decided + batch.count) {
+                    batch.append(item)
+                }
+                guard !batch.isEmpty else { continue }
+                let outcomes = await finish(batch.map(\.0))
+                decided += batch.count
                 launch()
-                while let (prepared, started) = ready.removeValue(forKey: committed) {
-                    let outcome = finish(prepared)
-                    committed += 1
+                for ((prepared, started), outcome) in zip(batch, outcomes) {
                     metrics?.record(outcome, bytes: prepared.bytes, seconds: started.secondsUntilNow)
-                    metrics?.setQueued(files.count - committed)
                     report(outcome)
                 }
+                metrics?.setQueued(files.count - decided)
             }
             metrics?.setQueued(0)
         }
@@ -116,12 +135,8 @@ public struct Pipeline: Sendable {
         } catch {
             return .outcome(.failed(file, CopydeskError(.ioFailed, "\(error)", path: file.path)))
         }
-        do {
-            if let pending = try catalog.pendingReceipt(sourcePath: file.path, identity: read.identity) {
-                return .pending(file, pending)
-            }
-        } catch {
-            return .outcome(.failed(file, error))
+        if let receipt = pending.receipt(sourcePath: file.path, identity: read.identity) {
+            return .pending(file, receipt)
         }
         let content: Result<Article, CopydeskError> = read.content.flatMap { bytes in
             Result { () throws(CopydeskError) -> Article in try normalizer.normalize(bytes) }
@@ -137,44 +152,79 @@ public struct Pipeline: Sendable {
         return .submission(file, submission)
     }
 
-    /// Decides, commits and archives one prepared file; called for one file at a time.
-    func finish(_ prepared: Prepared) -> Outcome {
-        switch prepared {
-        case .outcome(let outcome):
-            log(outcome)
-            return outcome
-        case .pending(let file, let receipt):
-            let outcome: Outcome
-            do {
-                try store(file.path, at: receipt.archivePath, identity: receipt.identity)
-                try catalog.markArchived(receiptID: receipt.id)
-                outcome = .recovered(file, receipt)
-            } catch {
-                outcome = .failed(file, error)
+    /// Decides, commits and archives prepared files, in order: one transaction records all their
+    /// decisions, then the files move to the Archive, then one transaction marks them archived.
+    func finish(_ batch: [Prepared]) async -> [Outcome] {
+        var outcomes = [Outcome?](repeating: nil, count: batch.count)
+        var submissions = [(index: Int, file: SourceFile, submission: Submission)]()
+        var archived = [Int64]()
+        for (index, prepared) in batch.enumerated() {
+            switch prepared {
+            case .outcome(let outcome):
+                outcomes[index] = outcome
+            case .pending(let file, let receipt):
+                do {
+                    try store(file.path, at: receipt.archivePath, identity: receipt.identity)
+                    archived.append(receipt.id)
+                    pending.remove(receipt)
+                    outcomes[index] = .recovered(file, receipt)
+                } catch {
+                    outcomes[index] = .failed(file, error)
+                }
+            case .submission(let file, let submission):
+                submissions.append((index, file, submission))
             }
-            log(outcome)
-            return outcome
-        case .submission(let file, let submission):
-            let result: CommitResult
-            do {
-                result = try catalog.commit(submission)
-            } catch {
-                let outcome = Outcome.failed(file, error)
-                log(outcome)
-                return outcome
-            }
-            var archiveError: CopydeskError?
-            do {
-                try store(file.path, at: result.archivePath, identity: submission.identity)
-                try catalog.markArchived(receiptID: result.receiptID)
-            } catch {
-                archiveError = error
-                try? catalog.recordEvent(.error, file: file.name, message: error.detailedDescription())
-            }
-            let outcome = Outcome.decided(file, result, archiveError: archiveError)
-            log(outcome)
-            return outcome
         }
+        let results = await commit(submissions.map(\.submission))
+        for ((index, file, submission), result) in zip(submissions, results) {
+            switch result {
+            case .failure(let error):
+                outcomes[index] = .failed(file, error)
+            case .success(let committed):
+                do {
+                    try store(file.path, at: committed.archivePath, identity: submission.identity)
+                    archived.append(committed.receiptID)
+                    outcomes[index] = .decided(file, committed, archiveError: nil)
+                } catch {
+                    // Recorded but still in the Inbox: archived when it is seen again, or at restart.
+                    pending.add(PendingReceipt(committed, submission))
+                    try? catalog.recordEvent(.error, file: file.name, message: error.detailedDescription())
+                    outcomes[index] = .decided(file, committed, archiveError: error)
+                }
+            }
+        }
+        if !archived.isEmpty {
+            do {
+                try await catalog.markArchived(receiptIDs: archived)
+            } catch {
+                // The files are in the Archive; their receipts say `committed` until the next start,
+                // whose recovery marks them.
+                logger.error("\(error.detailedDescription())")
+            }
+        }
+        let final = outcomes.map { $0! }
+        final.forEach(log)
+        return final
+    }
+
+    /// Commits submissions in one transaction; if that fails, one by one, so that one bad file does
+    /// not hold the others back.
+    private func commit(_ submissions: [Submission]) async -> [Result<CommitResult, CopydeskError>] {
+        guard !submissions.isEmpty else { return [] }
+        do {
+            return try await catalog.commit(batch: submissions).map { .success($0) }
+        } catch {
+            if submissions.count == 1 { return [.failure(error)] }
+        }
+        var results = [Result<CommitResult, CopydeskError>]()
+        for submission in submissions {
+            do {
+                results.append(.success(try await catalog.commit(batch: [submission])[0]))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
     }
 
     private func store(_ source: String, at relative: String, identity: FileIdentity) throws(CopydeskError) {
@@ -210,6 +260,7 @@ public struct Pipeline: Sendable {
                     continue
                 }
                 try catalog.markArchived(receiptID: receipt.id)
+                self.pending.remove(receipt)
                 log(.recovered(file, receipt))
                 completed += 1
             } catch {

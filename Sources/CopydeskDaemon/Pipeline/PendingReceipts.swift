@@ -1,0 +1,53 @@
+internal import Synchronization
+
+/// The receipts recorded but not yet archived, kept in memory so that checking each file against
+/// them costs no catalog query.
+///
+/// Loaded from the catalog once per pipeline; after that the pipeline is the only one that creates
+/// or completes receipts of its origin (one daemon per Archive), and keeps the index current.
+final class PendingReceipts: Sendable {
+    private struct State {
+        var loaded = false
+        var bySourcePath = [String: [PendingReceipt]]()
+    }
+
+    private let state = Mutex(State())
+
+    func loadOnce(from catalog: Catalog, origin: ReceiptOrigin) {
+        let needed = state.withLock { !$0.loaded }
+        guard needed, let receipts = try? catalog.pendingReceipts() else { return }
+        state.withLock { state in
+            guard !state.loaded else { return }
+            state.loaded = true
+            for receipt in receipts where receipt.origin == origin {
+                state.bySourcePath[receipt.sourcePath, default: []].append(receipt)
+            }
+        }
+    }
+
+    /// The pending receipt of the file at `sourcePath` with exactly this identity.
+    func receipt(sourcePath: String, identity: FileIdentity) -> PendingReceipt? {
+        state.withLock { $0.bySourcePath[sourcePath]?.first { $0.identity == identity } }
+    }
+
+    func add(_ receipt: PendingReceipt) {
+        state.withLock { $0.bySourcePath[receipt.sourcePath, default: []].append(receipt) }
+    }
+
+    func remove(_ receipt: PendingReceipt) {
+        state.withLock { state in
+            state.bySourcePath[receipt.sourcePath]?.removeAll { $0.id == receipt.id }
+            if state.bySourcePath[receipt.sourcePath]?.isEmpty == true { state.bySourcePath[receipt.sourcePath] = nil }
+        }
+    }
+}
+
+extension PendingReceipt {
+    /// The pending receipt a fresh commit created.
+    init(_ result: CommitResult, _ submission: Submission) {
+        self.init(
+            id: result.receiptID, origin: submission.origin, fileName: submission.fileName,
+            sourcePath: submission.sourcePath, identity: submission.identity, rawSHA256: submission.rawSHA256,
+            decision: result.decision, archivePath: result.archivePath)
+    }
+}
