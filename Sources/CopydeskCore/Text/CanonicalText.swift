@@ -33,21 +33,25 @@ public enum CanonicalText {
             folded = text.precomposedStringWithCompatibilityMapping
                 .folding(options: [.caseInsensitive], locale: nil)
         }
-        var out = String.UnicodeScalarView()
+        var out = [UInt8]()
+        out.reserveCapacity(folded.utf8.count)
         var pendingSpace = false
         for scalar in folded.unicodeScalars {
-            if scalar.properties.isWhitespace {
+            if scalar.isSpaceLike {
                 pendingSpace = !out.isEmpty
                 continue
             }
-            if scalar.properties.generalCategory == .format { continue }
             if pendingSpace {
-                out.append(" ")
+                out.append(0x20)
                 pendingSpace = false
             }
-            out.append(unifiedPunctuation(scalar))
+            if scalar.value < 0x80 {
+                out.append(UInt8(scalar.value == 0x60 ? 0x27 : scalar.value))  // ` is an apostrophe
+            } else if !scalar.isFormatCharacter {
+                UTF8.encode(unifiedPunctuation(scalar)) { out.append($0) }
+            }
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Curly, angled and prime quotes become `'` or `"`; hyphens, dashes and minus signs become `-`.

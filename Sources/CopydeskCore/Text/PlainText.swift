@@ -43,7 +43,7 @@ public enum PlainText {
     static func blocks(of text: String) -> [[String]] {
         var blocks = [[String]]()
         var current = [String]()
-        var line = ""
+        var line = [UInt8]()
         var pendingSpace = false
         func endLine() {
             if line.isEmpty {
@@ -52,9 +52,9 @@ public enum PlainText {
                     current = []
                 }
             } else {
-                current.append(line)
+                current.append(String(decoding: line, as: UTF8.self))
             }
-            line = ""
+            line.removeAll(keepingCapacity: true)
             pendingSpace = false
         }
         var previousWasCR = false
@@ -69,15 +69,19 @@ public enum PlainText {
                 endLine()
                 endLine()
             default:
-                if scalar.properties.isWhitespace || scalar.value == 0x0B {
+                if scalar.isSpaceLike {
                     pendingSpace = !line.isEmpty
-                } else if scalar.properties.generalCategory == .format, scalar.value != 0x200D {
+                } else if scalar.isFormatCharacter, scalar.value != 0x200D {
                     // Zero-width spaces, soft hyphens, BOMs inside the text: invisible, dropped.
                     // The zero-width joiner stays: it forms emoji and Indic conjuncts.
                 } else {
-                    if pendingSpace { line.unicodeScalars.append(" ") }
+                    if pendingSpace { line.append(0x20) }
                     pendingSpace = false
-                    line.unicodeScalars.append(scalar)
+                    if scalar.value < 0x80 {
+                        line.append(UInt8(scalar.value))
+                    } else {
+                        UTF8.encode(scalar) { line.append($0) }
+                    }
                 }
             }
             previousWasCR = scalar.value == 0x0D

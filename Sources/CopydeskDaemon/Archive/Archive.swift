@@ -62,7 +62,8 @@ public struct Archive: Sendable {
         case .success:
             return
         case .failure(.improperLink):
-            try copy(source, to: target)
+            // Across file systems: the copy is durable before the source goes.
+            try copy(source, to: target, durable: true)
             try unlink(source)
         case .failure(let error):
             throw CopydeskError.io("move the file into the Archive (\(target))", source, error)
@@ -71,12 +72,37 @@ public struct Archive: Sendable {
 
     /// Copies the file at `source` to `relative` in the Archive, leaving the source in place (for
     /// `copydesk ingest`); nothing is written when the file is already stored.
+    ///
+    /// The copy is complete under its name but not yet durable: call ``synchronize()`` before
+    /// recording it as archived (one flush for a whole batch instead of one per file).
     public func copyIn(_ source: String, to relative: String) throws(CopydeskError) {
         let target = absolute(relative)
         if exists(target) { return }
         try Self.makeDirectory(parent(of: target))
-        try copy(source, to: target)
+        try copy(source, to: target, durable: false)
     }
+
+    /// Makes everything written to the Archive's file system durable (`syncfs`).
+    public func synchronize() throws(CopydeskError) {
+        let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw CopydeskError.io("open the Archive", root, Errno(rawValue: errno)) }
+        defer { close(descriptor) }
+        if case .failure(let error) = valueOrErrno({ Self.syncfs(descriptor) }) {
+            throw CopydeskError.io("flush the Archive to disk", root, error)
+        }
+    }
+
+    /// `syncfs(2)`, which Glibc's Swift module does not declare (it needs `_GNU_SOURCE`); looked up
+    /// once. Where it is missing, `sync(2)` flushes everything instead.
+    private static let syncfs: @convention(c) (Int32) -> Int32 = {
+        if let symbol = dlsym(nil, "syncfs") {
+            return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+        }
+        return { _ in
+            sync()
+            return 0
+        }
+    }()
 
     /// Whether a file is stored at `relative`.
     public func contains(_ relative: String) -> Bool {
@@ -85,9 +111,9 @@ public struct Archive: Sendable {
 
     // MARK: - Helpers
 
-    /// Copies `source` to a temporary name beside `target`, fsyncs it, renames it into place and
-    /// fsyncs the folder: `target` is either absent or complete, and durable once this returns.
-    private func copy(_ source: String, to target: String) throws(CopydeskError) {
+    /// Copies `source` to a temporary name beside `target` and renames it into place: `target` is
+    /// either absent or complete. With `durable`, the file and then the folder are fsynced first.
+    private func copy(_ source: String, to target: String, durable: Bool) throws(CopydeskError) {
         let temporary = "\(parent(of: target))/.incoming-\(getpid())-\(target.split(separator: "/").last!)"
         do {
             let input = try FileDescriptor.open(
@@ -103,11 +129,11 @@ public struct Archive: Sendable {
                         if count == 0 { break }
                         _ = try buffer[..<count].withUnsafeBytes { try output.writeAll($0) }
                     }
-                    if fsync(output.rawValue) != 0 { throw Errno(rawValue: errno) }
+                    if durable, fsync(output.rawValue) != 0 { throw Errno(rawValue: errno) }
                 }
             }
             if rename(temporary, target) != 0 { throw Errno(rawValue: errno) }
-            try Self.syncDirectory(parent(of: target))
+            if durable { try Self.syncDirectory(parent(of: target)) }
         } catch {
             _ = Glibc.unlink(temporary)
             let errno = error as? Errno ?? .ioError

@@ -22,8 +22,16 @@ extension Catalog {
     /// ``commit(_:)``): each decision sees the ones before it.
     ///
     /// Runs on the catalog's own thread, so that the caller's threads go on normalizing meanwhile.
-    public func commit(batch submissions: [Submission]) async throws(CopydeskError) -> [CommitResult] {
-        try await writeAsync { db in try submissions.map { try Self.commit($0, in: db) } }
+    ///
+    /// - Parameter archived: receipts of earlier files that now lie in the Archive, marked in the
+    ///   same transaction (one commit, one fsync, for both).
+    public func commit(
+        batch submissions: [Submission], markingArchived archived: [Int64] = []
+    ) async throws(CopydeskError) -> [CommitResult] {
+        try await writeAsync { db in
+            for id in archived { try Self.markArchived(id, in: db) }
+            return try submissions.map { try Self.commit($0, in: db) }
+        }
     }
 
     static func commit(_ submission: Submission, in db: Database) throws -> CommitResult {

@@ -69,7 +69,10 @@ enum SourceReader {
                     .tooLarge, "\(before.size) bytes, over the size cap of \(maxBytes) bytes")
                 return ReadFile(identity: identity, rawSHA256: hash, content: .failure(rejection))
             }
-            var bytes = [UInt8](repeating: 0, count: Int(before.size) + 1)
+            // One byte more than the size, to notice a file that grew while being read.
+            var bytes = [UInt8](unsafeUninitializedCapacity: Int(before.size) + 1) { _, count in
+                count = Int(before.size) + 1
+            }
             var filled = 0
             while true {
                 if filled == bytes.count {

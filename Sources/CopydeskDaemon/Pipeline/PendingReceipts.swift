@@ -51,3 +51,28 @@ extension PendingReceipt {
             decision: result.decision, archivePath: result.archivePath)
     }
 }
+
+/// Prepared files waiting for their decision, by position in the input.
+final class ReadyFiles: Sendable {
+    struct Item: Sendable {
+        var prepared: Pipeline.Prepared
+        var started: ContinuousClock.Instant
+    }
+
+    private let items = Mutex([Int: Item]())
+
+    func put(_ index: Int, _ prepared: Pipeline.Prepared, started: ContinuousClock.Instant) {
+        items.withLock { $0[index] = Item(prepared: prepared, started: started) }
+    }
+
+    /// The consecutive run of ready files from position `first` on, at most `limit`.
+    func take(from first: Int, limit: Int) -> [Item] {
+        items.withLock { items in
+            var batch = [Item]()
+            while batch.count < limit, let item = items.removeValue(forKey: first + batch.count) {
+                batch.append(item)
+            }
+            return batch
+        }
+    }
+}

@@ -17,9 +17,10 @@ public struct Pipeline: Sendable {
         public var concurrency: Int = max(1, System.coreCount)
         /// How many files may be read and normalized ahead of the decisions: enough for a batch to
         /// gather while the previous one commits, few enough to bound memory.
-        public var readAhead: Int = 32
+        /// (Only the normalized text waits: the raw bytes are dropped once a file is normalized.)
+        public var readAhead: Int = 128
         /// The most files decided and committed in one transaction.
-        public var maxBatch: Int = 128
+        public var maxBatch: Int = 256
 
         public init() {}
     }
@@ -67,9 +68,11 @@ public struct Pipeline: Sendable {
         _ files: [SourceFile], isStopping: @Sendable () -> Bool = { false }, report: (Outcome) -> Void = { _ in }
     ) async {
         pending.loadOnce(from: catalog, origin: origin)
-        await withTaskGroup(of: (Int, Prepared, ContinuousClock.Instant).self) { group in
+        // Finished files land here as soon as they are ready, so that each batch takes every file
+        // that is ready by then, not only the one whose completion woke the loop.
+        let ready = ReadyFiles()
+        await withTaskGroup(of: Void.self) { group in
             var next = 0
-            var ready = [Int: (Prepared, ContinuousClock.Instant)]()
             var decided = 0
             func launch() {
                 while next < files.count, next - decided < max(configuration.concurrency, configuration.readAhead),
@@ -77,28 +80,28 @@ public struct Pipeline: Sendable {
                 {
                     let index = next
                     let file = files[index]
-                    group.addTask { (index, self.prepare(file), ContinuousClock.now) }
+                    group.addTask { ready.put(index, self.prepare(file), started: ContinuousClock.now) }
                     next += 1
                 }
             }
             launch()
             metrics?.setQueued(files.count)
-            while let (index, prepared, started) = await group.next() {
-                ready[index] = (prepared, started)
-                var batch = [(Prepared, ContinuousClock.Instant)]()
-                while batch.count < configuration.maxBatch, let item = ready.removeValue(forKey: decided + batch.count) {
-                    batch.append(item)
-                }
+            // Receipts whose files were archived by the last batch: marked in the next transaction.
+            var archived = [Int64]()
+            while await group.next() != nil {
+                let batch = ready.take(from: decided, limit: configuration.maxBatch)
                 guard !batch.isEmpty else { continue }
-                let outcomes = await finish(batch.map(\.0))
+                let outcomes: [Outcome]
+                (outcomes, archived) = await finish(batch.map(\.prepared), marking: archived)
                 decided += batch.count
                 launch()
-                for ((prepared, started), outcome) in zip(batch, outcomes) {
-                    metrics?.record(outcome, bytes: prepared.bytes, seconds: started.secondsUntilNow)
+                for (item, outcome) in zip(batch, outcomes) {
+                    metrics?.record(outcome, bytes: item.prepared.bytes, seconds: item.started.secondsUntilNow)
                     report(outcome)
                 }
                 metrics?.setQueued(files.count - decided)
             }
+            await mark(archived)
             metrics?.setQueued(0)
         }
     }
@@ -152,9 +155,12 @@ public struct Pipeline: Sendable {
         return .submission(file, submission)
     }
 
-    /// Decides, commits and archives prepared files, in order: one transaction records all their
-    /// decisions, then the files move to the Archive, then one transaction marks them archived.
-    func finish(_ batch: [Prepared]) async -> [Outcome] {
+    /// Decides, commits and archives prepared files, in order: one transaction marks the previous
+    /// batch archived and records all these decisions, then the files move to the Archive.
+    ///
+    /// - Parameter previous: receipts of the previous batch whose files are in the Archive now.
+    /// - Returns: the outcomes, and the receipts to mark archived in the next transaction.
+    func finish(_ batch: [Prepared], marking previous: [Int64] = []) async -> ([Outcome], archived: [Int64]) {
         var outcomes = [Outcome?](repeating: nil, count: batch.count)
         var submissions = [(index: Int, file: SourceFile, submission: Submission)]()
         var archived = [Int64]()
@@ -175,7 +181,7 @@ public struct Pipeline: Sendable {
                 submissions.append((index, file, submission))
             }
         }
-        let results = await commit(submissions.map(\.submission))
+        let results = await commit(submissions.map(\.submission), marking: previous)
         for ((index, file, submission), result) in zip(submissions, results) {
             switch result {
             case .failure(let error):
@@ -193,27 +199,24 @@ public struct Pipeline: Sendable {
                 }
             }
         }
-        if !archived.isEmpty {
-            do {
-                try await catalog.markArchived(receiptIDs: archived)
-            } catch {
-                // The files are in the Archive; their receipts say `committed` until the next start,
-                // whose recovery marks them.
-                logger.error("\(error.detailedDescription())")
-            }
-        }
         let final = outcomes.map { $0! }
         final.forEach(log)
-        return final
+        return (final, archived)
     }
 
-    /// Commits submissions in one transaction; if that fails, one by one, so that one bad file does
-    /// not hold the others back.
-    private func commit(_ submissions: [Submission]) async -> [Result<CommitResult, CopydeskError>] {
-        guard !submissions.isEmpty else { return [] }
+    /// Commits submissions in one transaction, which first marks `previous` archived; if that
+    /// fails, one by one, so that one bad file does not hold the others back.
+    private func commit(_ submissions: [Submission], marking previous: [Int64]) async -> [Result<CommitResult, CopydeskError>] {
+        guard !submissions.isEmpty else {
+            await mark(previous)
+            return []
+        }
         do {
-            return try await catalog.commit(batch: submissions).map { .success($0) }
+            // Copies (ingest) are made durable in one flush before their receipts say archived.
+            if origin == .ingest, !previous.isEmpty { try archive.synchronize() }
+            return try await catalog.commit(batch: submissions, markingArchived: previous).map { .success($0) }
         } catch {
+            await mark(previous)
             if submissions.count == 1 { return [.failure(error)] }
         }
         var results = [Result<CommitResult, CopydeskError>]()
@@ -225,6 +228,18 @@ public struct Pipeline: Sendable {
             }
         }
         return results
+    }
+
+    /// Marks receipts archived whose files are in the Archive. On failure their receipts stay
+    /// `committed` until the next start, whose recovery marks them.
+    private func mark(_ receiptIDs: [Int64]) async {
+        guard !receiptIDs.isEmpty else { return }
+        do {
+            if origin == .ingest { try archive.synchronize() }
+            try await catalog.markArchived(receiptIDs: receiptIDs)
+        } catch {
+            logger.error("\(error.detailedDescription())")
+        }
     }
 
     private func store(_ source: String, at relative: String, identity: FileIdentity) throws(CopydeskError) {
