@@ -66,6 +66,11 @@ let package = Package(
             dependencies: ["CopydeskCore", "CLibXML2"],
             path: "Benchmarks/ExtractBench"
         ),
+        .executableTarget(
+            name: "FuzzNormalizer",
+            dependencies: ["CopydeskCore"],
+            path: "Fuzz/NormalizerFuzz"
+        ),
         .testTarget(
             name: "CopydeskCoreTests",
             dependencies: ["CopydeskCore"]
