@@ -1,0 +1,112 @@
+internal import CopydeskCore
+internal import GRDB
+
+/// A stored version that a new text was recognised as a version of.
+struct VersionMatch {
+    var article: Int64
+    var version: Int64
+    var resemblance: Resemblance
+    var relation: VersionRelation
+
+    /// The similarity recorded with the new version: the containment for an excerpt (how much of the
+    /// shorter text is in the longer), the Jaccard similarity otherwise.
+    var similarity: Double {
+        relation == .excerpt ? resemblance.containment : resemblance.jaccard
+    }
+}
+
+extension Catalog {
+    /// How many versions one key returns at most, newest first. A key shared by more versions is
+    /// either boilerplate common to many texts (then it says little) or a story carried by many
+    /// outlets (then its newest versions serve as well as all of them); either way the lookup cost
+    /// stays bounded however large the catalog grows.
+    static let versionsPerKey = 64
+    /// How many candidates, ranked by shared keys, are verified exactly.
+    static let verifiedCandidates = 8
+
+    /// The stored version `article` is a near-copy of, if any: candidates from the index, verified
+    /// exactly on their shingle sets (``VersionRule``), the best one kept.
+    ///
+    /// Reads only index rows and the candidates' own rows: the cost does not grow with the catalog.
+    static func findVersion(of article: Article, fingerprint: Fingerprint, in db: Database) throws -> VersionMatch? {
+        guard !fingerprint.shingles.isEmpty else { return nil }
+        var hits = [Int64: Int]()
+        let lookup = try db.cachedStatement(
+            sql: "SELECT version_id FROM lsh WHERE key = ? ORDER BY version_id DESC LIMIT \(versionsPerKey)")
+        for key in fingerprint.keys {
+            for versionID in try Int64.fetchAll(lookup, arguments: [key]) {
+                hits[versionID, default: 0] += 1
+            }
+        }
+        guard !hits.isEmpty else { return nil }
+        let ranked = hits.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key > $1.key }
+            .prefix(verifiedCandidates)
+        var best: VersionMatch?
+        for (versionID, _) in ranked {
+            guard let (articleID, stored) = try storedVersion(versionID, in: db) else { continue }
+            let storedShingles = ShingleSet(tokens: FingerprintText.tokens(of: stored))
+            let resemblance = Resemblance(new: fingerprint.shingles, stored: storedShingles)
+            guard VersionRule.isVersion(resemblance) else { continue }
+            // The closest version is the parent: a revision descends from the full text it edits
+            // rather than from a teaser of it that also "contains" it.
+            if let best, (best.resemblance.jaccard, best.resemblance.containment)
+                >= (resemblance.jaccard, resemblance.containment)
+            {
+                continue
+            }
+            let relation = VersionRelation.infer(new: article, stored: stored, resemblance: resemblance)
+            best = VersionMatch(article: articleID, version: versionID, resemblance: resemblance, relation: relation)
+        }
+        return best
+    }
+
+    /// A stored version as an article (its article id and text).
+    static func storedVersion(_ id: Int64, in db: Database) throws -> (Int64, Article)? {
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT article_id, title, byline, published, site, url, language, body, format, charset
+                FROM version WHERE id = ?
+                """)
+        guard let row = try Row.fetchOne(statement, arguments: [id]) else { return nil }
+        return (row["article_id"], article(from: row))
+    }
+
+    /// Rebuilds the article a version row holds (paragraphs were stored separated by blank lines).
+    static func article(from row: Row) -> Article {
+        let body: String = row["body"]
+        return Article(
+            format: ArticleFormat(rawValue: row["format"]) ?? .text, charset: row["charset"], title: row["title"],
+            byline: row["byline"], published: row["published"], site: row["site"], url: row["url"],
+            language: row["language"],
+            paragraphs: body.split(separator: "\n\n", omittingEmptySubsequences: true).map(String.init))
+    }
+
+    /// Files a version under its fingerprint's keys.
+    static func index(version id: Int64, fingerprint: Fingerprint, in db: Database) throws {
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO lsh (key, version_id) VALUES (?, ?)")
+        for key in fingerprint.keys {
+            try insert.execute(arguments: [key, id])
+        }
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO fingerprint (version_id, scheme, shingles) VALUES (?, ?, ?)",
+            arguments: [id, Fingerprint.scheme, fingerprint.shingles.count])
+    }
+
+    /// Indexes the versions that have no fingerprint row yet (those of a catalog written before the
+    /// index existed).
+    static func indexUnindexedVersions(in db: Database) throws {
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT id, title, byline, published, site, url, language, body, format, charset FROM version
+                WHERE id NOT IN (SELECT version_id FROM fingerprint) ORDER BY id
+                """)
+        var pending = [(Int64, Article)]()
+        while let row = try rows.next() {
+            pending.append((row["id"], article(from: row)))
+        }
+        for (id, article) in pending {
+            try index(version: id, fingerprint: Fingerprint(article), in: db)
+        }
+    }
+}
