@@ -51,6 +51,11 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(
+            name: "ScaleBench",
+            dependencies: ["CopydeskCore", "CopydeskDaemon"],
+            path: "Benchmarks/ScaleBench"
+        ),
         .testTarget(
             name: "CopydeskCoreTests",
             dependencies: ["CopydeskCore"]

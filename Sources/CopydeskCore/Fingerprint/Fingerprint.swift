@@ -61,4 +61,27 @@ public struct Fingerprint: Sendable {
 
     /// All index keys: band keys first, then containment keys.
     public var keys: [Int64] { bandKeys + containmentKeys }
+
+    /// Whether a candidate found in the index is worth the exact check, given how many keys it shares
+    /// and both texts' sizes.
+    ///
+    /// A shared band is strong evidence (unrelated texts almost never share one). Containment keys
+    /// alone can come from a phrase many texts share, such as a site's footer line; so the shared
+    /// count is compared with what a real version would give. If the shorter text (n shingles) were
+    /// contained to the ``VersionRule/minimumContainment`` in the longer one (N shingles), about
+    /// E = min(k, N) · 0.6 · n / N of the k = ``containmentKeyCount`` keys would be shared (binomially
+    /// distributed); a candidate is checked when it shares at least a third of E (and at least one
+    /// key). For two texts of similar size E ≈ 19, so one or two keys in common, from a shared
+    /// footer, are not enough; for a 30-shingle teaser of a 330-shingle story E ≈ 1.7, so one key is.
+    /// A real version falls below a third of E with a probability under 10⁻³ at E = 19.
+    public static func isWorthVerifying(
+        bandHits: Int, containmentHits: Int, newShingles: Int, storedShingles: Int
+    ) -> Bool {
+        if bandHits > 0 { return true }
+        let shorter = Double(min(newShingles, storedShingles))
+        let longer = Double(max(newShingles, storedShingles))
+        guard longer > 0 else { return false }
+        let expected = min(Double(containmentKeyCount), longer) * VersionRule.minimumContainment * shorter / longer
+        return containmentHits >= max(1, Int(expected / 3))
+    }
 }

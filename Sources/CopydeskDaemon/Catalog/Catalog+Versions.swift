@@ -21,29 +21,49 @@ extension Catalog {
     /// outlets (then its newest versions serve as well as all of them); either way the lookup cost
     /// stays bounded however large the catalog grows.
     static let versionsPerKey = 64
-    /// How many candidates, ranked by shared keys, are verified exactly.
+    /// How many candidates, ranked by shared keys, are looked at (their size read from the index).
+    static let rankedCandidates = 16
+    /// How many of those are verified exactly at most (each costs re-reading and re-shingling the
+    /// stored text).
     static let verifiedCandidates = 8
 
     /// The stored version `article` is a near-copy of, if any: candidates from the index, verified
-    /// exactly on their shingle sets (``VersionRule``), the best one kept.
+    /// exactly on their shingle sets (``VersionRule``), the closest one kept.
     ///
-    /// Reads only index rows and the candidates' own rows: the cost does not grow with the catalog.
+    /// Reads only index rows and the candidates' own rows, at most ``versionsPerKey`` per key and
+    /// ``verifiedCandidates`` texts: the cost does not grow with the catalog.
     static func findVersion(of article: Article, fingerprint: Fingerprint, in db: Database) throws -> VersionMatch? {
         guard !fingerprint.shingles.isEmpty else { return nil }
-        var hits = [Int64: Int]()
+        var bandHits = [Int64: Int]()
+        var containmentHits = [Int64: Int]()
         let lookup = try db.cachedStatement(
             sql: "SELECT version_id FROM lsh WHERE key = ? ORDER BY version_id DESC LIMIT \(versionsPerKey)")
-        for key in fingerprint.keys {
+        for key in fingerprint.bandKeys {
             for versionID in try Int64.fetchAll(lookup, arguments: [key]) {
-                hits[versionID, default: 0] += 1
+                bandHits[versionID, default: 0] += 1
             }
         }
+        for key in fingerprint.containmentKeys {
+            for versionID in try Int64.fetchAll(lookup, arguments: [key]) {
+                containmentHits[versionID, default: 0] += 1
+            }
+        }
+        var hits = bandHits
+        hits.merge(containmentHits, uniquingKeysWith: +)
         guard !hits.isEmpty else { return nil }
         let ranked = hits.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key > $1.key }
-            .prefix(verifiedCandidates)
+            .prefix(rankedCandidates)
+        let sizeOf = try db.cachedStatement(sql: "SELECT shingles FROM fingerprint WHERE version_id = ?")
         var best: VersionMatch?
-        for (versionID, _) in ranked {
+        var verified = 0
+        for (versionID, _) in ranked where verified < verifiedCandidates {
+            guard let storedCount = try Int.fetchOne(sizeOf, arguments: [versionID]),
+                Fingerprint.isWorthVerifying(
+                    bandHits: bandHits[versionID] ?? 0, containmentHits: containmentHits[versionID] ?? 0,
+                    newShingles: fingerprint.shingles.count, storedShingles: storedCount)
+            else { continue }
             guard let (articleID, stored) = try storedVersion(versionID, in: db) else { continue }
+            verified += 1
             let storedShingles = ShingleSet(tokens: FingerprintText.tokens(of: stored))
             let resemblance = Resemblance(new: fingerprint.shingles, stored: storedShingles)
             guard VersionRule.isVersion(resemblance) else { continue }
