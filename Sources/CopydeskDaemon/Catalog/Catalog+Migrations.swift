@@ -111,6 +111,8 @@ extension Catalog {
                         shingles INTEGER NOT NULL
                     );
                     """)
+            // `show FILE` and `log --file` look receipts up by name.
+            try db.execute(sql: "CREATE INDEX receipt_file ON receipt(file_name)")
             try indexUnindexedVersions(in: db)
         }
         return migrator

@@ -45,6 +45,12 @@ public struct JSONObject: Sendable {
         text += value?.rendered ?? "null"
     }
 
+    /// Adds an array of objects.
+    public mutating func add(_ key: String, _ values: [JSONObject]) {
+        appendKey(key)
+        text += "[" + values.map(\.rendered).joined(separator: ",") + "]"
+    }
+
     /// The object as text, on one line.
     public var rendered: String { text + "}" }
 
