@@ -14,6 +14,11 @@ public struct WordDiff: Sendable, Hashable {
     public struct Segment: Sendable, Hashable {
         public var change: Change
         public var words: [String]
+
+        public init(change: Change, words: [String]) {
+            self.change = change
+            self.words = words
+        }
     }
 
     /// The token standing for a paragraph break.
