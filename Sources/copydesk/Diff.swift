@@ -121,14 +121,29 @@ extension Copydesk {
                         }
                     }
                     if !run.isEmpty { append(run.joined(separator: " ")) }
-                case .removed, .inserted:
+                case .removed:
+                    // Removed paragraph breaks (paragraphs joined) show inline as ¶.
                     let text = segment.words.map { $0 == WordDiff.paragraphBreak ? "¶" : $0 }.joined(separator: " ")
-                    if segment.change == .removed {
-                        append(color ? paint("31;9", text) : "[-\(text)-]")
-                    } else {
-                        append(color ? paint("32", text) : "{+\(text)+}")
-                    }
+                    append(color ? paint("31;9", text) : "[-\(text)-]")
                     changed = true
+                case .inserted:
+                    // Inserted paragraph breaks start a new paragraph; an inserted paragraph is printed
+                    // as one of its own.
+                    let parts = segment.words.split(
+                        separator: WordDiff.paragraphBreak, omittingEmptySubsequences: false)
+                    for (index, part) in parts.enumerated() {
+                        if index > 0 {
+                            if changed || index > 1 || !parts[0].isEmpty {
+                                append(color ? paint("32", "¶") : "{+¶+}")
+                                changed = true
+                            }
+                            flush()
+                        }
+                        guard !part.isEmpty else { continue }
+                        let text = part.joined(separator: " ")
+                        append(color ? paint("32", text) : "{+\(text)+}")
+                        changed = true
+                    }
                 }
             }
             flush()
