@@ -29,8 +29,10 @@ struct SyntheticNews {
 
     init() {
         var random = SplitMix64(seed: 42)
-        let onsets = ["b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "br", "st",
-            "tr", "ch", "sh", "pl", "gr"]
+        let onsets = [
+            "b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "br", "st",
+            "tr", "ch", "sh", "pl", "gr",
+        ]
         let vowels = ["a", "e", "i", "o", "u", "ai", "ea", "ou"]
         var seen = Set<String>()
         var words = [String]()
@@ -57,8 +59,9 @@ struct SyntheticNews {
         var footers = [String]()
         var generator = SplitMix64(seed: 7)
         for _ in 0..<Self.stockPhraseCount {
-            phrases.append((0..<(4 + Int(generator.next() % 4))).map { _ in words[Int(generator.next() % 400)] }
-                .joined(separator: " "))
+            phrases.append(
+                (0..<(4 + Int(generator.next() % 4))).map { _ in words[Int(generator.next() % 400)] }
+                    .joined(separator: " "))
         }
         for site in 0..<Self.siteCount {
             footers.append(
@@ -147,5 +150,5 @@ struct SyntheticNews {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

@@ -14,7 +14,7 @@ import CopydeskDaemon
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct Options {
@@ -78,13 +78,17 @@ let clock = ContinuousClock()
 let filledFile = options.directory + "/filled"
 var filled = Int((try? String(contentsOfFile: filledFile, encoding: .utf8)) ?? "") ?? 0
 var fresh = 100_000_000
-FileHandle.standardOutput.write(Data(("size        fill/s   db MiB   B/article   decide (lookup + verify)                               commit (decision + durable write)                    correct  rss MiB  peak MiB" + "\n").utf8))
+FileHandle.standardOutput.write(
+    Data(
+        ("size        fill/s   db MiB   B/article   decide (lookup + verify)                               commit (decision + durable write)                    correct  rss MiB  peak MiB"
+            + "\n").utf8))
 for size in options.sizes {
     let fillStart = clock.now
     let start = filled
     while filled < size {
         let range = filled..<min(size, filled + options.batch)
-        let batch = await withTaskGroup(of: [(name: String, article: Article, fingerprint: Fingerprint)].self) { group in
+        let batch = await withTaskGroup(of: [(name: String, article: Article, fingerprint: Fingerprint)].self) {
+            group in
             let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
             let chunk = (range.count + workers - 1) / workers
             for worker in 0..<workers {

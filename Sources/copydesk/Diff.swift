@@ -36,7 +36,9 @@ extension Copydesk {
             if let from, let to {
                 pair = (try Self.version(from, of: article), try Self.version(to, of: article))
             } else {
-                guard let latest = article.versions.last(where: { $0.id == article.latestVersion }) ?? article.versions.last
+                guard
+                    let latest = article.versions.last(where: { $0.id == article.latestVersion })
+                        ?? article.versions.last
                 else { throw CopydeskError(.usage, "article \(id) has no versions") }
                 guard
                     let base = latest.parent.flatMap({ parent in article.versions.first(where: { $0.id == parent }) })

@@ -34,7 +34,8 @@ extension Copydesk {
             // Named after its first version: later ones may be teasers or carry an outlet's line.
             let title = article.versions.first?.text.title
             var out = bold("article \(article.id)") + (title.map { ": \($0)" } ?? "") + "\n"
-            out += "created \(article.createdAt), \(article.versions.count) version"
+            out +=
+                "created \(article.createdAt), \(article.versions.count) version"
                 + "\(article.versions.count == 1 ? "" : "s"), \(article.receipts.count) file"
                 + "\(article.receipts.count == 1 ? "" : "s")\n\n"
             var versions = Table(header: [

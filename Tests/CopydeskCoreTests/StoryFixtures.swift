@@ -39,7 +39,8 @@ enum Story {
         copy[0] = "STOCKHOLM (AFP) - " + copy[0]
         copy[3] = copy[3] + copy[4]
         copy.remove(at: 4)
-        return (["Coastal Daily", title] + copy + ["Leave a Comment", "Follow us on Facebook"]).joined(separator: "\n\n")
+        return (["Coastal Daily", title] + copy + ["Leave a Comment", "Follow us on Facebook"]).joined(
+            separator: "\n\n")
             + "\n"
     }
 

@@ -20,7 +20,8 @@ struct VersionRuleTests {
         #expect(r.lengthRatio == 0.4)
         #expect(r.newIsShorter)
         #expect(VersionRule.isVersion(r))
-        #expect(!VersionRule.isVersion(Resemblance(newCount: 400, storedCount: 420, sharedCount: 120, leadAlignment: 0)))
+        #expect(
+            !VersionRule.isVersion(Resemblance(newCount: 400, storedCount: 420, sharedCount: 120, leadAlignment: 0)))
     }
 
     @Test func shortTextsMustBeNearlyEqual() {
@@ -91,7 +92,8 @@ struct VersionRuleTests {
     }
 
     @Test func wordDiffFindsChangedWordsAndParagraphs() {
-        let diff = WordDiff(old: ["The cost is 240 million euros.", "Work starts soon."],
+        let diff = WordDiff(
+            old: ["The cost is 240 million euros.", "Work starts soon."],
             new: ["The cost is 260 million euros.", "Work starts soon.", "Plans follow."])
         #expect(!diff.isEmpty)
         #expect(diff.counts.removed == 1)

@@ -1,8 +1,9 @@
 import CopydeskCore
-@testable import CopydeskDaemon
 import Foundation
 import GRDB
 import Testing
+
+@testable import CopydeskDaemon
 
 struct CatalogVersionTests {
     var number = 0
@@ -85,8 +86,11 @@ struct CatalogVersionTests {
         _ = try catalog.commit(submission(Story.text, name: "a.txt"))
         _ = try catalog.commit(submission(Story.teaser, name: "b.txt"))
         let (rows, fingerprints) = try catalog.queue.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM lsh")!,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM fingerprint WHERE scheme = ?", arguments: [Fingerprint.scheme])!)
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM lsh")!,
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM fingerprint WHERE scheme = ?", arguments: [Fingerprint.scheme])!
+            )
         }
         #expect(fingerprints == 2)
         #expect(rows > 2 * Fingerprint.bands && rows <= 2 * (Fingerprint.bands + Fingerprint.containmentKeyCount))

@@ -13,7 +13,10 @@ struct ShowDiffEndToEndTests {
             #expect(ingest.status == 0, "\(ingest.stderr)")
 
             let decisions = try EndToEndTests.decisions(archive: archive)
-            #expect(decisions.map { $0["event"] as? String } == ["new-article", "new-version", "new-version", "new-article"])
+            #expect(
+                decisions.map { $0["event"] as? String } == [
+                    "new-article", "new-version", "new-version", "new-article",
+                ])
             #expect(decisions[1]["article"] as? Int == decisions[0]["article"] as? Int)
             #expect(decisions[2]["article"] as? Int == decisions[0]["article"] as? Int)
             #expect((decisions[1]["similarity"] as? Double ?? 0) > 0.8)

@@ -74,7 +74,9 @@ public enum FingerprintText {
         for scalar in folded.unicodeScalars {
             if scalar.isASCII {
                 let value = scalar.value
-                if (value >= 0x61 && value <= 0x7A) || (value >= 0x30 && value <= 0x39) || (value >= 0x41 && value <= 0x5A) {
+                if (value >= 0x61 && value <= 0x7A) || (value >= 0x30 && value <= 0x39)
+                    || (value >= 0x41 && value <= 0x5A)
+                {
                     current.append(scalar)
                 } else {
                     flush()

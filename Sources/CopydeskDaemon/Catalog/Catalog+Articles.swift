@@ -11,7 +11,8 @@ extension Catalog {
     public func resolveArticle(_ reference: String) throws(CopydeskError) -> Int64 {
         let outcome: Result<Int64, CopydeskError> = try read { db in
             if let id = Int64(reference),
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM article WHERE id = ?)", arguments: [id]) == true
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM article WHERE id = ?)", arguments: [id])
+                    == true
             {
                 return .success(id)
             }
@@ -36,7 +37,8 @@ extension Catalog {
             if rows.isEmpty {
                 rows = try Row.fetchAll(
                     db,
-                    sql: "SELECT article_id, decision, reason FROM receipt WHERE file_name LIKE ? ESCAPE '\\' ORDER BY id",
+                    sql:
+                        "SELECT article_id, decision, reason FROM receipt WHERE file_name LIKE ? ESCAPE '\\' ORDER BY id",
                     arguments: ["%/" + Self.escapeLike(reference)])
             }
             let ids = rows.compactMap { $0["article_id"] as Int64? }

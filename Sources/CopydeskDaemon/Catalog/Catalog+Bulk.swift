@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-internal import Glibc
-#endif
 package import CopydeskCore
 internal import GRDB
+
+#if canImport(Glibc)
+    internal import Glibc
+#endif
 
 extension Catalog {
     /// Records each article as a new article with one indexed version, a receipt and its log event,

@@ -125,8 +125,9 @@ extension Catalog {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                articleID, parent, similarity, relation?.rawValue, article.title, article.byline, article.published, article.site, article.url,
-                article.language, article.body, article.contentSHA256, article.format.rawValue, article.charset,
+                articleID, parent, similarity, relation?.rawValue, article.title, article.byline, article.published,
+                article.site, article.url, article.language, article.body, article.contentSHA256,
+                article.format.rawValue, article.charset,
                 Normalizer.version, now,
             ])
         return db.lastInsertedRowID
