@@ -136,7 +136,7 @@ for size in options.sizes {
     }
     var commitTimes = [Double]()
     for (number, probe) in probes.enumerated() {
-        let name = "probe-\(filled)-\(number).txt"
+        let name = "probe-\(receipts)-\(number).txt"
         let submission = Submission(
             origin: .ingest, fileName: name, sourcePath: "/bench/" + name,
             identity: FileIdentity(size: 1, modificationTimeNanoseconds: 0, inode: 0, device: 0),

@@ -27,57 +27,70 @@ extension Catalog {
     /// stored text).
     static let verifiedCandidates = 8
 
+    /// A Jaccard similarity at which a match found through the bands is final: the containment keys
+    /// are then not looked up. A version the containment keys alone would find shares no band, so its
+    /// Jaccard similarity is almost surely below 0.5 (``Fingerprint``) and it could not be a closer
+    /// parent. Saves half the index lookups for revisions and syndicated copies.
+    static let finalBandMatchJaccard = 0.8
+
     /// The stored version `article` is a near-copy of, if any: candidates from the index, verified
     /// exactly on their shingle sets (``VersionRule``), the closest one kept.
     ///
-    /// Reads only index rows and the candidates' own rows, at most ``versionsPerKey`` per key and
-    /// ``verifiedCandidates`` texts: the cost does not grow with the catalog.
+    /// The band keys are looked up first; unless that gives a close match, the containment keys
+    /// next. Reads only index rows and the candidates' own rows, at most ``versionsPerKey`` per key
+    /// and ``verifiedCandidates`` texts: the cost does not grow with the catalog.
     static func findVersion(of article: Article, fingerprint: Fingerprint, in db: Database) throws -> VersionMatch? {
         guard !fingerprint.shingles.isEmpty else { return nil }
-        var bandHits = [Int64: Int]()
-        var containmentHits = [Int64: Int]()
         let lookup = try db.cachedStatement(
             sql: "SELECT version_id FROM lsh WHERE key = ? ORDER BY version_id DESC LIMIT \(versionsPerKey)")
-        for key in fingerprint.bandKeys {
-            for versionID in try Int64.fetchAll(lookup, arguments: [key]) {
-                bandHits[versionID, default: 0] += 1
+        func tally(_ keys: [Int64]) throws -> [Int64: Int] {
+            var hits = [Int64: Int]()
+            for key in keys.sorted() {
+                for versionID in try Int64.fetchAll(lookup, arguments: [key]) {
+                    hits[versionID, default: 0] += 1
+                }
             }
+            return hits
         }
-        for key in fingerprint.containmentKeys {
-            for versionID in try Int64.fetchAll(lookup, arguments: [key]) {
-                containmentHits[versionID, default: 0] += 1
-            }
-        }
-        var hits = bandHits
-        hits.merge(containmentHits, uniquingKeysWith: +)
-        guard !hits.isEmpty else { return nil }
-        let ranked = hits.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key > $1.key }
-            .prefix(rankedCandidates)
         let sizeOf = try db.cachedStatement(sql: "SELECT shingles FROM fingerprint WHERE version_id = ?")
         var best: VersionMatch?
+        var looked = Set<Int64>()
         var verified = 0
-        for (versionID, _) in ranked where verified < verifiedCandidates {
-            guard let storedCount = try Int.fetchOne(sizeOf, arguments: [versionID]),
-                Fingerprint.isWorthVerifying(
-                    bandHits: bandHits[versionID] ?? 0, containmentHits: containmentHits[versionID] ?? 0,
-                    newShingles: fingerprint.shingles.count, storedShingles: storedCount)
-            else { continue }
-            guard let (articleID, stored) = try storedVersion(versionID, in: db) else { continue }
-            verified += 1
-            let storedShingles = ShingleSet(tokens: FingerprintText.tokens(of: stored))
-            let resemblance = Resemblance(new: fingerprint.shingles, stored: storedShingles)
-            guard VersionRule.isVersion(resemblance) else { continue }
-            // The closest version is the parent: a revision descends from the full text it edits
-            // rather than from a teaser of it that also "contains" it.
-            if let best,
-                (best.resemblance.jaccard, best.resemblance.containment)
+        func verify(bandHits: [Int64: Int], containmentHits: [Int64: Int]) throws {
+            var hits = bandHits
+            hits.merge(containmentHits, uniquingKeysWith: +)
+            let ranked = hits.filter { !looked.contains($0.key) }
+                .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key > $1.key }
+                .prefix(rankedCandidates)
+            for (versionID, _) in ranked where verified < verifiedCandidates {
+                looked.insert(versionID)
+                guard let storedCount = try Int.fetchOne(sizeOf, arguments: [versionID]),
+                    Fingerprint.isWorthVerifying(
+                        bandHits: bandHits[versionID] ?? 0, containmentHits: containmentHits[versionID] ?? 0,
+                        newShingles: fingerprint.shingles.count, storedShingles: storedCount)
+                else { continue }
+                guard let (articleID, stored) = try storedVersion(versionID, in: db) else { continue }
+                verified += 1
+                let storedShingles = ShingleSet(tokens: FingerprintText.tokens(of: stored))
+                let resemblance = Resemblance(new: fingerprint.shingles, stored: storedShingles)
+                guard VersionRule.isVersion(resemblance) else { continue }
+                // The closest version is the parent: a revision descends from the full text it edits
+                // rather than from a teaser of it that also "contains" it.
+                if let best, (best.resemblance.jaccard, best.resemblance.containment)
                     >= (resemblance.jaccard, resemblance.containment)
-            {
-                continue
+                {
+                    continue
+                }
+                let relation = VersionRelation.infer(new: article, stored: stored, resemblance: resemblance)
+                best = VersionMatch(
+                    article: articleID, version: versionID, resemblance: resemblance, relation: relation)
             }
-            let relation = VersionRelation.infer(new: article, stored: stored, resemblance: resemblance)
-            best = VersionMatch(article: articleID, version: versionID, resemblance: resemblance, relation: relation)
         }
+        let bandHits = try tally(fingerprint.bandKeys)
+        try verify(bandHits: bandHits, containmentHits: [:])
+        if let best, best.resemblance.jaccard >= finalBandMatchJaccard { return best }
+        let containmentHits = try tally(fingerprint.containmentKeys)
+        try verify(bandHits: bandHits, containmentHits: containmentHits)
         return best
     }
 
