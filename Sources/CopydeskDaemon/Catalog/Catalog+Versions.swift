@@ -76,8 +76,9 @@ extension Catalog {
                 guard VersionRule.isVersion(resemblance) else { continue }
                 // The closest version is the parent: a revision descends from the full text it edits
                 // rather than from a teaser of it that also "contains" it.
-                if let best, (best.resemblance.jaccard, best.resemblance.containment)
-                    >= (resemblance.jaccard, resemblance.containment)
+                if let best,
+                    (best.resemblance.jaccard, best.resemblance.containment)
+                        >= (resemblance.jaccard, resemblance.containment)
                 {
                     continue
                 }
