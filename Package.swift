@@ -71,6 +71,11 @@ let package = Package(
             dependencies: ["CopydeskCore"],
             path: "Fuzz/NormalizerFuzz"
         ),
+        .executableTarget(
+            name: "ScaleBench",
+            dependencies: ["CopydeskCore", "CopydeskDaemon"],
+            path: "Benchmarks/ScaleBench"
+        ),
         .testTarget(
             name: "CopydeskCoreTests",
             dependencies: ["CopydeskCore"]

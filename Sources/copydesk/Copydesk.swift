@@ -13,7 +13,9 @@ struct Copydesk: AsyncParsableCommand {
             Exit codes: 0 success (also when files were rejected: a rejection is a decision), \
             1 copydesk itself failed, 2 usage error.
             """,
-        subcommands: [Watch.self, Ingest.self, Extract.self, Status.self, Log.self, Search.self, Verify.self]
+        subcommands: [
+            Watch.self, Ingest.self, Extract.self, Status.self, Log.self, Search.self, Show.self, Diff.self, Verify.self,
+        ]
     )
 
     /// Runs the command and maps outcomes to copydesk's exit codes: argument-parser's usage exit

@@ -63,7 +63,9 @@ extension Copydesk {
         }
 
         /// The files under `path` (itself, when it is not a folder), hidden and temporary names left
-        /// out; names are shown as given on the command line.
+        /// out. A file named on the command line keeps the name it was given; a file found in a
+        /// folder is named by its path inside that folder, as a file in the Inbox is (so the log of
+        /// `ingest drop/` names `0001.txt`, whatever the folder was called).
         static func collect(_ path: String) throws -> [SourceFile] {
             let absolute = Paths.absolute(path)
             var isDirectory: ObjCBool = false
@@ -73,8 +75,7 @@ extension Copydesk {
                 throw CopydeskError(.ioFailed, "no such file or folder", path: path)
             }
             guard isDirectory.boolValue else { return [SourceFile(path: absolute, name: path)] }
-            let prefix = path.hasSuffix("/") ? path : path + "/"
-            return InboxScanner.scan(absolute).map { SourceFile(path: "\(absolute)/\($0)", name: prefix + $0) }
+            return InboxScanner.scan(absolute).map { SourceFile(path: "\(absolute)/\($0)", name: $0) }
         }
     }
 }

@@ -59,3 +59,10 @@ struct Table {
         return out
     }
 }
+
+extension String {
+    /// A similarity with two decimals.
+    init(format2 value: Double) {
+        self = String(format: "%.2f", value)
+    }
+}

@@ -44,6 +44,21 @@ public enum Boilerplate {
         return false
     }
 
+    /// Lines that point to the rest of a text a teaser was cut from.
+    static let continuationPhrases: Set<String> = [
+        "read more", "read more here", "continue reading", "keep reading", "read the full story",
+        "read the full article", "full story", "weiterlesen", "mehr lesen", "lire la suite", "leer más",
+        "seguir leyendo", "continua a leggere", "lees verder", "czytaj dalej", "leia mais",
+    ]
+
+    /// Whether `paragraph` (the last of a text) points to the rest of it: a "Read more" line, or
+    /// text cut off with an ellipsis.
+    public static func isContinuation(_ paragraph: String) -> Bool {
+        let lowered = paragraph.lowercased()
+        if continuationPhrases.contains(String(lowered.trimmingCharacters(in: ".:!…»›>→[]() "))) { return true }
+        return lowered.hasSuffix("…") || lowered.hasSuffix("...") || lowered.hasSuffix("[…]")
+    }
+
     /// A short line without sentence punctuation: an outlet, section or category name.
     static func isLabel(_ paragraph: String) -> Bool {
         guard let last = paragraph.last, words(in: paragraph) <= edgeLabelMaxWords else { return false }

@@ -10,7 +10,12 @@ extension Catalog {
     /// 1. a rejected file is recorded as `rejected` with its reason;
     /// 2. raw bytes already received (and accepted) → `duplicate` of that receipt's article;
     /// 3. a canonical text already held → `duplicate` of that version's article;
-    /// 4. otherwise a `new-article` with its first version.
+    /// 4. a near-copy of a stored version (found in the fingerprint index, verified exactly) →
+    ///    `new-version` of that version's article, with the version as parent, the similarity and the
+    ///    relation (revision, syndication, excerpt);
+    /// 5. otherwise a `new-article` with its first version.
+    ///
+    /// Every new version is filed in the fingerprint index in the same transaction.
     ///
     /// The receipt is left in the `committed` state: the caller archives the file, then calls
     /// ``markArchived(receiptID:)``.
@@ -45,12 +50,29 @@ extension Catalog {
         case .success(let normalized):
             article = normalized
             result = try decide(normalized, rawSHA256: submission.rawSHA256, archivePath: submission.archivePath, in: db)
-            if result.decision == .newArticle {
+            guard result.decision == .newArticle else { break }
+            let fingerprint = submission.fingerprint ?? Fingerprint(normalized)
+            if let match = try findVersion(of: normalized, fingerprint: fingerprint, in: db) {
+                let versionID = try insertVersion(
+                    normalized, article: match.article, parent: match.version, similarity: match.similarity,
+                    relation: match.relation, at: now, in: db)
+                try db.execute(
+                    sql: "UPDATE article SET latest_version_id = ? WHERE id = ?", arguments: [versionID, match.article])
+                try index(version: versionID, fingerprint: fingerprint, in: db)
+                result.decision = .newVersion
+                result.article = match.article
+                result.version = versionID
+                result.parentVersion = match.version
+                result.relation = match.relation
+                result.similarity = match.similarity
+                result.message = "\(match.relation.rawValue) of version \(match.version)"
+            } else {
                 try db.execute(sql: "INSERT INTO article (created_at) VALUES (?)", arguments: [now])
                 let articleID = db.lastInsertedRowID
-                let versionID = try insertVersion(normalized, article: articleID, parent: nil, at: now, in: db)
+                let versionID = try insertVersion(normalized, article: articleID, at: now, in: db)
                 try db.execute(
                     sql: "UPDATE article SET latest_version_id = ? WHERE id = ?", arguments: [versionID, articleID])
+                try index(version: versionID, fingerprint: fingerprint, in: db)
                 result.article = articleID
                 result.version = versionID
                 result.message = normalized.title
@@ -108,18 +130,20 @@ extension Catalog {
         return CommitResult(receiptID: 0, decision: .newArticle, archivePath: archivePath)
     }
 
-    private static func insertVersion(
-        _ article: Article, article articleID: Int64, parent: Int64?, at now: String, in db: Database
+    static func insertVersion(
+        _ article: Article, article articleID: Int64, parent: Int64? = nil, similarity: Double? = nil,
+        relation: VersionRelation? = nil, at now: String, in db: Database
     ) throws -> Int64 {
         try db.execute(
             sql: """
-                INSERT INTO version (article_id, parent_version_id, title, byline, published, site, url, language,
-                    body, content_sha256, format, charset, normalizer_version, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO version (article_id, parent_version_id, similarity, relation, title, byline, published,
+                    site, url, language, body, content_sha256, format, charset, normalizer_version, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                articleID, parent, article.title, article.byline, article.published, article.site, article.url,
-                article.language, article.body, article.contentSHA256, article.format.rawValue, article.charset,
+                articleID, parent, similarity, relation?.rawValue, article.title, article.byline, article.published,
+                article.site, article.url, article.language, article.body, article.contentSHA256,
+                article.format.rawValue, article.charset,
                 Normalizer.version, now,
             ])
         return db.lastInsertedRowID

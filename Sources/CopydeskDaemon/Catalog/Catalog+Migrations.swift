@@ -89,7 +89,33 @@ extension Catalog {
                     CREATE INDEX event_kind ON event(kind, id);
                     """)
         }
-        migrator.registerMigration("v2-search") { db in
+        migrator.registerMigration("v2-fingerprints") { db in
+            // The locality-sensitive index: one row per (key, version), keys from `Fingerprint` (32
+            // MinHash bands and 32 containment keys per version). WITHOUT ROWID keeps a row at about
+            // 19 bytes and makes "the versions filed under key k, newest first" one B-tree range.
+            try db.execute(
+                sql: """
+                    CREATE TABLE lsh (
+                        key INTEGER NOT NULL,
+                        version_id INTEGER NOT NULL REFERENCES version(id),
+                        PRIMARY KEY (key, version_id)
+                    ) WITHOUT ROWID;
+                    """)
+            // Which versions are indexed, under which fingerprint scheme, and how many shingles
+            // their text has: enough to rebuild the index after a scheme change.
+            try db.execute(
+                sql: """
+                    CREATE TABLE fingerprint (
+                        version_id INTEGER PRIMARY KEY REFERENCES version(id),
+                        scheme INTEGER NOT NULL,
+                        shingles INTEGER NOT NULL
+                    );
+                    """)
+            // `show FILE` and `log --file` look receipts up by name.
+            try db.execute(sql: "CREATE INDEX receipt_file ON receipt(file_name)")
+            try indexUnindexedVersions(in: db)
+        }
+        migrator.registerMigration("v3-search") { db in
             // Full-text search over the latest version of each article (rowid = article id), kept
             // current by a trigger on article.latest_version_id, whoever moves it.
             try db.execute(

@@ -26,6 +26,11 @@ public final class Catalog: Sendable {
         configuration.prepareDatabase { db in
             // A decision is durable before its file leaves the Inbox (DESIGN.md, "Durability").
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // A fixed page cache of 64 MiB (SQLite's default is 2 MiB): it holds the upper levels of
+            // the fingerprint index's B-tree even at millions of versions, so a decision's 64 index
+            // lookups read about one page each from the OS. Memory stays bounded by this figure,
+            // however large the catalog grows.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         let queue: DatabaseQueue
         do {

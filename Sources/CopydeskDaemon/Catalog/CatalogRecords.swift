@@ -1,3 +1,5 @@
+public import CopydeskCore
+
 /// What copydesk decided about one received file.
 public enum Decision: String, Sendable, Hashable, Codable, CaseIterable {
     case newArticle = "new-article"
@@ -102,7 +104,10 @@ public struct CommitResult: Sendable, Hashable {
     public var article: Int64?
     public var version: Int64?
     public var similarity: Double?
-    /// Why: the rejection reason, or what a duplicate matched.
+    /// For a new version: the version it was matched with, and how it relates to it.
+    public var parentVersion: Int64?
+    public var relation: VersionRelation?
+    /// Why: the rejection reason, or what a duplicate or new version matched.
     public var message: String?
     public var archivePath: String
 }

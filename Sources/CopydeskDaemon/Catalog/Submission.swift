@@ -12,7 +12,12 @@ public struct Submission: Sendable {
     /// When the file was taken, ISO 8601.
     public var arrivedAt: String
     /// The normalized article, or the reason the file is rejected.
-    public var content: Result<Article, CopydeskError>
+    public var content: Result<Article, CopydeskError> {
+        didSet { fingerprint = Self.fingerprint(of: content) }
+    }
+    /// The article's fingerprint, computed with the submission (in the parallel part of the pipeline)
+    /// so that the serialized decision only looks it up.
+    public private(set) var fingerprint: Fingerprint?
     /// Where the original bytes are kept, relative to the Archive root.
     public var archivePath: String
 
@@ -34,5 +39,11 @@ public struct Submission: Sendable {
         self.arrivedAt = arrivedAt
         self.content = content
         self.archivePath = archivePath
+        self.fingerprint = Self.fingerprint(of: content)
+    }
+
+    private static func fingerprint(of content: Result<Article, CopydeskError>) -> Fingerprint? {
+        guard case .success(let article) = content else { return nil }
+        return Fingerprint(article)
     }
 }

@@ -1,0 +1,119 @@
+public import CopydeskCore
+internal import GRDB
+
+extension Catalog {
+    /// The article a reference names: an article id, a SHA-256 prefix of at least 8 hex digits (of a
+    /// file's bytes or of a version's canonical text), or a file name as logged (or its last path
+    /// component).
+    ///
+    /// - Throws: ``CopydeskError`` `.usage` when nothing or several articles match, or the file was
+    ///   rejected (the message says which).
+    public func resolveArticle(_ reference: String) throws(CopydeskError) -> Int64 {
+        let outcome: Result<Int64, CopydeskError> = try read { db in
+            if let id = Int64(reference),
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM article WHERE id = ?)", arguments: [id])
+                    == true
+            {
+                return .success(id)
+            }
+            let lowered = reference.lowercased()
+            if lowered.count >= 8, lowered.count <= 64, lowered.allSatisfy(\.isHexDigit) {
+                // A range on the indexed columns: every hex string with this prefix sorts before
+                // prefix + "g".
+                let ids = try Int64.fetchAll(
+                    db,
+                    sql: """
+                        SELECT article_id FROM receipt
+                            WHERE raw_sha256 >= ?1 AND raw_sha256 < ?2 AND article_id IS NOT NULL
+                        UNION
+                        SELECT article_id FROM version WHERE content_sha256 >= ?1 AND content_sha256 < ?2
+                        """,
+                    arguments: [lowered, lowered + "g"])
+                if !ids.isEmpty { return Self.single(ids, reference: reference, what: "hash prefix") }
+            }
+            var rows = try Row.fetchAll(
+                db, sql: "SELECT article_id, decision, reason FROM receipt WHERE file_name = ? ORDER BY id",
+                arguments: [reference])
+            if rows.isEmpty {
+                rows = try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT article_id, decision, reason FROM receipt WHERE file_name LIKE ? ESCAPE '\\' ORDER BY id",
+                    arguments: ["%/" + Self.escapeLike(reference)])
+            }
+            let ids = rows.compactMap { $0["article_id"] as Int64? }
+            if ids.isEmpty, let rejected = rows.last {
+                let reason: String = rejected["reason"] ?? "rejected"
+                return .failure(CopydeskError(.usage, "the file was rejected: \(reason)", path: reference))
+            }
+            if ids.isEmpty {
+                return .failure(
+                    CopydeskError(.usage, "no article, file name or SHA-256 prefix matches '\(reference)'"))
+            }
+            return Self.single(ids, reference: reference, what: "file name")
+        }
+        return try outcome.get()
+    }
+
+    private static func single(_ ids: [Int64], reference: String, what: String) -> Result<Int64, CopydeskError> {
+        let distinct = Array(Set(ids)).sorted()
+        if distinct.count == 1 { return .success(distinct[0]) }
+        return .failure(
+            CopydeskError(
+                .usage,
+                "the \(what) '\(reference)' matches articles \(distinct.map(String.init).joined(separator: ", ")); be more specific"
+            ))
+    }
+
+    private static func escapeLike(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { out.append("\\") }
+            out.append(character)
+        }
+        return out
+    }
+
+    /// The article with its versions and receipts, or nil when there is no such article.
+    public func article(_ id: Int64) throws(CopydeskError) -> ArticleRecord? {
+        try read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT id, created_at, latest_version_id FROM article WHERE id = ?", arguments: [id])
+            else { return nil }
+            let versions = try Row.fetchAll(
+                db, sql: "SELECT * FROM version WHERE article_id = ? ORDER BY id", arguments: [id]
+            ).map(Self.versionRecord)
+            let receipts = try Row.fetchAll(
+                db, sql: "SELECT * FROM receipt WHERE article_id = ? ORDER BY id", arguments: [id]
+            ).map(Self.receiptRecord)
+            return ArticleRecord(
+                id: row["id"], createdAt: row["created_at"], latestVersion: row["latest_version_id"],
+                versions: versions, receipts: receipts)
+        }
+    }
+
+    /// One version, or nil when there is no such version.
+    public func version(_ id: Int64) throws(CopydeskError) -> VersionRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM version WHERE id = ?", arguments: [id]).map(Self.versionRecord)
+        }
+    }
+
+    static func versionRecord(_ row: Row) -> VersionRecord {
+        VersionRecord(
+            id: row["id"], article: row["article_id"], parent: row["parent_version_id"], similarity: row["similarity"],
+            relation: (row["relation"] as String?).flatMap(VersionRelation.init(rawValue:)),
+            createdAt: row["created_at"], contentSHA256: row["content_sha256"],
+            normalizerVersion: row["normalizer_version"], text: article(from: row))
+    }
+
+    static func receiptRecord(_ row: Row) -> ReceiptRecord {
+        ReceiptRecord(
+            id: row["id"], fileName: row["file_name"], arrivedAt: row["arrived_at"], size: row["size"],
+            rawSHA256: row["raw_sha256"], format: row["format"], charset: row["charset"],
+            decision: Decision(rawValue: row["decision"]) ?? .rejected, reason: row["reason"],
+            article: row["article_id"], version: row["version_id"], similarity: row["similarity"],
+            archivePath: row["archive_path"], state: row["state"])
+    }
+}

@@ -1,0 +1,92 @@
+package import CopydeskCore
+internal import GRDB
+
+#if canImport(Glibc)
+    internal import Glibc
+#endif
+
+extension Catalog {
+    /// Records each article as a new article with one indexed version, a receipt and its log event,
+    /// all in one transaction and without the near-copy decision.
+    ///
+    /// For the scale benchmark, which must fill catalogs of a million articles in reasonable time:
+    /// the rows are those a real `new-article` decision writes, so the catalog has a realistic shape
+    /// and size. Index rows are written in key order, which keeps the B-tree pages a batch touches
+    /// together.
+    ///
+    /// - Parameter articles: each article with its fingerprint and a file name for its receipt.
+    package func bulkRecordNewArticles(_ articles: [(name: String, article: Article, fingerprint: Fingerprint)])
+        throws(CopydeskError)
+    {
+        try write { db in
+            let now = Timestamp.now()
+            var rows = [(Int64, Int64)]()
+            rows.reserveCapacity(articles.count * (Fingerprint.bands + Fingerprint.containmentKeyCount))
+            let insertArticle = try db.cachedStatement(sql: "INSERT INTO article (created_at) VALUES (?)")
+            let setLatest = try db.cachedStatement(sql: "UPDATE article SET latest_version_id = ? WHERE id = ?")
+            let insertReceipt = try db.cachedStatement(
+                sql: """
+                    INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
+                        raw_sha256, format, charset, decision, article_id, version_id, archive_path, state)
+                    VALUES ('ingest', ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, 'new-article', ?, ?, ?, 'archived')
+                    """)
+            let insertFingerprint = try db.cachedStatement(
+                sql: "INSERT INTO fingerprint (version_id, scheme, shingles) VALUES (?, ?, ?)")
+            for (name, article, fingerprint) in articles {
+                try insertArticle.execute(arguments: [now])
+                let articleID = db.lastInsertedRowID
+                let versionID = try Self.insertVersion(article, article: articleID, at: now, in: db)
+                try setLatest.execute(arguments: [versionID, articleID])
+                let sha = article.contentSHA256
+                try insertReceipt.execute(arguments: [
+                    name, "/bench/" + name, article.body.utf8.count, now, sha, article.format.rawValue,
+                    article.charset, articleID, versionID, "originals/\(sha.prefix(2))/\(sha)",
+                ])
+                let receiptID = db.lastInsertedRowID
+                try Self.insertEvent(
+                    .newArticle, receipt: receiptID, file: name, article: articleID, version: versionID,
+                    message: article.title, at: now, in: db)
+                try insertFingerprint.execute(arguments: [versionID, Fingerprint.scheme, fingerprint.shingles.count])
+                for key in fingerprint.keys { rows.append((key, versionID)) }
+            }
+            rows.sort { $0 < $1 }
+            let insertKey = try db.cachedStatement(sql: "INSERT OR IGNORE INTO lsh (key, version_id) VALUES (?, ?)")
+            for (key, version) in rows {
+                try insertKey.execute(arguments: [key, version])
+            }
+        }
+    }
+
+    /// The near-copy decision alone, read-only: the matched article, version, relation and
+    /// similarity, or nil for a new article. For the benchmark, which times the decision apart from
+    /// the durable write.
+    package func findVersion(of article: Article, fingerprint: Fingerprint) throws(CopydeskError)
+        -> (article: Int64, version: Int64, relation: VersionRelation, similarity: Double)?
+    {
+        try read { db in
+            try Self.findVersion(of: article, fingerprint: fingerprint, in: db).map {
+                ($0.article, $0.version, $0.relation, $0.similarity)
+            }
+        }
+    }
+
+    /// Copies the write-ahead log into the database and empties it (a TRUNCATE checkpoint), so that
+    /// a measurement after a bulk load does not pay for the load's deferred writes.
+    package func checkpoint() throws(CopydeskError) {
+        do {
+            try queue.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        } catch {
+            throw CopydeskError(.storeFailed, "cannot checkpoint the catalog", path: path, cause: Self.describe(error))
+        }
+    }
+
+    /// The size of the database file and its write-ahead log, in bytes.
+    package func fileSize() -> Int64 {
+        var total: Int64 = 0
+        for suffix in ["", "-wal"] {
+            var info = stat()
+            if stat(path + suffix, &info) == 0 { total += Int64(info.st_size) }
+        }
+        return total
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import CopydeskCore
+import CopydeskDaemon
+import Foundation
+
+extension Copydesk {
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "An article with all its versions (relation, parent, similarity) and every file received for it.")
+
+        @Argument(help: "An article id, a file name as logged, or a SHA-256 prefix (8 or more hex digits).")
+        var reference: String
+
+        @Flag(name: .long, help: "Print one JSON object.")
+        var json = false
+
+        @OptionGroup var catalog: CatalogOptions
+
+        func run() throws {
+            let store = try catalog.openForReading()
+            let id = try store.resolveArticle(reference)
+            guard let article = try store.article(id) else {
+                throw CopydeskError(.usage, "no article \(id)")
+            }
+            if json {
+                print(article.json.rendered)
+            } else {
+                Terminal.write(Self.render(article, color: Terminal.usesColor))
+            }
+        }
+
+        static func render(_ article: ArticleRecord, color: Bool) -> String {
+            func bold(_ text: String) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
+            // Named after its first version: later ones may be teasers or carry an outlet's line.
+            let title = article.versions.first?.text.title
+            var out = bold("article \(article.id)") + (title.map { ": \($0)" } ?? "") + "\n"
+            out +=
+                "created \(article.createdAt), \(article.versions.count) version"
+                + "\(article.versions.count == 1 ? "" : "s"), \(article.receipts.count) file"
+                + "\(article.receipts.count == 1 ? "" : "s")\n\n"
+            var versions = Table(header: [
+                "VERSION", "CREATED", "RELATION", "PARENT", "SIMILARITY", "WORDS", "SITE", "CONTENT SHA-256", "TITLE",
+            ])
+            for version in article.versions {
+                let words = version.text.paragraphs.reduce(0) { $0 + $1.split(whereSeparator: \.isWhitespace).count }
+                versions.rows.append([
+                    String(version.id) + (version.id == article.latestVersion ? "*" : ""),
+                    version.createdAt.replacingOccurrences(of: "T", with: " "),
+                    version.relation?.rawValue ?? "first", version.parent.map(String.init) ?? "",
+                    version.similarity.map { String(format2: $0) } ?? "", String(words), version.text.site ?? "",
+                    String(version.contentSHA256.prefix(16)), version.text.title ?? "",
+                ])
+            }
+            out += versions.render(color: color)
+            out += "\n"
+            var receipts = Table(header: [
+                "RECEIPT", "ARRIVED", "DECISION", "VERSION", "RAW SHA-256", "ARCHIVE PATH", "FILE",
+            ])
+            for receipt in article.receipts {
+                receipts.rows.append([
+                    String(receipt.id), receipt.arrivedAt.replacingOccurrences(of: "T", with: " "),
+                    receipt.decision.rawValue, receipt.version.map(String.init) ?? "",
+                    String(receipt.rawSHA256.prefix(16)), receipt.archivePath, receipt.fileName,
+                ])
+            }
+            out += receipts.render(color: color)
+            return out
+        }
+    }
+}
+
+extension ArticleRecord {
+    /// The article as `show --json` prints it: the article's fields, then `versions` and `receipts`
+    /// as arrays of objects, oldest first.
+    var json: JSONObject {
+        var object = JSONObject()
+        object.add("article", id)
+        object.add("created", createdAt)
+        object.add("latest_version", latestVersion)
+        object.add(
+            "versions",
+            versions.map { version in
+                var entry = JSONObject()
+                entry.add("version", version.id)
+                entry.add("created", version.createdAt)
+                entry.add("parent", version.parent)
+                entry.add("relation", version.relation?.rawValue)
+                entry.add("similarity", version.similarity)
+                entry.add("title", version.text.title)
+                entry.add("byline", version.text.byline)
+                entry.add("published", version.text.published)
+                entry.add("site", version.text.site)
+                entry.add("url", version.text.url)
+                entry.add("language", version.text.language)
+                entry.add("format", version.text.format.rawValue)
+                entry.add("charset", version.text.charset)
+                entry.add("content_sha256", version.contentSHA256)
+                entry.add("normalizer_version", version.normalizerVersion)
+                entry.add("body", version.text.body)
+                return entry
+            })
+        object.add(
+            "receipts",
+            receipts.map { receipt in
+                var entry = JSONObject()
+                entry.add("receipt", receipt.id)
+                entry.add("file", receipt.fileName)
+                entry.add("arrived", receipt.arrivedAt)
+                entry.add("size", receipt.size)
+                entry.add("raw_sha256", receipt.rawSHA256)
+                entry.add("format", receipt.format)
+                entry.add("charset", receipt.charset)
+                entry.add("decision", receipt.decision.rawValue)
+                entry.add("version", receipt.version)
+                entry.add("similarity", receipt.similarity)
+                entry.add("archive_path", receipt.archivePath)
+                entry.add("state", receipt.state)
+                return entry
+            })
+        return object
+    }
+}

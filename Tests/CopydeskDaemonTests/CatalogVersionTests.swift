@@ -1,0 +1,129 @@
+import CopydeskCore
+import Foundation
+import GRDB
+import Testing
+
+@testable import CopydeskDaemon
+
+struct CatalogVersionTests {
+    var number = 0
+
+    func submission(_ text: String, name: String, site: String? = nil) throws -> Submission {
+        var article = try Normalizer().normalize(Array(text.utf8))
+        article.site = site
+        let sha = SHA256Digest.hex(of: name + text)
+        return Submission(
+            origin: .ingest, fileName: name, sourcePath: "/drop/\(name)",
+            identity: FileIdentity(size: Int64(text.utf8.count), modificationTimeNanoseconds: 1, inode: 1, device: 1),
+            rawSHA256: sha, arrivedAt: Timestamp.now(), content: .success(article),
+            archivePath: "originals/\(sha.prefix(2))/\(sha)")
+    }
+
+    @Test func aRevisionIsANewVersionOfTheArticle() throws {
+        let catalog = try Catalog.inMemory()
+        let first = try catalog.commit(submission(Story.text, name: "story.txt"))
+        let revision = try catalog.commit(submission(Story.revision, name: "story-2.txt"))
+        #expect(revision.decision == .newVersion)
+        #expect(revision.article == first.article)
+        #expect(revision.parentVersion == first.version)
+        #expect(revision.relation == .revision)
+        #expect((revision.similarity ?? 0) > 0.8)
+        #expect(revision.message == "revision of version \(first.version!)")
+        let event = try #require(try catalog.events(kind: .newVersion).last)
+        #expect(event.article == first.article)
+        #expect(event.version == revision.version)
+        let record = try #require(try catalog.article(first.article!))
+        #expect(record.versions.map(\.id) == [first.version!, revision.version!])
+        #expect(record.versions[1].parent == first.version)
+        #expect(record.versions[1].relation == .revision)
+        #expect(record.latestVersion == revision.version)
+        #expect(try catalog.counts().articles == 1)
+    }
+
+    @Test func aSyndicatedCopyIsASyndication() throws {
+        let catalog = try Catalog.inMemory()
+        let first = try catalog.commit(submission(Story.text, name: "story.txt"))
+        let copy = try catalog.commit(submission(Story.syndicated, name: "wire.txt"))
+        #expect(copy.decision == .newVersion)
+        #expect(copy.article == first.article)
+        #expect(copy.relation == .syndication)
+    }
+
+    @Test(arguments: [false, true])
+    func aTeaserIsAnExcerptWhicheverArrivesFirst(teaserFirst: Bool) throws {
+        let catalog = try Catalog.inMemory()
+        let texts = teaserFirst ? [Story.teaser, Story.text] : [Story.text, Story.teaser]
+        let first = try catalog.commit(submission(texts[0], name: "first.txt"))
+        let second = try catalog.commit(submission(texts[1], name: "second.txt"))
+        #expect(second.decision == .newVersion)
+        #expect(second.article == first.article)
+        #expect(second.relation == .excerpt)
+        #expect((second.similarity ?? 0) > 0.95)
+    }
+
+    @Test func differentStoriesFromOneSiteStayApart() throws {
+        let catalog = try Catalog.inMemory()
+        let first = try catalog.commit(submission(Story.text, name: "a.txt", site: "Harbour News"))
+        let other = try catalog.commit(submission(Story.other, name: "b.txt", site: "Harbour News"))
+        #expect(other.decision == .newArticle)
+        #expect(other.article != first.article)
+    }
+
+    @Test func theSeedsStayFiveArticles() throws {
+        let catalog = try Catalog.inMemory()
+        let names = SharedFiles.seedNames
+        try #require(names.count == 5, "../shared/seeds is missing")
+        for name in names {
+            let text = try String(contentsOfFile: SharedFiles.seedsFolder + "/" + name, encoding: .utf8)
+            let result = try catalog.commit(submission(text, name: name))
+            #expect(result.decision == .newArticle, "\(name): \(result.message ?? "")")
+        }
+        #expect(try catalog.counts().articles == 5)
+    }
+
+    @Test func everyVersionIsIndexedUnderItsKeys() throws {
+        let catalog = try Catalog.inMemory()
+        _ = try catalog.commit(submission(Story.text, name: "a.txt"))
+        _ = try catalog.commit(submission(Story.teaser, name: "b.txt"))
+        let (rows, fingerprints) = try catalog.queue.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM lsh")!,
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM fingerprint WHERE scheme = ?", arguments: [Fingerprint.scheme])!
+            )
+        }
+        #expect(fingerprints == 2)
+        #expect(rows > 2 * Fingerprint.bands && rows <= 2 * (Fingerprint.bands + Fingerprint.containmentKeyCount))
+    }
+
+    @Test func migratingAnOlderCatalogIndexesItsVersions() throws {
+        let queue = try DatabaseQueue()
+        try Catalog.migrator.migrate(queue, upTo: "v1-catalog")
+        let article = try Normalizer().normalize(Array(Story.text.utf8))
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO article (created_at) VALUES ('2026-01-01T00:00:00.000Z')")
+            _ = try Catalog.insertVersion(article, article: 1, at: "2026-01-01T00:00:00.000Z", in: db)
+        }
+        let catalog = try Catalog(queue: queue, path: ":memory:")
+        let revision = try catalog.commit(submission(Story.revision, name: "r.txt"))
+        #expect(revision.decision == .newVersion)
+        #expect(revision.article == 1)
+    }
+
+    @Test func showFindsAnArticleByIdFileOrHash() throws {
+        let catalog = try Catalog.inMemory()
+        let first = try catalog.commit(submission(Story.text, name: "drop/story.txt"))
+        let second = try catalog.commit(submission(Story.other, name: "drop/other.txt"))
+        let article = try #require(first.article)
+        #expect(try catalog.resolveArticle(String(article)) == article)
+        #expect(try catalog.resolveArticle("drop/story.txt") == article)
+        #expect(try catalog.resolveArticle("other.txt") == second.article)
+        let record = try #require(try catalog.article(article))
+        #expect(try catalog.resolveArticle(String(record.receipts[0].rawSHA256.prefix(10))) == article)
+        #expect(try catalog.resolveArticle(String(record.versions[0].contentSHA256.prefix(12)).uppercased()) == article)
+        #expect(throws: CopydeskError.self) { try catalog.resolveArticle("missing.txt") }
+        #expect(throws: CopydeskError.self) { try catalog.resolveArticle("999") }
+        #expect(record.receipts.count == 1)
+        #expect(record.receipts[0].fileName == "drop/story.txt")
+    }
+}
