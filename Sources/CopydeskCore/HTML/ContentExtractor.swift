@@ -28,6 +28,9 @@ struct ContentExtractor {
     private var rawLinkChars: [Int32]
     /// Characters in blocks of running text (100 characters or more, few links) in the subtree.
     private var rawProse: [Int32]
+    /// Whether the subtree holds the page's main region (`<main>`, `role=main`) or an element
+    /// marked `itemprop=articleBody`: a layout wrapper, never boilerplate whatever its class says.
+    private var holdsMain: [Bool]
     private var hints: [ClassHints]
     private var dropped: [Bool]
     private var chars: [Int32]
@@ -54,6 +57,7 @@ struct ContentExtractor {
         rawChars = Array(repeating: 0, count: count)
         rawLinkChars = Array(repeating: 0, count: count)
         rawProse = Array(repeating: 0, count: count)
+        holdsMain = Array(repeating: false, count: count)
         hints = Array(repeating: [], count: count)
         dropped = Array(repeating: false, count: count)
         chars = Array(repeating: 0, count: count)
@@ -168,6 +172,17 @@ struct ContentExtractor {
                 blockOf[index] = parent >= 0 ? blockOf[parent] : Int32(index)
             }
             inLink[index] = node.tag == .a || (parent >= 0 && inLink[parent])
+            if node.tag == .main {
+                holdsMain[index] = true
+            } else if node.tag != .text, node.count > 0 {
+                if let role = tree.attributeRange(.role, of: index), tree.bytes[role].lowercasedASCIIContains("main") {
+                    holdsMain[index] = true
+                } else if let itemprop = tree.attributeRange(.itemprop, of: index),
+                    tree.bytes[itemprop].lowercasedASCIIContains("articlebody")
+                {
+                    holdsMain[index] = true
+                }
+            }
         }
         // Reverse document order visits every node after its descendants.
         for index in stride(from: count - 1, through: 0, by: -1) {
@@ -190,6 +205,7 @@ struct ContentExtractor {
                 rawChars[parent] += rawChars[index]
                 rawLinkChars[parent] += rawLinkChars[index]
                 rawProse[parent] += rawProse[index]
+                if holdsMain[index] { holdsMain[parent] = true }
             }
         }
         for index in 0 ..< count {
@@ -291,6 +307,12 @@ struct ContentExtractor {
         default:
             break
         }
+        if holdsMain[index], !elementHints.contains(.comments) { return false }
+        // Pop-ups and consent dialogs can hold more prose than the article (a privacy policy,
+        // another story): dropped even when they hold most of the page.
+        if elementHints.contains(.overlay), !relaxed, !elementHints.contains(.articleBody) || rawProse[index] < 500 {
+            return true
+        }
         if wrapper { return false }
         if relaxed { return elementHints.contains(.comments) || elementHints.contains(.hidden) }
         // How much running text the element holds decides whether its class may drop it: menus,
@@ -304,7 +326,7 @@ struct ContentExtractor {
         let isArticle = (node.tag == .article || node.tag == .main) && elementHints.contains(.content)
         if (isArticle || elementHints.contains(.articleBody)), prose { return false }
         if elementHints.contains(.comments) { return true }
-        if !elementHints.isDisjoint(with: [.overlay, .navigation, .sidebar]) { return !muchProse }
+        if !elementHints.isDisjoint(with: [.navigation, .sidebar]) { return !muchProse }
         // Hidden text with running text in it is a tab or an accordion the reader opens.
         if !elementHints.isDisjoint(with: [.hidden, .share, .related, .subscribe, .pageFrame, .advertising]) {
             return !prose
