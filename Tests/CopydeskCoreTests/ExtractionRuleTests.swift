@@ -88,4 +88,40 @@ struct ExtractionRuleTests {
             """)
         #expect(text.contains("once the service is known."))
     }
+
+    @Test func tabsHoldingTheTextAreNotNavigation() throws {
+        let text = try body("""
+            <html><body><nav class="site-menu"><a href="/">Home</a> <a href="/wine">Wine</a></nav>
+            <div class="product"><h1>Stone Cellars Rosé</h1><div class="tab-menu--product"><div class="tab">\(Self.prose)</div></div></div>
+            </body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("Wine"))
+    }
+
+    @Test func siblingsOfASimilarClassJoinTheArticle() throws {
+        let text = try body("""
+            <html><body><main>
+            <article class="box grid col-8 recipe-ingredients"><h2>Ingredients</h2>
+              <table class="ingredients table-header"><tr><td>200 g</td><td><a href="/butter">butter</a></td></tr>
+              <tr><td>3</td><td>eggs, beaten</td></tr><tr><td>150 g</td><td>caster sugar</td></tr>
+              <tr><td>1 tsp</td><td>vanilla extract</td></tr></table></article>
+            <article class="box grid col-8 recipe-steps"><h2>Method</h2>\(Self.prose)</article>
+            <aside class="box col-4"><a href="/a">More cakes</a> <a href="/b">Baking tips</a></aside>
+            </main></body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(text.contains("200 g butter"))
+        #expect(text.contains("3 eggs, beaten"))
+        #expect(!text.contains("More cakes"))
+    }
+
+    @Test func accordionsInTheArticleAreText() throws {
+        let text = try body("""
+            <html><body><article>\(Self.prose)
+            <div class="accordion"><h3>When does it start?</h3><p>On the first of March.</p></div></article>
+            </body></html>
+            """)
+        #expect(text.contains("On the first of March."))
+    }
 }

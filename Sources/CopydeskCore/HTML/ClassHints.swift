@@ -148,7 +148,7 @@ struct ClassHints: OptionSet, Hashable, Sendable {
         add(
             .widget,
             anywhere: ["widget", "gallery", "slider", "slideshow", "carousel", "swiper", "lightslider",
-                       "ticker", "marquee", "accordion", "embed", "player", "video", "podcast", "audio", "poll",
+                       "ticker", "marquee", "embed", "player", "video", "podcast", "audio", "poll",
                        "survey", "quiz", "map-"],
             parts: ["slick", "slides", "thumbs", "thumbnails", "figure", "media", "photo", "image", "img",
                     "picture", "teaser", "badge",

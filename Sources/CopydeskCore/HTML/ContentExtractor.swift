@@ -326,7 +326,10 @@ struct ContentExtractor {
         let isArticle = (node.tag == .article || node.tag == .main) && elementHints.contains(.content)
         if (isArticle || elementHints.contains(.articleBody)), prose { return false }
         if elementHints.contains(.comments) { return true }
-        if !elementHints.isDisjoint(with: [.navigation, .sidebar]) { return !muchProse }
+        // A menu holds no running text; tabs (`tab-menu`) that hold the product text or the
+        // article's sections do.
+        if elementHints.contains(.navigation) { return !prose }
+        if elementHints.contains(.sidebar) { return !muchProse }
         // Hidden text with running text in it is a tab or an accordion the reader opens.
         if !elementHints.isDisjoint(with: [.hidden, .share, .related, .subscribe, .pageFrame, .advertising]) {
             return !prose
@@ -550,6 +553,19 @@ struct ContentExtractor {
         return tree.bytes[first] == tree.bytes[second]
     }
 
+    /// Whether two elements have the same tag and classes of which at least two thirds are shared
+    /// (`box col-8 ingredients` and `box col-8 steps`: two parts of one layout).
+    private func similarClass(_ a: Int, _ b: Int) -> Bool {
+        guard nodes[a].tag == nodes[b].tag, let first = tree.attributeRange(.class, of: a),
+            let second = tree.attributeRange(.class, of: b)
+        else { return false }
+        let tokensA = tree.bytes[first].split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A })
+        let tokensB = tree.bytes[second].split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A })
+        guard tokensA.count >= 2, tokensB.count >= 2 else { return false }
+        let shared = tokensA.filter { token in tokensB.contains { $0.elementsEqual(token) } }.count
+        return shared * 3 >= max(tokensA.count, tokensB.count) * 2
+    }
+
     /// Kept text in the subtree that is neither article-like nor a heading.
     private func other(_ index: Int) -> Int32 {
         chars[index] - good[index] - headings[index]
@@ -602,9 +618,14 @@ struct ContentExtractor {
                 continue
             }
             guard !dropped[sibling], nodes[sibling].tag != .text, chars[sibling] > 0 else { continue }
-            // A sibling of the same class is the next part of the same article.
-            let bonus = sameClass(sibling, candidate) ? score[candidate] * 0.2 : 0
+            // A sibling of the same tag and class is the next part of the same article (a recipe's
+            // ingredients next to its steps, the second column of a split body), unless it is a
+            // block of links.
+            let same = sameClass(sibling, candidate)
+            let bonus = same ? score[candidate] * 0.2 : 0
             if score[sibling] + bonus >= threshold {
+                selection.append(sibling)
+            } else if same || similarClass(sibling, candidate), chars[sibling] >= 50, linkDensity(sibling) < 0.3 {
                 selection.append(sibling)
             } else if nodes[sibling].tag == .p {
                 let density = linkDensity(sibling)
@@ -640,7 +661,7 @@ struct ContentExtractor {
         let length = chars[index]
         let isList = node.tag.isList
         if length == 0 { return false }
-        if weight < 0, length < 500 { return true }
+        if weight < 0, length < (weight <= -25 ? 500 : 150), node.tag != .table || weight <= -25 { return true }
         if !isList, images[index] > 1, Double(paragraphs[index]) / Double(images[index]) < 0.5, length < 200 {
             return true
         }
