@@ -124,4 +124,23 @@ struct ExtractionRuleTests {
             """)
         #expect(text.contains("On the first of March."))
     }
+
+    @Test func aLeadSetAsASubheadingBeforeTheBodyIsKept() throws {
+        let text = try body("""
+            <html><body><article><h1>Night buses</h1>
+            <h2>Three villages north of the river get a night bus from March, after a decade of campaigning by their residents.</h2>
+            <div class="content">\(Self.prose)\(Self.prose)</div></article></body></html>
+            """)
+        #expect(text.contains("Three villages north of the river get a night bus"))
+        #expect(text.contains("night bus network"))
+    }
+
+    @Test func datelinesStayWithTheirSentence() throws {
+        let text = try body("""
+            <html><body><article><p><span class="dateline">KOBE –</span> A total of 6,000 surgical masks have been \
+            lost at a hospital in Kobe, it was learned Tuesday, and the police are investigating.</p>\(Self.prose)</article>
+            </body></html>
+            """)
+        #expect(text.contains("KOBE – A total of 6,000 surgical masks"))
+    }
 }

@@ -134,7 +134,7 @@ struct ClassHints: OptionSet, Hashable, Sendable {
             parts: ["source", "quelle", "copyright"])
         add(
             .postMeta,
-            anywhere: ["byline", "author", "dateline", "timestamp", "posted-on", "postedon", "post-meta", "postmeta",
+            anywhere: ["byline", "author", "timestamp", "posted-on", "postedon", "post-meta", "postmeta",
                        "entry-meta", "entrymeta", "article-meta", "articlemeta", "meta-info", "metainfo",
                        "pubdate", "publish", "updated", "tagcloud", "tag-cloud", "taglist", "tag-list", "categor",
                        "keyword", "schlagw", "datum", "autor", "reading-time", "readingtime", "lesezeit"],

@@ -627,6 +627,11 @@ struct ContentExtractor {
                 selection.append(sibling)
             } else if same || similarClass(sibling, candidate), chars[sibling] >= 50, linkDensity(sibling) < 0.3 {
                 selection.append(sibling)
+            } else if nodes[sibling].tag.isHeading, nodes[sibling].tag != .h1, chars[sibling] > 80,
+                linkDensity(sibling) < 0.25
+            {
+                // A heading as long as a sentence is the article's lead set as a subheading.
+                selection.append(sibling)
             } else if nodes[sibling].tag == .p {
                 let density = linkDensity(sibling)
                 let length = chars[sibling]
