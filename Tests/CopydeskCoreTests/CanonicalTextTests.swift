@@ -1,4 +1,4 @@
-import CopydeskCore
+@testable import CopydeskCore
 import Testing
 
 struct CanonicalTextTests {
@@ -42,5 +42,32 @@ struct CanonicalTextTests {
         streaming.update(bytes[4000...])
         #expect(streaming.finalizeHex() == SHA256Digest.hex(of: bytes))
         #expect(SHA256Digest.hex(of: [UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+}
+
+struct CanonicalFastPathTests {
+    /// Every scalar the fast path accepts, alone and between letters, canonicalizes exactly as
+    /// Foundation's NFKC and case folding do.
+    @Test func fastPathAgreesWithFoundationOnEveryScalarItAccepts() {
+        var checked = 0
+        for value in UInt32(0) ..< 0xA000 {
+            guard CanonicalText.simpleFold(value) != nil, let scalar = Unicode.Scalar(value) else { continue }
+            for text in ["\(scalar)", "Ab\(scalar)Cd", " \(scalar) x", "\(scalar)\(scalar)É"] {
+                #expect(CanonicalText.canonicalizeSimple(text) == CanonicalText.canonicalizeByFoundation(text),
+                        "U+\(String(value, radix: 16))")
+            }
+            checked += 1
+        }
+        #expect(checked > 200)
+    }
+
+    @Test func fastPathDeclinesWhatItDoesNotKnow() {
+        #expect(CanonicalText.canonicalizeSimple("Ǆemal") == nil)
+        #expect(CanonicalText.canonicalizeSimple("e\u{301}") == nil)
+        #expect(CanonicalText.canonicalizeSimple("ﬁ") == nil)
+        #expect(CanonicalText.canonicalizeSimple("Ελλάδα") == nil)
+        #expect(CanonicalText.canonicalize("Straße") == CanonicalText.canonicalizeByFoundation("Straße"))
+        #expect(CanonicalText.canonicalize("  Über „Anführungszeichen“ – und\u{AD}so…  ")
+            == CanonicalText.canonicalizeByFoundation("  Über „Anführungszeichen“ – und\u{AD}so…  "))
     }
 }

@@ -79,4 +79,18 @@ struct JSONObjectTests {
         let parsed = try JSONSerialization.jsonObject(with: Data(object.rendered.utf8)) as? [String: Any]
         #expect(parsed?["text"] as? String == "a\"b\\c\nd\te\u{1}f\u{85}g\u{2028}h\u{2029}i\"\u{301}é")
     }
+    @Test func nestsObjectsAndAppendsAsBytes() {
+        var inner = JSONObject()
+        inner.add("k", "v\u{1F}")
+        var object = JSONObject()
+        object.add("one", inner)
+        object.add("none", nil as JSONObject?)
+        object.add("list", [inner, inner])
+        object.add("flag", true)
+        let expected = #"{"one":{"k":"v\u001f"},"none":null,"list":[{"k":"v\u001f"},{"k":"v\u001f"}],"flag":true}"#
+        #expect(object.rendered == expected)
+        var bytes: [UInt8] = [0x5B]
+        object.append(to: &bytes)
+        #expect(bytes == [0x5B] + Array(expected.utf8))
+    }
 }

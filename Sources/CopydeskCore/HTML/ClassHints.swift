@@ -125,7 +125,7 @@ struct ClassHints: OptionSet, Hashable, Sendable {
             anywhere: ["cookie", "consent", "gdpr", "modal", "popup", "pop-up", "lightbox", "overlay", "dialog",
                        "privacy", "banner-cookie", "notice", "tooltip", "alert", "interstitial", "flyout",
                        "offcanvas", "off-canvas"],
-            parts: ["dsgvo", "cmp", "notification", "toast", "drawer"])
+            parts: ["dsgvo", "notification", "toast", "drawer"])
         add(
             .caption,
             anywhere: ["caption", "credit", "bildunterschrift", "bildquelle", "photo-source", "image-source",
@@ -134,7 +134,7 @@ struct ClassHints: OptionSet, Hashable, Sendable {
             parts: ["source", "quelle", "copyright"])
         add(
             .postMeta,
-            anywhere: ["byline", "author", "dateline", "timestamp", "posted-on", "postedon", "post-meta", "postmeta",
+            anywhere: ["byline", "author", "timestamp", "posted-on", "postedon", "post-meta", "postmeta",
                        "entry-meta", "entrymeta", "article-meta", "articlemeta", "meta-info", "metainfo",
                        "pubdate", "publish", "updated", "tagcloud", "tag-cloud", "taglist", "tag-list", "categor",
                        "keyword", "schlagw", "datum", "autor", "reading-time", "readingtime", "lesezeit"],
@@ -148,7 +148,7 @@ struct ClassHints: OptionSet, Hashable, Sendable {
         add(
             .widget,
             anywhere: ["widget", "gallery", "slider", "slideshow", "carousel", "swiper", "lightslider",
-                       "ticker", "marquee", "accordion", "embed", "player", "video", "podcast", "audio", "poll",
+                       "ticker", "marquee", "embed", "player", "video", "podcast", "audio", "poll",
                        "survey", "quiz", "map-"],
             parts: ["slick", "slides", "thumbs", "thumbnails", "figure", "media", "photo", "image", "img",
                     "picture", "teaser", "badge",
@@ -217,7 +217,7 @@ struct ClassHints: OptionSet, Hashable, Sendable {
     /// WordPress's `tag-sharing` or `category-related-news` on every post: the term after the
     /// prefix is the author's word, not the template's.
     private static let termPrefixes: [[UInt8]] = ["tag-", "tags-", "category-", "categories-", "term-", "topic-",
-        "post_tag-", "format-", "postid-", "author-", "parent-pageid-", "page-id-", "section-"].map { Array($0.utf8) }
+        "post_tag-", "format-", "postid-", "author-", "parent-pageid-", "page-id-", "section-", "status-"].map { Array($0.utf8) }
 
     private static func isSeparator(_ byte: UInt8) -> Bool {
         byte == 0x2D || byte == 0x5F || byte == 0x3A || byte == 0x2E || byte == 0x2F
@@ -231,7 +231,7 @@ struct ClassHints: OptionSet, Hashable, Sendable {
     /// Parts that start a modifier saying what an element contains or how it is set up
     /// (`has-ads`, `o-section--with-sidebar`, `no-comments`): the rest of the token is not its role.
     private static let modifierParts: [[UInt8]] = ["has-", "with-", "no-", "non-", "without-", "show-", "hide-", "hidden-", "visible-", "for-", "enable-",
-        "disable-", "allow-"].map { Array($0.utf8) }
+        "disable-", "allow-", "use-", "uses-"].map { Array($0.utf8) }
 
     /// The token up to its first modifier: a BEM modifier (`block--modifier`) or a modifier part.
     private static func role(of token: [UInt8]) -> ArraySlice<UInt8> {
@@ -252,8 +252,24 @@ struct ClassHints: OptionSet, Hashable, Sendable {
         return token[...]
     }
 
-    private static func ofToken(_ token: [UInt8]) -> ClassHints {
+    /// Words that contain a pattern but name something else: `commentary` is an opinion piece,
+    /// not the comments under it. They are blanked out of a token before matching.
+    private static let exceptions: [[UInt8]] = ["commentary", "commentaries"].map { Array($0.utf8) }
+
+    private static func ofToken(_ original: [UInt8]) -> ClassHints {
         var hints: ClassHints = []
+        var token = original
+        for exception in exceptions where token.count >= exception.count {
+            var start = 0
+            while start + exception.count <= token.count {
+                if token[start ..< start + exception.count].elementsEqual(exception) {
+                    for offset in start ..< start + exception.count { token[offset] = 0x2D }
+                    start += exception.count
+                } else {
+                    start += 1
+                }
+            }
+        }
         let count = token.count
         for start in 0 ..< count {
             for patternIndex in buckets[Int(token[start])] {

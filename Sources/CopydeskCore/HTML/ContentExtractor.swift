@@ -28,6 +28,9 @@ struct ContentExtractor {
     private var rawLinkChars: [Int32]
     /// Characters in blocks of running text (100 characters or more, few links) in the subtree.
     private var rawProse: [Int32]
+    /// Whether the subtree holds the page's main region (`<main>`, `role=main`) or an element
+    /// marked `itemprop=articleBody`: a layout wrapper, never boilerplate whatever its class says.
+    private var holdsMain: [Bool]
     private var hints: [ClassHints]
     private var dropped: [Bool]
     private var chars: [Int32]
@@ -54,6 +57,7 @@ struct ContentExtractor {
         rawChars = Array(repeating: 0, count: count)
         rawLinkChars = Array(repeating: 0, count: count)
         rawProse = Array(repeating: 0, count: count)
+        holdsMain = Array(repeating: false, count: count)
         hints = Array(repeating: [], count: count)
         dropped = Array(repeating: false, count: count)
         chars = Array(repeating: 0, count: count)
@@ -168,6 +172,17 @@ struct ContentExtractor {
                 blockOf[index] = parent >= 0 ? blockOf[parent] : Int32(index)
             }
             inLink[index] = node.tag == .a || (parent >= 0 && inLink[parent])
+            if node.tag == .main {
+                holdsMain[index] = true
+            } else if node.tag != .text, node.count > 0 {
+                if let role = tree.attributeRange(.role, of: index), tree.bytes[role].lowercasedASCIIContains("main") {
+                    holdsMain[index] = true
+                } else if let itemprop = tree.attributeRange(.itemprop, of: index),
+                    tree.bytes[itemprop].lowercasedASCIIContains("articlebody")
+                {
+                    holdsMain[index] = true
+                }
+            }
         }
         // Reverse document order visits every node after its descendants.
         for index in stride(from: count - 1, through: 0, by: -1) {
@@ -190,6 +205,7 @@ struct ContentExtractor {
                 rawChars[parent] += rawChars[index]
                 rawLinkChars[parent] += rawLinkChars[index]
                 rawProse[parent] += rawProse[index]
+                if holdsMain[index] { holdsMain[parent] = true }
             }
         }
         for index in 0 ..< count {
@@ -291,6 +307,12 @@ struct ContentExtractor {
         default:
             break
         }
+        if holdsMain[index], !elementHints.contains(.comments) { return false }
+        // Pop-ups and consent dialogs can hold more prose than the article (a privacy policy,
+        // another story): dropped even when they hold most of the page.
+        if elementHints.contains(.overlay), !relaxed, !elementHints.contains(.articleBody) || rawProse[index] < 500 {
+            return true
+        }
         if wrapper { return false }
         if relaxed { return elementHints.contains(.comments) || elementHints.contains(.hidden) }
         // How much running text the element holds decides whether its class may drop it: menus,
@@ -304,7 +326,10 @@ struct ContentExtractor {
         let isArticle = (node.tag == .article || node.tag == .main) && elementHints.contains(.content)
         if (isArticle || elementHints.contains(.articleBody)), prose { return false }
         if elementHints.contains(.comments) { return true }
-        if !elementHints.isDisjoint(with: [.overlay, .navigation, .sidebar]) { return !muchProse }
+        // A menu holds no running text; tabs (`tab-menu`) that hold the product text or the
+        // article's sections do.
+        if elementHints.contains(.navigation) { return !prose }
+        if elementHints.contains(.sidebar) { return !muchProse }
         // Hidden text with running text in it is a tab or an accordion the reader opens.
         if !elementHints.isDisjoint(with: [.hidden, .share, .related, .subscribe, .pageFrame, .advertising]) {
             return !prose
@@ -528,6 +553,19 @@ struct ContentExtractor {
         return tree.bytes[first] == tree.bytes[second]
     }
 
+    /// Whether two elements have the same tag and classes of which at least two thirds are shared
+    /// (`box col-8 ingredients` and `box col-8 steps`: two parts of one layout).
+    private func similarClass(_ a: Int, _ b: Int) -> Bool {
+        guard nodes[a].tag == nodes[b].tag, let first = tree.attributeRange(.class, of: a),
+            let second = tree.attributeRange(.class, of: b)
+        else { return false }
+        let tokensA = tree.bytes[first].split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A })
+        let tokensB = tree.bytes[second].split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A })
+        guard tokensA.count >= 2, tokensB.count >= 2 else { return false }
+        let shared = tokensA.filter { token in tokensB.contains { $0.elementsEqual(token) } }.count
+        return shared * 3 >= max(tokensA.count, tokensB.count) * 2
+    }
+
     /// Kept text in the subtree that is neither article-like nor a heading.
     private func other(_ index: Int) -> Int32 {
         chars[index] - good[index] - headings[index]
@@ -580,9 +618,19 @@ struct ContentExtractor {
                 continue
             }
             guard !dropped[sibling], nodes[sibling].tag != .text, chars[sibling] > 0 else { continue }
-            // A sibling of the same class is the next part of the same article.
-            let bonus = sameClass(sibling, candidate) ? score[candidate] * 0.2 : 0
+            // A sibling of the same tag and class is the next part of the same article (a recipe's
+            // ingredients next to its steps, the second column of a split body), unless it is a
+            // block of links.
+            let same = sameClass(sibling, candidate)
+            let bonus = same ? score[candidate] * 0.2 : 0
             if score[sibling] + bonus >= threshold {
+                selection.append(sibling)
+            } else if same || similarClass(sibling, candidate), chars[sibling] >= 50, linkDensity(sibling) < 0.3 {
+                selection.append(sibling)
+            } else if nodes[sibling].tag.isHeading, nodes[sibling].tag != .h1, chars[sibling] > 80,
+                linkDensity(sibling) < 0.25
+            {
+                // A heading as long as a sentence is the article's lead set as a subheading.
                 selection.append(sibling)
             } else if nodes[sibling].tag == .p {
                 let density = linkDensity(sibling)
@@ -618,7 +666,7 @@ struct ContentExtractor {
         let length = chars[index]
         let isList = node.tag.isList
         if length == 0 { return false }
-        if weight < 0, length < 500 { return true }
+        if weight < 0, length < (weight <= -25 ? 500 : 150), node.tag != .table || weight <= -25 { return true }
         if !isList, images[index] > 1, Double(paragraphs[index]) / Double(images[index]) < 0.5, length < 200 {
             return true
         }

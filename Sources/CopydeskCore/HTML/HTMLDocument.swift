@@ -170,6 +170,18 @@ final class HTMLDocument {
                 lastWasSpace = true
                 continue
             }
+            // Soft hyphens (U+00AD), zero-width spaces (U+200B) and byte order marks (U+FEFF) are
+            // invisible: "Mag&shy;da&shy;le&shy;ner" reads, and is searched for, as "Magdalener".
+            if byte == 0xC2, pointer.pointee == 0xAD {
+                pointer += 1
+                continue
+            }
+            if (byte == 0xE2 && pointer.pointee == 0x80 && pointer[1] == 0x8B)
+                || (byte == 0xEF && pointer.pointee == 0xBB && pointer[1] == 0xBF)
+            {
+                pointer += 2
+                continue
+            }
             lastWasSpace = false
             tree.bytes.append(byte)
             if byte & 0xC0 != 0x80 { characters += 1 }

@@ -12,6 +12,8 @@ struct HTMLMetadata: Sendable, Hashable {
     var site: String?
     var url: String?
     var language: String?
+    /// The JSON-LD `articleBody`, when the page has one (not part of the article's metadata).
+    var articleBody: String?
 
     init(title: String? = nil, byline: String? = nil, published: String? = nil, site: String? = nil,
          url: String? = nil, language: String? = nil) {
@@ -112,6 +114,7 @@ struct HTMLMetadata: Sendable, Hashable {
             meta["citation_date"], itempropDate, timeElement)
         published = rawDate.flatMap(ISO8601Normalizer.normalize)
         url = Self.first(canonical, meta["og:url"], linkedData.url)
+        articleBody = linkedData.articleBody
         let lang = Self.first(language, linkedData.language, meta["content-language"], meta["og:locale"])
         self.language = lang.map { $0.replacingOccurrences(of: "_", with: "-") }
     }

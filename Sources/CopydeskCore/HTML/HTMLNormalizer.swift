@@ -19,6 +19,9 @@ enum HTMLNormalizer {
         if paragraphs.isEmpty, let fallback = extractor.fallbackText() {
             paragraphs = fallback
         }
+        if let replacement = LinkedDataBody.replacement(for: paragraphs, articleBody: metadata.articleBody) {
+            paragraphs = replacement
+        }
         guard !paragraphs.isEmpty else {
             throw CopydeskError(.noText, "the page holds no article text")
         }

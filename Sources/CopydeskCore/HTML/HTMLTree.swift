@@ -60,6 +60,33 @@ struct HTMLTree: Sendable {
         }
     }
 
+    /// The text of the whole tree as paragraphs: every block element and `<br>` ends one.
+    func blockTexts() -> [String] {
+        var paragraphs: [String] = []
+        var current: [UInt8] = []
+        var closing: [Int] = []
+        func flush() {
+            let text = TextBuilder.collapse(current)
+            if !text.isEmpty { paragraphs.append(text) }
+            current.removeAll(keepingCapacity: true)
+        }
+        for index in nodes.indices {
+            while let last = closing.last, index >= last {
+                flush()
+                closing.removeLast()
+            }
+            let node = nodes[index]
+            if node.tag == .text {
+                current.append(contentsOf: bytes[Int(node.first) ..< Int(node.first + node.count)])
+            } else if node.tag.isBlockLevel {
+                flush()
+                closing.append(Int(node.end))
+            }
+        }
+        flush()
+        return paragraphs
+    }
+
     /// The concatenated text of the subtree of `index` (whitespace collapsed, trimmed).
     func text(of index: Int) -> String {
         var out = [UInt8]()

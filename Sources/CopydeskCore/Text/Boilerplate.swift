@@ -31,11 +31,16 @@ public enum Boilerplate {
 
     /// Whether `paragraph` is boilerplate, given its distance from the first and the last paragraph.
     public static func isBoilerplate(_ paragraph: String, fromStart: Int, fromEnd: Int) -> Bool {
-        let lowered = paragraph.lowercased()
-        let trimmed = lowered.trimmingCharacters(in: ".:!…»›>→ ")
-        if phrases.contains(String(trimmed)) { return true }
+        // Phrases and the "powered by" test concern lines of a few words; for longer paragraphs
+        // only the start matters, so a long paragraph is not lower-cased or searched whole.
+        let short = words(in: paragraph.utf8, upTo: 12) <= 12
+        let lowered = short ? paragraph.lowercased() : String(paragraph.prefix(40)).lowercased()
+        if short {
+            let trimmed = lowered.trimmingCharacters(in: ".:!…»›>→ ")
+            if phrases.contains(String(trimmed)) { return true }
+        }
         if prefixes.contains(where: { lowered.hasPrefix($0) }) { return true }
-        if contains(lowered, anyOf: ["powered by", "all rights reserved"]), words(in: lowered) <= 12 {
+        if short, contains(lowered, anyOf: ["powered by", "all rights reserved"]) {
             return true
         }
         if fromStart < edgeWidth || fromEnd < edgeWidth {
@@ -63,6 +68,22 @@ public enum Boilerplate {
     static func isLabel(_ paragraph: String) -> Bool {
         guard let last = paragraph.last, words(in: paragraph) <= edgeLabelMaxWords else { return false }
         return !".!?\"”’'»)".contains(last) && !paragraph.contains(where: \.isNumber)
+    }
+
+    /// Words (runs of characters other than U+0020) in `bytes`, counting stops after `limit + 1`.
+    static func words(in bytes: String.UTF8View, upTo limit: Int) -> Int {
+        var count = 0
+        var inWord = false
+        for byte in bytes {
+            if byte == 0x20 {
+                inWord = false
+            } else if !inWord {
+                inWord = true
+                count += 1
+                if count > limit { return count }
+            }
+        }
+        return count
     }
 
     static func words(in text: String) -> Int {

@@ -3,29 +3,30 @@ public import CopydeskCore
 /// Builds one JSON object with its keys in the order they are added, as the command line contract
 /// (DESIGN.md) lists them; `null` for absent values.
 public struct JSONObject: Sendable {
-    private var text = "{"
+    /// The object so far as UTF-8, without its closing brace.
+    private var bytes: [UInt8] = [0x7B]
     private var first = true
 
     public init() {}
 
     public mutating func add(_ key: String, _ value: String?) {
         appendKey(key)
-        if let value { Self.appendString(value, to: &text) } else { text += "null" }
+        if let value { Self.appendString(value, to: &bytes) } else { appendASCII("null") }
     }
 
     public mutating func add(_ key: String, _ value: Int64?) {
         appendKey(key)
-        text += value.map(String.init) ?? "null"
+        appendASCII(value.map(String.init) ?? "null")
     }
 
     public mutating func add(_ key: String, _ value: Int) {
         appendKey(key)
-        text += String(value)
+        appendASCII(String(value))
     }
 
     public mutating func add(_ key: String, _ value: Bool) {
         appendKey(key)
-        text += value ? "true" : "false"
+        appendASCII(value ? "true" : "false")
     }
 
     public mutating func add(_ key: String, _ value: Double?) {
@@ -33,75 +34,102 @@ public struct JSONObject: Sendable {
         if let value, value.isFinite {
             // Three decimals are what a similarity needs, and keep output stable.
             let rounded = (value * 1000).rounded() / 1000
-            text += rounded == rounded.rounded() ? String(Int64(rounded)) : String(rounded)
+            appendASCII(rounded == rounded.rounded() ? String(Int64(rounded)) : String(rounded))
         } else {
-            text += "null"
+            appendASCII("null")
         }
     }
 
     /// Adds a nested object (or `null`).
     public mutating func add(_ key: String, _ value: JSONObject?) {
         appendKey(key)
-        text += value?.rendered ?? "null"
+        if let value { value.append(to: &bytes) } else { appendASCII("null") }
     }
 
     /// Adds an array of objects.
     public mutating func add(_ key: String, _ values: [JSONObject]) {
         appendKey(key)
-        text += "[" + values.map(\.rendered).joined(separator: ",") + "]"
+        bytes.append(0x5B)
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(0x2C) }
+            value.append(to: &bytes)
+        }
+        bytes.append(0x5D)
     }
 
     /// The object as text, on one line.
-    public var rendered: String { text + "}" }
+    public var rendered: String {
+        var out = bytes
+        out.append(0x7D)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the object, as UTF-8 on one line, to `out`.
+    public func append(to out: inout [UInt8]) {
+        out.append(contentsOf: bytes)
+        out.append(0x7D)
+    }
+
+    private mutating func appendASCII(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
 
     private mutating func appendKey(_ key: String) {
-        if !first { text += "," }
+        if !first { bytes.append(0x2C) }
         first = false
-        Self.appendString(key, to: &text)
-        text += ":"
+        Self.appendString(key, to: &bytes)
+        bytes.append(0x3A)
     }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends `value` as a JSON string literal: quotes, backslashes and control characters escaped,
     /// and the Unicode line separators U+0085, U+2028 and U+2029 too (line-based readers such as
     /// Python's `splitlines()` would break a JSON line at them); everything else as UTF-8.
-    static func appendString(_ value: String, to text: inout String) {
-        text += "\""
-        let utf8 = value.utf8
-        var start = utf8.startIndex
-        var index = start
-        func flush(upTo end: String.UTF8View.Index, escape: String, resumeAt next: String.UTF8View.Index) {
-            // Decoded from bytes, not sliced by String.Index: a slice rounds to Character boundaries,
-            // and a quote followed by a combining mark is one Character.
-            text += String(decoding: utf8[start..<end], as: UTF8.self)
-            text += escape
-            start = next
-        }
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            let next = utf8.index(after: index)
-            if byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                let escape =
-                    switch byte {
-                    case 0x22: "\\\""
-                    case 0x5C: "\\\\"
-                    case 0x0A: "\\n"
-                    case 0x0D: "\\r"
-                    case 0x09: "\\t"
-                    default: "\\u00" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16)
-                    }
-                flush(upTo: index, escape: escape, resumeAt: next)
-            } else if byte == 0xC2, next != utf8.endIndex, utf8[next] == 0x85 {
-                flush(upTo: index, escape: "\\u0085", resumeAt: utf8.index(after: next))
-            } else if byte == 0xE2, next != utf8.endIndex, utf8[next] == 0x80 {
-                let third = utf8.index(after: next)
-                if third != utf8.endIndex, utf8[third] == 0xA8 || utf8[third] == 0xA9 {
-                    flush(upTo: index, escape: utf8[third] == 0xA8 ? "\\u2028" : "\\u2029", resumeAt: utf8.index(after: third))
+    static func appendString(_ value: String, to out: inout [UInt8]) {
+        out.append(0x22)
+        var value = value
+        value.withUTF8 { utf8 in
+            out.reserveCapacity(out.count + utf8.count + 16)
+            var start = 0
+            var index = 0
+            let count = utf8.count
+            func escape(_ escape: StaticString, length: Int) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start ..< index]))
+                out.append(contentsOf: UnsafeBufferPointer(start: escape.utf8Start, count: escape.utf8CodeUnitCount))
+                index += length
+                start = index
+            }
+            while index < count {
+                let byte = utf8[index]
+                if byte >= 0x20, byte != 0x22, byte != 0x5C, byte != 0xC2, byte != 0xE2 {
+                    index += 1
+                    continue
+                }
+                switch byte {
+                case 0x22: escape("\\\"", length: 1)
+                case 0x5C: escape("\\\\", length: 1)
+                case 0x0A: escape("\\n", length: 1)
+                case 0x0D: escape("\\r", length: 1)
+                case 0x09: escape("\\t", length: 1)
+                case 0xC2 where index + 1 < count && utf8[index + 1] == 0x85:
+                    escape("\\u0085", length: 2)
+                case 0xE2 where index + 2 < count && utf8[index + 1] == 0x80 && utf8[index + 2] == 0xA8:
+                    escape("\\u2028", length: 3)
+                case 0xE2 where index + 2 < count && utf8[index + 1] == 0x80 && utf8[index + 2] == 0xA9:
+                    escape("\\u2029", length: 3)
+                case 0x00 ..< 0x20:
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start ..< index]))
+                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                    index += 1
+                    start = index
+                default:
+                    index += 1
                 }
             }
-            index = max(next, start)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start ..< count]))
         }
-        text += String(decoding: utf8[start..<utf8.endIndex], as: UTF8.self)
-        text += "\""
+        out.append(0x22)
     }
 }
 

@@ -118,9 +118,17 @@ private final class WatchThread: @unchecked Sendable {
                     return (event.wd, event.mask, Int(event.len))
                 }
                 let nameStart = offset + MemoryLayout<inotify_event>.size
-                let name = String(
-                    decoding: buffer[nameStart..<(nameStart + nameLength)].prefix(while: { $0 != 0 }), as: UTF8.self)
+                let rawName = Array(buffer[nameStart..<(nameStart + nameLength)].prefix(while: { $0 != 0 }))
                 offset = nameStart + nameLength
+                var name = ""
+                if !rawName.isEmpty, let folder = folders[wd] {
+                    guard let valid = String(validating: rawName, as: UTF8.self) else {
+                        // Renamed to a valid name in place; the move's own event brings it back.
+                        _ = Directory.validName(rawName, in: folder.isEmpty ? inbox : "\(inbox)/\(folder)")
+                        continue
+                    }
+                    name = valid
+                }
                 if mask & UInt32(IN_Q_OVERFLOW) != 0 {
                     rescan = true
                     continue

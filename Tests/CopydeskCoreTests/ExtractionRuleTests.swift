@@ -1,0 +1,146 @@
+import Testing
+
+@testable import CopydeskCore
+
+/// One small hand-written page per extraction rule.
+struct ExtractionRuleTests {
+    private func body(_ html: String) throws -> String {
+        try Normalizer().normalize(Array(html.utf8)).body
+    }
+
+    private static let prose = """
+        <p>The regional council voted on Tuesday to extend the night bus network to the three villages north \
+        of the river, ending a decade of campaigning by residents who had no way home after the last train.</p>
+        <p>Buses will run every forty minutes between midnight and five in the morning from the first of March, \
+        and the council expects about two hundred passengers a night once the service is known.</p>
+        """
+
+    @Test func commentaryIsAnArticleNotItsComments() throws {
+        let text = try body("""
+            <html><body><div class="full news commentary article"><article class="sectbody">\(Self.prose)</article></div>
+            <div class="comment-list"><p>First! Great piece, I have been waiting for this decision for years.</p></div>
+            </body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("First! Great piece"))
+    }
+
+    @Test func softHyphensAndZeroWidthSpacesAreInvisible() throws {
+        let text = try body("<html><body><article><p>Die Nacht\u{AD}bus\u{AD}linie fährt ab März\u{200B} "
+            + "durch alle drei Dörfer nördlich des Flusses, beschloss der Regionalrat am Dienstag.</p>"
+            + "</article></body></html>")
+        #expect(text.contains("Die Nachtbuslinie fährt ab März durch"))
+    }
+
+    @Test func consentDialogsAreDroppedHoweverLong() throws {
+        let policy = String(repeating: "<p>We and our partners store and access information on your device, "
+            + "such as cookies, and process personal data for personalised ads and content measurement.</p>", count: 12)
+        let text = try body("""
+            <html><body><div class="content"><article>\(Self.prose)</article></div>
+            <div class="consent-popup" role="dialog">\(policy)</div></body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("our partners store"))
+    }
+
+    @Test func aWrapperHoldingTheMainRegionIsKeptWhateverItsClass() throws {
+        let text = try body("""
+            <html><body><div class="dialog-off-canvas-main-canvas"><main><article>\(Self.prose)</article></main></div>
+            </body></html>
+            """)
+        #expect(text.contains("night bus network"))
+    }
+
+    @Test func wordPressStatusClassesAreNotPostMeta() {
+        let hints = ClassHints.of(Array("post type-post status-publish format-standard hentry".utf8)[...])
+        #expect(!hints.contains(.postMeta))
+        #expect(hints.contains(.content))
+        #expect(!ClassHints.of(Array("cmp-text".utf8)[...]).contains(.overlay))
+    }
+
+    @Test func jsonLDBodyReplacesAnExtractionThatMissedTheArticle() throws {
+        let articleBody = "Rostock - A fire in a block of flats killed two people on Saturday, the fire brigade said. "
+            + "The fire spread through the stairwell in the early morning and the top floor burned out completely. "
+            + "&quot;We could not reach the flat in time,&quot; a spokesman said.\\n\\nInvestigators are looking into "
+            + "whether a faulty appliance started the fire; the building has been closed until further notice, "
+            + "and neighbours are staying with relatives."
+        let text = try body("""
+            <html><head><script type="application/ld+json">{"@type":"NewsArticle","headline":"Fire",
+            "articleBody":"\(articleBody)"}</script></head><body>
+            <div class="teasers"><p>Weather: the week ahead brings sunshine and warm afternoons across the whole region, \
+            forecasters say, with only a few showers in the hills on Thursday.</p></div>
+            <article><script>render("the article")</script></article></body></html>
+            """)
+        #expect(text.contains("the top floor burned out completely."))
+        #expect(text.contains("\"We could not reach the flat in time,\" a spokesman said."))
+        #expect(text.contains("Investigators are looking into"))
+        #expect(!text.contains("Weather: the week ahead"))
+    }
+
+    @Test func jsonLDBodyLeavesAGoodExtractionAlone() throws {
+        let articleBody = "The regional council voted on Tuesday to extend the night bus network to the three "
+            + "villages north of the river, ending a decade of campaigning by residents who had no way home after "
+            + "the last train. Buses will run every forty minutes between midnight and five in the morning from "
+            + "the first of March, and the council expects about two hundred passengers a night."
+        let text = try body("""
+            <html><head><script type="application/ld+json">{"@type":"NewsArticle","articleBody":"\(articleBody)"}
+            </script></head><body><article>\(Self.prose)</article></body></html>
+            """)
+        #expect(text.contains("once the service is known."))
+    }
+
+    @Test func tabsHoldingTheTextAreNotNavigation() throws {
+        let text = try body("""
+            <html><body><nav class="site-menu"><a href="/">Home</a> <a href="/wine">Wine</a></nav>
+            <div class="product"><h1>Stone Cellars Rosé</h1><div class="tab-menu--product"><div class="tab">\(Self.prose)</div></div></div>
+            </body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("Wine"))
+    }
+
+    @Test func siblingsOfASimilarClassJoinTheArticle() throws {
+        let text = try body("""
+            <html><body><main>
+            <article class="box grid col-8 recipe-ingredients"><h2>Ingredients</h2>
+              <table class="ingredients table-header"><tr><td>200 g</td><td><a href="/butter">butter</a></td></tr>
+              <tr><td>3</td><td>eggs, beaten</td></tr><tr><td>150 g</td><td>caster sugar</td></tr>
+              <tr><td>1 tsp</td><td>vanilla extract</td></tr></table></article>
+            <article class="box grid col-8 recipe-steps"><h2>Method</h2>\(Self.prose)</article>
+            <aside class="box col-4"><a href="/a">More cakes</a> <a href="/b">Baking tips</a></aside>
+            </main></body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(text.contains("200 g butter"))
+        #expect(text.contains("3 eggs, beaten"))
+        #expect(!text.contains("More cakes"))
+    }
+
+    @Test func accordionsInTheArticleAreText() throws {
+        let text = try body("""
+            <html><body><article>\(Self.prose)
+            <div class="accordion"><h3>When does it start?</h3><p>On the first of March.</p></div></article>
+            </body></html>
+            """)
+        #expect(text.contains("On the first of March."))
+    }
+
+    @Test func aLeadSetAsASubheadingBeforeTheBodyIsKept() throws {
+        let text = try body("""
+            <html><body><article><h1>Night buses</h1>
+            <h2>Three villages north of the river get a night bus from March, after a decade of campaigning by their residents.</h2>
+            <div class="content">\(Self.prose)\(Self.prose)</div></article></body></html>
+            """)
+        #expect(text.contains("Three villages north of the river get a night bus"))
+        #expect(text.contains("night bus network"))
+    }
+
+    @Test func datelinesStayWithTheirSentence() throws {
+        let text = try body("""
+            <html><body><article><p><span class="dateline">KOBE –</span> A total of 6,000 surgical masks have been \
+            lost at a hospital in Kobe, it was learned Tuesday, and the police are investigating.</p>\(Self.prose)</article>
+            </body></html>
+            """)
+        #expect(text.contains("KOBE – A total of 6,000 surgical masks"))
+    }
+}
