@@ -56,8 +56,8 @@ extension Catalog {
                 let versionID = try insertVersion(
                     normalized, article: match.article, parent: match.version, similarity: match.similarity,
                     relation: match.relation, at: now, in: db)
-                try db.execute(
-                    sql: "UPDATE article SET latest_version_id = ? WHERE id = ?", arguments: [versionID, match.article])
+                try db.cachedStatement(
+                    sql: "UPDATE article SET latest_version_id = ? WHERE id = ?").execute(arguments: [versionID, match.article])
                 try index(version: versionID, fingerprint: fingerprint, in: db)
                 result.decision = .newVersion
                 result.article = match.article
@@ -67,25 +67,24 @@ extension Catalog {
                 result.similarity = match.similarity
                 result.message = "\(match.relation.rawValue) of version \(match.version)"
             } else {
-                try db.execute(sql: "INSERT INTO article (created_at) VALUES (?)", arguments: [now])
+                try db.cachedStatement(sql: "INSERT INTO article (created_at) VALUES (?)").execute(arguments: [now])
                 let articleID = db.lastInsertedRowID
                 let versionID = try insertVersion(normalized, article: articleID, at: now, in: db)
-                try db.execute(
-                    sql: "UPDATE article SET latest_version_id = ? WHERE id = ?", arguments: [versionID, articleID])
+                try db.cachedStatement(
+                    sql: "UPDATE article SET latest_version_id = ? WHERE id = ?").execute(arguments: [versionID, articleID])
                 try index(version: versionID, fingerprint: fingerprint, in: db)
                 result.article = articleID
                 result.version = versionID
                 result.message = normalized.title
             }
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
                     raw_sha256, format, charset, decision, reason, article_id, version_id, similarity,
                     archive_path, state)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed')
-                """,
-            arguments: [
+                """).execute(arguments: [
                 submission.origin.rawValue, submission.fileName, submission.sourcePath, submission.identity.size,
                 submission.identity.modificationTimeNanoseconds, Int64(bitPattern: submission.identity.inode),
                 Int64(bitPattern: submission.identity.device), submission.arrivedAt, submission.rawSHA256,
@@ -105,11 +104,11 @@ extension Catalog {
         _ article: Article, rawSHA256: String, archivePath: String, in db: Database
     ) throws -> CommitResult {
         if let row = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT id, file_name, article_id, version_id FROM receipt
-                WHERE raw_sha256 = ? AND version_id IS NOT NULL ORDER BY id LIMIT 1
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT id, file_name, article_id, version_id FROM receipt
+                    WHERE raw_sha256 = ? AND version_id IS NOT NULL ORDER BY id LIMIT 1
+                    """),
             arguments: [rawSHA256])
         {
             let name: String = row["file_name"]
@@ -119,7 +118,7 @@ extension Catalog {
                 archivePath: archivePath)
         }
         if let row = try Row.fetchOne(
-            db, sql: "SELECT id, article_id FROM version WHERE content_sha256 = ?",
+            db.cachedStatement(sql: "SELECT id, article_id FROM version WHERE content_sha256 = ?"),
             arguments: [article.contentSHA256])
         {
             let versionID: Int64 = row["id"]
@@ -134,13 +133,12 @@ extension Catalog {
         _ article: Article, article articleID: Int64, parent: Int64? = nil, similarity: Double? = nil,
         relation: VersionRelation? = nil, at now: String, in db: Database
     ) throws -> Int64 {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO version (article_id, parent_version_id, similarity, relation, title, byline, published,
                     site, url, language, body, content_sha256, format, charset, normalizer_version, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 articleID, parent, similarity, relation?.rawValue, article.title, article.byline, article.published,
                 article.site, article.url, article.language, article.body, article.contentSHA256,
                 article.format.rawValue, article.charset,
@@ -153,12 +151,11 @@ extension Catalog {
         _ kind: EventKind, receipt: Int64? = nil, file: String? = nil, article: Int64? = nil, version: Int64? = nil,
         similarity: Double? = nil, message: String? = nil, at time: String = Timestamp.now(), in db: Database
     ) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [time, kind.rawValue, receipt, file, article, version, similarity, message])
+                """).execute(arguments: [time, kind.rawValue, receipt, file, article, version, similarity, message])
     }
 
     /// Records that the receipt's file now lies at its archive path.
@@ -176,10 +173,11 @@ extension Catalog {
     private static func markArchived(_ receiptID: Int64, in db: Database) throws {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT file_name, archive_path, state FROM receipt WHERE id = ?", arguments: [receiptID])
+                db.cachedStatement(sql: "SELECT file_name, archive_path, state FROM receipt WHERE id = ?"),
+                arguments: [receiptID])
         else { return }
         guard (row["state"] as String) == "committed" else { return }
-        try db.execute(sql: "UPDATE receipt SET state = 'archived' WHERE id = ?", arguments: [receiptID])
+        try db.cachedStatement(sql: "UPDATE receipt SET state = 'archived' WHERE id = ?").execute(arguments: [receiptID])
         let path: String = row["archive_path"]
         try insertEvent(.archived, receipt: receiptID, file: row["file_name"], message: path, in: db)
     }
