@@ -57,31 +57,22 @@ public enum BinarySniffer {
     ///
     /// - Throws: ``CopydeskError`` `.binaryInput` with the count found.
     public static func checkControlBytes(_ bytes: ArraySlice<UInt8>) throws(CopydeskError) {
-        var nul = 0
-        var control = 0
-        for byte in bytes where byte < 0x20 || byte == 0x7F {
-            switch byte {
-            case 0: nul += 1
-            case 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B: break
-            default: control += 1
-            }
-        }
-        if nul > 0 {
-            throw CopydeskError(.binaryInput, "binary content: \(nul) NUL byte\(nul == 1 ? "" : "s") in the text")
-        }
-        if control * 100 > bytes.count {
-            throw CopydeskError(.binaryInput, "binary content: \(control) control characters in \(bytes.count) bytes")
-        }
+        try check(bytes.lazy.map(UInt32.init), unit: "byte")
     }
 
     /// The same test on decoded text (UTF-16 and UTF-32 input, whose bytes are full of NULs).
     public static func checkDecoded(_ text: String) throws(CopydeskError) {
+        try check(text.unicodeScalars.lazy.map(\.value), unit: "character")
+    }
+
+    /// Counts NULs and other control characters among `values` (bytes or code points) and refuses
+    /// any NUL, or more than 1% controls.
+    private static func check(_ values: some Sequence<UInt32>, unit: String) throws(CopydeskError) {
         var nul = 0
         var control = 0
         var count = 0
-        for scalar in text.unicodeScalars {
+        for value in values {
             count += 1
-            let value = scalar.value
             guard value < 0x20 || value == 0x7F else { continue }
             switch value {
             case 0: nul += 1
@@ -90,10 +81,10 @@ public enum BinarySniffer {
             }
         }
         if nul > 0 {
-            throw CopydeskError(.binaryInput, "binary content: \(nul) NUL character\(nul == 1 ? "" : "s") in the text")
+            throw CopydeskError(.binaryInput, "binary content: \(nul) NUL \(unit)\(nul == 1 ? "" : "s") in the text")
         }
         if control * 100 > count {
-            throw CopydeskError(.binaryInput, "binary content: \(control) control characters in \(count) characters")
+            throw CopydeskError(.binaryInput, "binary content: \(control) control characters in \(count) \(unit)s")
         }
     }
 }
