@@ -138,7 +138,8 @@ struct BadInputTests {
             while ContinuousClock.now < deadline {
                 decisions = try EndToEndTests.decisions(archive: archive)
                 let names = Set(decisions.compactMap { $0["file"] as? String })
-                if names.isSuperset(of: expectedNames), names.contains("growing.txt") { break }
+                // Decisions are committed before the files move: wait for the moves too.
+                if names.isSuperset(of: expectedNames), names.contains("growing.txt"), files(in: inbox).isEmpty { break }
                 try await Task.sleep(for: .milliseconds(250))
             }
             for (name, _, expect) in cases {
