@@ -91,13 +91,7 @@ struct BadInputTests {
         try #require(FileManager.default.isExecutableFile(atPath: EndToEndTests.binary))
         try await withTemporaryDirectory { inbox, archive in
             let socket = try NotifySocket(path: inbox + "/../notify.sock")
-            let daemon = Process()
-            daemon.executableURL = URL(fileURLWithPath: EndToEndTests.binary)
-            daemon.arguments = ["watch", "--inbox", inbox, "--archive", archive, "--max-file-mib", "8"]
-            daemon.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_SOCKET": socket.path]) { $1 }
-            daemon.standardError = FileHandle.nullDevice
-            try daemon.run()
-            defer { if daemon.isRunning { daemon.terminate() } }
+            let daemon = try DaemonProcess(inbox: inbox, archive: archive, arguments: ["--max-file-mib", "8"], notify: socket.path)
             var messages = [String]()
             try #require(socket.waitFor(seconds: 30, into: &messages) { $0.contains("READY=1") })
 
@@ -142,6 +136,10 @@ struct BadInputTests {
                 if names.isSuperset(of: expectedNames), names.contains("growing.txt"), files(in: inbox).isEmpty { break }
                 try await Task.sleep(for: .milliseconds(250))
             }
+            let expectedMissing = Set(expectedNames).subtracting(decisions.compactMap { $0["file"] as? String })
+            if !expectedMissing.isEmpty {
+                Issue.record("no decision for \(expectedMissing.sorted()); the daemon's log ends:\n\(daemon.logTail())")
+            }
             for (name, _, expect) in cases {
                 let mine = decisions.filter { $0["file"] as? String == name }
                 #expect(mine.count == 1, "\(name): \(mine.count) decisions")
@@ -179,9 +177,7 @@ struct BadInputTests {
             })
             let verify = try EndToEndTests.run(["verify", "--archive", archive])
             #expect(verify.status == 0, "\(verify.stdout)")
-            daemon.terminate()
-            daemon.waitUntilExit()
-            #expect(daemon.terminationStatus == 0)
+            #expect(await daemon.stop() == 0)
         }
     }
 }

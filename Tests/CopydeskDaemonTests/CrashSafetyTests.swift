@@ -9,18 +9,6 @@ import Glibc
 /// `kill -9` at random moments while files keep arriving: every file ends up archived with exactly
 /// one receipt and one decision event, or is still in the Inbox, and a last run finishes the job.
 struct CrashSafetyTests {
-    static func startDaemon(inbox: String, archive: String, notify: String? = nil) throws -> Process {
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: EndToEndTests.binary)
-        daemon.arguments = ["watch", "--inbox", inbox, "--archive", archive]
-        if let notify {
-            daemon.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_SOCKET": notify]) { $1 }
-        }
-        daemon.standardError = FileHandle.nullDevice
-        try daemon.run()
-        return daemon
-    }
-
     @Test func killNineAtRandomMomentsLosesAndDoublesNothing() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: EndToEndTests.binary))
         try await withTemporaryDirectory { inbox, archive in
@@ -47,10 +35,9 @@ struct CrashSafetyTests {
             }
             var kills = 0
             while kills < 12 {
-                let daemon = try Self.startDaemon(inbox: inbox, archive: archive)
+                let daemon = try DaemonProcess(inbox: inbox, archive: archive)
                 try await Task.sleep(for: .milliseconds(Int.random(in: 60...500)))
-                kill(daemon.processIdentifier, SIGKILL)
-                daemon.waitUntilExit()
+                daemon.kill9()
                 kills += 1
             }
             try await writer.value
@@ -58,7 +45,7 @@ struct CrashSafetyTests {
             // A last, clean run takes whatever is left. (It is stopped only once it is up: a SIGTERM
             // before the signal handlers exist ends the process by the default action.)
             let socket = try NotifySocket(path: inbox + "/../notify.sock")
-            let daemon = try Self.startDaemon(inbox: inbox, archive: archive, notify: socket.path)
+            let daemon = try DaemonProcess(inbox: inbox, archive: archive, notify: socket.path)
             var messages = [String]()
             #expect(socket.waitFor(seconds: 30, into: &messages) { $0.contains("READY=1") })
             let database = try DatabaseQueue(path: archive + "/copydesk.sqlite")
@@ -69,9 +56,7 @@ struct CrashSafetyTests {
                 if archived >= names.count && files(in: inbox).isEmpty { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            daemon.terminate()
-            daemon.waitUntilExit()
-            #expect(daemon.terminationStatus == 0)
+            #expect(await daemon.stop() == 0)
 
             #expect(files(in: inbox).isEmpty)
             try await database.read { db in

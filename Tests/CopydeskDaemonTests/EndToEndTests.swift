@@ -55,12 +55,7 @@ struct EndToEndTests {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "no copydesk binary at \(Self.binary)")
         try #require(SharedFiles.seedNames.count == 5, "../shared/seeds is missing")
         try await withTemporaryDirectory { inbox, archive in
-            let daemon = Process()
-            daemon.executableURL = URL(fileURLWithPath: Self.binary)
-            daemon.arguments = ["watch", "--inbox", inbox, "--archive", archive]
-            daemon.standardError = FileHandle.nullDevice
-            try daemon.run()
-            defer { if daemon.isRunning { daemon.terminate() } }
+            let daemon = try DaemonProcess(inbox: inbox, archive: archive)
             // The daemon takes what is already waiting, then what arrives: drop one before it is up.
             for name in SharedFiles.seedNames {
                 try FileManager.default.copyItem(atPath: SharedFiles.seedsFolder + "/" + name, toPath: inbox + "/" + name)
@@ -90,9 +85,7 @@ struct EndToEndTests {
             #expect((object?["daemon"] as? [String: Any])?["running"] as? Bool == true)
             #expect(status.stdout.split(separator: "\n").count == 1)
 
-            daemon.terminate()  // SIGTERM: finish, then exit 0
-            daemon.waitUntilExit()
-            #expect(daemon.terminationStatus == 0)
+            #expect(await daemon.stop() == 0)  // SIGTERM: finish, then exit 0
             let stopped = try Self.run(["log", "--json", "--event", "stopped", "--archive", archive])
             #expect(stopped.stdout.contains("\"stopped\""))
         }

@@ -15,14 +15,8 @@ struct ReaderIsolationTests {
             }
             try await Task.sleep(for: .milliseconds(1100))  // older than the startup scan's settle time
             let socket = try NotifySocket(path: inbox + "/../notify.sock")
-            let daemon = Process()
-            daemon.executableURL = URL(fileURLWithPath: EndToEndTests.binary)
-            daemon.arguments = ["watch", "--inbox", inbox, "--archive", archive]
-            daemon.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_SOCKET": socket.path]) { $1 }
-            daemon.standardError = FileHandle.nullDevice
             // Readers start as soon as the catalog exists, while the startup scan is under way.
-            try daemon.run()
-            defer { if daemon.isRunning { daemon.terminate() } }
+            let daemon = try DaemonProcess(inbox: inbox, archive: archive, notify: socket.path)
             for _ in 0..<100 where !FileManager.default.fileExists(atPath: archive + "/copydesk.sqlite") {
                 try await Task.sleep(for: .milliseconds(20))
             }
@@ -52,9 +46,7 @@ struct ReaderIsolationTests {
             #expect(readerRuns >= 6)
             var messages = [String]()
             #expect(socket.waitFor(seconds: 30, into: &messages) { $0.contains("READY=1") })
-            daemon.terminate()
-            daemon.waitUntilExit()
-            #expect(daemon.terminationStatus == 0)
+            #expect(await daemon.stop() == 0)
         }
     }
 }

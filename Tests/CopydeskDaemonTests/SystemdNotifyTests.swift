@@ -81,21 +81,31 @@ struct SystemdNotifyTests {
         }
     }
 
+    /// A receiver that stops reading must not stall the daemon: its queue fills after a few
+    /// datagrams, and later status messages are dropped instead of blocking in `sendto`.
+    @Test func aReceiverThatNeverReadsNeverBlocksTheSender() async throws {
+        try await withTemporaryDirectory { inbox, _ in
+            let socket = try NotifySocket(path: inbox + "/notify.sock")
+            let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path])
+            let started = ContinuousClock.now
+            let sent = (0..<500).filter { notifier.send([("STATUS", "message \($0)")]) }.count
+            #expect(sent > 0)
+            #expect(sent < 500, "the socket's queue never filled")
+            // READY waits a little for room, then gives up rather than hang.
+            notifier.ready(status: "ready")
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(socket.receive() == "STATUS=message 0")
+        }
+    }
+
     @Test func theDaemonSpeaksTheProtocol() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: EndToEndTests.binary))
         try await withTemporaryDirectory { inbox, archive in
             try write(articleText, to: inbox + "/waiting.txt")
             try await Task.sleep(for: .milliseconds(1100))  // older than the scan's settle time
             let socket = try NotifySocket(path: inbox + "/../notify.sock")
-            let daemon = Process()
-            daemon.executableURL = URL(fileURLWithPath: EndToEndTests.binary)
-            daemon.arguments = ["watch", "--inbox", inbox, "--archive", archive]
-            daemon.environment = ProcessInfo.processInfo.environment.merging([
-                "NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000",
-            ]) { $1 }
-            daemon.standardError = FileHandle.nullDevice
-            try daemon.run()
-            defer { if daemon.isRunning { daemon.terminate() } }
+            let daemon = try DaemonProcess(
+                inbox: inbox, archive: archive, environment: ["WATCHDOG_USEC": "400000"], notify: socket.path)
             var messages = [String]()
             let ready = socket.waitFor(seconds: 20, into: &messages) { $0.contains("READY=1") }
             #expect(ready, "\(messages)")
@@ -106,8 +116,7 @@ struct SystemdNotifyTests {
             #expect(socket.waitFor(seconds: 10, into: &messages) { $0.contains("STATUS=2 files taken") }, "\(messages)")
             daemon.terminate()
             #expect(socket.waitFor(seconds: 10, into: &messages) { $0.hasPrefix("STOPPING=1") }, "\(messages)")
-            daemon.waitUntilExit()
-            #expect(daemon.terminationStatus == 0)
+            #expect(await daemon.stop(signal: nil) == 0)
         }
     }
 }

@@ -89,17 +89,19 @@ public struct Pipeline: Sendable {
             // Receipts whose files were archived by the last batch: marked in the next transaction.
             var archived = [Int64]()
             while await group.next() != nil {
-                let batch = ready.take(from: decided, limit: configuration.maxBatch)
-                guard !batch.isEmpty else { continue }
-                let outcomes: [Outcome]
-                (outcomes, archived) = await finish(batch.map(\.prepared), marking: archived)
-                decided += batch.count
-                launch()
-                for (item, outcome) in zip(batch, outcomes) {
-                    metrics?.record(outcome, bytes: item.prepared.bytes, seconds: item.started.secondsUntilNow)
-                    report(outcome)
+                // Every file ready in order is decided before waiting again, even when more than
+                // one batch's worth finished together.
+                while case let batch = ready.take(from: decided, limit: configuration.maxBatch), !batch.isEmpty {
+                    let outcomes: [Outcome]
+                    (outcomes, archived) = await finish(batch.map(\.prepared), marking: archived)
+                    decided += batch.count
+                    launch()
+                    for (item, outcome) in zip(batch, outcomes) {
+                        metrics?.record(outcome, bytes: item.prepared.bytes, seconds: item.started.secondsUntilNow)
+                        report(outcome)
+                    }
+                    metrics?.setQueued(files.count - decided)
                 }
-                metrics?.setQueued(files.count - decided)
             }
             await mark(archived)
             metrics?.setQueued(0)

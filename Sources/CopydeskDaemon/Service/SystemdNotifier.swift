@@ -1,12 +1,18 @@
 #if canImport(Glibc)
 internal import Glibc
 #endif
+internal import SystemPackage
 
 /// Speaks systemd's notify protocol (`sd_notify(3)`) directly over `$NOTIFY_SOCKET`, without
 /// libsystemd: one datagram per message, `KEY=VALUE` lines.
 ///
 /// Without `$NOTIFY_SOCKET` (not started by systemd, or `Type=` is not `notify`), every send is a
 /// no-op.
+///
+/// Sends never block the daemon: a datagram socket whose reader has fallen behind (its queue holds
+/// only a few datagrams) would otherwise stall the pipeline inside `sendto`. A status or watchdog
+/// message that finds the queue full is dropped (the next one supersedes it); `READY=1` and
+/// `STOPPING=1` are retried for up to a second.
 public final class SystemdNotifier: Sendable {
     private let descriptor: Int32
     private let address: [UInt8]
@@ -45,9 +51,10 @@ public final class SystemdNotifier: Sendable {
 
     /// Sends one datagram with `fields` as `KEY=VALUE` lines; `STATUS=` values are kept to one line.
     ///
+    /// - Parameter patience: how long to keep retrying while the receiver's queue is full.
     /// - Returns: whether the datagram was sent.
     @discardableResult
-    public func send(_ fields: [(String, String)]) -> Bool {
+    public func send(_ fields: [(String, String)], patience: Duration = .zero) -> Bool {
         guard descriptor >= 0 else { return false }
         let message = fields.map { key, value in
             "\(key)=\(value.split(whereSeparator: \.isNewline).joined(separator: " "))"
@@ -58,23 +65,38 @@ public final class SystemdNotifier: Sendable {
             for (index, byte) in address.enumerated() { raw[index] = byte }
         }
         let length = socklen_t(MemoryLayout<sa_family_t>.size + address.count)
-        let sent = message.withCString { text in
-            withUnsafePointer(to: &socketAddress) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketPointer in
-                    valueOrErrno { sendto(descriptor, text, strlen(text), Int32(MSG_NOSIGNAL), socketPointer, length) }
+        let deadline = ContinuousClock.now + patience
+        while true {
+            let sent = message.withCString { text in
+                withUnsafePointer(to: &socketAddress) { pointer in
+                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketPointer in
+                        valueOrErrno {
+                            sendto(descriptor, text, strlen(text), Int32(MSG_NOSIGNAL | MSG_DONTWAIT), socketPointer, length)
+                        }
+                    }
                 }
             }
+            switch sent {
+            case .success: return true
+            case .failure(let error) where error == .wouldBlock || error == .resourceTemporarilyUnavailable:
+                guard ContinuousClock.now < deadline else { return false }
+                usleep(10_000)
+            case .failure: return false
+            }
         }
-        if case .success = sent { return true }
-        return false
     }
 
+    /// How long `READY=1` and `STOPPING=1` wait for room in a full queue.
+    static let importantPatience: Duration = .seconds(1)
+
     /// `READY=1`, with a status line.
-    public func ready(status: String) { send([("READY", "1"), ("STATUS", status)]) }
+    public func ready(status: String) { send([("READY", "1"), ("STATUS", status)], patience: Self.importantPatience) }
     /// `STATUS=`: one line shown by `systemctl status`.
     public func status(_ text: String) { send([("STATUS", text)]) }
     /// `WATCHDOG=1`: the service is alive.
     public func watchdog() { send([("WATCHDOG", "1")]) }
     /// `STOPPING=1`, with a status line.
-    public func stopping(status: String) { send([("STOPPING", "1"), ("STATUS", status)]) }
+    public func stopping(status: String) {
+        send([("STOPPING", "1"), ("STATUS", status)], patience: Self.importantPatience)
+    }
 }

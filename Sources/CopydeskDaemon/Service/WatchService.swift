@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 internal import Glibc
 #endif
-public import CopydeskCore
+internal import CopydeskCore
 public import Logging
 public import ServiceLifecycle
 internal import Synchronization

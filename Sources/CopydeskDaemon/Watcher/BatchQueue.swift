@@ -2,7 +2,7 @@
 internal import Glibc
 #endif
 internal import Synchronization
-public import Logging
+internal import Logging
 
 /// Ready files collected by a watcher thread until the consumer asks for them, handed over as one
 /// batch (duplicates merged). The watcher thread keeps it alive until the thread ends.
