@@ -46,7 +46,7 @@ extension Copydesk {
                 versions.rows.append([
                     String(version.id) + (version.id == article.latestVersion ? "*" : ""),
                     version.createdAt.replacingOccurrences(of: "T", with: " "),
-                    version.relation?.rawValue ?? "first", version.parent.map(String.init) ?? "",
+                    version.displayRelation, version.parent.map(String.init) ?? "",
                     version.similarity.map { String(format2: $0) } ?? "", String(words), version.text.site ?? "",
                     String(version.contentSHA256.prefix(16)), version.text.title ?? "",
                 ])
@@ -85,6 +85,7 @@ extension ArticleRecord {
                 entry.add("created", version.createdAt)
                 entry.add("parent", version.parent)
                 entry.add("relation", version.relation?.rawValue)
+                entry.add("renormalized", version.renormalized)
                 entry.add("similarity", version.similarity)
                 entry.add("title", version.text.title)
                 entry.add("byline", version.text.byline)
@@ -118,5 +119,13 @@ extension ArticleRecord {
                 return entry
             })
         return object
+    }
+}
+
+extension VersionRecord {
+    /// The RELATION column of `show`.
+    var displayRelation: String {
+        if renormalized { return "renormalized" }
+        return relation?.rawValue ?? "first"
     }
 }

@@ -20,6 +20,8 @@ public struct VersionRecord: Sendable, Hashable {
     public var parent: Int64?
     public var similarity: Double?
     public var relation: VersionRelation?
+    /// Made by `copydesk reprocess`: the text a newer normalizer reads in the original of `parent`.
+    public var renormalized: Bool
     public var createdAt: String
     public var contentSHA256: String
     public var normalizerVersion: Int

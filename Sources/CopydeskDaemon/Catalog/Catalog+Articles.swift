@@ -82,7 +82,7 @@ extension Catalog {
                     db, sql: "SELECT id, created_at, latest_version_id FROM article WHERE id = ?", arguments: [id])
             else { return nil }
             let versions = try Row.fetchAll(
-                db, sql: "SELECT * FROM version WHERE article_id = ? ORDER BY id", arguments: [id]
+                db, sql: "SELECT \(try Self.versionColumns(db)) FROM version WHERE article_id = ? ORDER BY id", arguments: [id]
             ).map(Self.versionRecord)
             let receipts = try Row.fetchAll(
                 db, sql: "SELECT * FROM receipt WHERE article_id = ? ORDER BY id", arguments: [id]
@@ -96,15 +96,27 @@ extension Catalog {
     /// One version, or nil when there is no such version.
     public func version(_ id: Int64) throws(CopydeskError) -> VersionRecord? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM version WHERE id = ?", arguments: [id]).map(Self.versionRecord)
+            try Row.fetchOne(db, sql: "SELECT \(try Self.versionColumns(db)) FROM version WHERE id = ?", arguments: [id])
+                .map(Self.versionRecord)
         }
+    }
+
+    /// The version's columns and whether `reprocess` made it (false in a catalog a reader opens
+    /// before the daemon has migrated it).
+    static func versionColumns(_ db: Database) throws -> String {
+        guard try db.tableExists("renormalization") else { return "*, 0 AS renormalized" }
+        return """
+            *, EXISTS (
+                SELECT 1 FROM renormalization WHERE renormalization.version_id = version.id AND outcome = 'new-version'
+            ) AS renormalized
+            """
     }
 
     static func versionRecord(_ row: Row) -> VersionRecord {
         VersionRecord(
             id: row["id"], article: row["article_id"], parent: row["parent_version_id"], similarity: row["similarity"],
             relation: (row["relation"] as String?).flatMap(VersionRelation.init(rawValue:)),
-            createdAt: row["created_at"], contentSHA256: row["content_sha256"],
+            renormalized: row["renormalized"], createdAt: row["created_at"], contentSHA256: row["content_sha256"],
             normalizerVersion: row["normalizer_version"], text: article(from: row))
     }
 

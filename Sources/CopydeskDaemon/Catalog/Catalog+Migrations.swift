@@ -140,6 +140,28 @@ extension Catalog {
                     CREATE INDEX receipt_arrived ON receipt(arrived_at);
                     """)
         }
+        migrator.registerMigration("v4-reprocess") { db in
+            // What `copydesk reprocess` last made of each archived original (by its raw hash): the
+            // normalizer version that read it, the outcome, and the version that holds its text now.
+            // A receipt keeps the version it was decided against; this table says where its text
+            // went after an upgrade. Outcomes: `unchanged`, `metadata` (same text, better title,
+            // byline, ...), `new-version` (the text changed: `version_id` is a new version of the
+            // same article whose parent is `previous_version_id`), `known-text` (it now reads as a
+            // text the catalog already held), `now-rejected` (the current normalizer rejects it; the
+            // old version stays).
+            try db.execute(
+                sql: """
+                    CREATE TABLE renormalization (
+                        raw_sha256 TEXT PRIMARY KEY,
+                        normalizer_version INTEGER NOT NULL,
+                        outcome TEXT NOT NULL,
+                        version_id INTEGER NOT NULL REFERENCES version(id),
+                        previous_version_id INTEGER REFERENCES version(id),
+                        at TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX renormalization_version ON renormalization(version_id);
+                    """)
+        }
         return migrator
     }
 }

@@ -19,6 +19,9 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case error
     case started
     case stopped
+    /// `copydesk reprocess` changed what an archived original stands for (a new version, better
+    /// metadata, a rejection by the current normalizer).
+    case reprocessed
 
     init(_ decision: Decision) {
         switch decision {

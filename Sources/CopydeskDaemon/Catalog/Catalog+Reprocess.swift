@@ -1,0 +1,239 @@
+public import CopydeskCore
+internal import GRDB
+
+/// One archived original that `copydesk reprocess` reads again: the first receipt of those bytes
+/// that was accepted, and the version that holds their text now.
+public struct ReprocessTarget: Sendable, Hashable {
+    public var receiptID: Int64
+    public var fileName: String
+    public var rawSHA256: String
+    /// Where the original lies, relative to the Archive root.
+    public var archivePath: String
+    /// The version that holds the original's text now: the receipt's own, or the one an earlier
+    /// reprocess moved it to.
+    public var version: Int64
+}
+
+/// What re-normalizing one original changed.
+public enum ReprocessOutcome: String, Sendable, Hashable, CaseIterable {
+    /// The current normalizer gives the same text and metadata.
+    case unchanged
+    /// The same text, with different metadata (title, byline, date, site, URL, language): the
+    /// version this original created is updated in place.
+    case metadata
+    /// A different text: recorded as a new version of the same article, whose parent is the old one.
+    case newVersion = "new-version"
+    /// A different text that the catalog already held as another version.
+    case knownText = "known-text"
+    /// The current normalizer rejects the original; the old version stays.
+    case nowRejected = "now-rejected"
+}
+
+/// The result of re-normalizing one original.
+public struct ReprocessResult: Sendable, Hashable {
+    public var target: ReprocessTarget
+    public var outcome: ReprocessOutcome
+    public var article: Int64
+    /// The version that holds the original's text now.
+    public var version: Int64
+    /// For a new version: the similarity (Jaccard, over word shingles) to the version it replaces.
+    public var similarity: Double?
+    public var message: String?
+}
+
+extension Catalog {
+    /// The originals that the current normalizer has not read yet, in arrival order, after receipt
+    /// `after`: one per distinct raw hash, taken from its first archived, accepted receipt, whose
+    /// text was produced by an older normalizer (by the version it belongs to, or by the last
+    /// reprocess of those bytes).
+    public func reprocessTargets(after: Int64, limit: Int) throws(CopydeskError) -> [ReprocessTarget] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT receipt.id, receipt.file_name, receipt.raw_sha256, receipt.archive_path,
+                        coalesce(renormalization.version_id, receipt.version_id) AS current_version
+                    \(Self.reprocessTargetsFrom) AND receipt.id > ?
+                    ORDER BY receipt.id LIMIT ?
+                    """,
+                arguments: [Normalizer.version, after, limit]
+            ).map { row in
+                ReprocessTarget(
+                    receiptID: row["id"], fileName: row["file_name"], rawSHA256: row["raw_sha256"],
+                    archivePath: row["archive_path"], version: row["current_version"])
+            }
+        }
+    }
+
+    /// How many originals ``reprocessTargets(after:limit:)`` has in all.
+    public func reprocessTargetCount() throws(CopydeskError) -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) \(Self.reprocessTargetsFrom)", arguments: [Normalizer.version]) ?? 0
+        }
+    }
+
+    private static let reprocessTargetsFrom = """
+        FROM receipt
+        LEFT JOIN renormalization ON renormalization.raw_sha256 = receipt.raw_sha256
+        JOIN version ON version.id = coalesce(renormalization.version_id, receipt.version_id)
+        WHERE receipt.version_id IS NOT NULL AND receipt.state = 'archived'
+            AND coalesce(renormalization.normalizer_version, version.normalizer_version) < ?
+            AND NOT EXISTS (
+                SELECT 1 FROM receipt AS earlier
+                WHERE earlier.raw_sha256 = receipt.raw_sha256 AND earlier.version_id IS NOT NULL
+                    AND earlier.state = 'archived' AND earlier.id < receipt.id)
+        """
+
+    /// Records what the current normalizer made of each original, in one transaction (see
+    /// ``ReprocessOutcome``), with a `reprocessed` event for every original whose outcome is not
+    /// `unchanged`. Never adds a receipt.
+    ///
+    /// - Parameter dryRun: work everything out, then roll the transaction back.
+    public func recordReprocessed(
+        _ items: [(target: ReprocessTarget, content: Result<Article, CopydeskError>)], dryRun: Bool = false
+    ) async throws(CopydeskError) -> [ReprocessResult] {
+        do {
+            return try await queue.writeWithoutTransaction { db in
+                var results = [ReprocessResult]()
+                try db.inTransaction {
+                    let now = Timestamp.now()
+                    results = try items.map { try Self.recordReprocessed($0.target, $0.content, at: now, in: db) }
+                    return dryRun ? .rollback : .commit
+                }
+                return results
+            }
+        } catch let error as CopydeskError {
+            throw error
+        } catch {
+            throw CopydeskError(.storeFailed, "cannot write to the catalog", path: path, cause: Self.describe(error))
+        }
+    }
+
+    private static func recordReprocessed(
+        _ target: ReprocessTarget, _ content: Result<Article, CopydeskError>, at now: String, in db: Database
+    ) throws -> ReprocessResult {
+        guard
+            let current = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, article_id, content_sha256, title, byline, published, site, url, language, body,
+                            format, charset
+                        FROM version WHERE id = ?
+                        """),
+                arguments: [target.version])
+        else {
+            throw CopydeskError(.storeFailed, "version \(target.version) of \(target.fileName) is missing from the catalog")
+        }
+        let articleID: Int64 = current["article_id"]
+        var result = ReprocessResult(target: target, outcome: .unchanged, article: articleID, version: target.version)
+        switch content {
+        case .failure(let rejection):
+            result.outcome = .nowRejected
+            result.message = "the current normalizer rejects it (\(rejection.message)); version \(target.version) kept"
+        case .success(let article) where article.contentSHA256 == current["content_sha256"]:
+            // The same text. Only the original a version was made from may rewrite its metadata:
+            // another file with the same text (a plain-text copy of a page) has metadata of its own.
+            guard try isCreator(target.rawSHA256, of: target.version, in: db) else { break }
+            let stored = Self.article(from: current)
+            let changed = Self.metadataChanges(from: stored, to: article)
+            try db.cachedStatement(
+                sql: """
+                    UPDATE version SET title = ?, byline = ?, published = ?, site = ?, url = ?, language = ?,
+                        format = ?, charset = ?, normalizer_version = ?
+                    WHERE id = ?
+                    """
+            ).execute(arguments: [
+                article.title, article.byline, article.published, article.site, article.url, article.language,
+                article.format.rawValue, article.charset, Normalizer.version, target.version,
+            ])
+            guard !changed.isEmpty else { break }
+            // Naming the column fires the search trigger, which re-reads the title.
+            try db.cachedStatement(
+                sql: "UPDATE article SET latest_version_id = latest_version_id WHERE id = ? AND latest_version_id = ?"
+            ).execute(arguments: [articleID, target.version])
+            result.outcome = .metadata
+            result.message = "metadata of version \(target.version) updated: " + changed.joined(separator: ", ")
+        case .success(let article):
+            if let known = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, article_id FROM version WHERE content_sha256 = ?"),
+                arguments: [article.contentSHA256])
+            {
+                let knownArticle: Int64 = known["article_id"]
+                result.outcome = .knownText
+                result.version = known["id"]
+                result.message = "now reads as version \(result.version)"
+                    + (knownArticle == articleID ? "" : " of article \(knownArticle)")
+                break
+            }
+            let fingerprint = Fingerprint(article)
+            let stored = ShingleSet(tokens: FingerprintText.tokens(of: Self.article(from: current)))
+            let similarity = Resemblance(new: fingerprint.shingles, stored: stored).jaccard
+            let versionID = try insertVersion(
+                article, article: articleID, parent: target.version, similarity: similarity, at: now, in: db)
+            try index(version: versionID, fingerprint: fingerprint, in: db)
+            // The new text replaces the old one as the article's latest only where the old one was.
+            try db.cachedStatement(
+                sql: "UPDATE article SET latest_version_id = ? WHERE id = ? AND latest_version_id = ?"
+            ).execute(arguments: [versionID, articleID, target.version])
+            result.outcome = .newVersion
+            result.version = versionID
+            result.similarity = similarity
+            result.message = "re-normalized text of version \(target.version)"
+        }
+        try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO renormalization
+                    (raw_sha256, normalizer_version, outcome, version_id, previous_version_id, at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            target.rawSHA256, Normalizer.version, result.outcome.rawValue, result.version, target.version, now,
+        ])
+        if result.outcome != .unchanged {
+            try insertEvent(
+                .reprocessed, receipt: target.receiptID, file: target.fileName, article: result.article,
+                version: result.version, similarity: result.similarity, message: result.message, at: now, in: db)
+        }
+        return result
+    }
+
+    /// Whether the original with this raw hash is the one version `id` was made from: the first
+    /// accepted receipt that created it, or the reprocess that did.
+    private static func isCreator(_ rawSHA256: String, of id: Int64, in db: Database) throws -> Bool {
+        if let made = try String.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT raw_sha256 FROM renormalization WHERE version_id = ? AND outcome = 'new-version' LIMIT 1"),
+            arguments: [id])
+        {
+            return made == rawSHA256
+        }
+        let first = try String.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT raw_sha256 FROM receipt WHERE version_id = ? AND decision IN ('new-article', 'new-version')
+                    ORDER BY id LIMIT 1
+                    """),
+            arguments: [id])
+        return first == rawSHA256
+    }
+
+    /// The names of the metadata fields that differ.
+    static func metadataChanges(from old: Article, to new: Article) -> [String] {
+        var changed = [String]()
+        if old.title != new.title { changed.append("title") }
+        if old.byline != new.byline { changed.append("byline") }
+        if old.published != new.published { changed.append("published") }
+        if old.site != new.site { changed.append("site") }
+        if old.url != new.url { changed.append("url") }
+        if old.language != new.language { changed.append("language") }
+        return changed
+    }
+
+    /// Whether `version` was made by `reprocess` from an older normalizer's text of its parent.
+    static func isRenormalized(version id: Int64, in db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT EXISTS (SELECT 1 FROM renormalization WHERE version_id = ? AND outcome = 'new-version')"),
+            arguments: [id]) ?? false
+    }
+}
