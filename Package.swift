@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .systemLibrary(
@@ -51,9 +52,29 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(
+            name: "BenchmarkCorpus",
+            dependencies: ["CopydeskCore"],
+            path: "Benchmarks/BenchmarkCorpus"
+        ),
+        .executableTarget(
+            name: "CopydeskBenchmarks",
+            dependencies: [
+                "BenchmarkCorpus",
+                "CLibXML2",
+                "CopydeskCore",
+                "CopydeskDaemon",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/CopydeskBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .executableTarget(
             name: "LatencyBench",
             dependencies: [
+                "BenchmarkCorpus",
                 "CopydeskCore",
                 "CopydeskDaemon",
                 .product(name: "Logging", package: "swift-log"),
@@ -73,7 +94,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ScaleBench",
-            dependencies: ["CopydeskCore", "CopydeskDaemon"],
+            dependencies: ["BenchmarkCorpus", "CopydeskCore", "CopydeskDaemon"],
             path: "Benchmarks/ScaleBench"
         ),
         .testTarget(

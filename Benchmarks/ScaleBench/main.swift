@@ -9,6 +9,7 @@
 // `Catalog.commit` (`commit`: the same decision plus the durable write of receipt, version, index
 // rows and event, with synchronous=FULL). Fingerprints are computed before timing, as the pipeline
 // computes them in its parallel stage.
+import BenchmarkCorpus
 import CopydeskCore
 import CopydeskDaemon
 import Foundation

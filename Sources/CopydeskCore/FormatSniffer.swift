@@ -22,10 +22,32 @@ public enum FormatSniffer {
         let startsLikeHTML = ["<!doctype html", "<html", "<head", "<body", "<meta", "<title", "<!doctype"].contains {
             rest.hasPrefix($0)
         }
-        let holdsHTML = head.contains("<html") || head.contains("<body")
-        guard startsLikeHTML || holdsHTML || (isXML && head.contains("<html")) else { return .text }
-        if isXML || head.contains("http://www.w3.org/1999/xhtml") { return .xhtml }
+        let holdsHTML = contains(head, "<html") || contains(head, "<body")
+        guard startsLikeHTML || holdsHTML || (isXML && contains(head, "<html")) else { return .text }
+        if isXML || contains(head, "http://www.w3.org/1999/xhtml") { return .xhtml }
         return .html
+    }
+
+    /// Whether `needle` (ASCII) occurs in `text`, compared byte by byte (Foundation's `contains`
+    /// costs a bridge to NSString per call).
+    static func contains(_ text: String, _ needle: StaticString) -> Bool {
+        var text = text
+        return text.withUTF8 { haystack in
+            let count = needle.utf8CodeUnitCount
+            guard count > 0, haystack.count >= count else { return count == 0 }
+            let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: count)
+            let first = pattern[0]
+            var index = 0
+            while index <= haystack.count - count {
+                if haystack[index] == first {
+                    var matched = 1
+                    while matched < count && haystack[index + matched] == pattern[matched] { matched += 1 }
+                    if matched == count { return true }
+                }
+                index += 1
+            }
+            return false
+        }
     }
 
     /// The format of raw bytes, read as Latin-1 for the sniff (every markup character is ASCII).

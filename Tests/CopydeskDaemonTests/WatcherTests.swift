@@ -34,18 +34,25 @@ struct WatcherTests {
             let started = ContinuousClock.now
             try write(articleText, to: inbox + "/growing.txt")
             // Keep the file changing for a while: it must not be reported meanwhile.
+            var lastChange = ContinuousClock.now
+            var longestPause = Duration.zero
             for index in 0..<6 {
                 try await Task.sleep(for: .milliseconds(300))
                 let handle = try #require(FileHandle(forWritingAtPath: inbox + "/growing.txt"))
                 handle.seekToEndOfFile()
                 handle.write(Data("more \(index)\n".utf8))
                 handle.closeFile()
+                longestPause = max(longestPause, ContinuousClock.now - lastChange)
+                lastChange = .now
             }
-            let lastChange = ContinuousClock.now
             let batch = await watcher.next()
             #expect(batch?.files == ["growing.txt"])
-            #expect(ContinuousClock.now - lastChange >= PollingWatcher.settleInterval)
-            #expect(ContinuousClock.now - started < .seconds(10))
+            // Only a machine so loaded that one 300 ms pause lasted the whole settle interval lets
+            // the file look finished early; otherwise it is reported only after it stopped changing.
+            if longestPause < PollingWatcher.settleInterval {
+                #expect(ContinuousClock.now - lastChange >= PollingWatcher.settleInterval)
+            }
+            #expect(ContinuousClock.now - started < .seconds(60))
         }
     }
 }

@@ -57,13 +57,12 @@ public enum FingerprintText {
     static let clitics: Set<String> = ["s", "t", "d", "ll", "re", "ve", "m"]
 
     static func appendTokens(of text: some StringProtocol, to tokens: inout [String]) {
-        let folded: String
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            folded = text.lowercased()
-        } else {
-            folded = String(text).precomposedStringWithCompatibilityMapping
-                .folding(options: [.caseInsensitive], locale: nil)
+            appendASCIITokens(of: text.utf8, to: &tokens)
+            return
         }
+        let folded = String(text).precomposedStringWithCompatibilityMapping
+            .folding(options: [.caseInsensitive], locale: nil)
         var current = String.UnicodeScalarView()
         func flush() {
             guard !current.isEmpty else { return }
@@ -96,6 +95,37 @@ public enum FingerprintText {
             }
         }
         flush()
+    }
+
+    /// The ASCII case of ``appendTokens(of:to:)``, on bytes: the same tokens (runs of letters and
+    /// digits, lower-cased; clitics dropped) without building them scalar by scalar.
+    static func appendASCIITokens(of bytes: some Collection<UInt8>, to tokens: inout [String]) {
+        var token = [UInt8]()
+        token.reserveCapacity(32)
+        func flush() {
+            guard !token.isEmpty else { return }
+            if token.count > 2 || !isClitic(token) {
+                tokens.append(String(decoding: token, as: UTF8.self))
+            }
+            token.removeAll(keepingCapacity: true)
+        }
+        for byte in bytes {
+            switch byte {
+            case 0x61...0x7A, 0x30...0x39: token.append(byte)
+            case 0x41...0x5A: token.append(byte | 0x20)
+            default: flush()
+            }
+        }
+        flush()
+    }
+
+    /// Whether a token of one or two lower-case ASCII letters is one of ``clitics``.
+    static func isClitic(_ token: [UInt8]) -> Bool {
+        switch token.count {
+        case 1: return token[0] == 0x73 || token[0] == 0x74 || token[0] == 0x64 || token[0] == 0x6D  // s t d m
+        case 2: return token == [0x6C, 0x6C] || token == [0x72, 0x65] || token == [0x76, 0x65]  // ll re ve
+        default: return false
+        }
     }
 
     enum ScalarKind {

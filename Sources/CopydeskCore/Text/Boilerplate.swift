@@ -66,7 +66,8 @@ public enum Boilerplate {
 
     /// A short line without sentence punctuation: an outlet, section or category name.
     static func isLabel(_ paragraph: String) -> Bool {
-        guard let last = paragraph.last, words(in: paragraph) <= edgeLabelMaxWords else { return false }
+        guard let last = paragraph.last, words(in: paragraph.utf8, upTo: edgeLabelMaxWords) <= edgeLabelMaxWords
+        else { return false }
         return !".!?\"”’'»)".contains(last) && !paragraph.contains(where: \.isNumber)
     }
 
@@ -84,10 +85,6 @@ public enum Boilerplate {
             }
         }
         return count
-    }
-
-    static func words(in text: String) -> Int {
-        text.split(whereSeparator: { $0 == " " }).count
     }
 
     static func contains(_ text: String, anyOf needles: [String]) -> Bool {

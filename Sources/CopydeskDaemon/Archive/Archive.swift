@@ -3,6 +3,7 @@ internal import Glibc
 #endif
 public import CopydeskCore
 internal import SystemPackage
+internal import Synchronization
 
 /// The folder where original bytes are kept: `originals/` by content (byte-identical files are
 /// stored once) and `rejected/` for quarantined input, kept with its name.
@@ -82,6 +83,26 @@ public struct Archive: Sendable {
         try copy(source, to: target, durable: false)
     }
 
+    /// Writes `bytes` (a file's content, as read and hashed) to `relative` in the Archive, for
+    /// `copydesk ingest`; nothing is written when the file is already stored. Like ``copyIn(_:to:)``
+    /// the file is complete under its name but not yet durable.
+    public func store(_ bytes: [UInt8], at relative: String) throws(CopydeskError) {
+        let target = absolute(relative)
+        if exists(target) { return }
+        try Self.makeDirectory(parent(of: target))
+        let temporary = temporaryName(for: target)
+        do {
+            let output = try FileDescriptor.open(
+                FilePath(temporary), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                permissions: [.ownerReadWrite, .groupRead])
+            try output.closeAfter { _ = try bytes.withUnsafeBytes { try output.writeAll($0) } }
+            if rename(temporary, target) != 0 { throw Errno(rawValue: errno) }
+        } catch {
+            _ = Glibc.unlink(temporary)
+            throw CopydeskError.io("write the file into the Archive", target, error as? Errno ?? .ioError)
+        }
+    }
+
     /// Makes everything written to the Archive's file system durable (`syncfs`).
     public func synchronize() throws(CopydeskError) {
         let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -114,7 +135,7 @@ public struct Archive: Sendable {
     /// Copies `source` to a temporary name beside `target` and renames it into place: `target` is
     /// either absent or complete. With `durable`, the file and then the folder are fsynced first.
     private func copy(_ source: String, to target: String, durable: Bool) throws(CopydeskError) {
-        let temporary = "\(parent(of: target))/.incoming-\(getpid())-\(target.split(separator: "/").last!)"
+        let temporary = temporaryName(for: target)
         do {
             let input = try FileDescriptor.open(
                 FilePath(source), .readOnly, options: [.noFollow, .nonBlocking, .closeOnExec])
@@ -123,12 +144,7 @@ public struct Archive: Sendable {
                     FilePath(temporary), .writeOnly, options: [.create, .truncate, .closeOnExec],
                     permissions: [.ownerReadWrite, .groupRead])
                 try output.closeAfter {
-                    var buffer = [UInt8](repeating: 0, count: 1 << 20)
-                    while true {
-                        let count = try buffer.withUnsafeMutableBytes { try input.read(into: $0) }
-                        if count == 0 { break }
-                        _ = try buffer[..<count].withUnsafeBytes { try output.writeAll($0) }
-                    }
+                    try Self.copyContents(from: input, to: output)
                     if durable, fsync(output.rawValue) != 0 { throw Errno(rawValue: errno) }
                 }
             }
@@ -140,6 +156,54 @@ public struct Archive: Sendable {
             throw CopydeskError.io("copy the file into the Archive (\(target))", source, errno)
         }
     }
+
+    /// Copies everything from `input` to `output`: inside the kernel with `copy_file_range(2)` (no
+    /// user-space buffer; a reflink on file systems that share extents), else through a 64 KiB buffer.
+    private static func copyContents(from input: FileDescriptor, to output: FileDescriptor) throws {
+        if let copyFileRange {
+            var copied = 0
+            while true {
+                let count = copyFileRange(input.rawValue, nil, output.rawValue, nil, 1 << 30, 0)
+                if count > 0 {
+                    copied += count
+                    continue
+                }
+                if count == 0 { return }
+                let error = Errno(rawValue: errno)
+                if error == .interrupted { continue }
+                // Not supported between these files (another file system, an old kernel): the
+                // buffered copy below takes over, if nothing was written yet.
+                let unsupported: Set<Errno> = [.improperLink, .noFunction, .invalidArgument, .notSupported]
+                guard copied == 0, unsupported.contains(error) else { throw error }
+                break
+            }
+        }
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try input.read(into: $0) }
+            if count == 0 { break }
+            _ = try buffer[..<count].withUnsafeBytes { try output.writeAll($0) }
+        }
+    }
+
+    /// `copy_file_range(2)`, which Glibc's Swift module does not declare (it needs `_GNU_SOURCE`).
+    private static let copyFileRange: (
+        @convention(c) (Int32, UnsafeMutablePointer<Int64>?, Int32, UnsafeMutablePointer<Int64>?, Int, UInt32) -> Int
+    )? = dlsym(nil, "copy_file_range").map {
+        unsafeBitCast(
+            $0,
+            to: (@convention(c) (Int32, UnsafeMutablePointer<Int64>?, Int32, UnsafeMutablePointer<Int64>?, Int, UInt32)
+                -> Int).self)
+    }
+
+    /// A name beside `target` that no other writer uses: the process id and a per-process counter
+    /// (two threads may store the same content at once).
+    private func temporaryName(for target: String) -> String {
+        let number = Self.temporaryCounter.add(1, ordering: .relaxed).oldValue
+        return "\(parent(of: target))/.incoming-\(getpid())-\(number)-\(target.split(separator: "/").last!)"
+    }
+
+    private static let temporaryCounter = Atomic<Int>(0)
 
     private func unlink(_ path: String) throws(CopydeskError) {
         if case .failure(let error) = valueOrErrno({ Glibc.unlink(path) }), error != .noSuchFileOrDirectory {

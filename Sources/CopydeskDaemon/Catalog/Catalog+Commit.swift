@@ -28,12 +28,17 @@ extension Catalog {
     ///
     /// Runs on the catalog's own thread, so that the caller's threads go on normalizing meanwhile.
     ///
-    /// - Parameter archived: receipts of earlier files that now lie in the Archive, marked in the
-    ///   same transaction (one commit, one fsync, for both).
+    /// - Parameters:
+    ///   - archived: receipts of earlier files that now lie in the Archive, marked in the same
+    ///     transaction (one commit, one fsync, for both).
+    ///   - beforeRecording: run on the catalog's thread before anything is written (the Archive's
+    ///     flush, which must precede receipts recorded as archived); when it throws, nothing is.
     public func commit(
-        batch submissions: [Submission], markingArchived archived: [Int64] = []
+        batch submissions: [Submission], markingArchived archived: [Int64] = [],
+        beforeRecording: (@Sendable () throws -> Void)? = nil
     ) async throws(CopydeskError) -> [CommitResult] {
         try await writeAsync { db in
+            try beforeRecording?()
             for id in archived { try Self.markArchived(id, in: db) }
             return try submissions.map { try Self.commit($0, in: db) }
         }
@@ -49,13 +54,15 @@ extension Catalog {
                 receiptID: 0, decision: .rejected, message: rejection.reason, archivePath: submission.archivePath)
         case .success(let normalized):
             article = normalized
-            result = try decide(normalized, rawSHA256: submission.rawSHA256, archivePath: submission.archivePath, in: db)
+            let contentSHA256 = submission.contentSHA256 ?? normalized.contentSHA256
+            result = try decide(
+                contentSHA256: contentSHA256, rawSHA256: submission.rawSHA256, archivePath: submission.archivePath, in: db)
             guard result.decision == .newArticle else { break }
             let fingerprint = submission.fingerprint ?? Fingerprint(normalized)
             if let match = try findVersion(of: normalized, fingerprint: fingerprint, in: db) {
                 let versionID = try insertVersion(
-                    normalized, article: match.article, parent: match.version, similarity: match.similarity,
-                    relation: match.relation, at: now, in: db)
+                    normalized, contentSHA256: contentSHA256, article: match.article, parent: match.version,
+                    similarity: match.similarity, relation: match.relation, at: now, in: db)
                 try db.cachedStatement(
                     sql: "UPDATE article SET latest_version_id = ? WHERE id = ?").execute(arguments: [versionID, match.article])
                 try index(version: versionID, fingerprint: fingerprint, in: db)
@@ -69,7 +76,8 @@ extension Catalog {
             } else {
                 try db.cachedStatement(sql: "INSERT INTO article (created_at) VALUES (?)").execute(arguments: [now])
                 let articleID = db.lastInsertedRowID
-                let versionID = try insertVersion(normalized, article: articleID, at: now, in: db)
+                let versionID = try insertVersion(
+                    normalized, contentSHA256: contentSHA256, article: articleID, at: now, in: db)
                 try db.cachedStatement(
                     sql: "UPDATE article SET latest_version_id = ? WHERE id = ?").execute(arguments: [versionID, articleID])
                 try index(version: versionID, fingerprint: fingerprint, in: db)
@@ -83,25 +91,30 @@ extension Catalog {
                 INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
                     raw_sha256, format, charset, decision, reason, article_id, version_id, similarity,
                     archive_path, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed')
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                 submission.origin.rawValue, submission.fileName, submission.sourcePath, submission.identity.size,
                 submission.identity.modificationTimeNanoseconds, Int64(bitPattern: submission.identity.inode),
                 Int64(bitPattern: submission.identity.device), submission.arrivedAt, submission.rawSHA256,
                 article?.format.rawValue, article?.charset, result.decision.rawValue,
                 result.decision == .rejected ? result.message : nil, result.article, result.version,
-                result.similarity, submission.archivePath,
+                result.similarity, submission.archivePath, submission.isArchived ? "archived" : "committed",
             ])
         result.receiptID = db.lastInsertedRowID
         try insertEvent(
             EventKind(result.decision), receipt: result.receiptID, file: submission.fileName, article: result.article,
             version: result.version, similarity: result.similarity, message: result.message, at: now, in: db)
+        if submission.isArchived {
+            try insertEvent(
+                .archived, receipt: result.receiptID, file: submission.fileName, message: submission.archivePath,
+                at: now, in: db)
+        }
         return result
     }
 
     /// The exact checks: the same bytes, then the same canonical text.
     private static func decide(
-        _ article: Article, rawSHA256: String, archivePath: String, in db: Database
+        contentSHA256: String, rawSHA256: String, archivePath: String, in db: Database
     ) throws -> CommitResult {
         if let row = try Row.fetchOne(
             db.cachedStatement(
@@ -119,7 +132,7 @@ extension Catalog {
         }
         if let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT id, article_id FROM version WHERE content_sha256 = ?"),
-            arguments: [article.contentSHA256])
+            arguments: [contentSHA256])
         {
             let versionID: Int64 = row["id"]
             return CommitResult(
@@ -130,8 +143,8 @@ extension Catalog {
     }
 
     static func insertVersion(
-        _ article: Article, article articleID: Int64, parent: Int64? = nil, similarity: Double? = nil,
-        relation: VersionRelation? = nil, at now: String, in db: Database
+        _ article: Article, contentSHA256: String? = nil, article articleID: Int64, parent: Int64? = nil,
+        similarity: Double? = nil, relation: VersionRelation? = nil, at now: String, in db: Database
     ) throws -> Int64 {
         try db.cachedStatement(
             sql: """
@@ -140,7 +153,7 @@ extension Catalog {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                 articleID, parent, similarity, relation?.rawValue, article.title, article.byline, article.published,
-                article.site, article.url, article.language, article.body, article.contentSHA256,
+                article.site, article.url, article.language, article.body, contentSHA256 ?? article.contentSHA256,
                 article.format.rawValue, article.charset,
                 Normalizer.version, now,
             ])

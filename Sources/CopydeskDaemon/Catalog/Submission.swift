@@ -13,13 +13,23 @@ public struct Submission: Sendable {
     public var arrivedAt: String
     /// The normalized article, or the reason the file is rejected.
     public var content: Result<Article, CopydeskError> {
-        didSet { fingerprint = Self.fingerprint(of: content) }
+        didSet {
+            fingerprint = Self.fingerprint(of: content)
+            contentSHA256 = Self.contentSHA256(of: content)
+        }
     }
     /// The article's fingerprint, computed with the submission (in the parallel part of the pipeline)
     /// so that the serialized decision only looks it up.
     public private(set) var fingerprint: Fingerprint?
+    /// The article's canonical text hash (``Article/contentSHA256``), computed with the submission
+    /// for the same reason.
+    public private(set) var contentSHA256: String?
     /// Where the original bytes are kept, relative to the Archive root.
     public var archivePath: String
+    /// Whether the bytes were written to ``archivePath`` before the decision (`copydesk ingest`,
+    /// which leaves the source in place): the receipt is then recorded as archived at once, in the
+    /// transaction that follows a flush of the Archive.
+    public var isArchived = false
 
     public init(
         origin: ReceiptOrigin,
@@ -40,6 +50,12 @@ public struct Submission: Sendable {
         self.content = content
         self.archivePath = archivePath
         self.fingerprint = Self.fingerprint(of: content)
+        self.contentSHA256 = Self.contentSHA256(of: content)
+    }
+
+    private static func contentSHA256(of content: Result<Article, CopydeskError>) -> String? {
+        guard case .success(let article) = content else { return nil }
+        return article.contentSHA256
     }
 
     private static func fingerprint(of content: Result<Article, CopydeskError>) -> Fingerprint? {

@@ -151,9 +151,20 @@ public struct Pipeline: Sendable {
             case .success: archive.originalPath(sha256: read.rawSHA256)
             case .failure: archive.rejectedPath(sha256: read.rawSHA256, fileName: file.name)
             }
-        let submission = Submission(
+        var submission = Submission(
             origin: origin, fileName: file.name, sourcePath: file.path, identity: read.identity,
             rawSHA256: read.rawSHA256, arrivedAt: Timestamp.now(), content: content, archivePath: archivePath)
+        // `ingest` leaves the source in place: the bytes just hashed are stored now, on every core,
+        // and recorded as archived once a flush precedes the decision's transaction. (A file moved
+        // out of the Inbox by `watch` leaves only after its decision is committed.)
+        if origin == .ingest, case .success(let bytes) = read.content {
+            do {
+                try archive.store(bytes, at: archivePath)
+                submission.isArchived = true
+            } catch {
+                return .outcome(.failed(file, error))
+            }
+        }
         return .submission(file, submission)
     }
 
@@ -188,6 +199,8 @@ public struct Pipeline: Sendable {
             switch result {
             case .failure(let error):
                 outcomes[index] = .failed(file, error)
+            case .success(let committed) where submission.isArchived:
+                outcomes[index] = .decided(file, committed, archiveError: nil)
             case .success(let committed):
                 do {
                     try store(file.path, at: committed.archivePath, identity: submission.identity)
@@ -214,9 +227,12 @@ public struct Pipeline: Sendable {
             return []
         }
         do {
-            // Copies (ingest) are made durable in one flush before their receipts say archived.
-            if origin == .ingest, !previous.isEmpty { try archive.synchronize() }
-            return try await catalog.commit(batch: submissions, markingArchived: previous).map { .success($0) }
+            // Copies (ingest) are made durable in one flush before their receipts say archived: on
+            // the catalog's thread, so that the flush does not hold up the normalizing ones.
+            return try await catalog.commit(
+                batch: submissions, markingArchived: previous,
+                beforeRecording: flush(needed: !previous.isEmpty || submissions.contains(where: \.isArchived))
+            ).map { .success($0) }
         } catch {
             await mark(previous)
             if submissions.count == 1 { return [.failure(error)] }
@@ -224,12 +240,21 @@ public struct Pipeline: Sendable {
         var results = [Result<CommitResult, CopydeskError>]()
         for submission in submissions {
             do {
-                results.append(.success(try await catalog.commit(batch: [submission])[0]))
+                let flush = flush(needed: submission.isArchived)
+                results.append(.success(try await catalog.commit(batch: [submission], beforeRecording: flush)[0]))
             } catch {
                 results.append(.failure(error))
             }
         }
         return results
+    }
+
+    /// The Archive's flush that must precede receipts recorded as archived (copies made by
+    /// `ingest`), when `needed`.
+    private func flush(needed: Bool) -> (@Sendable () throws -> Void)? {
+        guard origin == .ingest, needed else { return nil }
+        let archive = archive
+        return { @Sendable () throws -> Void in try archive.synchronize() }
     }
 
     /// Marks receipts archived whose files are in the Archive. On failure their receipts stay

@@ -1,13 +1,14 @@
-import CopydeskCore
+public import CopydeskCore
+import Foundation
 
 /// A deterministic pseudo-random generator (SplitMix64), so that article `i` is the same text in
 /// every run and a probe can rebuild any stored article from its index.
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15
         return StableHash.mix(state)
     }
@@ -16,9 +17,9 @@ struct SplitMix64: RandomNumberGenerator {
 /// Synthetic news articles with the statistics that matter to the index: a Zipf vocabulary (so
 /// common words and phrases recur across unrelated articles), stock phrases, and per-site footer
 /// lines that hundreds or thousands of articles share (the "hot keys" a real catalog has).
-struct SyntheticNews {
-    static let vocabularySize = 40_000
-    static let siteCount = 500
+public struct SyntheticNews: Sendable {
+    public static let vocabularySize = 40_000
+    public static let siteCount = 500
     static let stockPhraseCount = 200
 
     let words: [String]
@@ -27,7 +28,7 @@ struct SyntheticNews {
     let stockPhrases: [String]
     let siteFooters: [String]
 
-    init() {
+    public init() {
         var random = SplitMix64(seed: 42)
         let onsets = [
             "b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "br", "st",
@@ -72,7 +73,7 @@ struct SyntheticNews {
         siteFooters = footers
     }
 
-    func word(_ random: inout SplitMix64) -> String {
+    public func word(_ random: inout SplitMix64) -> String {
         let u = Double(random.next() >> 11) / Double(1 << 53)
         var low = 0
         var high = cumulative.count - 1
@@ -83,7 +84,7 @@ struct SyntheticNews {
         return words[low]
     }
 
-    func sentence(_ random: inout SplitMix64) -> String {
+    public func sentence(_ random: inout SplitMix64) -> String {
         var parts = [String]()
         let length = 8 + Int(random.next() % 13)
         for _ in 0..<length { parts.append(word(&random)) }
@@ -97,7 +98,7 @@ struct SyntheticNews {
 
     /// Article `index` of the synthetic catalog: a title and 8 to 12 paragraphs (about 450 words),
     /// ending with its site's footer.
-    func article(_ index: Int) -> Article {
+    public func article(_ index: Int) -> Article {
         var random = SplitMix64(seed: UInt64(index) &* 0x2545_f491_4f6c_dd1d)
         let title = (0..<(6 + Int(random.next() % 5))).map { _ in word(&random) }.joined(separator: " ")
         var paragraphs = [String]()
@@ -112,12 +113,12 @@ struct SyntheticNews {
     }
 
     /// The kinds of files the benchmark decides on.
-    enum ProbeKind: String, CaseIterable {
+    public enum ProbeKind: String, CaseIterable, Sendable {
         case new, revision, syndication, teaser
     }
 
     /// A probe of `kind` built from stored article `index` (or, for `.new`, a fresh article).
-    func probe(_ kind: ProbeKind, index: Int, fresh: Int) -> Article {
+    public func probe(_ kind: ProbeKind, index: Int, fresh: Int) -> Article {
         var random = SplitMix64(seed: UInt64(index) ^ 0xfeed)
         switch kind {
         case .new:
@@ -149,6 +150,45 @@ struct SyntheticNews {
     }
 }
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+
+extension SyntheticNews {
+    /// Article `index` as the text of a file: the title line, then paragraphs separated by blank
+    /// lines.
+    public func fileText(_ index: Int) -> String {
+        let article = article(index)
+        return ([article.title ?? ""] + article.paragraphs).joined(separator: "\n\n") + "\n"
+    }
+
+    /// Writes articles `range` as text files `prefix-NNNNNN.txt` into `folder`.
+    public func writeFiles(_ range: Range<Int>, to folder: String, prefix: String = "article") throws {
+        for index in range {
+            let name = String(format: "%@-%06d.txt", prefix, index)
+            try Data(fileText(index).utf8).write(to: URL(fileURLWithPath: folder + "/" + name))
+        }
+    }
+}
+
+/// The pages of `../shared/corpora/extraction-dev` (real saved web pages), found beside the package.
+public enum DevPages {
+    /// The package's root folder.
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The folders holding the pages.
+    public static var folders: [String] {
+        let corpus = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpora/extraction-dev")
+        return ["cache", "eval"].map { corpus.appendingPathComponent($0).path }
+    }
+
+    /// Every page's path, sorted.
+    public static func paths() -> [String] {
+        folders.flatMap { folder in
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().map { folder + "/" + $0 }
+        }
+    }
+
+    /// Every page's bytes.
+    public static func load() -> [[UInt8]] {
+        paths().compactMap { FileManager.default.contents(atPath: $0).map { [UInt8]($0) } }
+    }
+}
