@@ -10,6 +10,7 @@
 // readers do not slow the writer down.
 //
 //   swift run -c release LatencyBench [--files N] [--rounds R] [--backlog N]
+import BenchmarkCorpus
 import CopydeskCore
 import CopydeskDaemon
 import Foundation
@@ -78,10 +79,9 @@ struct LatencyBench {
         let inbox = root + "/Inbox"
         try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        for index in 0..<files {
-            let text = "Backlog note \(index)\n\nThe board approved measure \(index) by \(index % 9) votes to \(index % 5).\n"
-            try Data(text.utf8).write(to: URL(fileURLWithPath: inbox + "/note-\(index).txt"))
-        }
+        // Distinct synthetic news stories (a templated note would make near-copies, versions of one
+        // another, which is a different workload).
+        try SyntheticNews().writeFiles(0..<files, to: inbox)
         try await Task.sleep(for: .milliseconds(1100))  // past the startup scan's settle time
         let archive = try Archive(root: root + "/Archive")
         let databasePath = root + "/Archive/copydesk.sqlite"
@@ -99,7 +99,7 @@ struct LatencyBench {
                 while !stop.isSet {
                     _ = try StatusReport(archive: root + "/Archive", inbox: inbox, catalog: store)
                     _ = try store.events(limit: 20)
-                    _ = try store.search("board measure", limit: 3)
+                    _ = try store.search("news desk", limit: 3)
                     count += 3
                     // An operator's loop (`watch -n 0.1 copydesk status`), not a busy spin.
                     try await Task.sleep(for: .milliseconds(100))
