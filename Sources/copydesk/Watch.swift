@@ -43,14 +43,17 @@ extension Copydesk {
             try Folders.create(inboxPath, what: "the Inbox")
             let archive = try Archive(root: catalog.archivePath)
             let lock = try DaemonLock(archive: archive.root)
-            let store = try Catalog(path: catalog.databasePath)
+            let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
+            let store = try notifier.extendingStartTimeout(status: "opening the catalog (upgrading its schema)") {
+                try Catalog(path: catalog.databasePath)
+            }
             let pipeline = Pipeline(
                 catalog: store, archive: archive, origin: .inbox, configuration: limits.pipelineConfiguration,
                 metrics: metricsFile == nil ? nil : PipelineMetrics(), logger: Logger(label: "copydesk.pipeline"))
             let mode: WatchService.Mode = poll.map { .poll(.milliseconds(Int64($0 * 1000))) } ?? .inotify
             var service = WatchService(
                 inbox: inboxPath, pipeline: pipeline, mode: mode,
-                notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment),
+                notifier: notifier,
                 logger: Logger(label: "copydesk.watcher"))
             service.metricsFile = metricsFile.map(Paths.absolute)
             let group = ServiceGroup(

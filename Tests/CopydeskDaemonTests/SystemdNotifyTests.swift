@@ -98,6 +98,25 @@ struct SystemdNotifyTests {
         }
     }
 
+    @Test func aLongStartExtendsTheStartTimeout() async throws {
+        try await withTemporaryDirectory { inbox, _ in
+            let socket = try NotifySocket(path: inbox + "/notify.sock")
+            let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path])
+            let value = notifier.extendingStartTimeout(status: "upgrading", every: .milliseconds(100)) { () -> Int in
+                usleep(550_000)
+                return 7
+            }
+            #expect(value == 7)
+            var messages = [String]()
+            while let message = socket.receive() { messages.append(message) }
+            #expect(messages.count >= 3, "\(messages)")
+            #expect(messages.allSatisfy { $0 == "EXTEND_TIMEOUT_USEC=30000000\nSTATUS=upgrading" }, "\(messages)")
+            // Nothing more once the body has returned.
+            usleep(300_000)
+            #expect(socket.receive() == nil)
+        }
+    }
+
     @Test func theDaemonSpeaksTheProtocol() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: EndToEndTests.binary))
         try await withTemporaryDirectory { inbox, archive in

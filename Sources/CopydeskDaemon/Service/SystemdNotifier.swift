@@ -2,6 +2,7 @@
 internal import Glibc
 #endif
 internal import SystemPackage
+internal import Synchronization
 
 /// Speaks systemd's notify protocol (`sd_notify(3)`) directly over `$NOTIFY_SOCKET`, without
 /// libsystemd: one datagram per message, `KEY=VALUE` lines.
@@ -95,8 +96,47 @@ public final class SystemdNotifier: Sendable {
     public func status(_ text: String) { send([("STATUS", text)]) }
     /// `WATCHDOG=1`: the service is alive.
     public func watchdog() { send([("WATCHDOG", "1")]) }
+    /// Runs `body` (opening the catalog, whose migrations can take minutes on a large catalog
+    /// after an upgrade) while telling systemd every 10 s to extend the start timeout by 30 s
+    /// (`EXTEND_TIMEOUT_USEC`), so that a long but progressing start is not killed and retried from
+    /// the beginning.
+    public func extendingStartTimeout<T>(
+        status: String, every interval: Duration = .seconds(10), _ body: () throws -> T
+    ) rethrows -> T {
+        guard isActive else { return try body() }
+        let done = StopFlag()
+        let finished = StopFlag()
+        let started = Thread.start { [self] in
+            defer { finished.set() }
+            var elapsed = Duration.zero
+            while !done.isSet {
+                if elapsed >= interval {
+                    send([("EXTEND_TIMEOUT_USEC", "30000000"), ("STATUS", status)])
+                    elapsed = .zero
+                }
+                usleep(20_000)
+                elapsed += .milliseconds(20)
+            }
+        }
+        defer {
+            if started {
+                done.set()
+                // Nothing is sent once this returns: wait out a message being sent right now.
+                while !finished.isSet { usleep(1_000) }
+            }
+        }
+        return try body()
+    }
+
     /// `STOPPING=1`, with a status line.
     public func stopping(status: String) {
         send([("STOPPING", "1"), ("STATUS", status)], patience: Self.importantPatience)
     }
+}
+
+/// A flag one thread sets and another polls.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }
