@@ -1,4 +1,4 @@
-import CopydeskDaemon
+@testable import CopydeskDaemon
 import Foundation
 import Testing
 
@@ -53,6 +53,28 @@ struct WatcherTests {
                 #expect(ContinuousClock.now - lastChange >= PollingWatcher.settleInterval)
             }
             #expect(ContinuousClock.now - started < .seconds(60))
+        }
+    }
+}
+
+/// Listing folders. Under AddressSanitizer (the ASan build of this suite), a folder with many names
+/// of every length puts some entry last in `readdir`'s buffer, where reading more than the name
+/// overflows it.
+struct DirectoryTests {
+    @Test func everyNameOfEveryLengthIsListed() async throws {
+        try await withTemporaryDirectory { inbox, _ in
+            var names = Set<String>()
+            for length in 1...200 {
+                for variant in 0..<3 {
+                    let name = String(repeating: "abc"[String.Index(utf16Offset: variant, in: "abc")], count: length)
+                        + (variant == 2 ? "é" : "")
+                    FileManager.default.createFile(atPath: inbox + "/" + name, contents: nil)
+                    names.insert(name)
+                }
+            }
+            let listed = Directory.entries(inbox)
+            #expect(Set(listed.map(\.name)) == names)
+            #expect(listed.allSatisfy { !$0.isDirectory && $0.typeKnown })
         }
     }
 }

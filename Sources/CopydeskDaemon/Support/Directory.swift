@@ -19,14 +19,24 @@ enum Directory {
         defer { closedir(handle) }
         var entries = [Entry]()
         while let entry = readdir(handle) {
-            let raw = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
+            // The name is read where it lies: a `dirent` record is only as long as its name, so
+            // copying the declared 256-byte `d_name` array reads past the end of the last record
+            // in readdir's buffer (AddressSanitizer caught it).
+            let record = UnsafeRawPointer(entry)
+            let namePointer = record.advanced(by: Self.nameOffset)
+            let length = strlen(namePointer.assumingMemoryBound(to: CChar.self))
+            let raw = Array(UnsafeRawBufferPointer(start: namePointer, count: length))
             guard let name = validName(raw, in: path) else { continue }
             if name == "." || name == ".." { continue }
-            let type = entry.pointee.d_type
+            let type = record.load(fromByteOffset: Self.typeOffset, as: UInt8.self)
             entries.append(Entry(name: name, isDirectory: type == UInt8(DT_DIR), typeKnown: type != UInt8(DT_UNKNOWN)))
         }
         return entries
     }
+
+    /// Where the name starts in a `dirent` record.
+    private static let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+    private static let typeOffset = MemoryLayout<dirent>.offset(of: \dirent.d_type)!
 
     /// The name of an entry of `directory` whose name is `raw` bytes.
     ///
