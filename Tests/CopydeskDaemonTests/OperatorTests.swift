@@ -1,6 +1,7 @@
 import CopydeskCore
 @testable import CopydeskDaemon
 import Foundation
+import GRDB
 import Testing
 
 struct TimeExpressionTests {
@@ -65,6 +66,21 @@ struct SearchTests {
         #expect(try store.search("harbour café").isEmpty)
         #expect(try store.search("NEAR( AND -").isEmpty)  // operators are plain words
         #expect(throws: CopydeskError.self) { try store.search(" * \" ") }
+    }
+
+    /// A revision replaces its article's entry: the old text is no longer found, the index agrees
+    /// with the versions it reads (an external-content index would break if told the wrong values).
+    @Test func aNewVersionReplacesTheEntry() throws {
+        let first = "Harbour closed by the storm\n\nThe port authority closed the harbour on Monday after the "
+            + "storm damaged the northern breakwater, and ferries were sent to the old town quay instead."
+        let revised = first.replacingOccurrences(of: "northern breakwater", with: "southern lighthouse pier")
+            + " Repairs will take a month."
+        let store = try catalog([first, revised])
+        #expect(try store.search("breakwater").isEmpty)
+        #expect(try store.search("lighthouse").map(\.article) == [1])
+        try store.queue.write { db in
+            try db.execute(sql: "INSERT INTO article_search (article_search, rank) VALUES ('integrity-check', 1)")
+        }
     }
 }
 

@@ -23,6 +23,15 @@ struct ReprocessTests {
         try DatabaseQueue(path: archive + "/copydesk.sqlite")
     }
 
+    /// Rewrites what the catalog holds as an older release would have left it, search index
+    /// included (the index reads the versions, so it is rebuilt from what they say now).
+    func tamper(_ db: DatabaseQueue, _ body: @escaping @Sendable (Database) throws -> Void) async throws {
+        try await db.write { db in
+            try body(db)
+            try db.execute(sql: "INSERT INTO article_search (article_search) VALUES ('rebuild')")
+        }
+    }
+
     func versionOf(_ file: String, in db: DatabaseQueue) throws -> Int64 {
         try db.read { try Int64.fetchOne($0, sql: "SELECT version_id FROM receipt WHERE file_name = ?", arguments: [file])! }
     }
@@ -47,7 +56,7 @@ struct ReprocessTests {
             let plain = try versionOf("plain.txt", in: db)
             // What an older normalizer left: a footer line kept in the story's text, a wrong title for
             // the other story, and the same text for the third.
-            try await db.write { db in
+            try await tamper(db) { db in
                 try db.execute(sql: "UPDATE version SET normalizer_version = 1")
                 try db.execute(
                     sql: "UPDATE version SET body = body || ?, content_sha256 = 'old-text' WHERE id = ?",
@@ -85,6 +94,8 @@ struct ReprocessTests {
             #expect(try catalog.search("\"social networks\"").isEmpty)
             #expect(try catalog.search("overnight talks").contains { $0.article == results["other.txt"]?.article })
 
+            // The search index still agrees with the versions it reads.
+            try await db.write { try $0.execute(sql: "INSERT INTO article_search (article_search, rank) VALUES ('integrity-check', 1)") }
             // Never a receipt more; every change logged once; a second run has nothing to do.
             #expect(try await db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM receipt") } == receiptsBefore)
             let events = try catalog.events(limit: 0, kind: .reprocessed)
@@ -99,7 +110,7 @@ struct ReprocessTests {
             let (catalog, folder) = try await ingest([("story.txt", Story.text)], inbox: inbox, archive: archive)
             let db = try database(archive)
             let story = try versionOf("story.txt", in: db)
-            try await db.write { db in
+            try await tamper(db) { db in
                 try db.execute(
                     sql: """
                         UPDATE version SET normalizer_version = 1, body = body || ?, content_sha256 = 'old-text'
@@ -130,7 +141,7 @@ struct ReprocessTests {
             let (catalog, _) = try await ingest([("story.txt", Story.text)], inbox: inbox, archive: archive)
             let db = try database(archive)
             let story = try versionOf("story.txt", in: db)
-            try await db.write { try $0.execute(sql: "UPDATE version SET normalizer_version = 1") }
+            try await tamper(db) { try $0.execute(sql: "UPDATE version SET normalizer_version = 1") }
             let target = try #require(try catalog.reprocessTargets(after: 0, limit: 10).first)
             let results = try await catalog.recordReprocessed([
                 (target, .failure(CopydeskError(.noText, "the page holds no article text")))
@@ -148,7 +159,7 @@ struct ReprocessTests {
         try await withTemporaryDirectory { inbox, archive in
             let (catalog, folder) = try await ingest([("story.txt", Story.text)], inbox: inbox, archive: archive)
             let db = try database(archive)
-            try await db.write { db in
+            try await tamper(db) { db in
                 try db.execute(
                     sql: "UPDATE version SET normalizer_version = 1, body = body || '\n\nMore', content_sha256 = 'x'")
             }
@@ -165,7 +176,7 @@ struct ReprocessTests {
             let (catalog, folder) = try await ingest(
                 [("story.txt", Story.text), ("other.txt", Story.other)], inbox: inbox, archive: archive)
             let db = try database(archive)
-            try await db.write { try $0.execute(sql: "UPDATE version SET normalizer_version = 1") }
+            try await tamper(db) { try $0.execute(sql: "UPDATE version SET normalizer_version = 1") }
             let paths = try await db.read { db in
                 try Row.fetchAll(db, sql: "SELECT file_name, archive_path FROM receipt").reduce(into: [String: String]()) {
                     $0[$1["file_name"]] = $1["archive_path"]
@@ -191,7 +202,7 @@ struct ReprocessTests {
         try await withTemporaryDirectory { _, archive in
             #expect(try EndToEndTests.run(["ingest", SharedFiles.seedsFolder, "--archive", archive]).status == 0)
             let db = try database(archive)
-            try await db.write { db in
+            try await tamper(db) { db in
                 try db.execute(sql: "UPDATE version SET normalizer_version = 1")
                 try db.execute(
                     sql: "UPDATE version SET body = body || '\n\nRead more', content_sha256 = 'old' WHERE id = 1")

@@ -162,6 +162,35 @@ extension Catalog {
                     CREATE INDEX renormalization_version ON renormalization(version_id);
                     """)
         }
+        migrator.registerMigration("v5-search-external-content") { db in
+            // The search index reads titles and bodies from the versions they belong to (an
+            // external-content FTS5 table over a view of each article's latest version) instead of
+            // keeping its own copy of every body: a third of the catalog's size, and as much less
+            // written per article. An external-content index must be told exactly what it indexed
+            // when an entry goes, so the trigger deletes with the old version's values; whoever
+            // changes an indexed version in place deletes its entry first (see `reprocess`).
+            try db.execute(
+                sql: """
+                    DROP TRIGGER article_search_latest;
+                    DROP TABLE article_search;
+                    CREATE VIEW article_search_source AS
+                        SELECT article.id AS id, coalesce(version.title, '') AS title, version.body AS body
+                        FROM article JOIN version ON version.id = article.latest_version_id;
+                    CREATE VIRTUAL TABLE article_search USING fts5(
+                        title, body, content = 'article_search_source', content_rowid = 'id',
+                        tokenize = 'unicode61 remove_diacritics 2'
+                    );
+                    CREATE TRIGGER article_search_latest AFTER UPDATE OF latest_version_id ON article
+                    WHEN new.latest_version_id IS NOT NULL BEGIN
+                        INSERT INTO article_search (article_search, rowid, title, body)
+                            SELECT 'delete', old.id, coalesce(title, ''), body FROM version
+                            WHERE id = old.latest_version_id;
+                        INSERT INTO article_search (rowid, title, body)
+                            SELECT new.id, coalesce(title, ''), body FROM version WHERE id = new.latest_version_id;
+                    END;
+                    INSERT INTO article_search (article_search) VALUES ('rebuild');
+                    """)
+        }
         return migrator
     }
 }

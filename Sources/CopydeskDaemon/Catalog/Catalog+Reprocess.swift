@@ -136,6 +136,12 @@ extension Catalog {
             guard try isCreator(target.rawSHA256, of: target.version, in: db) else { break }
             let stored = Self.article(from: current)
             let changed = Self.metadataChanges(from: stored, to: article)
+            // The search index must be told what it indexed before the version changes under it.
+            let isLatest = try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT latest_version_id = ? FROM article WHERE id = ?"),
+                arguments: [target.version, articleID]) ?? false
+            let reindex = isLatest && !changed.isEmpty
+            if reindex { try searchEntry(.delete, article: articleID, version: target.version, in: db) }
             try db.cachedStatement(
                 sql: """
                     UPDATE version SET title = ?, byline = ?, published = ?, site = ?, url = ?, language = ?,
@@ -146,11 +152,8 @@ extension Catalog {
                 article.title, article.byline, article.published, article.site, article.url, article.language,
                 article.format.rawValue, article.charset, Normalizer.version, target.version,
             ])
+            if reindex { try searchEntry(.insert, article: articleID, version: target.version, in: db) }
             guard !changed.isEmpty else { break }
-            // Naming the column fires the search trigger, which re-reads the title.
-            try db.cachedStatement(
-                sql: "UPDATE article SET latest_version_id = latest_version_id WHERE id = ? AND latest_version_id = ?"
-            ).execute(arguments: [articleID, target.version])
             result.outcome = .metadata
             result.message = "metadata of version \(target.version) updated: " + changed.joined(separator: ", ")
         case .success(let article):
@@ -195,6 +198,24 @@ extension Catalog {
                 version: result.version, similarity: result.similarity, message: result.message, at: now, in: db)
         }
         return result
+    }
+
+    enum SearchChange { case delete, insert }
+
+    /// Removes or adds an article's entry in the search index with the values of `version` as they
+    /// are now (the index keeps no copy of its own: a removal must repeat what was indexed).
+    private static func searchEntry(_ change: SearchChange, article: Int64, version: Int64, in db: Database) throws {
+        let sql =
+            switch change {
+            case .delete:
+                """
+                INSERT INTO article_search (article_search, rowid, title, body)
+                SELECT 'delete', ?, coalesce(title, ''), body FROM version WHERE id = ?
+                """
+            case .insert:
+                "INSERT INTO article_search (rowid, title, body) SELECT ?, coalesce(title, ''), body FROM version WHERE id = ?"
+            }
+        try db.cachedStatement(sql: sql).execute(arguments: [article, version])
     }
 
     /// Whether the original with this raw hash is the one version `id` was made from: the first
