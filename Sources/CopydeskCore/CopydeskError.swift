@@ -12,6 +12,7 @@ public struct CopydeskError: Error, Sendable, Hashable {
             case undecodable = "undecodable"
             case noText = "no-text"
             case tooLarge = "too-large"
+            case timedOut = "timed-out"
             case parseFailed = "parse-failed"
             case unsupportedInput = "unsupported"
             case ioFailed = "io-failed"
@@ -31,6 +32,8 @@ public struct CopydeskError: Error, Sendable, Hashable {
         public static let noText = Code(value: .noText)
         /// The file is larger than the size cap.
         public static let tooLarge = Code(value: .tooLarge)
+        /// Normalizing the file took longer than the time limit (`--file-timeout`).
+        public static let timedOut = Code(value: .timedOut)
         /// The markup could not be parsed at all.
         public static let parseFailed = Code(value: .parseFailed)
         /// Something copydesk does not take (a symlink, a FIFO, a device).
@@ -46,7 +49,8 @@ public struct CopydeskError: Error, Sendable, Hashable {
         /// a failure of copydesk (after which the file is left in place and tried again).
         public var isRejection: Bool {
             switch value {
-            case .emptyInput, .binaryInput, .undecodable, .noText, .tooLarge, .parseFailed, .unsupportedInput:
+            case .emptyInput, .binaryInput, .undecodable, .noText, .tooLarge, .timedOut, .parseFailed,
+                .unsupportedInput:
                 true
             case .ioFailed, .storeFailed, .usage:
                 false
