@@ -17,6 +17,8 @@ public struct CopydeskError: Error, Sendable, Hashable {
             case unsupportedInput = "unsupported"
             case ioFailed = "io-failed"
             case storeFailed = "store-failed"
+            case storeUnavailable = "store-unavailable"
+            case storeDamaged = "store-damaged"
             case usage = "usage"
         }
 
@@ -42,6 +44,12 @@ public struct CopydeskError: Error, Sendable, Hashable {
         public static let ioFailed = Code(value: .ioFailed)
         /// The catalog could not be read or written.
         public static let storeFailed = Code(value: .storeFailed)
+        /// The catalog cannot be written for now: another process holds its lock, its disk is full
+        /// or read-only, an I/O error. Files wait in the Inbox and are tried again.
+        public static let storeUnavailable = Code(value: .storeUnavailable)
+        /// The catalog file is damaged (corrupted, or not a catalog at all). copydesk leaves it as it
+        /// is and stops: only an operator can restore it.
+        public static let storeDamaged = Code(value: .storeDamaged)
         /// The command line was wrong.
         public static let usage = Code(value: .usage)
 
@@ -52,7 +60,7 @@ public struct CopydeskError: Error, Sendable, Hashable {
             case .emptyInput, .binaryInput, .undecodable, .noText, .tooLarge, .timedOut, .parseFailed,
                 .unsupportedInput:
                 true
-            case .ioFailed, .storeFailed, .usage:
+            case .ioFailed, .storeFailed, .storeUnavailable, .storeDamaged, .usage:
                 false
             }
         }
