@@ -1,5 +1,6 @@
-@testable import CopydeskCore
 import Testing
+
+@testable import CopydeskCore
 
 /// The normalizer's bounds: a time limit checked inside its long loops, and a cap on the nodes of a
 /// page, so that no single file takes unbounded time or memory.
@@ -47,7 +48,9 @@ struct BoundsTests {
 
     @Test func theTreeWalkAndTheExtractionCheckTheDeadline() throws {
         let tree = try HTMLDocument(utf8: Self.page(paragraphs: 2000)).flatten()
-        #expect(throws: Self.passed.error) { _ = try HTMLDocument(utf8: Self.page(paragraphs: 2000)).flatten(deadline: Self.passed) }
+        #expect(throws: Self.passed.error) {
+            _ = try HTMLDocument(utf8: Self.page(paragraphs: 2000)).flatten(deadline: Self.passed)
+        }
         var extractor = ContentExtractor(tree: tree, deadline: Self.passed)
         #expect(throws: Self.passed.error) { _ = try extractor.extract() }
         var unhurried = ContentExtractor(tree: tree)

@@ -2,8 +2,9 @@ import CopydeskCore
 import Foundation
 import GRDB
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Faults of the machine around a running daemon, made real: a full file system (a small tmpfs), a
@@ -166,7 +167,8 @@ struct FaultTests {
             let staging = inbox + "/../staging"
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
             for index in 0..<150 {
-                try write("Story \(index)\n\nThe council met for session \(index) and voted on item \(index * 7).\n",
+                try write(
+                    "Story \(index)\n\nThe council met for session \(index) and voted on item \(index * 7).\n",
                     to: staging + "/s\(index).txt")
             }
             #expect(try EndToEndTests.run(["ingest", staging, "--archive", archive]).status == 0)
@@ -261,21 +263,26 @@ struct FaultTests {
             }
             done = archived >= names.count && files(in: inbox).isEmpty
         }
-        #expect(done, "not every file was archived; the daemon's log ends:\n\(daemon.logTail())", sourceLocation: sourceLocation)
+        #expect(
+            done, "not every file was archived; the daemon's log ends:\n\(daemon.logTail())",
+            sourceLocation: sourceLocation)
         try await catalog.read { db in
             let receipts = try Row.fetchAll(db, sql: "SELECT file_name, state FROM receipt ORDER BY file_name")
             #expect(receipts.map { $0["file_name"] as String } == names, sourceLocation: sourceLocation)
             #expect(receipts.allSatisfy { ($0["state"] as String) == "archived" }, sourceLocation: sourceLocation)
             for kinds in ["'new-article', 'new-version', 'duplicate', 'rejected'", "'archived'"] {
                 let counts = try Row.fetchAll(
-                    db, sql: "SELECT file, count(*) AS n FROM event WHERE kind IN (\(kinds)) GROUP BY file ORDER BY file")
+                    db,
+                    sql: "SELECT file, count(*) AS n FROM event WHERE kind IN (\(kinds)) GROUP BY file ORDER BY file")
                 #expect(counts.map { $0["file"] as String } == names, "\(kinds)", sourceLocation: sourceLocation)
                 #expect(counts.allSatisfy { ($0["n"] as Int) == 1 }, "\(kinds)", sourceLocation: sourceLocation)
             }
         }
         let verify = try EndToEndTests.run(["verify", "--archive", archive, "--database", database])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)", sourceLocation: sourceLocation)
-        #expect(verify.stdout.contains("\(names.count) archived files checked"), "\(verify.stdout)", sourceLocation: sourceLocation)
+        #expect(
+            verify.stdout.contains("\(names.count) archived files checked"), "\(verify.stdout)",
+            sourceLocation: sourceLocation)
     }
 
     /// Polls `condition` (given the notify messages so far, which it collects meanwhile) for up to

@@ -46,7 +46,9 @@ final class HTMLDocument {
     ///   - maxNodes: the most elements, attributes and text pieces to build.
     /// - Throws: ``CopydeskError`` `.parseFailed` when libxml2 returns no document, `.tooLarge` past
     ///   `maxNodes`, `.timedOut` past the deadline.
-    init(utf8 bytes: [UInt8], deadline: Deadline = .never, maxNodes: Int = HTMLDocument.maxNodes) throws(CopydeskError) {
+    init(
+        utf8 bytes: [UInt8], deadline: Deadline = .never, maxNodes: Int = HTMLDocument.maxNodes
+    ) throws(CopydeskError) {
         _ = Self.parserInitialized
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else {
             throw CopydeskError(.parseFailed, "no markup to parse")

@@ -143,8 +143,8 @@ public final class Catalog: Sendable {
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
             return CopydeskError(
                 .storeDamaged,
-                "cannot \(doing): the file is damaged or not a copydesk catalog; it was left untouched "
-                    + "(restore it from a backup, or move it away to start a new catalog)",
+                "cannot \(doing): the file is damaged or not a copydesk catalog; copydesk does not repair, "
+                    + "replace or remove it (restore it from a backup, or move it away to start a new catalog)",
                 path: path, cause: cause)
         default:
             return CopydeskError(.storeFailed, "cannot \(doing)", path: path, cause: cause)

@@ -268,8 +268,8 @@ public struct Pipeline: Sendable {
             try await catalog.markArchived(receiptIDs: receiptIDs)
         } catch {
             unmarked.add(receiptIDs)
-            logger.error(
-                "\(error.detailedDescription()) (\(receiptIDs.count) archived file\(receiptIDs.count == 1 ? "" : "s") to mark later)")
+            let files = receiptIDs.count == 1 ? "1 archived file" : "\(receiptIDs.count) archived files"
+            logger.error("\(error.detailedDescription()) (\(files) to mark later)")
         }
     }
 

@@ -152,7 +152,8 @@ public struct WatchService: Service {
             if summary.succeeded > 0 { retry.resetDelay() }
             if rescan, retry.clear() {
                 progress.setFault(nil)
-                logger.notice("the fault is over: every file is taken again", metadata: ["copydesk.inbox.path": "\(inbox)"])
+                logger.notice(
+                    "the fault is over: every file is taken again", metadata: ["copydesk.inbox.path": "\(inbox)"])
             }
             return
         }
