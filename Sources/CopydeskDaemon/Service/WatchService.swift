@@ -282,55 +282,60 @@ private struct TakeSummary {
 /// When to retry after failures: one retry scheduled at a time, its delay doubling from `first` to
 /// `longest` while failures go on.
 private final class RetrySchedule: Sendable {
-    private struct State {
-        var delay: Duration
-        var scheduled = false
-        /// Whether failures happened since the last reset.
-        var failing = false
+    private enum State {
+        /// No failure since the last rescan that failed nothing.
+        case clear
+        /// Files fail: the delay of the next retry, and whether a retry is scheduled now.
+        case failing(next: Duration, scheduled: Bool)
     }
 
     private let first: Duration
     private let longest: Duration
-    private let state: Mutex<State>
+    private let state = Mutex(State.clear)
 
     init(first: Duration, longest: Duration) {
         self.first = first
         self.longest = longest
-        state = Mutex(State(delay: first))
     }
 
     /// The delay of a new retry, or `nil` when one is already scheduled.
     func schedule() -> Duration? {
         state.withLock { state in
-            state.failing = true
-            guard !state.scheduled else { return nil }
-            state.scheduled = true
-            let delay = state.delay
-            state.delay = min(state.delay * 2, longest)
-            return delay
+            switch state {
+            case .clear:
+                state = .failing(next: min(first * 2, longest), scheduled: true)
+                return first
+            case .failing(_, scheduled: true):
+                return nil
+            case .failing(let next, scheduled: false):
+                state = .failing(next: min(next * 2, longest), scheduled: true)
+                return next
+            }
         }
     }
 
     /// The scheduled retry is running.
     func fired() {
-        state.withLock { $0.scheduled = false }
+        state.withLock { state in
+            if case .failing(let next, _) = state { state = .failing(next: next, scheduled: false) }
+        }
     }
 
     /// Back to the first delay: the last batch failed nothing.
     func resetDelay() {
-        state.withLock { $0.delay = first }
+        state.withLock { state in
+            if case .failing(_, let scheduled) = state { state = .failing(next: first, scheduled: scheduled) }
+        }
     }
 
     /// Ends a fault: a whole rescan failed nothing.
     ///
-    /// - Returns: whether failures had happened since the last clear (a fault just ended).
+    /// - Returns: whether files had failed since the last clear (a fault just ended).
     func clear() -> Bool {
         state.withLock { state in
-            defer {
-                state.failing = false
-                state.delay = first
-            }
-            return state.failing
+            defer { state = .clear }
+            if case .failing = state { return true }
+            return false
         }
     }
 }
