@@ -131,7 +131,7 @@ struct ResourceBoundTests {
                 command == "extract" ? ["extract", "--json", path] : ["ingest", path, "--archive", archive]
             // At a lower priority, so that the tests beside it keep their pace; `nice` execs copydesk
             // in the same process, whose peak is what wait4 reports.
-            let run = try ChildProcess.run("/usr/bin/nice", ["-n", "10", EndToEndTests.binary] + arguments)
+            let run = try await ChildProcess.run("/usr/bin/nice", ["-n", "10", EndToEndTests.binary] + arguments)
             #expect(run.status == 0)
             #expect(run.maxRSSKiB > 0)
             #expect(
@@ -145,14 +145,28 @@ struct ResourceBoundTests {
 /// what `getrusage(RUSAGE_CHILDREN)` reports, but for this child alone, not for every child the
 /// test process has had (other tests run daemons beside this one).
 enum ChildProcess {
+    struct SpawnError: Error {
+        var message: String
+    }
+
     struct Result {
         var status: Int32
         /// Peak resident set size in KiB.
         var maxRSSKiB: Int
     }
 
-    /// Runs `executable` with `arguments`, output discarded, and waits for it.
-    static func run(_ executable: String, _ arguments: [String]) throws -> Result {
+    /// Runs `executable` with `arguments`, output discarded, and waits for it on a thread of its
+    /// own: a test blocked in `wait4` on one of the two threads of Swift's cooperative pool would
+    /// slow every other test in the process (their sleeps wake late).
+    static func run(_ executable: String, _ arguments: [String]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Swift.Result { try runBlocking(executable, arguments) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ executable: String, _ arguments: [String]) throws -> Result {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -162,11 +176,11 @@ enum ChildProcess {
         defer { for argument in argv { free(argument) } }
         var pid = pid_t()
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        try #require(spawned == 0, "posix_spawn failed: \(spawned)")
+        guard spawned == 0 else { throw SpawnError(message: "posix_spawn \(executable) failed: \(spawned)") }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 {
-            try #require(errno == EINTR, "wait4 failed: \(errno)")
+            guard errno == EINTR else { throw SpawnError(message: "wait4 failed: \(errno)") }
         }
         // WIFEXITED / WEXITSTATUS, which Swift does not import.
         let exited = status & 0x7F == 0

@@ -39,8 +39,9 @@ public struct WatchService: Service {
     /// still be being written, and is looked at again after this long.
     public static let scanSettle: Duration = .seconds(1)
     /// With no progress for this long while files are in hand, the watchdog stops pinging and
-    /// systemd restarts the service.
-    public static let stallLimit: Duration = .seconds(120)
+    /// systemd restarts the service; longer when the file time limit and the catalog's busy timeout
+    /// let a batch take longer (see ``stallLimit``).
+    public static let minimumStallLimit: Duration = .seconds(120)
     /// The first and the longest delay before a retry after a failure.
     public static let firstRetry: Duration = .seconds(1)
     public static let longestRetry: Duration = .seconds(60)
@@ -220,6 +221,15 @@ public struct WatchService: Service {
         return summary
     }
 
+    /// How long a batch may go without an outcome before it counts as hung: two files at the time
+    /// limit (the one in hand and the one before it in order) and two waits for the catalog's lock
+    /// (the commit and the marking), at least ``minimumStallLimit``. Waiting for a fault to clear
+    /// never counts: between retries the service is idle.
+    public var stallLimit: Duration {
+        let slowest = (pipeline.configuration.fileTimeout ?? .zero) * 2 + pipeline.catalog.busyTimeout * 2
+        return max(Self.minimumStallLimit, slowest)
+    }
+
     private func writeMetrics(_ metrics: PipelineMetrics, to path: String) {
         do {
             try metrics.write(to: path)
@@ -230,10 +240,10 @@ public struct WatchService: Service {
 
     private func watchdog(every interval: Duration) async {
         while !Task.isCancelled {
-            if progress.isAlive(stallLimit: Self.stallLimit) {
+            if progress.isAlive(stallLimit: stallLimit) {
                 notifier.watchdog()
             } else {
-                logger.critical("no progress for \(Self.stallLimit); not pinging the watchdog")
+                logger.critical("no progress for \(stallLimit.secondsValue.secondsText) s; not pinging the watchdog")
             }
             try? await Task.sleep(for: interval)
         }
