@@ -49,13 +49,14 @@ struct FaultTests {
             let daemon = try DaemonProcess(
                 inbox: inbox, archive: archive, arguments: ["--database", database],
                 environment: ["WATCHDOG_USEC": "2000000"], notify: socket.path)
-            var messages = [String]()
-            try #require(socket.waitFor(seconds: 60, into: &messages) { $0.contains("READY=1") }, "\(daemon.logTail())")
+            let notify = NotifyMessages(socket)
+            let ready = await notify.wait(seconds: 60) { notify.contains("READY=1") }
+            try #require(ready, "\(daemon.logTail())")
 
             let filler = try Disk.fill(archive)
             try Self.dropStories(into: inbox)
             // A clear error naming the file and the Archive, a retry announced, and systemd told.
-            let failing = await waitFor(seconds: 60, socket: socket, into: &messages) { _ in
+            let failing = await notify.wait(seconds: 60) {
                 let log = daemon.logTail(400)
                 return Self.names.allSatisfy { log.contains("Inbox/\($0):") || log.contains("file=\($0)") }
                     && log.localizedCaseInsensitiveContains("no space left") && log.contains("retrying in")
@@ -69,9 +70,9 @@ struct FaultTests {
             #expect(files(in: inbox) == Self.names)
             #expect(daemon.isRunning)
             // The watchdog keeps being fed while the daemon waits, and STATUS= says what for.
-            messages.removeAll()
-            _ = await waitFor(seconds: 5, socket: socket, into: &messages) { _ in false }
-            #expect(messages.contains { $0.contains("WATCHDOG=1") }, "\(messages)")
+            notify.removeAll()
+            _ = await notify.wait(seconds: 5) { false }
+            #expect(notify.contains("WATCHDOG=1"), "\(notify.all)")
 
             try FileManager.default.removeItem(atPath: filler)
             try await Self.expectEveryFileTakenOnce(inbox: inbox, archive: archive, database: database, daemon: daemon)
@@ -89,13 +90,14 @@ struct FaultTests {
             let socket = try NotifySocket(path: inbox + "/../notify.sock")
             let daemon = try DaemonProcess(
                 inbox: inbox, archive: archive, arguments: ["--database", database], notify: socket.path)
-            var messages = [String]()
-            try #require(socket.waitFor(seconds: 60, into: &messages) { $0.contains("READY=1") }, "\(daemon.logTail())")
+            let notify = NotifyMessages(socket)
+            let ready = await notify.wait(seconds: 60) { notify.contains("READY=1") }
+            try #require(ready, "\(daemon.logTail())")
             try Mounts.bindReadOnly(archive)
             defer { Mounts.unmount(archive) }
 
             try Self.dropStories(into: inbox)
-            let failing = await waitFor(seconds: 60, socket: socket, into: &messages) { _ in
+            let failing = await notify.wait(seconds: 60) {
                 let log = daemon.logTail(400)
                 return log.components(separatedBy: "Read-only file system").count > Self.names.count
                     && log.contains("retrying in")
@@ -104,10 +106,8 @@ struct FaultTests {
             #expect(daemon.logTail(400).contains(archive + "/originals/"))
             #expect(files(in: inbox) == Self.names)
             // systemd's view: STATUS= names the fault (sent just after the log line).
-            let told = await waitFor(seconds: 10, socket: socket, into: &messages) { messages in
-                messages.contains { $0.contains("STATUS=") && $0.contains("waiting, retrying in") }
-            }
-            #expect(told, "\(messages)")
+            let told = await notify.wait(seconds: 10) { notify.contains("STATUS=", "waiting, retrying in") }
+            #expect(told, "\(notify.all)")
 
             try Mounts.remountWritable(archive)
             try await Self.expectEveryFileTakenOnce(inbox: inbox, archive: archive, database: database, daemon: daemon)
@@ -124,20 +124,21 @@ struct FaultTests {
             let socket = try NotifySocket(path: inbox + "/../notify.sock")
             let daemon = try DaemonProcess(
                 inbox: inbox, archive: archive, arguments: ["--busy-timeout", "0.5"], notify: socket.path)
-            var messages = [String]()
-            try #require(socket.waitFor(seconds: 60, into: &messages) { $0.contains("READY=1") }, "\(daemon.logTail())")
+            let notify = NotifyMessages(socket)
+            let ready = await notify.wait(seconds: 60) { notify.contains("READY=1") }
+            try #require(ready, "\(daemon.logTail())")
 
             // Another process's write transaction, held far longer than the daemon's busy timeout.
             let writer = try LockHolder(database: database)
             try Self.dropStories(into: inbox)
-            let failing = await waitFor(seconds: 60, socket: socket, into: &messages) { _ in
+            let failing = await notify.wait(seconds: 60) {
                 let log = daemon.logTail(400)
                 return log.contains("\(database): cannot write to the catalog: another process has held its write lock")
                     && log.contains("retrying in 2 s")
             }
             #expect(failing, "the daemon's log ends:\n\(daemon.logTail())")
             #expect(files(in: inbox) == Self.names)
-            #expect(try EndToEndTests.decisions(archive: archive).isEmpty)
+            #expect(try await LoggedDecision.all(in: database).isEmpty)
             writer.release()
 
             try await Self.expectEveryFileTakenOnce(inbox: inbox, archive: archive, database: database, daemon: daemon)
@@ -171,7 +172,8 @@ struct FaultTests {
                     "Story \(index)\n\nThe council met for session \(index) and voted on item \(index * 7).\n",
                     to: staging + "/s\(index).txt")
             }
-            #expect(try EndToEndTests.run(["ingest", staging, "--archive", archive]).status == 0)
+            #expect(
+                try await offThePool { try EndToEndTests.run(["ingest", staging, "--archive", archive]) }.status == 0)
             let database = archive + "/copydesk.sqlite"
             try Disk.damage(database, damage)
             let before = try Data(contentsOf: URL(fileURLWithPath: database))
@@ -197,7 +199,9 @@ struct FaultTests {
 
             // `status` reads only what it shows: the damaged index page is not among it.
             guard damage != .page else { return }
-            let report = try EndToEndTests.run(["status", "--archive", archive, "--inbox", inbox])
+            let report = try await offThePool {
+                try EndToEndTests.run(["status", "--archive", archive, "--inbox", inbox])
+            }
             #expect(report.status == 1)
             #expect(report.stderr.contains("\(database): cannot read the catalog"), "\(report.stderr)")
             #expect(report.stderr.contains("damaged"), "\(report.stderr)")
@@ -215,13 +219,14 @@ struct FaultTests {
             let socket = try NotifySocket(path: root + "/notify.sock")
             let daemon = try DaemonProcess(
                 inbox: inbox, archive: archive, arguments: mode == "poll" ? ["--poll", "0.2"] : [], notify: socket.path)
-            var messages = [String]()
-            try #require(socket.waitFor(seconds: 60, into: &messages) { $0.contains("READY=1") }, "\(daemon.logTail())")
+            let notify = NotifyMessages(socket)
+            let ready = await notify.wait(seconds: 60) { notify.contains("READY=1") }
+            try #require(ready, "\(daemon.logTail())")
             try write(Self.stories[0].text, to: inbox + "/" + Self.stories[0].name)
-            _ = try await EndToEndTests.waitFor(1, archive: archive)
+            _ = try await LoggedDecision.waitFor(1, in: archive + "/copydesk.sqlite")
 
             try FileManager.default.removeItem(atPath: inbox)
-            let noticed = await waitFor(seconds: 30, socket: socket, into: &messages) { _ in
+            let noticed = await notify.wait(seconds: 30) {
                 let log = daemon.logTail(200)
                 return log.contains("the Inbox folder was removed") || log.contains("the Inbox folder is missing")
             }
@@ -233,8 +238,8 @@ struct FaultTests {
             for story in Self.stories.dropFirst() {
                 try write(story.text, to: inbox + "/" + story.name)
             }
-            let decisions = try await EndToEndTests.waitFor(Self.names.count, archive: archive)
-            #expect(Set(decisions.compactMap { $0["file"] as? String }) == Set(Self.names), "\(daemon.logTail())")
+            let decisions = try await LoggedDecision.waitFor(Self.names.count, in: archive + "/copydesk.sqlite")
+            #expect(Set(decisions.map(\.file)) == Set(Self.names), "\(daemon.logTail())")
             #expect(daemon.logTail(200).contains("the Inbox folder is back"))
             for _ in 0..<100 where !files(in: inbox).isEmpty {
                 try await Task.sleep(for: .milliseconds(100))
@@ -278,25 +283,13 @@ struct FaultTests {
                 #expect(counts.allSatisfy { ($0["n"] as Int) == 1 }, "\(kinds)", sourceLocation: sourceLocation)
             }
         }
-        let verify = try EndToEndTests.run(["verify", "--archive", archive, "--database", database])
+        let verify = try await offThePool {
+            try EndToEndTests.run(["verify", "--archive", archive, "--database", database])
+        }
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)", sourceLocation: sourceLocation)
         #expect(
             verify.stdout.contains("\(names.count) archived files checked"), "\(verify.stdout)",
             sourceLocation: sourceLocation)
-    }
-
-    /// Polls `condition` (given the notify messages so far, which it collects meanwhile) for up to
-    /// `seconds`.
-    func waitFor(
-        seconds: Double, socket: NotifySocket, into messages: inout [String], _ condition: ([String]) -> Bool
-    ) async -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if condition(messages) { return true }
-            // receive() waits up to 200 ms for a datagram.
-            while let message = socket.receive() { messages.append(message) }
-        }
-        return condition(messages)
     }
 }
 

@@ -62,30 +62,26 @@ struct ResourceBoundTests {
             let socket = try NotifySocket(path: inbox + "/../notify.sock")
             let daemon = try DaemonProcess(
                 inbox: inbox, archive: archive, arguments: ["--file-timeout", "0.5"], notify: socket.path)
-            var messages = [String]()
-            try #require(socket.waitFor(seconds: 60, into: &messages) { $0.contains("READY=1") }, "\(daemon.logTail())")
+            let notify = NotifyMessages(socket)
+            let ready = await notify.wait(seconds: 60) { notify.contains("READY=1") }
+            try #require(ready, "\(daemon.logTail())")
             // The slow files first, so the small ones queue behind them.
             for name in ["huge.html", "huge.txt"] + small {
                 try FileManager.default.moveItem(atPath: staging + "/" + name, toPath: inbox + "/" + name)
             }
-            var decisions = [[String: Any]]()
-            let deadline = ContinuousClock.now + .seconds(120)
-            while ContinuousClock.now < deadline {
-                decisions = try EndToEndTests.decisions(archive: archive)
-                if decisions.count >= 5, files(in: inbox).isEmpty { break }
-                try await Task.sleep(for: .milliseconds(200))
+            let decisions = try await LoggedDecision.waitFor(5, in: archive + "/copydesk.sqlite", seconds: 120) {
+                files(in: inbox).isEmpty
             }
             #expect(decisions.count == 5, "the daemon's log ends:\n\(daemon.logTail())")
             for name in ["huge.html", "huge.txt"] {
-                let decision = decisions.first { $0["file"] as? String == name }
-                #expect(decision?["event"] as? String == "rejected", "\(name): \(decision ?? [:])")
+                let decision = decisions.first { $0.file == name }
+                #expect(decision?.event == "rejected", "\(name): \(String(describing: decision))")
                 #expect(
-                    decision?["message"] as? String == "took longer than 0.5 s to normalize",
-                    "\(name): \(decision ?? [:])")
+                    decision?.message == "took longer than 0.5 s to normalize",
+                    "\(name): \(String(describing: decision))")
             }
             for name in small {
-                #expect(
-                    decisions.first { $0["file"] as? String == name }?["event"] as? String == "new-article", "\(name)")
+                #expect(decisions.first { $0.file == name }?.event == "new-article", "\(name)")
             }
             // Quarantined like every rejection, and the daemon goes on.
             #expect(files(in: inbox).isEmpty)
@@ -98,9 +94,11 @@ struct ResourceBoundTests {
 
             // `ingest` takes the same limit.
             try write(Self.prosePage(bytes: 16 << 20), to: staging + "/huge.html")
-            let ingest = try EndToEndTests.run([
-                "ingest", staging + "/huge.html", "--file-timeout", "0.5", "--archive", archive + "-ingest",
-            ])
+            let ingest = try await offThePool {
+                try EndToEndTests.run([
+                    "ingest", staging + "/huge.html", "--file-timeout", "0.5", "--archive", archive + "-ingest",
+                ])
+            }
             #expect(ingest.status == 0, "\(ingest.stderr)")
             #expect(
                 ingest.stdout.contains("1 file ingested: 0 new-article, 0 new-version, 0 duplicate, 1 rejected"),
@@ -159,11 +157,7 @@ enum ChildProcess {
     /// own: a test blocked in `wait4` on one of the two threads of Swift's cooperative pool would
     /// slow every other test in the process (their sleeps wake late).
     static func run(_ executable: String, _ arguments: [String]) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Swift.Result { try runBlocking(executable, arguments) })
-            }
-        }
+        try await offThePool { try runBlocking(executable, arguments) }
     }
 
     private static func runBlocking(_ executable: String, _ arguments: [String]) throws -> Result {
