@@ -12,10 +12,13 @@ public struct CopydeskError: Error, Sendable, Hashable {
             case undecodable = "undecodable"
             case noText = "no-text"
             case tooLarge = "too-large"
+            case timedOut = "timed-out"
             case parseFailed = "parse-failed"
             case unsupportedInput = "unsupported"
             case ioFailed = "io-failed"
             case storeFailed = "store-failed"
+            case storeUnavailable = "store-unavailable"
+            case storeDamaged = "store-damaged"
             case usage = "usage"
         }
 
@@ -31,6 +34,8 @@ public struct CopydeskError: Error, Sendable, Hashable {
         public static let noText = Code(value: .noText)
         /// The file is larger than the size cap.
         public static let tooLarge = Code(value: .tooLarge)
+        /// Normalizing the file took longer than the time limit (`--file-timeout`).
+        public static let timedOut = Code(value: .timedOut)
         /// The markup could not be parsed at all.
         public static let parseFailed = Code(value: .parseFailed)
         /// Something copydesk does not take (a symlink, a FIFO, a device).
@@ -39,6 +44,12 @@ public struct CopydeskError: Error, Sendable, Hashable {
         public static let ioFailed = Code(value: .ioFailed)
         /// The catalog could not be read or written.
         public static let storeFailed = Code(value: .storeFailed)
+        /// The catalog cannot be written for now: another process holds its lock, its disk is full
+        /// or read-only, an I/O error. Files wait in the Inbox and are tried again.
+        public static let storeUnavailable = Code(value: .storeUnavailable)
+        /// The catalog file is damaged (corrupted, or not a catalog at all). copydesk leaves it as it
+        /// is and stops: only an operator can restore it.
+        public static let storeDamaged = Code(value: .storeDamaged)
         /// The command line was wrong.
         public static let usage = Code(value: .usage)
 
@@ -46,9 +57,10 @@ public struct CopydeskError: Error, Sendable, Hashable {
         /// a failure of copydesk (after which the file is left in place and tried again).
         public var isRejection: Bool {
             switch value {
-            case .emptyInput, .binaryInput, .undecodable, .noText, .tooLarge, .parseFailed, .unsupportedInput:
+            case .emptyInput, .binaryInput, .undecodable, .noText, .tooLarge, .timedOut, .parseFailed,
+                .unsupportedInput:
                 true
-            case .ioFailed, .storeFailed, .usage:
+            case .ioFailed, .storeFailed, .storeUnavailable, .storeDamaged, .usage:
                 false
             }
         }

@@ -10,30 +10,33 @@ public struct Normalizer: Sendable {
 
     /// Normalizes the content of one file.
     ///
-    /// - Parameter bytes: the whole file.
+    /// - Parameters:
+    ///   - bytes: the whole file.
+    ///   - deadline: when to give up (checked in the long loops, see ``Deadline``).
     /// - Returns: the article the file holds.
     /// - Throws: ``CopydeskError`` with a rejection code (``CopydeskError/Code/isRejection``): empty,
-    ///   binary, undecodable, or holding no text.
-    public func normalize(_ bytes: [UInt8]) throws(CopydeskError) -> Article {
+    ///   binary, undecodable, holding no text, too many nodes, or past the deadline.
+    public func normalize(_ bytes: [UInt8], deadline: Deadline = .never) throws(CopydeskError) -> Article {
         let decoded: DecodedText
         do throws(CopydeskError) {
             decoded = try TextDecoder.decode(bytes)
         } catch {
             guard error.code == .binaryInput, let page = HTMLNormalizer.withoutStrayNULs(bytes) else { throw error }
             let format = FormatSniffer.sniff(bytes: page)
-            return try HTMLNormalizer.normalize(page, decoded: try TextDecoder.decode(page), format: format)
+            return try HTMLNormalizer.normalize(
+                page, decoded: try TextDecoder.decode(page), format: format, deadline: deadline)
         }
         let format = FormatSniffer.sniff(prefix: decoded.text.prefix(2048))
         switch format {
         case .text:
-            return try normalizeText(decoded)
+            return try normalizeText(decoded, deadline: deadline)
         case .html, .xhtml:
-            return try HTMLNormalizer.normalize(bytes, decoded: decoded, format: format)
+            return try HTMLNormalizer.normalize(bytes, decoded: decoded, format: format, deadline: deadline)
         }
     }
 
-    func normalizeText(_ decoded: DecodedText) throws(CopydeskError) -> Article {
-        let parsed = PlainText.parse(decoded.text)
+    func normalizeText(_ decoded: DecodedText, deadline: Deadline) throws(CopydeskError) -> Article {
+        let parsed = try PlainText.parse(decoded.text, deadline: deadline)
         guard !parsed.paragraphs.isEmpty || parsed.title != nil else {
             throw CopydeskError(.emptyInput, "only whitespace, no text")
         }

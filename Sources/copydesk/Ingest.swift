@@ -23,7 +23,7 @@ extension Copydesk {
                 files += try Self.collect(path)
             }
             let archive = try Archive(root: catalog.archivePath)
-            let store = try Catalog(path: catalog.databasePath)
+            let store = try limits.openCatalog(catalog)
             let pipeline = Pipeline(
                 catalog: store, archive: archive, origin: .ingest, configuration: limits.pipelineConfiguration,
                 logger: Logger(label: "copydesk.ingest"))

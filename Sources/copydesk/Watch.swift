@@ -45,7 +45,7 @@ extension Copydesk {
             let lock = try DaemonLock(archive: archive.root)
             let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
             let store = try notifier.extendingStartTimeout(status: "opening the catalog (upgrading its schema)") {
-                try Catalog(path: catalog.databasePath)
+                try limits.openCatalog(catalog)
             }
             let pipeline = Pipeline(
                 catalog: store, archive: archive, origin: .inbox, configuration: limits.pipelineConfiguration,
@@ -71,14 +71,44 @@ struct LimitOptions: ParsableArguments {
     @Option(name: .long, help: "Reject files larger than this many MiB.")
     var maxFileMib: Int = 50
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Reject a file that takes longer than SECONDS to normalize (0: no limit).",
+            discussion: "The file is quarantined in ARCHIVE/rejected with the reason, and the next files go on.",
+            valueName: "SECONDS"))
+    var fileTimeout: Double = 30
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Wait up to SECONDS for another process writing the catalog before a write fails (and is retried).",
+            valueName: "SECONDS"))
+    var busyTimeout: Double = Catalog.defaultBusyTimeout.secondsValue
+
     var pipelineConfiguration: Pipeline.Configuration {
         var configuration = Pipeline.Configuration()
         configuration.maxFileBytes = maxFileMib << 20
+        configuration.fileTimeout = fileTimeout > 0 ? .milliseconds(Int64((fileTimeout * 1000).rounded())) : nil
         return configuration
+    }
+
+    /// Opens the catalog for writing with the chosen busy timeout.
+    func openCatalog(_ options: CatalogOptions) throws -> Catalog {
+        try Catalog(path: options.databasePath, busyTimeout: .milliseconds(Int64((busyTimeout * 1000).rounded())))
     }
 
     func validate() throws {
         guard maxFileMib > 0 else { throw ValidationError("--max-file-mib must be positive") }
+        guard fileTimeout >= 0, fileTimeout <= 86_400 else {
+            throw ValidationError("--file-timeout takes a number of seconds between 0 (no limit) and 86400")
+        }
+        guard fileTimeout == 0 || fileTimeout >= 0.001 else {
+            throw ValidationError("--file-timeout takes at least 0.001 seconds")
+        }
+        guard busyTimeout >= 0, busyTimeout <= 3600 else {
+            throw ValidationError("--busy-timeout takes a number of seconds between 0 and 3600")
+        }
     }
 }
 

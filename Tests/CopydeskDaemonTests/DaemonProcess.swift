@@ -17,7 +17,10 @@ final class DaemonProcess {
     init(inbox: String, archive: String, arguments: [String] = [], environment: [String: String] = [:], notify: String? = nil)
         throws
     {
-        logPath = inbox + "/../daemon-\(UUID().uuidString.prefix(8)).log"
+        // Beside the Inbox, named without "Inbox/..", so that it stays readable when a test removes the Inbox.
+        logPath = URL(fileURLWithPath: inbox).deletingLastPathComponent().appendingPathComponent(
+            "daemon-\(UUID().uuidString.prefix(8)).log"
+        ).path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: EndToEndTests.binary)
         process.arguments = ["watch", "--inbox", inbox, "--archive", archive] + arguments

@@ -33,17 +33,24 @@ struct WatcherTests {
             defer { watcher.stop() }
             let started = ContinuousClock.now
             try write(articleText, to: inbox + "/growing.txt")
-            // Keep the file changing for a while: it must not be reported meanwhile.
-            var lastChange = ContinuousClock.now
-            var longestPause = Duration.zero
-            for index in 0..<6 {
-                try await Task.sleep(for: .milliseconds(300))
-                let handle = try #require(FileHandle(forWritingAtPath: inbox + "/growing.txt"))
-                handle.seekToEndOfFile()
-                handle.write(Data("more \(index)\n".utf8))
-                handle.closeFile()
-                longestPause = max(longestPause, ContinuousClock.now - lastChange)
-                lastChange = .now
+            // Keep the file changing for a while: it must not be reported meanwhile. The writes run
+            // on a thread of their own: sleeps on Swift's two-thread cooperative pool wake seconds
+            // late while other tests block it, and a pause of 2 s rightly makes the file settled.
+            let (lastChange, longestPause) = try await offThePool {
+                var lastChange = ContinuousClock.now
+                var longestPause = Duration.zero
+                for index in 0..<6 {
+                    usleep(300_000)
+                    guard let handle = FileHandle(forWritingAtPath: inbox + "/growing.txt") else {
+                        throw CocoaError(.fileNoSuchFile)
+                    }
+                    handle.seekToEndOfFile()
+                    handle.write(Data("more \(index)\n".utf8))
+                    handle.closeFile()
+                    longestPause = max(longestPause, ContinuousClock.now - lastChange)
+                    lastChange = .now
+                }
+                return (lastChange, longestPause)
             }
             let batch = await watcher.next()
             #expect(batch?.files == ["growing.txt"])

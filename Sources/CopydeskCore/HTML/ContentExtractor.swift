@@ -21,6 +21,8 @@ struct ContentExtractor {
     private let count: Int
     /// The `<body>` (or the root when there is none).
     private let body: Int
+    /// When to give up: every pass checks it as it goes.
+    private let deadline: Deadline
 
     private var blockOf: [Int32]
     private var inLink: [Bool]
@@ -47,8 +49,9 @@ struct ContentExtractor {
     private var good: [Int32]
     private var headings: [Int32]
 
-    init(tree: HTMLTree) {
+    init(tree: HTMLTree, deadline: Deadline = .never) {
         self.tree = tree
+        self.deadline = deadline
         nodes = tree.nodes
         count = tree.nodes.count
         body = tree.nodes.firstIndex { $0.tag == .body } ?? 0
@@ -74,14 +77,16 @@ struct ContentExtractor {
     }
 
     /// The main text as paragraphs.
-    mutating func extract() -> [String] {
+    ///
+    /// - Throws: the deadline's rejection when the time is up.
+    mutating func extract() throws(CopydeskError) -> [String] {
         guard count > 0 else { return [] }
-        measureRaw()
-        let text = attempt(relaxed: false)
+        try measureRaw()
+        let text = try attempt(relaxed: false)
         guard Self.length(text) < 250 else { return text }
         // Too little text: the class words dropped the article itself. Try again trusting only
         // tags, comments and hidden content, as trafilatura undoes a discard that empties a page.
-        let relaxed = attempt(relaxed: true)
+        let relaxed = try attempt(relaxed: true)
         return Self.length(relaxed) > Self.length(text) ? relaxed : text
     }
 
@@ -89,8 +94,9 @@ struct ContentExtractor {
         paragraphs.reduce(0) { $0 + $1.utf8.count }
     }
 
-    private mutating func reset() {
+    private mutating func reset() throws(CopydeskError) {
         for index in 0 ..< count {
+            try deadline.check(every: index)
             dropped[index] = false
             chars[index] = 0
             linkChars[index] = 0
@@ -106,21 +112,21 @@ struct ContentExtractor {
         }
     }
 
-    private mutating func attempt(relaxed: Bool) -> [String] {
-        if relaxed { reset() }
-        classify(relaxed: relaxed)
-        measureKept()
-        scoreBlocks()
-        let selection = selectContainer()
+    private mutating func attempt(relaxed: Bool) throws(CopydeskError) -> [String] {
+        if relaxed { try reset() }
+        try classify(relaxed: relaxed)
+        try measureKept()
+        try scoreBlocks()
+        let selection = try selectContainer()
         var output = TextBuilder()
         for root in leads(before: selection[0]) + selection {
-            emit(root, into: &output)
+            try emit(root, into: &output)
         }
         var text = Self.cleanEdges(output.paragraphs)
         if text.reduce(0, { $0 + $1.count }) < 250, selection != [body] {
             // Too little for an article: the container was a wrong guess; take the body as cleaned.
             var whole = TextBuilder()
-            emit(body, into: &whole)
+            try emit(body, into: &whole)
             let alternative = Self.cleanEdges(whole.paragraphs)
             if alternative.reduce(0, { $0 + $1.count }) > text.reduce(0, { $0 + $1.count }) { text = alternative }
         }
@@ -129,12 +135,13 @@ struct ContentExtractor {
 
     /// The text of the whole body, for a page where no container holds text: only skipped and
     /// hidden elements are left out. Call after ``extract()``.
-    func fallbackText() -> [String]? {
+    func fallbackText() throws(CopydeskError) -> [String]? {
         guard count > 0 else { return nil }
         var output = TextBuilder()
         var index = body + 1
         var closing: [Int] = []
         while index < Int(nodes[body].end) {
+            try deadline.check(every: index)
             while let last = closing.last, index >= last {
                 output.flush()
                 closing.removeLast()
@@ -162,8 +169,9 @@ struct ContentExtractor {
 
     // MARK: - Pass 1: raw measures
 
-    private mutating func measureRaw() {
+    private mutating func measureRaw() throws(CopydeskError) {
         for index in 0 ..< count {
+            try deadline.check(every: index)
             let node = nodes[index]
             let parent = Int(node.parent)
             if node.tag != .text, node.tag.isBlockLevel || parent < 0 {
@@ -186,6 +194,7 @@ struct ContentExtractor {
         }
         // Reverse document order visits every node after its descendants.
         for index in stride(from: count - 1, through: 0, by: -1) {
+            try deadline.check(every: index)
             let node = nodes[index]
             if node.tag == .text {
                 rawChars[index] = node.characters
@@ -216,11 +225,12 @@ struct ContentExtractor {
 
     // MARK: - Pass 2: what is never article text
 
-    private mutating func classify(relaxed: Bool) {
+    private mutating func classify(relaxed: Bool) throws(CopydeskError) {
         var cache: [UInt64: ClassHints] = [:]
         let pageChars = max(rawChars[body], 1)
         var index = 0
         while index < count {
+            try deadline.check(every: index)
             let node = nodes[index]
             if node.tag == .text {
                 index += 1
@@ -358,8 +368,9 @@ struct ContentExtractor {
 
     // MARK: - Pass 3: measures of what is kept
 
-    private mutating func measureKept() {
+    private mutating func measureKept() throws(CopydeskError) {
         for index in stride(from: count - 1, through: 0, by: -1) where !dropped[index] {
+            try deadline.check(every: index)
             let node = nodes[index]
             let parent = Int(node.parent)
             if node.tag == .text {
@@ -432,9 +443,10 @@ struct ContentExtractor {
         return weight
     }
 
-    private mutating func scoreBlocks() {
+    private mutating func scoreBlocks() throws(CopydeskError) {
         var initialized = [Bool](repeating: false, count: count)
         for index in body ..< count where !dropped[index] {
+            try deadline.check(every: index)
             let node = nodes[index]
             guard node.tag != .text, blockOf[index] == Int32(index), ownChars[index] >= 25 else { continue }
             switch node.tag {
@@ -477,11 +489,12 @@ struct ContentExtractor {
 
     // MARK: - Pass 5: the container
 
-    private func selectContainer() -> [Int] {
+    private func selectContainer() throws(CopydeskError) -> [Int] {
         var best = -1
         var bestScore: Float = 0
         var top: [(Int, Float)] = []
         for index in body ..< count where score[index] > 0 && !dropped[index] {
+            try deadline.check(every: index)
             if score[index] > bestScore {
                 bestScore = score[index]
                 best = index
@@ -495,6 +508,7 @@ struct ContentExtractor {
         if top.count >= 2 {
             var ancestor = Int(nodes[best].parent)
             while ancestor > body {
+                try deadline.check()
                 let under = top.filter { isAncestor(ancestor, of: $0.0) }.count
                 if under >= 2 {
                     best = ancestor
@@ -681,7 +695,7 @@ struct ContentExtractor {
         return false
     }
 
-    private func emit(_ root: Int, into output: inout TextBuilder) {
+    private func emit(_ root: Int, into output: inout TextBuilder) throws(CopydeskError) {
         let end = Int(nodes[root].end)
         if nodes[root].tag == .text {
             let node = nodes[root]
@@ -699,6 +713,7 @@ struct ContentExtractor {
         }
         output.flush(keep: keep)
         while index < end {
+            try deadline.check(every: index)
             while let last = closing.last, index >= last.end {
                 if last.block { output.flush(keep: keep) }
                 closing.removeLast()

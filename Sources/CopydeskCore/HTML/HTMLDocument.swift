@@ -22,25 +22,55 @@ final class HTMLDocument {
             | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_IGNORE_ENC.rawValue
             | XML_PARSE_HUGE.rawValue)
 
+    /// The most elements, attributes and pieces of text a page may have. libxml2 keeps about 130
+    /// bytes per node and the extraction about 100 more, so this bounds the memory one page takes
+    /// (about 250 MB at the limit) whatever its size: 50 MB of `<b>x</b>` would otherwise build 17
+    /// million nodes and take gigabytes. Article pages hold a few thousand; the largest page of the
+    /// extraction dev set about 37,000.
+    static let maxNodes = 1_000_000
+
     /// Parses UTF-8 markup from memory.
     ///
-    /// Wraps `htmlReadMemory` with `HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+    /// Wraps `htmlCtxtReadMemory` with `HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
     /// HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC | XML_PARSE_HUGE` and the
-    /// encoding `UTF-8`.
+    /// encoding `UTF-8`, on a parser context whose SAX callbacks that build the tree (libxml2's
+    /// `xmlSAX2StartElement`, `xmlSAX2EndElement`, `xmlSAX2Characters`, `xmlSAX2CDataBlock`) are
+    /// wrapped: they count the nodes and check the deadline, and stop the parser (`xmlStopParser`)
+    /// when either runs out.
     /// XHTML goes through the same HTML parser: it recovers from the markup errors most real XHTML
     /// pages have, never loads a DTD and never expands external entities.
     ///
-    /// - Parameter bytes: the page as UTF-8.
-    /// - Throws: ``CopydeskError`` `.parseFailed` when libxml2 returns no document.
-    init(utf8 bytes: [UInt8]) throws(CopydeskError) {
+    /// - Parameters:
+    ///   - bytes: the page as UTF-8.
+    ///   - deadline: when to stop parsing.
+    ///   - maxNodes: the most elements, attributes and text pieces to build.
+    /// - Throws: ``CopydeskError`` `.parseFailed` when libxml2 returns no document, `.tooLarge` past
+    ///   `maxNodes`, `.timedOut` past the deadline.
+    init(
+        utf8 bytes: [UInt8], deadline: Deadline = .never, maxNodes: Int = HTMLDocument.maxNodes
+    ) throws(CopydeskError) {
         _ = Self.parserInitialized
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else {
             throw CopydeskError(.parseFailed, "no markup to parse")
         }
-        let document = bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
-                htmlReadMemory(chars.baseAddress, Int32(chars.count), nil, "UTF-8", Self.options)
+        guard let context = htmlNewParserCtxt() else {
+            throw CopydeskError(.parseFailed, "libxml2 could not create a parser")
+        }
+        defer { htmlFreeParserCtxt(context) }
+        let limits = ParseLimits(deadline: deadline, maxNodes: maxNodes)
+        let document = withExtendedLifetime(limits) { () -> htmlDocPtr? in
+            // > _private: For user data, libxml won't touch it
+            context.pointee._private = Unmanaged.passUnretained(limits).toOpaque()
+            limits.install(in: context)
+            return bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { chars in
+                    htmlCtxtReadMemory(context, chars.baseAddress, Int32(chars.count), nil, "UTF-8", Self.options)
+                }
             }
+        }
+        if let stop = limits.stop {
+            if let document { xmlFreeDoc(document) }
+            throw stop
         }
         guard let document else {
             throw CopydeskError(.parseFailed, "libxml2 could not parse the markup")
@@ -59,7 +89,9 @@ final class HTMLDocument {
     /// except `<title>` and JSON-LD scripts in the head and body, which metadata extraction reads.
     /// The walk follows `children`/`next`/`parent` links and needs no recursion, so no nesting
     /// depth can overflow the stack.
-    func flatten() -> HTMLTree {
+    ///
+    /// - Throws: the deadline's rejection when the time is up.
+    func flatten(deadline: Deadline = .never) throws(CopydeskError) -> HTMLTree {
         var tree = HTMLTree()
         guard let root = xmlDocGetRootElement(handle) else { return tree }
         tree.nodes.reserveCapacity(4096)
@@ -67,7 +99,10 @@ final class HTMLDocument {
         tree.bytes.reserveCapacity(65536)
         var open: [Int32] = []
         var node: xmlNodePtr = root
+        var steps = 0
         walk: while true {
+            steps &+= 1
+            try deadline.check(every: steps)
             let type = node.pointee.type
             if type == XML_ELEMENT_NODE {
                 let index = Int32(tree.nodes.count)
@@ -201,6 +236,84 @@ final class HTMLDocument {
             .init(
                 tag: .text, parent: parent, end: Int32(tree.nodes.count + 1), first: Int32(start),
                 count: Int32(count), characters: characters, commas: commas))
+    }
+}
+
+/// What the wrapped SAX callbacks count and check while libxml2 parses one page; reached from the
+/// callbacks through the parser context's `_private`.
+private final class ParseLimits {
+    let deadline: Deadline
+    let maxNodes: Int
+    var nodes = 0
+    /// Why the parser was stopped, once it was.
+    var stop: CopydeskError?
+    /// The callbacks that build the tree (libxml2's SAX2 defaults), called by the wrappers.
+    var startElement: startElementSAXFunc?
+    var endElement: endElementSAXFunc?
+    var characters: charactersSAXFunc?
+    var cdataBlock: cdataBlockSAXFunc?
+
+    init(deadline: Deadline, maxNodes: Int) {
+        self.deadline = deadline
+        self.maxNodes = maxNodes
+    }
+
+    /// Counts `count` more nodes; `false` (and the parser stopped) when a limit ran out.
+    func admit(_ count: Int, _ context: xmlParserCtxtPtr) -> Bool {
+        guard stop == nil else { return false }
+        let before = nodes
+        nodes += count
+        if nodes > maxNodes {
+            stop = CopydeskError(
+                .tooLarge, "the page has more than \(maxNodes) elements, attributes and text nodes")
+        } else if before >> 10 != nodes >> 10, deadline.hasPassed {
+            // The clock is read once per 1,024 nodes.
+            stop = deadline.error
+        }
+        guard stop == nil else {
+            xmlStopParser(context)
+            return false
+        }
+        return true
+    }
+
+    static func of(_ context: UnsafeMutableRawPointer?) -> (ParseLimits, xmlParserCtxtPtr)? {
+        guard let context else { return nil }
+        let parser = context.assumingMemoryBound(to: xmlParserCtxt.self)
+        guard let limits = parser.pointee._private else { return nil }
+        return (Unmanaged<ParseLimits>.fromOpaque(limits).takeUnretainedValue(), parser)
+    }
+
+    /// Replaces the tree-building callbacks of `context` by counting ones that call them.
+    func install(in context: htmlParserCtxtPtr) {
+        guard let sax = context.pointee.sax else { return }
+        startElement = sax.pointee.startElement
+        endElement = sax.pointee.endElement
+        characters = sax.pointee.characters
+        cdataBlock = sax.pointee.cdataBlock
+        sax.pointee.startElement = { context, name, attributes in
+            guard let (limits, parser) = ParseLimits.of(context) else { return }
+            var count = 1
+            if var attribute = attributes {
+                while attribute.pointee != nil {
+                    count += 1
+                    attribute += 2
+                }
+            }
+            if limits.admit(count, parser) { limits.startElement?(context, name, attributes) }
+        }
+        sax.pointee.endElement = { context, name in
+            guard let (limits, _) = ParseLimits.of(context), limits.stop == nil else { return }
+            limits.endElement?(context, name)
+        }
+        sax.pointee.characters = { context, characters, length in
+            guard let (limits, parser) = ParseLimits.of(context), limits.admit(1, parser) else { return }
+            limits.characters?(context, characters, length)
+        }
+        sax.pointee.cdataBlock = { context, characters, length in
+            guard let (limits, parser) = ParseLimits.of(context), limits.admit(1, parser) else { return }
+            limits.cdataBlock?(context, characters, length)
+        }
     }
 }
 

@@ -6,17 +6,22 @@ enum HTMLNormalizer {
     ///   - bytes: the raw file.
     ///   - decoded: the file as ``TextDecoder`` decoded it without reading the markup.
     ///   - format: `.html` or `.xhtml`, as sniffed.
+    ///   - deadline: when to give up.
     /// - Throws: ``CopydeskError`` `.parseFailed` when libxml2 makes no document of it, `.noText`
-    ///   when the page holds no text.
-    static func normalize(_ bytes: [UInt8], decoded: DecodedText, format: ArticleFormat) throws(CopydeskError)
-        -> Article
-    {
+    ///   when the page holds no text, `.tooLarge` when it has too many nodes, `.timedOut` past the
+    ///   deadline.
+    static func normalize(
+        _ bytes: [UInt8], decoded: DecodedText, format: ArticleFormat, deadline: Deadline = .never
+    ) throws(CopydeskError) -> Article {
         let input = HTMLCharset.utf8(bytes, decoded: decoded)
-        let tree = try HTMLDocument(utf8: input.utf8).flatten()
+        try deadline.check()
+        // The libxml2 tree is freed as soon as it is flattened.
+        let tree = try HTMLDocument(utf8: input.utf8, deadline: deadline).flatten(deadline: deadline)
+        try deadline.check()
         let metadata = HTMLMetadata(tree: tree)
-        var extractor = ContentExtractor(tree: tree)
-        var paragraphs = extractor.extract()
-        if paragraphs.isEmpty, let fallback = extractor.fallbackText() {
+        var extractor = ContentExtractor(tree: tree, deadline: deadline)
+        var paragraphs = try extractor.extract()
+        if paragraphs.isEmpty, let fallback = try extractor.fallbackText() {
             paragraphs = fallback
         }
         if let replacement = LinkedDataBody.replacement(for: paragraphs, articleBody: metadata.articleBody) {

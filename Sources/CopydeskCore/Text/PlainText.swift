@@ -21,11 +21,23 @@ public enum PlainText {
 
     /// Splits `text` into a title and paragraphs; whitespace inside a paragraph is collapsed.
     public static func parse(_ text: String) -> Parsed {
-        let blocks = self.blocks(of: text)
+        do {
+            return try parse(text, deadline: .never)
+        } catch {
+            preconditionFailure("no deadline, no error: \(error)")
+        }
+    }
+
+    /// Splits `text` into a title and paragraphs, giving up at `deadline`.
+    ///
+    /// - Throws: the ``Deadline``'s rejection when the time is up.
+    public static func parse(_ text: String, deadline: Deadline) throws(CopydeskError) -> Parsed {
+        let blocks = try self.blocks(of: text, deadline: deadline)
         var paragraphs = [String]()
         var title: String?
         let hasBlankLines = blocks.count > 1
         for (index, block) in blocks.enumerated() {
+            try deadline.check(every: index)
             if index == 0, hasBlankLines, block.count == 1, looksLikeHeadline(block[0]) {
                 title = block[0]
                 continue
@@ -40,7 +52,7 @@ public enum PlainText {
     }
 
     /// Blocks of non-empty lines, each line with its whitespace collapsed.
-    static func blocks(of text: String) -> [[String]] {
+    static func blocks(of text: String, deadline: Deadline = .never) throws(CopydeskError) -> [[String]] {
         var blocks = [[String]]()
         var current = [String]()
         var line = [UInt8]()
@@ -58,7 +70,10 @@ public enum PlainText {
             pendingSpace = false
         }
         var previousWasCR = false
+        var scalars = 0
         for scalar in text.unicodeScalars {
+            scalars &+= 1
+            try deadline.check(every: scalars)
             switch scalar.value {
             case 0x0A:
                 if previousWasCR { previousWasCR = false; continue }

@@ -13,15 +13,28 @@ public final class Catalog: Sendable {
     let queue: DatabaseQueue
     /// The database file, for error messages (`:memory:` for an in-memory catalog).
     public let path: String
+    /// How long a write waits for another process's write transaction before it fails.
+    public let busyTimeout: Duration
+
+    /// How long a write waits for another writer by default: long enough for any transaction of
+    /// copydesk's own (a batch of 256 files, a checkpoint), short enough that a stuck writer shows
+    /// in the log while files wait.
+    public static let defaultBusyTimeout: Duration = .seconds(10)
 
     /// Opens (creating it if needed) the catalog at `path` for writing, and brings its schema up to
     /// date.
     ///
-    /// - Throws: ``CopydeskError`` `.storeFailed` naming the file when it cannot be opened or migrated.
-    public convenience init(path: String) throws(CopydeskError) {
+    /// A file that is not an SQLite database, or whose schema cannot be read, is never overwritten
+    /// or removed: the error says so and leaves it to an operator.
+    ///
+    /// - Parameter busyTimeout: how long a write waits for another process's write transaction.
+    /// - Throws: ``CopydeskError`` naming the file when it cannot be opened or migrated:
+    ///   `.storeDamaged` for a damaged file, `.storeUnavailable` when it is locked, full or
+    ///   read-only, `.storeFailed` otherwise.
+    public convenience init(path: String, busyTimeout: Duration = Catalog.defaultBusyTimeout) throws(CopydeskError) {
         var configuration = Configuration()
         configuration.journalMode = .wal
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(busyTimeout.secondsValue)
         configuration.label = "copydesk.catalog"
         configuration.prepareDatabase { db in
             // A decision is durable before its file leaves the Inbox (DESIGN.md, "Durability").
@@ -40,9 +53,9 @@ public final class Catalog: Sendable {
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
-            throw CopydeskError(.storeFailed, "cannot open the catalog", path: path, cause: Self.describe(error))
+            throw Self.failure("open the catalog", error, path: path, busyTimeout: busyTimeout)
         }
-        try self.init(queue: queue, path: path)
+        try self.init(queue: queue, path: path, busyTimeout: busyTimeout)
     }
 
     /// A new, empty catalog in memory (for tests and dry runs).
@@ -57,19 +70,21 @@ public final class Catalog: Sendable {
     }
 
     /// A catalog over an existing queue, migrated.
-    init(queue: DatabaseQueue, path: String) throws(CopydeskError) {
+    init(queue: DatabaseQueue, path: String, busyTimeout: Duration = Catalog.defaultBusyTimeout) throws(CopydeskError) {
         self.queue = queue
         self.path = path
+        self.busyTimeout = busyTimeout
         do {
             try Self.migrator.migrate(queue)
         } catch {
-            throw CopydeskError(.storeFailed, "cannot migrate the catalog", path: path, cause: Self.describe(error))
+            throw Self.failure("migrate the catalog", error, path: path, busyTimeout: busyTimeout)
         }
     }
 
     private init(readOnlyQueue: DatabaseQueue, path: String) {
         self.queue = readOnlyQueue
         self.path = path
+        self.busyTimeout = Self.defaultBusyTimeout
     }
 
     /// Opens an existing catalog for reading only.
@@ -83,7 +98,7 @@ public final class Catalog: Sendable {
         }
         var configuration = Configuration()
         configuration.readonly = true
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(defaultBusyTimeout.secondsValue)
         configuration.label = "copydesk.catalog.reader"
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
@@ -95,10 +110,8 @@ public final class Catalog: Sendable {
                     .storeFailed, "the catalog was written by a newer copydesk (migration \(unknown))", path: path)
             }
             return catalog
-        } catch let error as CopydeskError {
-            throw error
         } catch {
-            throw CopydeskError(.storeFailed, "cannot read the catalog", path: path, cause: describe(error))
+            throw failure("read the catalog", error, path: path, busyTimeout: defaultBusyTimeout)
         }
     }
 
@@ -109,13 +122,48 @@ public final class Catalog: Sendable {
         return String(describing: error)
     }
 
+    /// The error for a failed catalog operation (`doing`: "write to the catalog"), named after what
+    /// an operator can do about it: wait for another writer, free space, make the file writable,
+    /// restore a damaged file.
+    static func failure(_ doing: String, _ error: any Error, path: String, busyTimeout: Duration) -> CopydeskError {
+        if let error = error as? CopydeskError { return error }
+        let cause = describe(error)
+        guard let database = error as? DatabaseError else {
+            return CopydeskError(.storeFailed, "cannot \(doing)", path: path, cause: cause)
+        }
+        switch database.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return CopydeskError(
+                .storeUnavailable,
+                "cannot \(doing): another process has held its write lock for over \(busyTimeout.secondsValue.secondsText) s",
+                path: path, cause: cause)
+        case .SQLITE_FULL:
+            return CopydeskError(
+                .storeUnavailable, "cannot \(doing): no space left on its file system", path: path, cause: cause)
+        case .SQLITE_READONLY:
+            return CopydeskError(.storeUnavailable, "cannot \(doing): it is read-only", path: path, cause: cause)
+        case .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_NOMEM:
+            return CopydeskError(.storeUnavailable, "cannot \(doing)", path: path, cause: cause)
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return CopydeskError(
+                .storeDamaged,
+                "cannot \(doing): the file is damaged or not a copydesk catalog; copydesk does not repair, "
+                    + "replace or remove it (restore it from a backup, or move it away to start a new catalog)",
+                path: path, cause: cause)
+        default:
+            return CopydeskError(.storeFailed, "cannot \(doing)", path: path, cause: cause)
+        }
+    }
+
+    private func failure(_ doing: String, _ error: any Error) -> CopydeskError {
+        Self.failure(doing, error, path: path, busyTimeout: busyTimeout)
+    }
+
     func write<T>(_ body: (Database) throws -> T) throws(CopydeskError) -> T {
         do {
             return try queue.write(body)
-        } catch let error as CopydeskError {
-            throw error
         } catch {
-            throw CopydeskError(.storeFailed, "cannot write to the catalog", path: path, cause: Self.describe(error))
+            throw failure("write to the catalog", error)
         }
     }
 
@@ -123,10 +171,8 @@ public final class Catalog: Sendable {
     func writeAsync<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(CopydeskError) -> T {
         do {
             return try await queue.write(body)
-        } catch let error as CopydeskError {
-            throw error
         } catch {
-            throw CopydeskError(.storeFailed, "cannot write to the catalog", path: path, cause: Self.describe(error))
+            throw failure("write to the catalog", error)
         }
     }
 
@@ -134,7 +180,22 @@ public final class Catalog: Sendable {
         do {
             return try queue.read(body)
         } catch {
-            throw CopydeskError(.storeFailed, "cannot read the catalog", path: path, cause: Self.describe(error))
+            throw failure("read the catalog", error)
         }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `TimeInterval`.
+    public var secondsValue: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+extension Double {
+    /// "10", "0.5": without a trailing ".0".
+    var secondsText: String {
+        self == rounded() && abs(self) < 1e15 ? String(Int64(self)) : String(self)
     }
 }

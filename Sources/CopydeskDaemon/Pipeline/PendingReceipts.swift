@@ -42,6 +42,24 @@ final class PendingReceipts: Sendable {
     }
 }
 
+/// Receipts whose files lie in the Archive but are not yet marked archived in the catalog.
+final class UnmarkedReceipts: Sendable {
+    private let ids = Mutex([Int64]())
+
+    func add(_ receiptIDs: [Int64]) {
+        ids.withLock { $0.append(contentsOf: receiptIDs) }
+    }
+
+    func takeAll() -> [Int64] {
+        ids.withLock { ids in
+            defer { ids.removeAll() }
+            return ids
+        }
+    }
+
+    var isEmpty: Bool { ids.withLock { $0.isEmpty } }
+}
+
 extension PendingReceipt {
     /// The pending receipt a fresh commit created.
     init(_ result: CommitResult, _ submission: Submission) {

@@ -21,6 +21,10 @@ public struct Pipeline: Sendable {
         public var readAhead: Int = 128
         /// The most files decided and committed in one transaction.
         public var maxBatch: Int = 256
+        /// How long one file may take to normalize (`--file-timeout`) before it is rejected as too
+        /// slow; `nil`: no limit. Counted from the end of the read, so a slow disk or share is not
+        /// blamed on the file.
+        public var fileTimeout: Duration? = .seconds(30)
 
         public init() {}
     }
@@ -47,6 +51,9 @@ public struct Pipeline: Sendable {
     public let metrics: PipelineMetrics?
     /// Receipts recorded but not yet archived, by source path.
     let pending = PendingReceipts()
+    /// Receipts whose files are in the Archive but could not be marked archived yet (the catalog
+    /// was locked, full or read-only): marked with the next transaction.
+    let unmarked = UnmarkedReceipts()
 
     public init(
         catalog: Catalog, archive: Archive, origin: ReceiptOrigin, configuration: Configuration = .init(),
@@ -86,8 +93,9 @@ public struct Pipeline: Sendable {
             }
             launch()
             metrics?.setQueued(files.count)
-            // Receipts whose files were archived by the last batch: marked in the next transaction.
-            var archived = [Int64]()
+            // Receipts whose files were archived by the last batch (or earlier, when marking them
+            // failed): marked in the next transaction.
+            var archived = unmarked.takeAll()
             while await group.next() != nil {
                 // Every file ready in order is decided before waiting again, even when more than
                 // one batch's worth finished together.
@@ -143,29 +151,42 @@ public struct Pipeline: Sendable {
         if let receipt = pending.receipt(sourcePath: file.path, identity: read.identity) {
             return .pending(file, receipt)
         }
+        let deadline = configuration.fileTimeout.map { Deadline(limit: $0) } ?? .never
         let content: Result<Article, CopydeskError> = read.content.flatMap { bytes in
-            Result { () throws(CopydeskError) -> Article in try normalizer.normalize(bytes) }
+            Result { () throws(CopydeskError) -> Article in try normalizer.normalize(bytes, deadline: deadline) }
         }
-        let archivePath =
-            switch content {
-            case .success: archive.originalPath(sha256: read.rawSHA256)
-            case .failure: archive.rejectedPath(sha256: read.rawSHA256, fileName: file.name)
-            }
-        var submission = Submission(
-            origin: origin, fileName: file.name, sourcePath: file.path, identity: read.identity,
-            rawSHA256: read.rawSHA256, arrivedAt: Timestamp.now(), content: content, archivePath: archivePath)
+        var submission = self.submission(file, read, content)
+        if case .success = content, deadline.hasPassed {
+            // The normalizer checks its deadline in its own loops; what it cannot check (inside one
+            // libxml2 call, the fingerprint) is caught here, so the limit holds however the time was
+            // spent.
+            submission = self.submission(file, read, .failure(deadline.error))
+        }
         // `ingest` leaves the source in place: the bytes just hashed are stored now, on every core,
         // and recorded as archived once a flush precedes the decision's transaction. (A file moved
         // out of the Inbox by `watch` leaves only after its decision is committed.)
         if origin == .ingest, case .success(let bytes) = read.content {
             do {
-                try archive.store(bytes, at: archivePath)
+                try archive.store(bytes, at: submission.archivePath)
                 submission.isArchived = true
             } catch {
                 return .outcome(.failed(file, error))
             }
         }
         return .submission(file, submission)
+    }
+
+    private func submission(_ file: SourceFile, _ read: ReadFile, _ content: Result<Article, CopydeskError>)
+        -> Submission
+    {
+        let archivePath =
+            switch content {
+            case .success: archive.originalPath(sha256: read.rawSHA256)
+            case .failure: archive.rejectedPath(sha256: read.rawSHA256, fileName: file.name)
+            }
+        return Submission(
+            origin: origin, fileName: file.name, sourcePath: file.path, identity: read.identity,
+            rawSHA256: read.rawSHA256, arrivedAt: Timestamp.now(), content: content, archivePath: archivePath)
     }
 
     /// Decides, commits and archives prepared files, in order: one transaction marks the previous
@@ -221,6 +242,9 @@ public struct Pipeline: Sendable {
 
     /// Commits submissions in one transaction, which first marks `previous` archived; if that
     /// fails, one by one, so that one bad file does not hold the others back.
+    ///
+    /// When the catalog itself cannot be written (locked, full, read-only, damaged), every file of
+    /// the batch fails at once with that error: one by one would only wait for the same fault again.
     private func commit(_ submissions: [Submission], marking previous: [Int64]) async -> [Result<CommitResult, CopydeskError>] {
         guard !submissions.isEmpty else {
             await mark(previous)
@@ -235,7 +259,9 @@ public struct Pipeline: Sendable {
             ).map { .success($0) }
         } catch {
             await mark(previous)
-            if submissions.count == 1 { return [.failure(error)] }
+            if submissions.count == 1 || error.code != .storeFailed {
+                return Array(repeating: .failure(error), count: submissions.count)
+            }
         }
         var results = [Result<CommitResult, CopydeskError>]()
         for submission in submissions {
@@ -257,15 +283,39 @@ public struct Pipeline: Sendable {
         return { @Sendable () throws -> Void in try archive.synchronize() }
     }
 
-    /// Marks receipts archived whose files are in the Archive. On failure their receipts stay
-    /// `committed` until the next start, whose recovery marks them.
+    /// Marks receipts archived whose files are in the Archive. On failure they are kept for the
+    /// next transaction (see ``completeUnfinished()``); should the daemon stop first, the recovery at
+    /// the next start marks them.
     private func mark(_ receiptIDs: [Int64]) async {
         guard !receiptIDs.isEmpty else { return }
         do {
             if origin == .ingest { try archive.synchronize() }
             try await catalog.markArchived(receiptIDs: receiptIDs)
         } catch {
-            logger.error("\(error.detailedDescription())")
+            unmarked.add(receiptIDs)
+            let files = receiptIDs.count == 1 ? "1 archived file" : "\(receiptIDs.count) archived files"
+            logger.error("\(error.detailedDescription()) (\(files) to mark later)")
+        }
+    }
+
+    /// Whether receipts of archived files still wait to be marked archived.
+    public var hasUnfinishedWork: Bool { !unmarked.isEmpty }
+
+    /// Marks the receipts whose marking failed before.
+    ///
+    /// - Returns: the error when the catalog still cannot be written.
+    @discardableResult
+    public func completeUnfinished() async -> CopydeskError? {
+        let receiptIDs = unmarked.takeAll()
+        guard !receiptIDs.isEmpty else { return nil }
+        do {
+            if origin == .ingest { try archive.synchronize() }
+            try await catalog.markArchived(receiptIDs: receiptIDs)
+            logger.info("marked \(receiptIDs.count) archived file\(receiptIDs.count == 1 ? "" : "s") in the catalog")
+            return nil
+        } catch {
+            unmarked.add(receiptIDs)
+            return error
         }
     }
 
@@ -331,7 +381,7 @@ public struct Pipeline: Sendable {
             }
         case .recovered(let file, let receipt):
             logger.info(
-                "\(file.name): archived after restart (receipt \(receipt.id), \(receipt.decision.rawValue))",
+                "\(file.name): archived (receipt \(receipt.id), \(receipt.decision.rawValue) recorded before a crash or fault)",
                 metadata: ["copydesk.file": "\(file.name)"])
         case .skipped(let file, let reason):
             logger.debug("\(file.name): skipped: \(reason)", metadata: ["copydesk.file": "\(file.name)"])

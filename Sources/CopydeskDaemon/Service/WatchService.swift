@@ -13,6 +13,19 @@ internal import UnixSignals
 /// Under systemd it speaks the notify protocol: `READY=1` once the startup scan is done, `STATUS=`
 /// with counts after each batch, `WATCHDOG=1` at half of `$WATCHDOG_USEC` while the pipeline makes
 /// progress, and `STOPPING=1` on shutdown.
+///
+/// Faults that pass (a full or read-only Archive, a catalog locked by another writer, an Inbox
+/// removed for a while) never stop it: a file it could not record or archive stays in the Inbox,
+/// the error is logged with the file and the reason, and the Inbox is rescanned after 1 s, then
+/// after twice as long each time the fault is still there, up to every 60 s; the first batch that
+/// fails nothing brings the delay back to 1 s. A file recorded but not archived is only archived
+/// on the retry (its receipt is kept pending), never decided twice.
+///
+/// While it waits for a fault to clear, the service keeps pinging the watchdog: it is alive, and a
+/// restart by systemd would not free a disk or release a lock, only add restarts to the journal.
+/// `STATUS=` says what it waits for. The watchdog catches hangs: a batch that produces no outcome
+/// for ``stallLimit``. A damaged catalog file is the one fault that does not pass by itself: the
+/// service stops and throws (exit 1), leaving the file as it is for an operator.
 public struct WatchService: Service {
     /// How the service learns about new files.
     public enum Mode: Sendable, Hashable {
@@ -26,8 +39,12 @@ public struct WatchService: Service {
     /// still be being written, and is looked at again after this long.
     public static let scanSettle: Duration = .seconds(1)
     /// With no progress for this long while files are in hand, the watchdog stops pinging and
-    /// systemd restarts the service.
-    public static let stallLimit: Duration = .seconds(120)
+    /// systemd restarts the service; longer when the file time limit and the catalog's busy timeout
+    /// let a batch take longer (see ``stallLimit``).
+    public static let minimumStallLimit: Duration = .seconds(120)
+    /// The first and the longest delay before a retry after a failure.
+    public static let firstRetry: Duration = .seconds(1)
+    public static let longestRetry: Duration = .seconds(60)
 
     public let inbox: String
     public let mode: Mode
@@ -39,6 +56,7 @@ public struct WatchService: Service {
     public var metricsFile: String?
     public static let metricsInterval: Duration = .seconds(5)
     private let progress = Progress()
+    private let retry = RetrySchedule(first: WatchService.firstRetry, longest: WatchService.longestRetry)
 
     /// - Parameter onOutcome: called with every file's outcome, on the service's task (metrics,
     ///   benchmarks).
@@ -69,10 +87,17 @@ public struct WatchService: Service {
         try? pipeline.catalog.recordEvent(.started, message: "watching \(inbox) (\(modeText), pid \(getpid()))")
         logger.info("watching \(inbox) (\(modeText))", metadata: ["copydesk.inbox.path": "\(inbox)"])
         pipeline.recoverPendingReceipts()
-        await scan(changes)
+        let startup = await scan(changes)
+        if let damaged = startup.damaged {
+            // Nothing to retry: the catalog file needs an operator.
+            changes.stop()
+            logger.critical("\(damaged.detailedDescription())")
+            throw damaged
+        }
+        scheduleRetry(after: startup, rescan: true, changes)
         notifier.ready(status: progress.status())
 
-        await withTaskGroup(of: Void.self) { group in
+        let damaged = await withTaskGroup(of: Void.self, returning: CopydeskError?.self) { group in
             if let interval = notifier.watchdogInterval {
                 group.addTask { await watchdog(every: interval / 2) }
             }
@@ -90,30 +115,72 @@ public struct WatchService: Service {
                     changes.requestRescan()
                 }
             }
-            await withGracefulShutdownHandler {
+            let damaged = await withGracefulShutdownHandler { () -> CopydeskError? in
                 while let batch = await changes.next() {
-                    if batch.rescan {
-                        await scan(changes)
-                    } else {
-                        await take(batch.files, changes)
+                    let summary = batch.rescan ? await scan(changes) : await take(batch.files, changes)
+                    if let damaged = summary.damaged {
+                        changes.stop()
+                        return damaged
                     }
+                    scheduleRetry(after: summary, rescan: batch.rescan, changes)
                     notifier.status(progress.status())
                 }
+                return nil
             } onGracefulShutdown: {
                 notifier.stopping(status: "stopping after the files in hand")
                 changes.stop()
             }
             group.cancelAll()
+            return damaged
         }
         if let metricsFile, let metrics = pipeline.metrics { writeMetrics(metrics, to: metricsFile) }
+        if let damaged {
+            // Nothing more is written to a damaged catalog, not even the `stopped` event.
+            notifier.stopping(status: "stopped: the catalog is damaged")
+            logger.critical("\(damaged.detailedDescription())", metadata: ["copydesk.inbox.path": "\(inbox)"])
+            throw damaged
+        }
         notifier.stopping(status: "stopped: " + progress.status())
         try? pipeline.catalog.recordEvent(.stopped, message: "stopped watching \(inbox): \(progress.status())")
         logger.info("stopped: \(progress.status())", metadata: ["copydesk.inbox.path": "\(inbox)"])
     }
 
+    /// After a batch: a rescan later when files failed (or archived files wait to be marked), with a
+    /// delay that doubles while the failures go on; back to the first delay after a batch that
+    /// failed nothing. The fault is over once a whole rescan fails nothing.
+    private func scheduleRetry(after summary: TakeSummary, rescan: Bool, _ changes: any InboxChanges) {
+        guard summary.failed > 0 || pipeline.hasUnfinishedWork else {
+            if summary.succeeded > 0 { retry.resetDelay() }
+            if rescan, retry.clear() {
+                progress.setFault(nil)
+                logger.notice(
+                    "the fault is over: every file is taken again", metadata: ["copydesk.inbox.path": "\(inbox)"])
+            }
+            return
+        }
+        guard let delay = retry.schedule() else { return }
+        let reason = summary.firstError.map { $0.reason } ?? "archived files wait to be marked in the catalog"
+        let waiting = summary.failed == 1 ? "1 file" : "\(summary.failed) files"
+        let after = "\(delay.secondsValue.secondsText) s"
+        progress.setFault("\(waiting) waiting, retrying in \(after): \(reason)")
+        logger.warning(
+            "\(waiting) could not be taken and stay\(summary.failed == 1 ? "s" : "") in the Inbox; retrying in \(after)",
+            metadata: ["copydesk.inbox.path": "\(inbox)", "copydesk.reason": "\(reason)"])
+        Task {
+            try? await Task.sleep(for: delay)
+            retry.fired()
+            if !changes.isStopped { changes.requestRescan() }
+        }
+    }
+
     /// Takes every settled file waiting in the Inbox; files modified within ``scanSettle`` are left
-    /// for a later look.
-    private func scan(_ changes: any InboxChanges) async {
+    /// for a later look. Archived files whose receipts could not be marked before are marked first.
+    private func scan(_ changes: any InboxChanges) async -> TakeSummary {
+        var unfinished = TakeSummary()
+        if let error = await pipeline.completeUnfinished() {
+            unfinished.firstError = error
+            if error.code == .storeDamaged { unfinished.damaged = error }
+        }
         var ready = [String]()
         var deferred = 0
         let now = Self.realtimeNanoseconds()
@@ -128,24 +195,39 @@ public struct WatchService: Service {
                 ready.append(name)
             }
         }
-        await take(ready, changes)
+        var summary = await take(ready, changes)
+        summary.firstError = summary.firstError ?? unfinished.firstError
+        summary.damaged = summary.damaged ?? unfinished.damaged
         if deferred > 0, !changes.isStopped {
             Task {
                 try? await Task.sleep(for: Self.scanSettle)
                 changes.requestRescan()
             }
         }
+        return summary
     }
 
-    private func take(_ relativePaths: [String], _ changes: any InboxChanges) async {
-        guard !relativePaths.isEmpty else { return }
+    private func take(_ relativePaths: [String], _ changes: any InboxChanges) async -> TakeSummary {
+        var summary = TakeSummary()
+        guard !relativePaths.isEmpty else { return summary }
         let files = relativePaths.map { SourceFile(path: "\(inbox)/\($0)", name: $0) }
         progress.begin()
         await pipeline.process(files, isStopping: { changes.isStopped }) { outcome in
+            summary.record(outcome)
             progress.record(outcome)
             onOutcome?(outcome)
         }
         progress.end()
+        return summary
+    }
+
+    /// How long a batch may go without an outcome before it counts as hung: two files at the time
+    /// limit (the one in hand and the one before it in order) and two waits for the catalog's lock
+    /// (the commit and the marking), at least ``minimumStallLimit``. Waiting for a fault to clear
+    /// never counts: between retries the service is idle.
+    public var stallLimit: Duration {
+        let slowest = (pipeline.configuration.fileTimeout ?? .zero) * 2 + pipeline.catalog.busyTimeout * 2
+        return max(Self.minimumStallLimit, slowest)
     }
 
     private func writeMetrics(_ metrics: PipelineMetrics, to path: String) {
@@ -158,10 +240,10 @@ public struct WatchService: Service {
 
     private func watchdog(every interval: Duration) async {
         while !Task.isCancelled {
-            if progress.isAlive(stallLimit: Self.stallLimit) {
+            if progress.isAlive(stallLimit: stallLimit) {
                 notifier.watchdog()
             } else {
-                logger.critical("no progress for \(Self.stallLimit); not pinging the watchdog")
+                logger.critical("no progress for \(stallLimit.secondsValue.secondsText) s; not pinging the watchdog")
             }
             try? await Task.sleep(for: interval)
         }
@@ -181,6 +263,93 @@ extension Duration {
     }
 }
 
+/// What one batch came to: how many files were done, how many failed and why.
+private struct TakeSummary {
+    var succeeded = 0
+    var failed = 0
+    /// The first failure's error, for the log line of the retry.
+    var firstError: CopydeskError?
+    /// A failure because the catalog file is damaged: the service stops.
+    var damaged: CopydeskError?
+
+    /// Whether nothing was taken (an empty rescan).
+    var isEmpty: Bool { succeeded == 0 && failed == 0 }
+
+    mutating func record(_ outcome: Pipeline.Outcome) {
+        switch outcome {
+        case .decided(_, _, let archiveError?), .failed(_, let archiveError):
+            failed += 1
+            if firstError == nil { firstError = archiveError }
+            if archiveError.code == .storeDamaged, damaged == nil { damaged = archiveError }
+        case .decided, .recovered:
+            succeeded += 1
+        case .skipped:
+            break
+        }
+    }
+}
+
+/// When to retry after failures: one retry scheduled at a time, its delay doubling from `first` to
+/// `longest` while failures go on.
+private final class RetrySchedule: Sendable {
+    private enum State {
+        /// No failure since the last rescan that failed nothing.
+        case clear
+        /// Files fail: the delay of the next retry, and whether a retry is scheduled now.
+        case failing(next: Duration, scheduled: Bool)
+    }
+
+    private let first: Duration
+    private let longest: Duration
+    private let state = Mutex(State.clear)
+
+    init(first: Duration, longest: Duration) {
+        self.first = first
+        self.longest = longest
+    }
+
+    /// The delay of a new retry, or `nil` when one is already scheduled.
+    func schedule() -> Duration? {
+        state.withLock { state in
+            switch state {
+            case .clear:
+                state = .failing(next: min(first * 2, longest), scheduled: true)
+                return first
+            case .failing(_, scheduled: true):
+                return nil
+            case .failing(let next, scheduled: false):
+                state = .failing(next: min(next * 2, longest), scheduled: true)
+                return next
+            }
+        }
+    }
+
+    /// The scheduled retry is running.
+    func fired() {
+        state.withLock { state in
+            if case .failing(let next, _) = state { state = .failing(next: next, scheduled: false) }
+        }
+    }
+
+    /// Back to the first delay: the last batch failed nothing.
+    func resetDelay() {
+        state.withLock { state in
+            if case .failing(_, let scheduled) = state { state = .failing(next: first, scheduled: scheduled) }
+        }
+    }
+
+    /// Ends a fault: a whole rescan failed nothing.
+    ///
+    /// - Returns: whether files had failed since the last clear (a fault just ended).
+    func clear() -> Bool {
+        state.withLock { state in
+            defer { state = .clear }
+            if case .failing = state { return true }
+            return false
+        }
+    }
+}
+
 /// Counts of this run and the time of the last progress, shared by the loop and the watchdog.
 private final class Progress: Sendable {
     private struct State {
@@ -188,6 +357,8 @@ private final class Progress: Sendable {
         var failed = 0
         var busySince: ContinuousClock.Instant?
         var lastProgress = ContinuousClock.now
+        /// What the service waits for, while a fault lasts.
+        var fault: String?
     }
 
     private let state = Mutex(State())
@@ -223,13 +394,18 @@ private final class Progress: Sendable {
         }
     }
 
+    func setFault(_ fault: String?) {
+        state.withLock { $0.fault = fault }
+    }
+
     /// One line for `STATUS=` and the log.
     func status() -> String {
         state.withLock { state in
             let total = state.counts.values.reduce(0, +)
             var text = "\(total) file\(total == 1 ? "" : "s") taken since start: "
             text += Decision.allCases.map { "\(state.counts[$0, default: 0]) \($0.rawValue)" }.joined(separator: ", ")
-            if state.failed > 0 { text += "; \(state.failed) failed" }
+            if state.failed > 0 { text += "; \(state.failed) failed attempt\(state.failed == 1 ? "" : "s")" }
+            if let fault = state.fault { text += "; " + fault }
             return text
         }
     }

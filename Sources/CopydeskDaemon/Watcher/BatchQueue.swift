@@ -73,6 +73,14 @@ final class BatchQueue: Sendable {
         logger.warning("\(message)", metadata: ["copydesk.inbox.path": "\(inbox)"])
     }
 
+    func error(_ message: String) {
+        logger.error("\(inbox): \(message)", metadata: ["copydesk.inbox.path": "\(inbox)"])
+    }
+
+    func notice(_ message: String) {
+        logger.notice("\(inbox): \(message)", metadata: ["copydesk.inbox.path": "\(inbox)"])
+    }
+
     /// Wakes a polling thread sleeping in ``waitForPollerWake(timeout:)``.
     func wakePoller() {
         state.withLock { $0.pollerWake = true }

@@ -12,6 +12,10 @@ internal import SystemPackage
 /// files still being written are never reported. A new subfolder is watched as soon as it appears
 /// and then scanned, since files may land in it before its watch exists; a queue overflow asks for
 /// a full rescan. Changes are collected while the consumer is busy and handed over as one batch.
+///
+/// When the Inbox folder itself is removed or moved away, the watcher says so in the log, drops its
+/// watches and looks for the folder once a second; once it exists again it is watched again and
+/// scanned, so files dropped into the new folder are taken.
 public final class InboxWatcher: InboxChanges {
     public let inbox: String
     private let shared: BatchQueue
@@ -72,6 +76,12 @@ private final class WatchThread: @unchecked Sendable {
     /// Watch descriptor → folder relative to the Inbox. Only touched by the watch thread (and by
     /// the initializer before the thread starts).
     var folders = [Int32: String]()
+    /// Since when the Inbox folder is gone, while it is.
+    var inboxGoneSince: ContinuousClock.Instant?
+    /// The last time the watch thread looked for a removed Inbox.
+    var lastLook = ContinuousClock.now
+    /// How often to look for a removed Inbox.
+    static let lookInterval: Duration = .seconds(1)
 
     static let folderMask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF)
 
@@ -101,10 +111,41 @@ private final class WatchThread: @unchecked Sendable {
         }
     }
 
+    /// The Inbox folder was removed or moved away: its watches go (a moved folder would still report
+    /// events under its old name), and the thread looks for it again.
+    func inboxGone() {
+        shared.error(
+            "the Inbox folder was removed or moved away; files cannot arrive until it exists again "
+                + "(checking every \(Self.lookInterval.secondsValue.secondsText) s)")
+        for wd in folders.keys { inotify_rm_watch(descriptor, wd) }
+        folders.removeAll()
+        inboxGoneSince = .now
+        lastLook = .now - Self.lookInterval
+    }
+
+    /// Watches the Inbox again if it exists again, and asks for a rescan of it.
+    func lookForInbox() {
+        guard let since = inboxGoneSince, ContinuousClock.now - lastLook >= Self.lookInterval else { return }
+        lastLook = .now
+        var status = stat()
+        guard stat(inbox, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else { return }
+        do {
+            try addWatch(relative: "")
+        } catch {
+            return
+        }
+        addSubfolders(relative: "")
+        inboxGoneSince = nil
+        let gone = (ContinuousClock.now - since).secondsValue.rounded()
+        shared.notice("the Inbox folder is back (gone for \(gone.secondsText) s); watching it again")
+        shared.report(files: [], rescan: true)
+    }
+
     func run() {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         while !shared.isStopped {
+            lookForInbox()
             let ready = poll(&poller, 1, 250)
             if ready <= 0 { continue }
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
@@ -139,7 +180,7 @@ private final class WatchThread: @unchecked Sendable {
                 }
                 guard let folder = folders[wd] else { continue }
                 if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
-                    if folder.isEmpty { shared.warn("the Inbox folder was removed or moved away") }
+                    if folder.isEmpty { inboxGone() }
                     continue
                 }
                 guard !name.isEmpty, !InboxScanner.isIgnored(name: name) else { continue }

@@ -54,6 +54,8 @@ private final class Poller: @unchecked Sendable {
     /// The first time each file was seen with its current size and mtime. Only the poll thread
     /// touches it.
     var observed = [String: Observation]()
+    /// Whether the Inbox folder was missing at the last poll.
+    var inboxMissing = false
 
     init(inbox: String, interval: Duration, queue: BatchQueue) {
         self.inbox = inbox
@@ -69,6 +71,16 @@ private final class Poller: @unchecked Sendable {
     }
 
     func poll() {
+        var status = stat()
+        let exists = stat(inbox, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+        if exists == inboxMissing {
+            inboxMissing = !exists
+            if exists {
+                queue.notice("the Inbox folder is back; watching it again")
+            } else {
+                queue.error("the Inbox folder is missing; files cannot arrive until it exists again")
+            }
+        }
         let now = ContinuousClock.now
         var ready = [String]()
         var current = [String: Observation]()

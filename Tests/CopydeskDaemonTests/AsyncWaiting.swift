@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+// Waiting without blocking: Swift's cooperative pool has one thread per core (two here), and a test
+// that blocks one of them (in `recv`, `wait4`, or a child's output) delays every other test in the
+// process. The long waits of the fault and bound tests use these instead.
+
+/// Runs blocking work (a child process) on a Dispatch thread and awaits its result.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}
+
+/// The messages a daemon sent to a ``NotifySocket``, collected without blocking.
+final class NotifyMessages {
+    let socket: NotifySocket
+    private(set) var all = [String]()
+
+    init(_ socket: NotifySocket) {
+        self.socket = socket
+    }
+
+    /// Takes the datagrams already queued, without waiting.
+    func collect() {
+        while true {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = buffer.withUnsafeMutableBytes {
+                recv(socket.descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT))
+            }
+            guard count > 0 else { return }
+            all.append(String(decoding: buffer[..<count], as: UTF8.self))
+        }
+    }
+
+    /// Whether a message so far contains all of `texts`.
+    func contains(_ texts: String...) -> Bool {
+        all.contains { message in texts.allSatisfy { message.contains($0) } }
+    }
+
+    func removeAll() {
+        all.removeAll()
+    }
+
+    /// Polls `condition` every 100 ms, collecting messages meanwhile, for up to `seconds`.
+    func wait(seconds: Double, until condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            collect()
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        collect()
+        return condition()
+    }
+}
+
+/// One decision event of a catalog, read directly (no `copydesk log` child).
+struct LoggedDecision: Sendable, Hashable {
+    var file: String
+    var event: String
+    var message: String?
+
+    /// The decisions recorded in the catalog at `database` so far (none when it does not exist yet).
+    static func all(in database: String) async throws -> [LoggedDecision] {
+        guard FileManager.default.fileExists(atPath: database) else { return [] }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: database, configuration: configuration)
+        return try await queue.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT file, kind, message FROM event
+                    WHERE kind IN ('new-article', 'new-version', 'duplicate', 'rejected') ORDER BY id
+                    """
+            ).map { LoggedDecision(file: $0["file"], event: $0["kind"], message: $0["message"]) }
+        }
+    }
+
+    /// Waits up to `seconds` until the catalog holds `count` decisions and `done` (if given) holds.
+    static func waitFor(
+        _ count: Int, in database: String, seconds: Double = 60, until done: () -> Bool = { true }
+    ) async throws -> [LoggedDecision] {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            let found = try await all(in: database)
+            if found.count >= count, done() { return found }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await all(in: database)
+    }
+}
