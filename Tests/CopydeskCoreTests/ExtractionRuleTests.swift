@@ -143,4 +143,36 @@ struct ExtractionRuleTests {
             """)
         #expect(text.contains("KOBE – A total of 6,000 surgical masks"))
     }
+
+    @Test func authorBoxesAreLeftOutButAuthorTermsAreNot() throws {
+        // `author-jdoe` names the post's author (a term); `author-box` is the box about the author.
+        let text = try body("""
+            <html><body><div id="primary"><article class="post author-jdoe">\(Self.prose)</article>
+            <section class="main-box author-box"><h3>About the author</h3><div class="data-entry-content"><p>Jane Doe \
+            has reported on transport and local politics for twelve years, after studying history in Leeds, and \
+            writes a weekly column about the region's railways, buses and the people who run them.</p></div></section>
+            <div class="author-bio"><p>Jane lives by the river with two cats and far too many timetables.</p></div>
+            </div></body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("reported on transport"))
+        #expect(!text.contains("two cats"))
+    }
+
+    @Test func aTeaserTextIsTheArticlesLeadButTeaserListsAreNot() throws {
+        // German CMSs call the lead the teaser; a list of teasers promotes other stories.
+        let teaser = """
+            <div class="teaser"><p>The harbour authority plans a new ferry pier for the summer season and asks \
+            residents for their views on the design.</p></div>
+            """
+        let text = try body("""
+            <html><body><div class="news news-single"><div class="article"><h1>Night buses</h1>
+            <div class="teaser-text"><p>Three villages north of the river get a night bus from March.</p></div>
+            <div class="news-text-wrap">\(Self.prose)</div></div></div>
+            <div class="news-list"><h2>More news</h2>\(teaser)\(teaser)\(teaser)</div></body></html>
+            """)
+        #expect(text.contains("Three villages north of the river get a night bus from March."))
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("ferry pier"))
+    }
 }

@@ -28,6 +28,8 @@ struct ContentExtractor {
     private var rawLinkChars: [Int32]
     /// Characters in blocks of running text (100 characters or more, few links) in the subtree.
     private var rawProse: [Int32]
+    /// Blocks that hold text of their own in the subtree (the element included).
+    private var rawBlocks: [Int32]
     /// Whether the subtree holds the page's main region (`<main>`, `role=main`) or an element
     /// marked `itemprop=articleBody`: a layout wrapper, never boilerplate whatever its class says.
     private var holdsMain: [Bool]
@@ -57,6 +59,7 @@ struct ContentExtractor {
         rawChars = Array(repeating: 0, count: count)
         rawLinkChars = Array(repeating: 0, count: count)
         rawProse = Array(repeating: 0, count: count)
+        rawBlocks = Array(repeating: 0, count: count)
         holdsMain = Array(repeating: false, count: count)
         hints = Array(repeating: [], count: count)
         dropped = Array(repeating: false, count: count)
@@ -197,14 +200,18 @@ struct ContentExtractor {
                 }
             } else if node.tag.isSkipped {
                 continue
-            } else if blockOf[index] == Int32(index), ownChars[index] >= 100, ownLinkChars[index] * 10 < ownChars[index] * 3 {
-                rawProse[index] += ownChars[index]
+            } else if blockOf[index] == Int32(index), ownChars[index] > 0 {
+                rawBlocks[index] += 1
+                if ownChars[index] >= 100, ownLinkChars[index] * 10 < ownChars[index] * 3 {
+                    rawProse[index] += ownChars[index]
+                }
             }
             let parent = Int(node.parent)
             if parent >= 0 {
                 rawChars[parent] += rawChars[index]
                 rawLinkChars[parent] += rawLinkChars[index]
                 rawProse[parent] += rawProse[index]
+                rawBlocks[parent] += rawBlocks[index]
                 if holdsMain[index] { holdsMain[parent] = true }
             }
         }
@@ -218,6 +225,7 @@ struct ContentExtractor {
 
     private mutating func classify(relaxed: Bool) {
         var cache: [UInt64: ClassHints] = [:]
+        var classCounts: [UInt64: Int32]? = nil
         let pageChars = max(rawChars[body], 1)
         var index = 0
         while index < count {
@@ -271,6 +279,18 @@ struct ContentExtractor {
                     }
                 }
             }
+            if elementHints.contains(.teaser) {
+                // `teaser-text`, `article-teaser`: the article's own lead (German CMSs call it the teaser)
+                // is running text with few links; a teaser of another story is mostly its link.
+                elementHints.remove(.teaser)
+                if rawChars[index] <= 2500, rawLinkChars[index] * 4 < rawChars[index],
+                    elementHints.contains(.lead) || rawBlocks[index] <= 1, !hasRepeatedClass(index, counts: &classCounts)
+                {
+                    elementHints.insert(.lead)
+                } else {
+                    elementHints.formUnion([.related, .widget])
+                }
+            }
             hints[index] = elementHints
             if index > body, shouldDrop(index, hints: elementHints, pageChars: pageChars, relaxed: relaxed) {
                 markDropped(index)
@@ -281,23 +301,42 @@ struct ContentExtractor {
         }
     }
 
+    /// Whether another element of the page has the same tag and `class` as element `index`: one
+    /// item of a list of teasers, not the article's own lead. Counts the classes of the page on
+    /// first use.
+    private func hasRepeatedClass(_ index: Int, counts: inout [UInt64: Int32]?) -> Bool {
+        func key(_ element: Int) -> UInt64? {
+            guard let range = tree.attributeRange(.class, of: element), !range.isEmpty else { return nil }
+            return FNV1a.hash(tree.bytes[range]) &+ UInt64(nodes[element].tag.rawValue)
+        }
+        guard let own = key(index) else { return false }
+        if counts == nil {
+            var found: [UInt64: Int32] = [:]
+            for element in body ..< count where nodes[element].tag != .text {
+                if let key = key(element) { found[key, default: 0] += 1 }
+            }
+            counts = found
+        }
+        return (counts?[own] ?? 0) > 1
+    }
+
     private mutating func markDropped(_ index: Int) {
         for position in index ..< Int(nodes[index].end) { dropped[position] = true }
     }
 
-    private func shouldDrop(_ index: Int, hints elementHints: ClassHints, pageChars: Int32, relaxed: Bool) -> Bool {
+    private func shouldDrop(_ index: Int, hints: ClassHints, pageChars: Int32, relaxed: Bool) -> Bool {
         let node = nodes[index]
         let share = Double(rawChars[index]) / Double(pageChars)
         let linkDensity = rawChars[index] > 0 ? Double(rawLinkChars[index]) / Double(rawChars[index]) : 0
         // A wrapper around most of the page is never boilerplate, whatever its class says.
-        let wrapper = share >= 0.6 && !elementHints.contains(.comments)
+        let wrapper = share >= 0.6 && !hints.contains(.comments)
         switch node.tag {
         case .nav, .footer, .menu, .noscript:
             return !wrapper
         case .aside:
             return !wrapper && !(rawProse[index] >= 1500 && rawProse[index] * 3 >= rawChars[index])
         case .header:
-            return !wrapper && (linkDensity > 0.5 || rawChars[index] == 0 || elementHints.contains(.pageFrame))
+            return !wrapper && (linkDensity > 0.5 || rawChars[index] == 0 || hints.contains(.pageFrame))
         case .figcaption, .figure:
             return !wrapper
         case .form:
@@ -307,7 +346,8 @@ struct ContentExtractor {
         default:
             break
         }
-        if holdsMain[index], !elementHints.contains(.comments) { return false }
+        if holdsMain[index], !hints.contains(.comments) { return false }
+        let elementHints = hints
         // Pop-ups and consent dialogs can hold more prose than the article (a privacy policy,
         // another story): dropped even when they hold most of the page.
         if elementHints.contains(.overlay), !relaxed, !elementHints.contains(.articleBody) || rawProse[index] < 500 {
