@@ -175,4 +175,20 @@ struct ExtractionRuleTests {
         #expect(text.contains("night bus network"))
         #expect(!text.contains("ferry pier"))
     }
+
+    @Test func relatedStoriesWithExcerptsAreLeftOutOfTheArticle() throws {
+        // Each related story is a linked title and an excerpt long enough to pass for running text.
+        let item = """
+            <li><a href="/2019/ferries">Ferries return to the harbour</a><p>The harbour authority plans a new ferry \
+            pier for the summer season and asks residents for their views on the design, the timetable and the \
+            fares before the council decides in May.</p></li>
+            """
+        let text = try body("""
+            <html><body><article><div class="entry">\(Self.prose)\(Self.prose)
+            <h3>Related posts</h3><ul class="related-posts">\(item)\(item)\(item)\(item)</ul></div></article>
+            </body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("ferry pier"))
+    }
 }

@@ -30,6 +30,8 @@ struct ContentExtractor {
     private var rawProse: [Int32]
     /// Blocks that hold text of their own in the subtree (the element included).
     private var rawBlocks: [Int32]
+    /// Links (`<a>` elements) in the subtree.
+    private var rawLinks: [Int32]
     /// Whether the subtree holds the page's main region (`<main>`, `role=main`) or an element
     /// marked `itemprop=articleBody`: a layout wrapper, never boilerplate whatever its class says.
     private var holdsMain: [Bool]
@@ -60,6 +62,7 @@ struct ContentExtractor {
         rawLinkChars = Array(repeating: 0, count: count)
         rawProse = Array(repeating: 0, count: count)
         rawBlocks = Array(repeating: 0, count: count)
+        rawLinks = Array(repeating: 0, count: count)
         holdsMain = Array(repeating: false, count: count)
         hints = Array(repeating: [], count: count)
         dropped = Array(repeating: false, count: count)
@@ -200,6 +203,8 @@ struct ContentExtractor {
                 }
             } else if node.tag.isSkipped {
                 continue
+            } else if node.tag == .a {
+                rawLinks[index] += 1
             } else if blockOf[index] == Int32(index), ownChars[index] > 0 {
                 rawBlocks[index] += 1
                 if ownChars[index] >= 100, ownLinkChars[index] * 10 < ownChars[index] * 3 {
@@ -212,6 +217,7 @@ struct ContentExtractor {
                 rawLinkChars[parent] += rawLinkChars[index]
                 rawProse[parent] += rawProse[index]
                 rawBlocks[parent] += rawBlocks[index]
+                rawLinks[parent] += rawLinks[index]
                 if holdsMain[index] { holdsMain[parent] = true }
             }
         }
@@ -324,19 +330,19 @@ struct ContentExtractor {
         for position in index ..< Int(nodes[index].end) { dropped[position] = true }
     }
 
-    private func shouldDrop(_ index: Int, hints: ClassHints, pageChars: Int32, relaxed: Bool) -> Bool {
+    private func shouldDrop(_ index: Int, hints elementHints: ClassHints, pageChars: Int32, relaxed: Bool) -> Bool {
         let node = nodes[index]
         let share = Double(rawChars[index]) / Double(pageChars)
         let linkDensity = rawChars[index] > 0 ? Double(rawLinkChars[index]) / Double(rawChars[index]) : 0
         // A wrapper around most of the page is never boilerplate, whatever its class says.
-        let wrapper = share >= 0.6 && !hints.contains(.comments)
+        let wrapper = share >= 0.6 && !elementHints.contains(.comments)
         switch node.tag {
         case .nav, .footer, .menu, .noscript:
             return !wrapper
         case .aside:
             return !wrapper && !(rawProse[index] >= 1500 && rawProse[index] * 3 >= rawChars[index])
         case .header:
-            return !wrapper && (linkDensity > 0.5 || rawChars[index] == 0 || hints.contains(.pageFrame))
+            return !wrapper && (linkDensity > 0.5 || rawChars[index] == 0 || elementHints.contains(.pageFrame))
         case .figcaption, .figure:
             return !wrapper
         case .form:
@@ -346,8 +352,7 @@ struct ContentExtractor {
         default:
             break
         }
-        if holdsMain[index], !hints.contains(.comments) { return false }
-        let elementHints = hints
+        if holdsMain[index], !elementHints.contains(.comments) { return false }
         // Pop-ups and consent dialogs can hold more prose than the article (a privacy policy,
         // another story): dropped even when they hold most of the page.
         if elementHints.contains(.overlay), !relaxed, !elementHints.contains(.articleBody) || rawProse[index] < 500 {
@@ -370,6 +375,9 @@ struct ContentExtractor {
         // article's sections do.
         if elementHints.contains(.navigation) { return !prose }
         if elementHints.contains(.sidebar) { return !muchProse }
+        // Related stories with their excerpts hold prose too, but a linked title every few hundred
+        // characters; an article whose class names something related has few links for its text.
+        if elementHints.contains(.related), rawLinks[index] >= 4, rawLinks[index] * 400 > proseChars { return true }
         // Hidden text with running text in it is a tab or an accordion the reader opens.
         if !elementHints.isDisjoint(with: [.hidden, .share, .related, .subscribe, .pageFrame, .advertising]) {
             return !prose
