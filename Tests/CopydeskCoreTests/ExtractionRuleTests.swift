@@ -191,4 +191,15 @@ struct ExtractionRuleTests {
         #expect(text.contains("night bus network"))
         #expect(!text.contains("ferry pier"))
     }
+
+    @Test func rubyReadingsAreLeftOutAndLinkedRubyIsKept() throws {
+        // Easy-Japanese news: every kanji word carries its reading; dictionary words are links.
+        let text = try body("""
+            <html><body><article>\(Self.prose)<p>この<a href="javascript:void(0)" class="dicWin"><ruby>\
+            <span class="under">虐待</span><rt>ぎゃくたい</rt></ruby></a>したときに<ruby>叱<rp>(</rp><rt>しか</rt>\
+            <rp>)</rp></ruby>っていただけだと<a href="/x"><custom-term>言う</custom-term></a>親がいます。</p></article>
+            </body></html>
+            """)
+        #expect(text.contains("この虐待したときに叱っていただけだと言う親がいます。"))
+    }
 }

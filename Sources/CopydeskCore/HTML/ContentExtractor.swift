@@ -699,6 +699,9 @@ struct ContentExtractor {
     /// block of images (readability's "conditional cleaning").
     private func isCleanedOut(_ index: Int) -> Bool {
         let node = nodes[index]
+        // An element copydesk does not know (`ruby`, `ins`, a custom element) inside a link or a
+        // paragraph is a run of the paragraph's text, not a block to judge on its own.
+        if node.tag == .other, inLink[index] || nodes[Int(blockOf[index])].tag.isParagraphLike { return false }
         switch node.tag {
         case .ul, .ol, .dl, .menu, .div, .section, .table, .form, .fieldset, .aside, .header, .footer, .other:
             break
@@ -819,7 +822,7 @@ struct ContentExtractor {
         // labels and link captions ("Weitere Informationen", "Source:"), not the article's end.
         let isTrailer: (TextBuilder.Paragraph) -> Bool = { paragraph in
             guard paragraph.text.count < 30, let final = paragraph.text.last else { return false }
-            return !".!?…\"“”»)".contains(final)
+            return !".!?…\"“”»)。！？」』".contains(final)
         }
         if kept.contains(where: { !isTrailer($0) }) {
             while let last = kept.last, isTrailer(last) { kept.removeLast() }
