@@ -213,4 +213,20 @@ struct ExtractionRuleTests {
         #expect(text.unicodeScalars.elementsEqual(expected.unicodeScalars))
         #expect(ComposedForm.of("Straße – “quoted” …") == "Straße – “quoted” …")
     }
+
+    @Test func aProductFormHoldingTheDescriptionIsText() throws {
+        let legal = "<p>Prices include value added tax; shipping within the country is free for orders above fifty "
+            + "euros, and returns are accepted within thirty days of delivery in the original packaging.</p>"
+        let menu = (1 ... 12).map { "<li><a href=\"/c/\($0)\">Category number \($0)</a></li>" }.joined()
+        let text = try body("""
+            <html><body><nav><ul>\(menu)</ul></nav><form class="search-form"><label>Search</label></form>
+            <article><h1>Wool blanket</h1><form class="productform"><p>Price: 49 EUR</p>\(Self.prose)\(Self.prose)
+            <button>Add to cart</button></form></article>
+            <form class="comment-form"><label>Your name</label><label>Your comment</label></form>
+            <aside>\(legal)\(legal)\(legal)\(legal)\(legal)</aside><footer>\(legal)\(legal)\(legal)\(legal)\(legal)</footer>
+            </body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("Your comment"))
+    }
 }

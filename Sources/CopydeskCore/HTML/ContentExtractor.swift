@@ -346,7 +346,10 @@ struct ContentExtractor {
         case .figcaption, .figure:
             return !wrapper
         case .form:
-            return !wrapper && share < 0.3
+            // A shop's product form holds the product's description; search, login and comment
+            // forms hold labels.
+            let holdsProse = rawProse[index] >= 500 && rawProse[index] * 2 >= rawChars[index]
+            return !wrapper && share < 0.3 && !holdsProse
         case .html, .body, .main:
             return false
         default:
