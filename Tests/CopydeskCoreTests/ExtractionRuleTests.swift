@@ -229,4 +229,14 @@ struct ExtractionRuleTests {
         #expect(text.contains("night bus network"))
         #expect(!text.contains("Your comment"))
     }
+
+    @Test func sentencesSetAsHeadingsAreTextButEmptyHeadingsAreNot() throws {
+        let text = try body("""
+            <html><body><article>\(Self.prose)
+            <h3>The council will review the service after a year and publish the passenger figures.</h3>
+            <h3>Share this story</h3></article></body></html>
+            """)
+        #expect(text.contains("publish the passenger figures."))
+        #expect(!text.contains("Share this story"))
+    }
 }

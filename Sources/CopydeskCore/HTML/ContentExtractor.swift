@@ -814,9 +814,15 @@ struct ContentExtractor {
             }
             return true
         }
+        // Text set in a heading's type is not a heading: a sentence (ending in a full stop or
+        // running long) stays whatever follows it.
+        let isTitle: (TextBuilder.Paragraph) -> Bool = { paragraph in
+            guard paragraph.isHeading, paragraph.characters < 100, let final = paragraph.text.last else { return false }
+            return !(paragraph.characters >= 40 && ".!。！".contains(final))
+        }
         var index = kept.count - 1
         while index >= 0 {
-            if kept[index].isHeading, index == kept.count - 1 || kept[index + 1].isHeading {
+            if isTitle(kept[index]), index == kept.count - 1 || kept[index + 1].isHeading {
                 kept.remove(at: index)
             }
             index -= 1
