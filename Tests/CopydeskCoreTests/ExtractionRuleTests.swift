@@ -239,4 +239,14 @@ struct ExtractionRuleTests {
         #expect(text.contains("publish the passenger figures."))
         #expect(!text.contains("Share this story"))
     }
+
+    @Test func headingIdsAreAnchorsNotLayoutNames() throws {
+        let text = try body("""
+            <html><body><article>\(Self.prose)<h2 id="nav_only_the_foil_remains__1">Only the foil remains</h2>
+            \(Self.prose)<h2 id="what-are-you-looking-forward-to-next">What are you looking forward to next?</h2>
+            <p>More buses, and trams one day, the campaigners say.</p></article></body></html>
+            """)
+        #expect(text.contains("Only the foil remains"))
+        #expect(text.contains("What are you looking forward to next?"))
+    }
 }

@@ -252,7 +252,9 @@ struct ContentExtractor {
                     let range = Int(attribute.start) ..< Int(attribute.end)
                     switch attribute.name {
                     case .class, .id:
-                        guard !range.isEmpty else { break }
+                        // A heading's id is an anchor made from its own words (`#what-comes-next`),
+                        // not the name of a part of the layout.
+                        guard !range.isEmpty, attribute.name == .class || !node.tag.isHeading else { break }
                         let key = FNV1a.hash(tree.bytes[range]) &+ (attribute.name == .id ? 1 : 0)
                         if let known = cache[key] {
                             elementHints.formUnion(known)
