@@ -249,4 +249,23 @@ struct ExtractionRuleTests {
         #expect(text.contains("Only the foil remains"))
         #expect(text.contains("What are you looking forward to next?"))
     }
+
+    @Test func pictureCreditsAndSourceLinesAreLeftOut() throws {
+        let text = try body("""
+            <html><body><article><p>Titelbild: Jane Doe / Picture Agency</p>\(Self.prose)
+            <p>Abbildung 4: The new night bus stops.<br>The first bus leaves the station at midnight sharp.</p>
+            <p>(Credit: Regional Council)</p><p>Quelle: Landesregierung</p>
+            <p>Source of the figures: a survey of three hundred households, the council says.</p></article></body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("Titelbild"))
+        #expect(!text.contains("Abbildung 4"))
+        #expect(text.contains("The first bus leaves the station at midnight sharp."))
+        #expect(!text.contains("Credit"))
+        #expect(!text.contains("Landesregierung"))
+        #expect(text.contains("Source of the figures: a survey"))
+        #expect(LineRules.isCreditLine("© AFP / Marco Bertorello"))
+        #expect(LineRules.isCreditLine("Fig. 2: Snow depth"))
+        #expect(!LineRules.isCreditLine("Bildung: the minister wants more teachers in every school."))
+    }
 }

@@ -797,10 +797,27 @@ struct ContentExtractor {
 
     // MARK: - Line rules
 
+    /// The paragraph without its picture credit and source lines ("Foto: dpa", "(Credit: …)");
+    /// `nil` when nothing else is left.
+    private static func withoutCreditLines(_ paragraph: TextBuilder.Paragraph) -> TextBuilder.Paragraph? {
+        guard paragraph.characters <= 200 || paragraph.text.contains("\n") else {
+            return LineRules.isCreditLine(paragraph.text) ? nil : paragraph
+        }
+        let lines = paragraph.text.split(separator: "\n", omittingEmptySubsequences: false)
+        let kept = lines.filter { !LineRules.isCreditLine($0) }
+        if kept.count == lines.count { return paragraph }
+        if kept.isEmpty { return nil }
+        var shortened = paragraph
+        shortened.text = kept.joined(separator: "\n")
+        shortened.characters = shortened.text.unicodeScalars.reduce(0) { $0 + ($1.properties.isWhitespace ? 0 : 1) }
+        shortened.linkCharacters = min(shortened.linkCharacters, shortened.characters)
+        return shortened
+    }
+
     /// Drops share labels, bare dates, links standing alone as a paragraph, and headings that
     /// head nothing (the block after them was left out, or the text ends).
     static func cleanEdges(_ paragraphs: [TextBuilder.Paragraph]) -> [String] {
-        var kept = paragraphs.filter { paragraph in
+        var kept = paragraphs.compactMap(withoutCreditLines).filter { paragraph in
             if LineRules.isBoilerplateLine(paragraph.text) { return false }
             if paragraph.links >= 1, paragraph.linkCharacters * 10 >= paragraph.characters * 9,
                 paragraph.characters < 100

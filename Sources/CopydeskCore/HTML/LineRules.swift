@@ -36,6 +36,28 @@ enum LineRules {
         return isDateLine(trimmed)
     }
 
+    /// Labels that open a picture credit, a caption or a source line ("Foto: dpa", "Abbildung 4: …",
+    /// "Source: Reuters"), compared lower-cased, before the colon and without a figure number.
+    static let creditLabels: Set<String> = [
+        "foto", "fotos", "bild", "bilder", "photo", "photos", "photograph", "picture", "image", "images", "credit",
+        "credits", "crédit", "crédits", "titelbild", "beitragsbild", "headerbild", "teaserbild", "vorschaubild",
+        "symbolbild", "aufmacherbild", "illustration", "grafik", "abbildung", "abb.", "figure", "fig.", "quelle",
+        "quellen", "source", "sources", "fuente", "fonte", "bildquelle", "fotoquelle", "copyright",
+    ]
+
+    /// A line of at most 200 characters that credits a picture or names a source: a credit label
+    /// and a colon, or a copyright sign, at its start (after an opening parenthesis).
+    static func isCreditLine(_ line: some StringProtocol) -> Bool {
+        guard line.utf8.count <= 400, line.count <= 200 else { return false }
+        var rest = line.drop(while: { $0 == " " || $0 == "(" || $0 == "[" })
+        if rest.hasPrefix("©") { return true }
+        guard let colon = rest.prefix(24).firstIndex(of: ":") else { return false }
+        rest = rest[..<colon]
+        // "Abbildung 4:", "Fig. 2:": the figure's number is not part of the label.
+        let label = rest.trimmingSuffix(while: { $0 == " " || $0.isNumber }).lowercased()
+        return creditLabels.contains(label)
+    }
+
     private static let monthsAndDays: Set<String> = [
         "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
         "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
@@ -79,5 +101,13 @@ enum LineRules {
             return false
         }
         return evidence > 0
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> SubSequence {
+        var end = endIndex
+        while end > startIndex, predicate(self[index(before: end)]) { end = index(before: end) }
+        return self[..<end]
     }
 }
