@@ -7,8 +7,9 @@ public enum FormatSniffer {
     /// holds no `<html` or `<body` tag at all.
     public static let window = 65536
 
-    /// The format of a document whose first characters are `prefix` (decoded text, or raw bytes of an
-    /// ASCII-compatible encoding read as Latin-1).
+    /// The format of a document whose text, or the start of it, is `prefix` (decoded text, or raw
+    /// bytes of an ASCII-compatible encoding read as Latin-1). Only the first ``window`` bytes are
+    /// read.
     ///
     /// Markup is recognised when, after a BOM, whitespace and comments, the text starts with a
     /// doctype, an XML declaration followed by an `<html` element, or one of the elements that begin

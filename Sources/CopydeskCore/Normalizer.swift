@@ -23,7 +23,7 @@ public struct Normalizer: Sendable {
             let format = FormatSniffer.sniff(bytes: page)
             return try HTMLNormalizer.normalize(page, decoded: try TextDecoder.decode(page), format: format)
         }
-        let format = FormatSniffer.sniff(prefix: decoded.text.prefix(FormatSniffer.window))
+        let format = FormatSniffer.sniff(prefix: decoded.text)
         switch format {
         case .text:
             return try normalizeText(decoded)
