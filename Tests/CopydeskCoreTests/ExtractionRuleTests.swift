@@ -268,4 +268,22 @@ struct ExtractionRuleTests {
         #expect(LineRules.isCreditLine("Fig. 2: Snow depth"))
         #expect(!LineRules.isCreditLine("Bildung: the minister wants more teachers in every school."))
     }
+
+    @Test func newsletterPromptsAndAffiliateNoticesAtTheEdgesAreLeftOut() throws {
+        let text = try body("""
+            <html><body><article><p>This post contains affiliate links: we may earn a commission on purchases.</p>
+            \(Self.prose)\(Self.prose)<p>Like what you read? Sign up for our weekly newsletter here.</p></article>
+            </body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("affiliate links"))
+        #expect(!text.contains("newsletter"))
+        // An article about newsletters keeps its last paragraph.
+        let topic = try body("""
+            <html><body><article>\(Self.prose)<p>The council will also start a newsletter for the villages, with the \
+            timetable and the night bus stops, sent to every household each month.</p>\(Self.prose)
+            <p>The first newsletter goes out in March.</p></article></body></html>
+            """)
+        #expect(topic.contains("The first newsletter goes out in March."))
+    }
 }

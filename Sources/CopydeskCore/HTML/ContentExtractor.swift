@@ -855,6 +855,6 @@ struct ContentExtractor {
         if kept.contains(where: { !isTrailer($0) }) {
             while let last = kept.last, isTrailer(last) { kept.removeLast() }
         }
-        return kept.map(\.text)
+        return LineRules.withoutCallsToAction(kept.map(\.text))
     }
 }

@@ -36,6 +36,37 @@ enum LineRules {
         return isDateLine(trimmed)
     }
 
+    /// Words of newsletter and subscription prompts and of affiliate disclosures, in the languages
+    /// of the web's news pages (compared lower-cased, anywhere in a paragraph).
+    static let callToActionWords: [String] = [
+        "newsletter", "subscribe", "subscription", "subscriber", "sign up", "signup", "sign-up", "affiliate link",
+        "affiliate-link", "affiliate program", "affiliate-programm", "advertiser", "abonnier", "abonnez", "suscrib",
+        "suscríb", "subskryp", "iscriviti", "inscrivez", "inscreva", "assine",
+    ]
+
+    /// The paragraphs without the prompts at the start and end of the text (the first two and the
+    /// last three paragraphs, of 300 characters at most) that ask the reader to subscribe or sign
+    /// up, or disclose affiliate links, unless the text itself is about what they name: a word of
+    /// the prompt that the paragraphs between the edges use too is the article's subject.
+    static func withoutCallsToAction(_ paragraphs: [String]) -> [String] {
+        let count = paragraphs.count
+        guard count >= 4 else { return paragraphs }
+        let isEdge: (Int) -> Bool = { $0 < 2 || $0 >= count - 3 }
+        var words: [Int: [String]] = [:]
+        for index in 0 ..< count where isEdge(index) && paragraphs[index].count <= 300 {
+            let lowered = paragraphs[index].lowercased()
+            let found = callToActionWords.filter { lowered.contains($0) }
+            if !found.isEmpty { words[index] = found }
+        }
+        guard !words.isEmpty else { return paragraphs }
+        let middle = (0 ..< count).filter { !isEdge($0) }.map { paragraphs[$0].lowercased() }
+        return paragraphs.indices.compactMap { index in
+            guard let found = words[index], !found.contains(where: { word in middle.contains { $0.contains(word) } })
+            else { return paragraphs[index] }
+            return nil
+        }
+    }
+
     /// Labels that open a picture credit, a caption or a source line ("Foto: dpa", "Abbildung 4: …",
     /// "Source: Reuters"), compared lower-cased, before the colon and without a figure number.
     static let creditLabels: Set<String> = [
