@@ -286,4 +286,29 @@ struct ExtractionRuleTests {
             """)
         #expect(topic.contains("The first newsletter goes out in March."))
     }
+
+    @Test func aSecondLookAtAShortArticleStillLeavesOutBylinesCaptionsAndTags() throws {
+        // `read-more` in the wrapper's class drops the short article at first; the second attempt,
+        // trusting tags only, must still leave out the byline, the caption and the tag line, or
+        // their links make the article's wrapper look like a block of links.
+        let byline = """
+            <div class="byline">By <a href="/a/jd">Jane Doe</a> <a href="/a/jd">View the author's archive</a>
+            <a href="mailto:jd@example.com">Email the author</a> <a href="/a/jd/rss">Get the author's RSS feed</a>
+            <a href="/a/jd/x">Follow the author on social media</a></div>
+            """
+        let legal = "<p>Prices include value added tax; shipping within the country is free for orders above fifty "
+            + "euros, and returns are accepted within thirty days.</p>"
+        let text = try body("""
+            <html><body><div class="box"><div class="content-wrapper read-more-block">\(byline)\(byline)
+            <div class="wp-caption-text"><span class="credit">Agency Images</span></div>
+            \(Self.prose)
+            <div class="tag-list">Filed under <a href="/t/1">buses</a>, <a href="/t/2">villages</a></div>
+            </div></div><aside>\(legal)\(legal)\(legal)\(legal)</aside><footer><a href="/imprint">Imprint</a></footer>
+            </body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("Agency Images"))
+        #expect(!text.contains("Filed under"))
+        #expect(!text.contains("Email the author"))
+    }
 }

@@ -364,7 +364,14 @@ struct ContentExtractor {
             return true
         }
         if wrapper { return false }
-        if relaxed { return elementHints.contains(.comments) || elementHints.contains(.hidden) }
+        if relaxed {
+            // Captions and meta lines (the byline, the tags) are never the article, however little
+            // text the page holds; left in, their links can make the article look like a block of
+            // links.
+            let furniture = !elementHints.isDisjoint(with: [.caption, .postMeta])
+                && !elementHints.contains(.articleBody) && rawChars[index] < 300 && rawProse[index] == 0
+            return elementHints.contains(.comments) || elementHints.contains(.hidden) || furniture
+        }
         // How much running text the element holds decides whether its class may drop it: menus,
         // share bars, teaser lists and cookie notices hold little; a layout wrapper or an article
         // whose class happens to name a sidebar, an ad slot or a tag holds much.
