@@ -311,4 +311,22 @@ struct ExtractionRuleTests {
         #expect(!text.contains("Filed under"))
         #expect(!text.contains("Email the author"))
     }
+
+    @Test func anArticleInsideAnAsideIsFoundByItsText() throws {
+        // Some templates wrap the whole story in `<aside>` elements; when every attempt that trusts
+        // tags comes back empty, the container is chosen by its text alone.
+        let legal = "<p>Prices include value added tax; shipping within the country is free for orders above fifty "
+            + "euros, and returns are accepted within thirty days.</p>"
+        let links = (1 ... 30).map { "<li><a href=\"/s/\($0)\">Section of the site \($0)</a></li>" }.joined()
+        let text = try body("""
+            <html><body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+            <main><aside class="direct-content"><section><article>
+            <h1>Night buses</h1>\(Self.prose)\(Self.prose)</article></section></aside></main>
+            <aside class="sidebar">\(legal)\(legal)\(legal)</aside><footer><ul>\(links)</ul></footer></body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("value added tax"))
+        #expect(!text.contains("Section of the site"))
+        #expect(!text.contains("News"))
+    }
 }

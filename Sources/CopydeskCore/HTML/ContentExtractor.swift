@@ -83,12 +83,27 @@ struct ContentExtractor {
     mutating func extract() -> [String] {
         guard count > 0 else { return [] }
         measureRaw()
-        let text = attempt(relaxed: false)
+        let text = attempt(trust: .classesAndTags)
         guard Self.length(text) < 250 else { return text }
         // Too little text: the class words dropped the article itself. Try again trusting only
         // tags, comments and hidden content, as trafilatura undoes a discard that empties a page.
-        let relaxed = attempt(relaxed: true)
-        return Self.length(relaxed) > Self.length(text) ? relaxed : text
+        let relaxed = attempt(trust: .tags)
+        let best = Self.length(relaxed) > Self.length(text) ? relaxed : text
+        guard best.isEmpty else { return best }
+        // Still nothing: the article stands in an element that is boilerplate by its tag (an
+        // `<aside>` or a `<header>` around the whole story). Choose a container by its text alone.
+        return attempt(trust: .nothing)
+    }
+
+    /// What an attempt believes of the markup when it drops elements before scoring.
+    private enum Trust {
+        /// Tags, ARIA roles and class words.
+        case classesAndTags
+        /// Tags, and class words only for comments, hidden content, captions and meta lines.
+        case tags
+        /// Class words only for comments, hidden content, captions and meta lines; no tag but
+        /// `<noscript>` (and what is never text: scripts, form controls).
+        case nothing
     }
 
     private static func length(_ paragraphs: [String]) -> Int {
@@ -112,9 +127,9 @@ struct ContentExtractor {
         }
     }
 
-    private mutating func attempt(relaxed: Bool) -> [String] {
-        if relaxed { reset() }
-        classify(relaxed: relaxed)
+    private mutating func attempt(trust: Trust) -> [String] {
+        if trust != .classesAndTags { reset() }
+        classify(trust: trust)
         measureKept()
         scoreBlocks()
         let selection = selectContainer()
@@ -229,7 +244,7 @@ struct ContentExtractor {
 
     // MARK: - Pass 2: what is never article text
 
-    private mutating func classify(relaxed: Bool) {
+    private mutating func classify(trust: Trust) {
         var cache: [UInt64: ClassHints] = [:]
         var classCounts: [UInt64: Int32]? = nil
         let pageChars = max(rawChars[body], 1)
@@ -300,7 +315,7 @@ struct ContentExtractor {
                 }
             }
             hints[index] = elementHints
-            if index > body, shouldDrop(index, hints: elementHints, pageChars: pageChars, relaxed: relaxed) {
+            if index > body, shouldDrop(index, hints: elementHints, pageChars: pageChars, trust: trust) {
                 markDropped(index)
                 index = Int(node.end)
                 continue
@@ -332,13 +347,13 @@ struct ContentExtractor {
         for position in index ..< Int(nodes[index].end) { dropped[position] = true }
     }
 
-    private func shouldDrop(_ index: Int, hints elementHints: ClassHints, pageChars: Int32, relaxed: Bool) -> Bool {
+    private func shouldDrop(_ index: Int, hints elementHints: ClassHints, pageChars: Int32, trust: Trust) -> Bool {
         let node = nodes[index]
         let share = Double(rawChars[index]) / Double(pageChars)
         let linkDensity = rawChars[index] > 0 ? Double(rawLinkChars[index]) / Double(rawChars[index]) : 0
         // A wrapper around most of the page is never boilerplate, whatever its class says.
         let wrapper = share >= 0.6 && !elementHints.contains(.comments)
-        switch node.tag {
+        switch trust == .nothing && node.tag != .noscript ? .other : node.tag {
         case .nav, .footer, .menu, .noscript:
             return !wrapper
         case .aside:
@@ -360,11 +375,13 @@ struct ContentExtractor {
         if holdsMain[index], !elementHints.contains(.comments) { return false }
         // Pop-ups and consent dialogs can hold more prose than the article (a privacy policy,
         // another story): dropped even when they hold most of the page.
-        if elementHints.contains(.overlay), !relaxed, !elementHints.contains(.articleBody) || rawProse[index] < 500 {
+        if elementHints.contains(.overlay), trust == .classesAndTags,
+            !elementHints.contains(.articleBody) || rawProse[index] < 500
+        {
             return true
         }
         if wrapper { return false }
-        if relaxed {
+        if trust != .classesAndTags {
             // Captions and meta lines (the byline, the tags) are never the article, however little
             // text the page holds; left in, their links can make the article look like a block of
             // links.
