@@ -824,7 +824,7 @@ struct ContentExtractor {
     /// The paragraph without its picture credit and source lines ("Foto: dpa", "(Credit: …)");
     /// `nil` when nothing else is left.
     private static func withoutCreditLines(_ paragraph: TextBuilder.Paragraph) -> TextBuilder.Paragraph? {
-        guard paragraph.characters <= 200 || paragraph.text.contains("\n") else {
+        guard paragraph.characters <= 200 || paragraph.text.utf8.contains(0x0A) else {
             return LineRules.isCreditLine(paragraph.text) ? nil : paragraph
         }
         let lines = paragraph.text.split(separator: "\n", omittingEmptySubsequences: false)

@@ -38,7 +38,7 @@ enum LineRules {
 
     /// Words of newsletter and subscription prompts and of affiliate disclosures, in the languages
     /// of the web's news pages (compared lower-cased, anywhere in a paragraph).
-    static let callToActionWords: [String] = [
+    static let callToActionWords: [StaticString] = [
         "newsletter", "subscribe", "subscription", "subscriber", "sign up", "signup", "sign-up", "affiliate link",
         "affiliate-link", "affiliate program", "affiliate-programm", "advertiser", "abonnier", "abonnez", "suscrib",
         "suscríb", "subskryp", "iscriviti", "inscrivez", "inscreva", "assine",
@@ -52,18 +52,28 @@ enum LineRules {
         let count = paragraphs.count
         guard count >= 4 else { return paragraphs }
         let isEdge: (Int) -> Bool = { $0 < 2 || $0 >= count - 3 }
-        var words: [Int: [String]] = [:]
-        for index in 0 ..< count where isEdge(index) && paragraphs[index].count <= 300 {
-            let lowered = paragraphs[index].lowercased()
-            let found = callToActionWords.filter { lowered.contains($0) }
-            if !found.isEmpty { words[index] = found }
+        // Which words each short edge paragraph holds, as a bit set over `callToActionWords`.
+        var words = [UInt32](repeating: 0, count: count)
+        for index in 0 ..< count where isEdge(index) && paragraphs[index].utf8.count <= 600 {
+            let bytes = Array(paragraphs[index].utf8)[...]
+            guard bytes.count <= 300 || paragraphs[index].count <= 300 else { continue }
+            for (bit, word) in callToActionWords.enumerated() where bytes.lowercasedASCIIContains(word) {
+                words[index] |= 1 << UInt32(bit)
+            }
         }
-        guard !words.isEmpty else { return paragraphs }
-        let middle = (0 ..< count).filter { !isEdge($0) }.map { paragraphs[$0].lowercased() }
+        let prompts = words.reduce(0, |)
+        guard prompts != 0 else { return paragraphs }
+        // The words of the prompts that the paragraphs between the edges use too.
+        var topics: UInt32 = 0
+        for index in 0 ..< count where !isEdge(index) {
+            let bytes = Array(paragraphs[index].utf8)[...]
+            for (bit, word) in callToActionWords.enumerated()
+            where prompts & (1 << UInt32(bit)) != 0 && bytes.lowercasedASCIIContains(word) {
+                topics |= 1 << UInt32(bit)
+            }
+        }
         return paragraphs.indices.compactMap { index in
-            guard let found = words[index], !found.contains(where: { word in middle.contains { $0.contains(word) } })
-            else { return paragraphs[index] }
-            return nil
+            words[index] != 0 && words[index] & topics == 0 ? nil : paragraphs[index]
         }
     }
 
@@ -79,7 +89,12 @@ enum LineRules {
     /// A line of at most 200 characters that credits a picture or names a source: a credit label
     /// and a colon, or a copyright sign, at its start (after an opening parenthesis).
     static func isCreditLine(_ line: some StringProtocol) -> Bool {
-        guard line.utf8.count <= 400, line.count <= 200 else { return false }
+        let bytes = line.utf8
+        guard bytes.count <= 800 else { return false }
+        // Quick refusal on the bytes: no colon near the start and no copyright sign (C2 A9) there.
+        let head = bytes.prefix(48)
+        guard head.contains(0x3A) || head.contains(0xA9) else { return false }
+        guard line.count <= 200 else { return false }
         var rest = line.drop(while: { $0 == " " || $0 == "(" || $0 == "[" })
         if rest.hasPrefix("©") { return true }
         guard let colon = rest.prefix(24).firstIndex(of: ":") else { return false }
