@@ -329,4 +329,16 @@ struct ExtractionRuleTests {
         #expect(!text.contains("Section of the site"))
         #expect(!text.contains("News"))
     }
+
+    @Test func theStandfirstInTheArticlesHeaderIsKept() throws {
+        let text = try body("""
+            <html><body><article><header><h1>Night buses</h1>
+            <h2 class="title-2">Three villages north of the river get a night bus from March</h2>
+            <span class="byline">By Jane Doe</span><time>3 March 2021</time></header>
+            <div class="story-text">\(Self.prose)\(Self.prose)</div></article></body></html>
+            """)
+        #expect(text.contains("Three villages north of the river get a night bus from March"))
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("Jane Doe"))
+    }
 }

@@ -664,9 +664,8 @@ struct ContentExtractor {
         var index = article + 1
         while index < container {
             let node = nodes[index]
-            if node.tag != .text, !dropped[index], hints[index].contains(.lead), Int(node.end) <= container,
-                chars[index] >= 30,
-                chars[index] <= 1500, linkDensity(index) < 0.3
+            if node.tag != .text, !dropped[index], hints[index].contains(.lead) || isDeck(index, below: article),
+                Int(node.end) <= container, chars[index] >= 30, chars[index] <= 1500, linkDensity(index) < 0.3
             {
                 found.append(index)
                 index = Int(node.end)
@@ -675,6 +674,21 @@ struct ContentExtractor {
             }
         }
         return found
+    }
+
+    /// Whether the element is the standfirst in the article's header: a paragraph or a subheading
+    /// (not the headline) of a sentence's length, without links, in a `<header>` or `<hgroup>`.
+    private func isDeck(_ index: Int, below article: Int) -> Bool {
+        let tag = nodes[index].tag
+        guard tag == .p || (tag.isHeading && tag != .h1), chars[index] >= 40, chars[index] <= 600,
+            linkChars[index] == 0, hints[index].isDisjoint(with: [.postMeta, .caption])
+        else { return false }
+        var ancestor = Int(nodes[index].parent)
+        while ancestor > article {
+            if nodes[ancestor].tag == .header || nodes[ancestor].tag == .hgroup { return true }
+            ancestor = Int(nodes[ancestor].parent)
+        }
+        return false
     }
 
     private func isAncestor(_ ancestor: Int, of index: Int) -> Bool {
