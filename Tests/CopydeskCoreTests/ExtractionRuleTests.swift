@@ -223,8 +223,8 @@ struct ExtractionRuleTests {
             <article><h1>Wool blanket</h1><form class="productform"><p>Price: 49 EUR</p>\(Self.prose)\(Self.prose)
             <button>Add to cart</button></form></article>
             <form class="comment-form"><label>Your name</label><label>Your comment</label></form>
-            <aside>\(legal)\(legal)\(legal)\(legal)\(legal)</aside><footer>\(legal)\(legal)\(legal)\(legal)\(legal)</footer>
-            </body></html>
+            <aside>\(legal)\(legal)\(legal)\(legal)\(legal)</aside>
+            <footer>\(legal)\(legal)\(legal)\(legal)\(legal)</footer></body></html>
             """)
         #expect(text.contains("night bus network"))
         #expect(!text.contains("Your comment"))
@@ -255,7 +255,8 @@ struct ExtractionRuleTests {
             <html><body><article><p>Titelbild: Jane Doe / Picture Agency</p>\(Self.prose)
             <p>Abbildung 4: The new night bus stops.<br>The first bus leaves the station at midnight sharp.</p>
             <p>(Credit: Regional Council)</p><p>Quelle: Landesregierung</p>
-            <p>Source of the figures: a survey of three hundred households, the council says.</p></article></body></html>
+            <p>Source of the figures: a survey of three hundred households, the council says.</p></article>
+            </body></html>
             """)
         #expect(text.contains("night bus network"))
         #expect(!text.contains("Titelbild"))

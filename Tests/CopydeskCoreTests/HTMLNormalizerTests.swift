@@ -212,7 +212,8 @@ struct HTMLCharsetTests {
     @Test func declaredUTF8WithAFewBrokenSequencesStaysUTF8() throws {
         // A teaser cut in the middle of "ó" (0xC3 0xB3) among Polish text that is valid UTF-8.
         let polish = Array("Nie możemy pozwolić na ataki, mówią dziennikarze i zwolennicy fundacji. ".utf8)
-        let text = polish + polish + polish + Array("papieros".utf8) + [0xC3, 0x2E, 0x2E, 0x2E] + polish + polish + polish
+        let text = polish + polish + polish + Array("papieros".utf8) + [0xC3, 0x2E, 0x2E, 0x2E] + polish + polish
+            + polish
         let article = try Normalizer().normalize(page("<meta charset=\"UTF-8\">", bytes: text))
         #expect(article.charset == "utf-8")
         #expect(article.body.contains("Nie możemy pozwolić"))

@@ -307,7 +307,8 @@ struct ContentExtractor {
                 // is running text with few links; a teaser of another story is mostly its link.
                 elementHints.remove(.teaser)
                 if rawChars[index] <= 2500, rawLinkChars[index] * 4 < rawChars[index],
-                    elementHints.contains(.lead) || rawBlocks[index] <= 1, !hasRepeatedClass(index, counts: &classCounts)
+                    elementHints.contains(.lead) || rawBlocks[index] <= 1,
+                    !hasRepeatedClass(index, counts: &classCounts)
                 {
                     elementHints.insert(.lead)
                 } else {

@@ -26,7 +26,8 @@ enum HTMLCharset {
         {
             return Result(utf8: repaired, charset: "utf-8")
         }
-        guard let label, let legacy = LegacyCharset(label: label), let converted = convert(bytes, from: legacy.iconvName)
+        guard let label, let legacy = LegacyCharset(label: label),
+            let converted = convert(bytes, from: legacy.iconvName)
         else {
             return Result(utf8: Array(decoded.text.utf8), charset: decoded.charset.rawValue)
         }
