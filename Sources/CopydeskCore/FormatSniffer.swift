@@ -2,13 +2,20 @@ internal import Foundation
 
 /// Recognises the format of a file by its content; the file name's extension is only a hint.
 public enum FormatSniffer {
-    /// The format of a document whose first characters are `prefix` (decoded text, or raw bytes of an
-    /// ASCII-compatible encoding read as Latin-1).
+    /// How much of a file the sniff reads. Pages saved from misconfigured servers carry PHP warnings,
+    /// inline styles or scripts before their `<html>` (tens of kilobytes of them); a plain text
+    /// holds no `<html` or `<body` tag at all.
+    public static let window = 65536
+
+    /// The format of a document whose text, or the start of it, is `prefix` (decoded text, or raw
+    /// bytes of an ASCII-compatible encoding read as Latin-1). Only the first ``window`` bytes are
+    /// read.
     ///
     /// Markup is recognised when, after a BOM, whitespace and comments, the text starts with a
     /// doctype, an XML declaration followed by an `<html` element, or one of the elements that begin
-    /// an HTML page (`<html`, `<head`, `<body`, `<meta`, `<title`); or when the start of the text holds
-    /// `<html` or `<body` anywhere. XHTML is markup with an XML declaration or the XHTML namespace.
+    /// an HTML page (`<html`, `<head`, `<body`, `<meta`, `<title`); or when the first ``window``
+    /// characters hold an `<html` or `<body` tag anywhere (after server warnings, a stray
+    /// `<style>` or `<script>`). XHTML is markup with an XML declaration or the XHTML namespace.
     public static func sniff(prefix: some StringProtocol) -> ArticleFormat {
         let head = String(prefix.prefix(2048)).lowercased()
         var rest = Substring(head)
@@ -22,7 +29,7 @@ public enum FormatSniffer {
         let startsLikeHTML = ["<!doctype html", "<html", "<head", "<body", "<meta", "<title", "<!doctype"].contains {
             rest.hasPrefix($0)
         }
-        let holdsHTML = contains(head, "<html") || contains(head, "<body")
+        let holdsHTML = contains(head, "<html") || contains(head, "<body") || holdsPageTag(prefix.utf8.prefix(window))
         guard startsLikeHTML || holdsHTML || (isXML && contains(head, "<html")) else { return .text }
         if isXML || contains(head, "http://www.w3.org/1999/xhtml") { return .xhtml }
         return .html
@@ -53,9 +60,25 @@ public enum FormatSniffer {
     /// The format of raw bytes, read as Latin-1 for the sniff (every markup character is ASCII).
     public static func sniff(bytes: some Collection<UInt8>) -> ArticleFormat {
         var prefix = String.UnicodeScalarView()
-        for byte in bytes.prefix(2048) where byte != 0 {
+        for byte in bytes.prefix(window) where byte != 0 {
             prefix.append(Unicode.Scalar(byte))
         }
         return sniff(prefix: String(prefix))
+    }
+
+    /// Whether `bytes` hold an `<html` or `<body` start tag (the name followed by `>`, `/` or
+    /// whitespace), in any case.
+    static func holdsPageTag(_ bytes: some Collection<UInt8>) -> Bool {
+        let text = Array(bytes)
+        guard text.count >= 6 else { return false }
+        for index in 0 ..< text.count - 5 where text[index] == 0x3C {
+            let name = text[index + 1 ..< index + 5].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            guard name.elementsEqual("html".utf8) || name.elementsEqual("body".utf8) else { continue }
+            switch text[index + 5] {
+            case 0x3E, 0x2F, 0x20, 0x09, 0x0A, 0x0D: return true
+            default: continue
+            }
+        }
+        return false
     }
 }

@@ -4,7 +4,7 @@ public struct Normalizer: Sendable {
     /// The version of the normalization rules, recorded with every version of an article so that
     /// `copydesk reprocess` knows which versions an upgrade may change. Bump it whenever the output
     /// for some input changes.
-    public static let version = 2
+    public static let version = 3
 
     public init() {}
 
@@ -26,7 +26,7 @@ public struct Normalizer: Sendable {
             return try HTMLNormalizer.normalize(
                 page, decoded: try TextDecoder.decode(page), format: format, deadline: deadline)
         }
-        let format = FormatSniffer.sniff(prefix: decoded.text.prefix(2048))
+        let format = FormatSniffer.sniff(prefix: decoded.text)
         switch format {
         case .text:
             return try normalizeText(decoded, deadline: deadline)

@@ -209,6 +209,21 @@ struct HTMLCharsetTests {
         #expect(article.body == "Grüße aus Köln")
     }
 
+    @Test func declaredUTF8WithAFewBrokenSequencesStaysUTF8() throws {
+        // A teaser cut in the middle of "ó" (0xC3 0xB3) among Polish text that is valid UTF-8.
+        let polish = Array("Nie możemy pozwolić na ataki, mówią dziennikarze i zwolennicy fundacji. ".utf8)
+        let text = polish + polish + polish + Array("papieros".utf8) + [0xC3, 0x2E, 0x2E, 0x2E] + polish + polish
+            + polish
+        let article = try Normalizer().normalize(page("<meta charset=\"UTF-8\">", bytes: text))
+        #expect(article.charset == "utf-8")
+        #expect(article.body.contains("Nie możemy pozwolić"))
+        #expect(article.body.contains("papieros\u{FFFD}..."))
+        // A page that declares UTF-8 but is windows-1252 throughout is still windows-1252.
+        let latin: [UInt8] = Array("Gr".utf8) + [0xFC, 0xDF] + Array("e aus K".utf8) + [0xF6] + Array("ln".utf8)
+        let mislabelled = try Normalizer().normalize(page("<meta charset=\"utf-8\">", bytes: latin))
+        #expect(mislabelled.body == "Grüße aus Köln")
+    }
+
     @Test func legacyCharsetsGoThroughIconv() throws {
         // "日本語" in Shift_JIS, "Привет" in KOI8-R.
         let japanese = try Normalizer().normalize(

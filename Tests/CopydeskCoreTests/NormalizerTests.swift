@@ -26,4 +26,25 @@ struct NormalizerTests {
         #expect(FormatSniffer.sniff(prefix: "<!-- saved --><html><body>") == .html)
         #expect(FormatSniffer.sniff(prefix: "Plain text about <b> tags") == .text)
     }
+
+    @Test func pageAfterServerWarningsIsMarkup() throws {
+        // PHP warnings, a stray style sheet or a script (kilobytes of them) before the page's `<html>`.
+        let warning = "<br />\n<b>Deprecated</b>:  Assigning the return value of new by reference is deprecated in "
+            + "<b>/www/htdocs/wp-settings.php</b> on line <b>520</b><br />\n"
+        let preamble = String(repeating: warning, count: 40) + "<style>\n"
+            + String(repeating: ".a { color: red; }\n", count: 200) + "</style>\n"
+        let body = "<p>" + String(repeating: "The council met on Monday and agreed on the budget. ", count: 8) + "</p>"
+        let page = preamble + "<!DOCTYPE html>\n<HTML lang=\"en\"><head><title>Budget</title></head><body>" + body
+            + "</body></html>"
+        #expect(page.utf8.count > 2048)
+        #expect(FormatSniffer.sniff(prefix: page) == .html)
+        let article = try Normalizer().normalize(Array(page.utf8))
+        #expect(article.format == .html)
+        #expect(article.title == "Budget")
+        #expect(!article.body.contains("<b>"))
+        #expect(article.body.contains("agreed on the budget"))
+        // A long plain text that mentions other tags is still text.
+        let wire = String(repeating: "Wire copy about <b> tags and <p> marks. ", count: 100)
+        #expect(FormatSniffer.sniff(prefix: wire) == .text)
+    }
 }

@@ -36,6 +36,9 @@ struct ClassHints: OptionSet, Hashable, Sendable {
     static let widget = ClassHints(rawValue: 1 << 15)
     /// The article's lead: intro, excerpt, abstract, standfirst.
     static let lead = ClassHints(rawValue: 1 << 16)
+    /// A teaser: a box promoting another story, or (in German CMSs) the article's own lead. Which
+    /// one the extractor decides by the element's links.
+    static let teaser = ClassHints(rawValue: 1 << 17)
 
     /// Hints that remove an element and its content wherever they occur.
     static let boilerplate: ClassHints = [
@@ -101,7 +104,7 @@ struct ClassHints: OptionSet, Hashable, Sendable {
                        "read-more", "readmore", "read-next", "readnext", "popular", "trending", "mostread",
                        "most-read", "most-viewed", "mostviewed", "also-read", "alsoread", "see-also", "seealso",
                        "outbrain", "taboola", "plista", "ligatus", "zergnet", "recirc", "similar", "upnext",
-                       "up-next", "weitere", "empfehlung", "lesetipp", "teaser", "mehr-zum", "topstories",
+                       "up-next", "weitere", "empfehlung", "lesetipp", "mehr-zum", "topstories",
                        "top-stories", "latest-news", "latest-posts", "recent-posts", "recentposts", "newsticker",
                        "other-articles", "otherarticles", "more-from", "morefrom", "further-reading"],
             parts: ["more", "latest", "recent", "linklist", "links", "headlines", "archive", "archives",
@@ -151,9 +154,10 @@ struct ClassHints: OptionSet, Hashable, Sendable {
                        "ticker", "marquee", "embed", "player", "video", "podcast", "audio", "poll",
                        "survey", "quiz", "map-"],
             parts: ["slick", "slides", "thumbs", "thumbnails", "figure", "media", "photo", "image", "img",
-                    "picture", "teaser", "badge",
+                    "picture", "badge",
                     "btn", "button", "icon", "logo", "search", "form", "filter", "calendar", "weather",
                     "stock", "ticker", "lang", "language", "langs", "switcher", "jump", "toc", "table-of-contents"])
+        add(.teaser, anywhere: ["teaser"])
         add(
             .lead, anywhere: ["excerpt", "abstract", "standfirst", "teaser-text", "teasertext", "teaser__text",
                               "subheadline", "sub-headline", "bajada", "chapeau", "chapo", "summary"],
@@ -199,8 +203,7 @@ struct ClassHints: OptionSet, Hashable, Sendable {
             let byte: UInt8 = index < value.endIndex ? value[index] : 0x20
             index += 1
             if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C {
-                if !token.isEmpty, !termPrefixes.contains(where: { token.starts(with: $0) && token.count > $0.count }),
-                    !stateSuffixes.contains(where: { token.ends(with: $0) })
+                if !token.isEmpty, !isTerm(token), !stateSuffixes.contains(where: { token.ends(with: $0) })
                 {
                     let role = role(of: token)
                     if !role.isEmpty { hints.formUnion(ofToken(Array(role))) }
@@ -218,6 +221,28 @@ struct ClassHints: OptionSet, Hashable, Sendable {
     /// prefix is the author's word, not the template's.
     private static let termPrefixes: [[UInt8]] = ["tag-", "tags-", "category-", "categories-", "term-", "topic-",
         "post_tag-", "format-", "postid-", "author-", "parent-pageid-", "page-id-", "section-", "status-"].map { Array($0.utf8) }
+
+    /// Term prefixes that a template also uses for its own boxes: `author-box`, `author-bio` and
+    /// `tag-list` are parts of the layout, while `author-jdoe` and `tag-sharing` name terms.
+    private static let layoutPrefixes: [[UInt8]] = ["author-", "tag-", "tags-", "category-", "categories-", "topic-",
+        "term-"].map { Array($0.utf8) }
+
+    /// Words that, after one of the ``layoutPrefixes``, name a part of the layout rather than a term.
+    private static let layoutWords: [[UInt8]] = ["box", "bio", "biography", "info", "infos", "description", "profile",
+        "container", "details", "block", "wrap", "wrapper", "card", "area", "about", "section", "avatar", "meta",
+        "links", "list", "cloud", "social", "name", "data", "footer", "inner", "text", "widget", "module", "panel",
+        "holder", "byline"].map { Array($0.utf8) }
+
+    /// Whether a token names a taxonomy term (`tag-sharing`, `author-jdoe`, `format-video`): a term
+    /// prefix followed by anything but a layout word.
+    private static func isTerm(_ token: [UInt8]) -> Bool {
+        guard let prefix = termPrefixes.first(where: { token.starts(with: $0) && token.count > $0.count }) else {
+            return false
+        }
+        guard layoutPrefixes.contains(where: { $0 == prefix }) else { return true }
+        let firstPart = token[prefix.count...].prefix(while: { !isSeparator($0) && !($0 >= 0x30 && $0 <= 0x39) })
+        return !layoutWords.contains { firstPart.elementsEqual($0) }
+    }
 
     private static func isSeparator(_ byte: UInt8) -> Bool {
         byte == 0x2D || byte == 0x5F || byte == 0x3A || byte == 0x2E || byte == 0x2F

@@ -30,6 +30,10 @@ struct ContentExtractor {
     private var rawLinkChars: [Int32]
     /// Characters in blocks of running text (100 characters or more, few links) in the subtree.
     private var rawProse: [Int32]
+    /// Blocks that hold text of their own in the subtree (the element included).
+    private var rawBlocks: [Int32]
+    /// Links (`<a>` elements) in the subtree.
+    private var rawLinks: [Int32]
     /// Whether the subtree holds the page's main region (`<main>`, `role=main`) or an element
     /// marked `itemprop=articleBody`: a layout wrapper, never boilerplate whatever its class says.
     private var holdsMain: [Bool]
@@ -60,6 +64,8 @@ struct ContentExtractor {
         rawChars = Array(repeating: 0, count: count)
         rawLinkChars = Array(repeating: 0, count: count)
         rawProse = Array(repeating: 0, count: count)
+        rawBlocks = Array(repeating: 0, count: count)
+        rawLinks = Array(repeating: 0, count: count)
         holdsMain = Array(repeating: false, count: count)
         hints = Array(repeating: [], count: count)
         dropped = Array(repeating: false, count: count)
@@ -82,12 +88,27 @@ struct ContentExtractor {
     mutating func extract() throws(CopydeskError) -> [String] {
         guard count > 0 else { return [] }
         try measureRaw()
-        let text = try attempt(relaxed: false)
+        let text = try attempt(trust: .classesAndTags)
         guard Self.length(text) < 250 else { return text }
         // Too little text: the class words dropped the article itself. Try again trusting only
         // tags, comments and hidden content, as trafilatura undoes a discard that empties a page.
-        let relaxed = try attempt(relaxed: true)
-        return Self.length(relaxed) > Self.length(text) ? relaxed : text
+        let relaxed = try attempt(trust: .tags)
+        let best = Self.length(relaxed) > Self.length(text) ? relaxed : text
+        guard best.isEmpty else { return best }
+        // Still nothing: the article stands in an element that is boilerplate by its tag (an
+        // `<aside>` or a `<header>` around the whole story). Choose a container by its text alone.
+        return try attempt(trust: .nothing)
+    }
+
+    /// What an attempt believes of the markup when it drops elements before scoring.
+    private enum Trust {
+        /// Tags, ARIA roles and class words.
+        case classesAndTags
+        /// Tags, and class words only for comments, hidden content, captions and meta lines.
+        case tags
+        /// Class words only for comments, hidden content, captions and meta lines; no tag but
+        /// `<noscript>` (and what is never text: scripts, form controls).
+        case nothing
     }
 
     private static func length(_ paragraphs: [String]) -> Int {
@@ -112,9 +133,9 @@ struct ContentExtractor {
         }
     }
 
-    private mutating func attempt(relaxed: Bool) throws(CopydeskError) -> [String] {
-        if relaxed { try reset() }
-        try classify(relaxed: relaxed)
+    private mutating func attempt(trust: Trust) throws(CopydeskError) -> [String] {
+        if trust != .classesAndTags { try reset() }
+        try classify(trust: trust)
         try measureKept()
         try scoreBlocks()
         let selection = try selectContainer()
@@ -206,14 +227,21 @@ struct ContentExtractor {
                 }
             } else if node.tag.isSkipped {
                 continue
-            } else if blockOf[index] == Int32(index), ownChars[index] >= 100, ownLinkChars[index] * 10 < ownChars[index] * 3 {
-                rawProse[index] += ownChars[index]
+            } else if node.tag == .a {
+                rawLinks[index] += 1
+            } else if blockOf[index] == Int32(index), ownChars[index] > 0 {
+                rawBlocks[index] += 1
+                if ownChars[index] >= 100, ownLinkChars[index] * 10 < ownChars[index] * 3 {
+                    rawProse[index] += ownChars[index]
+                }
             }
             let parent = Int(node.parent)
             if parent >= 0 {
                 rawChars[parent] += rawChars[index]
                 rawLinkChars[parent] += rawLinkChars[index]
                 rawProse[parent] += rawProse[index]
+                rawBlocks[parent] += rawBlocks[index]
+                rawLinks[parent] += rawLinks[index]
                 if holdsMain[index] { holdsMain[parent] = true }
             }
         }
@@ -225,8 +253,9 @@ struct ContentExtractor {
 
     // MARK: - Pass 2: what is never article text
 
-    private mutating func classify(relaxed: Bool) throws(CopydeskError) {
+    private mutating func classify(trust: Trust) throws(CopydeskError) {
         var cache: [UInt64: ClassHints] = [:]
+        var classCounts: [UInt64: Int32]? = nil
         let pageChars = max(rawChars[body], 1)
         var index = 0
         while index < count {
@@ -248,7 +277,9 @@ struct ContentExtractor {
                     let range = Int(attribute.start) ..< Int(attribute.end)
                     switch attribute.name {
                     case .class, .id:
-                        guard !range.isEmpty else { break }
+                        // A heading's id is an anchor made from its own words (`#what-comes-next`),
+                        // not the name of a part of the layout.
+                        guard !range.isEmpty, attribute.name == .class || !node.tag.isHeading else { break }
                         let key = FNV1a.hash(tree.bytes[range]) &+ (attribute.name == .id ? 1 : 0)
                         if let known = cache[key] {
                             elementHints.formUnion(known)
@@ -281,8 +312,21 @@ struct ContentExtractor {
                     }
                 }
             }
+            if elementHints.contains(.teaser) {
+                // `teaser-text`, `article-teaser`: the article's own lead (German CMSs call it the teaser)
+                // is running text with few links; a teaser of another story is mostly its link.
+                elementHints.remove(.teaser)
+                if rawChars[index] <= 2500, rawLinkChars[index] * 4 < rawChars[index],
+                    elementHints.contains(.lead) || rawBlocks[index] <= 1,
+                    !hasRepeatedClass(index, counts: &classCounts)
+                {
+                    elementHints.insert(.lead)
+                } else {
+                    elementHints.formUnion([.related, .widget])
+                }
+            }
             hints[index] = elementHints
-            if index > body, shouldDrop(index, hints: elementHints, pageChars: pageChars, relaxed: relaxed) {
+            if index > body, shouldDrop(index, hints: elementHints, pageChars: pageChars, trust: trust) {
                 markDropped(index)
                 index = Int(node.end)
                 continue
@@ -291,17 +335,36 @@ struct ContentExtractor {
         }
     }
 
+    /// Whether another element of the page has the same tag and `class` as element `index`: one
+    /// item of a list of teasers, not the article's own lead. Counts the classes of the page on
+    /// first use.
+    private func hasRepeatedClass(_ index: Int, counts: inout [UInt64: Int32]?) -> Bool {
+        func key(_ element: Int) -> UInt64? {
+            guard let range = tree.attributeRange(.class, of: element), !range.isEmpty else { return nil }
+            return FNV1a.hash(tree.bytes[range]) &+ UInt64(nodes[element].tag.rawValue)
+        }
+        guard let own = key(index) else { return false }
+        if counts == nil {
+            var found: [UInt64: Int32] = [:]
+            for element in body ..< count where nodes[element].tag != .text {
+                if let key = key(element) { found[key, default: 0] += 1 }
+            }
+            counts = found
+        }
+        return (counts?[own] ?? 0) > 1
+    }
+
     private mutating func markDropped(_ index: Int) {
         for position in index ..< Int(nodes[index].end) { dropped[position] = true }
     }
 
-    private func shouldDrop(_ index: Int, hints elementHints: ClassHints, pageChars: Int32, relaxed: Bool) -> Bool {
+    private func shouldDrop(_ index: Int, hints elementHints: ClassHints, pageChars: Int32, trust: Trust) -> Bool {
         let node = nodes[index]
         let share = Double(rawChars[index]) / Double(pageChars)
         let linkDensity = rawChars[index] > 0 ? Double(rawLinkChars[index]) / Double(rawChars[index]) : 0
         // A wrapper around most of the page is never boilerplate, whatever its class says.
         let wrapper = share >= 0.6 && !elementHints.contains(.comments)
-        switch node.tag {
+        switch trust == .nothing && node.tag != .noscript ? .other : node.tag {
         case .nav, .footer, .menu, .noscript:
             return !wrapper
         case .aside:
@@ -311,7 +374,10 @@ struct ContentExtractor {
         case .figcaption, .figure:
             return !wrapper
         case .form:
-            return !wrapper && share < 0.3
+            // A shop's product form holds the product's description; search, login and comment
+            // forms hold labels.
+            let holdsProse = rawProse[index] >= 500 && rawProse[index] * 2 >= rawChars[index]
+            return !wrapper && share < 0.3 && !holdsProse
         case .html, .body, .main:
             return false
         default:
@@ -320,11 +386,20 @@ struct ContentExtractor {
         if holdsMain[index], !elementHints.contains(.comments) { return false }
         // Pop-ups and consent dialogs can hold more prose than the article (a privacy policy,
         // another story): dropped even when they hold most of the page.
-        if elementHints.contains(.overlay), !relaxed, !elementHints.contains(.articleBody) || rawProse[index] < 500 {
+        if elementHints.contains(.overlay), trust == .classesAndTags,
+            !elementHints.contains(.articleBody) || rawProse[index] < 500
+        {
             return true
         }
         if wrapper { return false }
-        if relaxed { return elementHints.contains(.comments) || elementHints.contains(.hidden) }
+        if trust != .classesAndTags {
+            // Captions and meta lines (the byline, the tags) are never the article, however little
+            // text the page holds; left in, their links can make the article look like a block of
+            // links.
+            let furniture = !elementHints.isDisjoint(with: [.caption, .postMeta])
+                && !elementHints.contains(.articleBody) && rawChars[index] < 300 && rawProse[index] == 0
+            return elementHints.contains(.comments) || elementHints.contains(.hidden) || furniture
+        }
         // How much running text the element holds decides whether its class may drop it: menus,
         // share bars, teaser lists and cookie notices hold little; a layout wrapper or an article
         // whose class happens to name a sidebar, an ad slot or a tag holds much.
@@ -340,6 +415,9 @@ struct ContentExtractor {
         // article's sections do.
         if elementHints.contains(.navigation) { return !prose }
         if elementHints.contains(.sidebar) { return !muchProse }
+        // Related stories with their excerpts hold prose too, but a linked title every few hundred
+        // characters; an article whose class names something related has few links for its text.
+        if elementHints.contains(.related), rawLinks[index] >= 4, rawLinks[index] * 400 > proseChars { return true }
         // Hidden text with running text in it is a tab or an accordion the reader opens.
         if !elementHints.isDisjoint(with: [.hidden, .share, .related, .subscribe, .pageFrame, .advertising]) {
             return !prose
@@ -601,9 +679,8 @@ struct ContentExtractor {
         var index = article + 1
         while index < container {
             let node = nodes[index]
-            if node.tag != .text, !dropped[index], hints[index].contains(.lead), Int(node.end) <= container,
-                chars[index] >= 30,
-                chars[index] <= 1500, linkDensity(index) < 0.3
+            if node.tag != .text, !dropped[index], hints[index].contains(.lead) || isDeck(index, below: article),
+                Int(node.end) <= container, chars[index] >= 30, chars[index] <= 1500, linkDensity(index) < 0.3
             {
                 found.append(index)
                 index = Int(node.end)
@@ -612,6 +689,21 @@ struct ContentExtractor {
             }
         }
         return found
+    }
+
+    /// Whether the element is the standfirst in the article's header: a paragraph or a subheading
+    /// (not the headline) of a sentence's length, without links, in a `<header>` or `<hgroup>`.
+    private func isDeck(_ index: Int, below article: Int) -> Bool {
+        let tag = nodes[index].tag
+        guard tag == .p || (tag.isHeading && tag != .h1), chars[index] >= 40, chars[index] <= 600,
+            linkChars[index] == 0, hints[index].isDisjoint(with: [.postMeta, .caption])
+        else { return false }
+        var ancestor = Int(nodes[index].parent)
+        while ancestor > article {
+            if nodes[ancestor].tag == .header || nodes[ancestor].tag == .hgroup { return true }
+            ancestor = Int(nodes[ancestor].parent)
+        }
+        return false
     }
 
     private func isAncestor(_ ancestor: Int, of index: Int) -> Bool {
@@ -665,6 +757,9 @@ struct ContentExtractor {
     /// block of images (readability's "conditional cleaning").
     private func isCleanedOut(_ index: Int) -> Bool {
         let node = nodes[index]
+        // An element copydesk does not know (`ruby`, `ins`, a custom element) inside a link or a
+        // paragraph is a run of the paragraph's text, not a block to judge on its own.
+        if node.tag == .other, inLink[index] || nodes[Int(blockOf[index])].tag.isParagraphLike { return false }
         switch node.tag {
         case .ul, .ol, .dl, .menu, .div, .section, .table, .form, .fieldset, .aside, .header, .footer, .other:
             break
@@ -756,10 +851,27 @@ struct ContentExtractor {
 
     // MARK: - Line rules
 
+    /// The paragraph without its picture credit and source lines ("Foto: dpa", "(Credit: …)");
+    /// `nil` when nothing else is left.
+    private static func withoutCreditLines(_ paragraph: TextBuilder.Paragraph) -> TextBuilder.Paragraph? {
+        guard paragraph.characters <= 200 || paragraph.text.utf8.contains(0x0A) else {
+            return LineRules.isCreditLine(paragraph.text) ? nil : paragraph
+        }
+        let lines = paragraph.text.split(separator: "\n", omittingEmptySubsequences: false)
+        let kept = lines.filter { !LineRules.isCreditLine($0) }
+        if kept.count == lines.count { return paragraph }
+        if kept.isEmpty { return nil }
+        var shortened = paragraph
+        shortened.text = kept.joined(separator: "\n")
+        shortened.characters = shortened.text.unicodeScalars.reduce(0) { $0 + ($1.properties.isWhitespace ? 0 : 1) }
+        shortened.linkCharacters = min(shortened.linkCharacters, shortened.characters)
+        return shortened
+    }
+
     /// Drops share labels, bare dates, links standing alone as a paragraph, and headings that
     /// head nothing (the block after them was left out, or the text ends).
     static func cleanEdges(_ paragraphs: [TextBuilder.Paragraph]) -> [String] {
-        var kept = paragraphs.filter { paragraph in
+        var kept = paragraphs.compactMap(withoutCreditLines).filter { paragraph in
             if LineRules.isBoilerplateLine(paragraph.text) { return false }
             if paragraph.links >= 1, paragraph.linkCharacters * 10 >= paragraph.characters * 9,
                 paragraph.characters < 100
@@ -775,9 +887,15 @@ struct ContentExtractor {
             }
             return true
         }
+        // Text set in a heading's type is not a heading: a sentence (ending in a full stop or
+        // running long) stays whatever follows it.
+        let isTitle: (TextBuilder.Paragraph) -> Bool = { paragraph in
+            guard paragraph.isHeading, paragraph.characters < 100, let final = paragraph.text.last else { return false }
+            return !(paragraph.characters >= 40 && ".!。！".contains(final))
+        }
         var index = kept.count - 1
         while index >= 0 {
-            if kept[index].isHeading, index == kept.count - 1 || kept[index + 1].isHeading {
+            if isTitle(kept[index]), index == kept.count - 1 || kept[index + 1].isHeading {
                 kept.remove(at: index)
             }
             index -= 1
@@ -786,11 +904,11 @@ struct ContentExtractor {
         // labels and link captions ("Weitere Informationen", "Source:"), not the article's end.
         let isTrailer: (TextBuilder.Paragraph) -> Bool = { paragraph in
             guard paragraph.text.count < 30, let final = paragraph.text.last else { return false }
-            return !".!?…\"“”»)".contains(final)
+            return !".!?…\"“”»)。！？」』".contains(final)
         }
         if kept.contains(where: { !isTrailer($0) }) {
             while let last = kept.last, isTrailer(last) { kept.removeLast() }
         }
-        return kept.map(\.text)
+        return LineRules.withoutCallsToAction(kept.map(\.text))
     }
 }

@@ -20,12 +20,33 @@ enum HTMLCharset {
     ///   - bytes: the raw file.
     ///   - decoded: what ``TextDecoder`` made of the bytes without looking at the markup.
     static func utf8(_ bytes: [UInt8], decoded: DecodedText) -> Result {
-        guard decoded.charset == .windows1252, let label = declaredLabel(in: bytes),
-            let legacy = LegacyCharset(label: label), let converted = convert(bytes, from: legacy.iconvName)
+        let label = decoded.charset == .windows1252 ? declaredLabel(in: bytes) : nil
+        if let label, label == "utf-8" || label == "utf8" || label == "unicode-1-1-utf-8",
+            let repaired = mostlyUTF8(bytes)
+        {
+            return Result(utf8: repaired, charset: "utf-8")
+        }
+        guard let label, let legacy = LegacyCharset(label: label),
+            let converted = convert(bytes, from: legacy.iconvName)
         else {
             return Result(utf8: Array(decoded.text.utf8), charset: decoded.charset.rawValue)
         }
         return Result(utf8: converted, charset: legacy.name)
+    }
+
+    /// A page that declares UTF-8 and is UTF-8 but for a few broken sequences (a string a server
+    /// cut in the middle of a character): its bytes with each broken sequence replaced by U+FFFD,
+    /// when at least twenty characters beyond ASCII decode for each one that does not; otherwise
+    /// `nil` (the declaration is wrong and the page is in a legacy charset).
+    static func mostlyUTF8(_ bytes: [UInt8]) -> [UInt8]? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var broken = 0
+        var decoded = 0
+        for scalar in text.unicodeScalars where scalar.value >= 0x80 {
+            if scalar == "\u{FFFD}" { broken += 1 } else { decoded += 1 }
+        }
+        guard broken * 20 <= decoded else { return nil }
+        return Array(text.utf8)
     }
 
     /// The charset label a page declares in its first 16 KiB: `<meta charset=…>`, the `charset=`

@@ -30,6 +30,7 @@ enum HTMLNormalizer {
         guard !paragraphs.isEmpty else {
             throw CopydeskError(.noText, "the page holds no article text")
         }
+        paragraphs = paragraphs.map(ComposedForm.of)
         return Article(
             format: format,
             charset: input.charset,

@@ -15,6 +15,8 @@ enum HTMLTag: UInt8, Sendable {
     case iframe, svg, math, canvas, object, embed, applet, audio, video, picture, source, track, map, area
     case button, select, option, optgroup, input, textarea, label, datalist, output, progress, meter
     case frame, frameset, noframes, param
+    // Ruby annotations: the reading of the base text beside it (`<ruby>漢字<rt>かんじ</rt></ruby>`).
+    case rt, rp
 
     /// The tag named by the FNV-1a hash of its lower-case name.
     static func lookup(_ hash: UInt64) -> HTMLTag { byHash[hash] ?? .other }
@@ -29,13 +31,14 @@ enum HTMLTag: UInt8, Sendable {
         return table
     }()
 
-    /// Elements whose content is never read: scripts, styles, embedded media, form controls, frames.
+    /// Elements whose content is never read: scripts, styles, embedded media, form controls, frames,
+    /// ruby annotations.
     var isSkipped: Bool {
         switch self {
         case .script, .style, .template, .iframe, .svg, .math, .canvas, .object, .embed, .applet,
             .audio, .video, .picture, .source, .track, .map, .area, .button, .select, .option, .optgroup, .input,
             .textarea, .datalist, .output, .progress, .meter, .frame, .frameset, .noframes, .param, .head, .title,
-            .meta, .link, .base, .dialog:
+            .meta, .link, .base, .dialog, .rt, .rp:
             true
         default:
             false

@@ -36,6 +36,74 @@ enum LineRules {
         return isDateLine(trimmed)
     }
 
+    /// Words of newsletter and subscription prompts and of affiliate disclosures, in the languages
+    /// of the web's news pages (compared lower-cased, anywhere in a paragraph).
+    static let callToActionWords: [StaticString] = [
+        "newsletter", "subscribe", "subscription", "subscriber", "sign up", "signup", "sign-up", "affiliate link",
+        "affiliate-link", "affiliate program", "affiliate-programm", "advertiser", "abonnier", "abonnez", "suscrib",
+        "suscríb", "subskryp", "iscriviti", "inscrivez", "inscreva", "assine",
+    ]
+
+    /// The paragraphs without the prompts at the start and end of the text (the first two and the
+    /// last three paragraphs, of 300 characters at most) that ask the reader to subscribe or sign
+    /// up, or disclose affiliate links, unless the text itself is about what they name: a word of
+    /// the prompt that the paragraphs between the edges use too is the article's subject.
+    static func withoutCallsToAction(_ paragraphs: [String]) -> [String] {
+        let count = paragraphs.count
+        guard count >= 4 else { return paragraphs }
+        let isEdge: (Int) -> Bool = { $0 < 2 || $0 >= count - 3 }
+        // Which words each short edge paragraph holds, as a bit set over `callToActionWords`.
+        var words = [UInt32](repeating: 0, count: count)
+        for index in 0 ..< count where isEdge(index) && paragraphs[index].utf8.count <= 600 {
+            let bytes = Array(paragraphs[index].utf8)[...]
+            guard bytes.count <= 300 || paragraphs[index].count <= 300 else { continue }
+            for (bit, word) in callToActionWords.enumerated() where bytes.lowercasedASCIIContains(word) {
+                words[index] |= 1 << UInt32(bit)
+            }
+        }
+        let prompts = words.reduce(0, |)
+        guard prompts != 0 else { return paragraphs }
+        // The words of the prompts that the paragraphs between the edges use too.
+        var topics: UInt32 = 0
+        for index in 0 ..< count where !isEdge(index) {
+            let bytes = Array(paragraphs[index].utf8)[...]
+            for (bit, word) in callToActionWords.enumerated()
+            where prompts & (1 << UInt32(bit)) != 0 && bytes.lowercasedASCIIContains(word) {
+                topics |= 1 << UInt32(bit)
+            }
+        }
+        return paragraphs.indices.compactMap { index in
+            words[index] != 0 && words[index] & topics == 0 ? nil : paragraphs[index]
+        }
+    }
+
+    /// Labels that open a picture credit, a caption or a source line ("Foto: dpa", "Abbildung 4: …",
+    /// "Source: Reuters"), compared lower-cased, before the colon and without a figure number.
+    static let creditLabels: Set<String> = [
+        "foto", "fotos", "bild", "bilder", "photo", "photos", "photograph", "picture", "image", "images", "credit",
+        "credits", "crédit", "crédits", "titelbild", "beitragsbild", "headerbild", "teaserbild", "vorschaubild",
+        "symbolbild", "aufmacherbild", "illustration", "grafik", "abbildung", "abb.", "figure", "fig.", "quelle",
+        "quellen", "source", "sources", "fuente", "fonte", "bildquelle", "fotoquelle", "copyright",
+    ]
+
+    /// A line of at most 200 characters that credits a picture or names a source: a credit label
+    /// and a colon, or a copyright sign, at its start (after an opening parenthesis).
+    static func isCreditLine(_ line: some StringProtocol) -> Bool {
+        let bytes = line.utf8
+        guard bytes.count <= 800 else { return false }
+        // Quick refusal on the bytes: no colon near the start and no copyright sign (C2 A9) there.
+        let head = bytes.prefix(48)
+        guard head.contains(0x3A) || head.contains(0xA9) else { return false }
+        guard line.count <= 200 else { return false }
+        var rest = line.drop(while: { $0 == " " || $0 == "(" || $0 == "[" })
+        if rest.hasPrefix("©") { return true }
+        guard let colon = rest.prefix(24).firstIndex(of: ":") else { return false }
+        rest = rest[..<colon]
+        // "Abbildung 4:", "Fig. 2:": the figure's number is not part of the label.
+        let label = rest.trimmingSuffix(while: { $0 == " " || $0.isNumber }).lowercased()
+        return creditLabels.contains(label)
+    }
+
     private static let monthsAndDays: Set<String> = [
         "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
         "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
@@ -79,5 +147,13 @@ enum LineRules {
             return false
         }
         return evidence > 0
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> SubSequence {
+        var end = endIndex
+        while end > startIndex, predicate(self[index(before: end)]) { end = index(before: end) }
+        return self[..<end]
     }
 }
