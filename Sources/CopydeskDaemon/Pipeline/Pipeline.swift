@@ -15,12 +15,17 @@ public struct Pipeline: Sendable {
         public var maxFileBytes: Int = 50 << 20
         /// How many files are read and normalized at once.
         public var concurrency: Int = max(1, System.coreCount)
-        /// How many files may be read and normalized ahead of the decisions: enough for a batch to
-        /// gather while the previous one commits, few enough to bound memory.
-        /// (Only the normalized text waits: the raw bytes are dropped once a file is normalized.)
-        public var readAhead: Int = 128
+        /// How many files may be read and normalized ahead of the decisions: enough for large
+        /// batches to gather while the previous one commits (a batch's commit costs about the same
+        /// whether it holds 100 files or 1,000: the same index pages, one flush), and bounded in
+        /// bytes by ``readAheadBytes``. (Only the normalized text waits: the raw bytes are dropped
+        /// once a file is normalized.)
+        public var readAhead: Int = 1024
+        /// How many bytes of files may be read ahead of the decisions (by their size on disk, at
+        /// most ``maxFileBytes`` each): a backlog of large pages cannot fill the memory.
+        public var readAheadBytes: Int = 256 << 20
         /// The most files decided and committed in one transaction.
-        public var maxBatch: Int = 256
+        public var maxBatch: Int = 1024
         /// How long one file may take to normalize (`--file-timeout`) before it is rejected as too
         /// slow; `nil`: no limit. Counted from the end of the read, so a slow disk or share is not
         /// blamed on the file.
@@ -81,12 +86,19 @@ public struct Pipeline: Sendable {
         await withTaskGroup(of: Void.self) { group in
             var next = 0
             var decided = 0
+            // Bytes of the files launched and not yet decided, and each one's share.
+            var aheadBytes = 0
+            var sizes = [Int]()
+            sizes.reserveCapacity(files.count)
             func launch() {
                 while next < files.count, next - decided < max(configuration.concurrency, configuration.readAhead),
-                    !isStopping()
+                    aheadBytes < configuration.readAheadBytes || next == decided, !isStopping()
                 {
                     let index = next
                     let file = files[index]
+                    let size = Int(SourceReader.identity(ofFileAt: file.path)?.size ?? 0)
+                    sizes.append(min(max(size, 0), configuration.maxFileBytes))
+                    aheadBytes += sizes[index]
                     group.addTask { ready.put(index, self.prepare(file), started: ContinuousClock.now) }
                     next += 1
                 }
@@ -102,6 +114,7 @@ public struct Pipeline: Sendable {
                 while case let batch = ready.take(from: decided, limit: configuration.maxBatch), !batch.isEmpty {
                     let outcomes: [Outcome]
                     (outcomes, archived) = await finish(batch.map(\.prepared), marking: archived)
+                    aheadBytes -= sizes[decided..<(decided + batch.count)].reduce(0, +)
                     decided += batch.count
                     launch()
                     for (item, outcome) in zip(batch, outcomes) {
