@@ -23,7 +23,7 @@ public struct Pipeline: Sendable {
         public var readAhead: Int = 1024
         /// How many bytes of files may be read ahead of the decisions (by their size on disk, at
         /// most ``maxFileBytes`` each): a backlog of large pages cannot fill the memory.
-        public var readAheadBytes: Int = 256 << 20
+        public var readAheadBytes: Int = 64 << 20
         /// The most files decided and committed in one transaction.
         public var maxBatch: Int = 1024
         /// How long one file may take to normalize (`--file-timeout`) before it is rejected as too
