@@ -91,7 +91,11 @@ struct BadInputTests {
         try #require(FileManager.default.isExecutableFile(atPath: EndToEndTests.binary))
         try await withTemporaryDirectory { inbox, archive in
             let socket = try NotifySocket(path: inbox + "/../notify.sock")
-            let daemon = try DaemonProcess(inbox: inbox, archive: archive, arguments: ["--max-file-mib", "8"], notify: socket.path)
+            // A generous time limit: the 5 MB line and the 200k paragraphs are real articles, and a
+            // debug or sanitizer build sharing two cores with the other tests takes its time over them.
+            let daemon = try DaemonProcess(
+                inbox: inbox, archive: archive, arguments: ["--max-file-mib", "8", "--file-timeout", "300"],
+                notify: socket.path)
             var messages = [String]()
             try #require(socket.waitFor(seconds: 30, into: &messages) { $0.contains("READY=1") })
 
