@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -95,5 +96,22 @@ struct LoggedDecision: Sendable, Hashable {
             try await Task.sleep(for: .milliseconds(100))
         }
         return try await all(in: database)
+    }
+}
+
+extension DaemonProcess {
+    /// Starts `copydesk watch` with a notify socket beside the Inbox (never inside it: a test may
+    /// remove the Inbox) and waits for `READY=1`; the test fails with the daemon's log otherwise.
+    static func startReady(
+        inbox: String, archive: String, arguments: [String] = [], environment: [String: String] = [:]
+    ) async throws -> (DaemonProcess, NotifyMessages) {
+        let root = URL(fileURLWithPath: inbox).deletingLastPathComponent().path
+        let socket = try NotifySocket(path: root + "/notify.sock")
+        let daemon = try DaemonProcess(
+            inbox: inbox, archive: archive, arguments: arguments, environment: environment, notify: socket.path)
+        let notify = NotifyMessages(socket)
+        let ready = await notify.wait(seconds: 60) { notify.contains("READY=1") }
+        try #require(ready, "\(daemon.logTail())")
+        return (daemon, notify)
     }
 }

@@ -45,13 +45,8 @@ struct FaultTests {
             try Mounts.tmpfs(at: archive, size: "4m")
             defer { Mounts.unmount(archive) }
             let database = catalogOnTheFullDisk ? archive + "/copydesk.sqlite" : inbox + "/../copydesk.sqlite"
-            let socket = try NotifySocket(path: inbox + "/../notify.sock")
-            let daemon = try DaemonProcess(
-                inbox: inbox, archive: archive, arguments: ["--database", database],
-                environment: ["WATCHDOG_USEC": "2000000"], notify: socket.path)
-            let notify = NotifyMessages(socket)
-            let ready = await notify.wait(seconds: 60) { notify.contains("READY=1") }
-            try #require(ready, "\(daemon.logTail())")
+            let (daemon, notify) = try await DaemonProcess.startReady(
+                inbox: inbox, archive: archive, arguments: ["--database", database], environment: ["WATCHDOG_USEC": "2000000"])
 
             let filler = try Disk.fill(archive)
             try Self.dropStories(into: inbox)
@@ -87,12 +82,8 @@ struct FaultTests {
         try #require(FileManager.default.isExecutableFile(atPath: EndToEndTests.binary))
         try await withTemporaryDirectory { inbox, archive in
             let database = inbox + "/../copydesk.sqlite"
-            let socket = try NotifySocket(path: inbox + "/../notify.sock")
-            let daemon = try DaemonProcess(
-                inbox: inbox, archive: archive, arguments: ["--database", database], notify: socket.path)
-            let notify = NotifyMessages(socket)
-            let ready = await notify.wait(seconds: 60) { notify.contains("READY=1") }
-            try #require(ready, "\(daemon.logTail())")
+            let (daemon, notify) = try await DaemonProcess.startReady(
+                inbox: inbox, archive: archive, arguments: ["--database", database])
             try Mounts.bindReadOnly(archive)
             defer { Mounts.unmount(archive) }
 
@@ -121,12 +112,8 @@ struct FaultTests {
         try #require(FileManager.default.isExecutableFile(atPath: EndToEndTests.binary))
         try await withTemporaryDirectory { inbox, archive in
             let database = archive + "/copydesk.sqlite"
-            let socket = try NotifySocket(path: inbox + "/../notify.sock")
-            let daemon = try DaemonProcess(
-                inbox: inbox, archive: archive, arguments: ["--busy-timeout", "0.5"], notify: socket.path)
-            let notify = NotifyMessages(socket)
-            let ready = await notify.wait(seconds: 60) { notify.contains("READY=1") }
-            try #require(ready, "\(daemon.logTail())")
+            let (daemon, notify) = try await DaemonProcess.startReady(
+                inbox: inbox, archive: archive, arguments: ["--busy-timeout", "0.5"])
 
             // Another process's write transaction, held far longer than the daemon's busy timeout.
             let writer = try LockHolder(database: database)
@@ -214,14 +201,9 @@ struct FaultTests {
     func inboxRemovedAndRecreatedIsWatchedAgain(mode: String) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: EndToEndTests.binary))
         try await withTemporaryDirectory { inbox, archive in
-            // Paths beside the Inbox that do not go through it: it is removed.
-            let root = URL(fileURLWithPath: inbox).deletingLastPathComponent().path
-            let socket = try NotifySocket(path: root + "/notify.sock")
-            let daemon = try DaemonProcess(
-                inbox: inbox, archive: archive, arguments: mode == "poll" ? ["--poll", "0.2"] : [], notify: socket.path)
-            let notify = NotifyMessages(socket)
-            let ready = await notify.wait(seconds: 60) { notify.contains("READY=1") }
-            try #require(ready, "\(daemon.logTail())")
+            // The notify socket lies beside the Inbox, not in it: the Inbox is removed.
+            let (daemon, notify) = try await DaemonProcess.startReady(
+                inbox: inbox, archive: archive, arguments: mode == "poll" ? ["--poll", "0.2"] : [])
             try write(Self.stories[0].text, to: inbox + "/" + Self.stories[0].name)
             _ = try await LoggedDecision.waitFor(1, in: archive + "/copydesk.sqlite")
 

@@ -59,12 +59,8 @@ struct ResourceBoundTests {
                     "Story \(name)\n\nThe council met on Tuesday about \(name) and agreed to meet again.\n",
                     to: staging + "/" + name)
             }
-            let socket = try NotifySocket(path: inbox + "/../notify.sock")
-            let daemon = try DaemonProcess(
-                inbox: inbox, archive: archive, arguments: ["--file-timeout", "0.5"], notify: socket.path)
-            let notify = NotifyMessages(socket)
-            let ready = await notify.wait(seconds: 60) { notify.contains("READY=1") }
-            try #require(ready, "\(daemon.logTail())")
+            let (daemon, _) = try await DaemonProcess.startReady(
+                inbox: inbox, archive: archive, arguments: ["--file-timeout", "0.5"])
             // The slow files first, so the small ones queue behind them.
             for name in ["huge.html", "huge.txt"] + small {
                 try FileManager.default.moveItem(atPath: staging + "/" + name, toPath: inbox + "/" + name)

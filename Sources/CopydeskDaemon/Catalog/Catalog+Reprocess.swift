@@ -249,12 +249,4 @@ extension Catalog {
         if old.language != new.language { changed.append("language") }
         return changed
     }
-
-    /// Whether `version` was made by `reprocess` from an older normalizer's text of its parent.
-    static func isRenormalized(version id: Int64, in db: Database) throws -> Bool {
-        try Bool.fetchOne(
-            db.cachedStatement(
-                sql: "SELECT EXISTS (SELECT 1 FROM renormalization WHERE version_id = ? AND outcome = 'new-version')"),
-            arguments: [id]) ?? false
-    }
 }
