@@ -21,6 +21,7 @@ extension Copydesk {
             let json = self.json
             var failures = 0
             var output = OutputBuffer()
+            let files = self.files.map(FileName.argument)
             Ordered.map(files, width: System.coreCount) { path in
                 Self.render(path: path, result: Self.normalize(path, maxBytes: maxBytes), json: json)
             } each: { line, failed in
@@ -179,7 +180,7 @@ struct OutputBuffer {
 /// are not followed), one `fstat`, and reads straight into the array.
 enum FileBytes {
     static func read(_ path: String, maxBytes: Int) throws(CopydeskError) -> [UInt8] {
-        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        let descriptor = FileName.withCString(path) { Glibc.open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) }
         guard descriptor >= 0 else {
             switch errno {
             case ENOENT, ENOTDIR:

@@ -17,7 +17,8 @@ extension Copydesk {
         @OptionGroup var limits: LimitOptions
 
         func run() async throws {
-            try logging.bootstrap()
+            // On a terminal: the progress bar, rejections and errors; every file's line with --verbose.
+            try logging.bootstrap(quietOnTerminal: .warning)
             var files = [SourceFile]()
             for path in paths {
                 files += try Self.collect(path)
@@ -66,15 +67,18 @@ extension Copydesk {
         /// out. A file named on the command line keeps the name it was given; a file found in a
         /// folder is named by its path inside that folder, as a file in the Inbox is (so the log of
         /// `ingest drop/` names `0001.txt`, whatever the folder was called).
-        static func collect(_ path: String) throws -> [SourceFile] {
+        static func collect(_ argument: String) throws -> [SourceFile] {
+            // A name that is not UTF-8 is used as the bytes it is, never renamed (``FileName``).
+            let path = FileName.argument(argument)
             let absolute = Paths.absolute(path)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
-                || (try? FileManager.default.destinationOfSymbolicLink(atPath: absolute)) != nil
-            else {
+            guard let status = FileName.linkStatus(absolute) else {
                 throw CopydeskError(.ioFailed, "no such file or folder", path: path)
             }
-            guard isDirectory.boolValue else { return [SourceFile(path: absolute, name: path)] }
+            var isDirectory = (status.st_mode & S_IFMT) == S_IFDIR
+            if (status.st_mode & S_IFMT) == S_IFLNK, let target = FileName.status(absolute) {
+                isDirectory = (target.st_mode & S_IFMT) == S_IFDIR
+            }
+            guard isDirectory else { return [SourceFile(path: absolute, name: path)] }
             return InboxScanner.scan(absolute).map { SourceFile(path: "\(absolute)/\($0)", name: $0) }
         }
     }

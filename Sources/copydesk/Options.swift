@@ -3,6 +3,9 @@ import CopydeskCore
 import CopydeskDaemon
 import Foundation
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where the catalog lives: shared by every subcommand that touches it.
 struct CatalogOptions: ParsableArguments {
@@ -14,7 +17,7 @@ struct CatalogOptions: ParsableArguments {
 
     /// The Archive folder, absolute.
     var archivePath: String {
-        Paths.absolute(archive ?? Paths.environment("COPYDESK_ARCHIVE") ?? "Archive")
+        Paths.absolute(FileName.argument(archive ?? Paths.environment("COPYDESK_ARCHIVE") ?? "Archive"))
     }
 
     /// The catalog file, absolute.
@@ -33,7 +36,7 @@ struct InboxOption: ParsableArguments {
     var inbox: String?
 
     var inboxPath: String {
-        Paths.absolute(inbox ?? Paths.environment("COPYDESK_INBOX") ?? "Inbox")
+        Paths.absolute(FileName.argument(inbox ?? Paths.environment("COPYDESK_INBOX") ?? "Inbox"))
     }
 }
 
@@ -43,16 +46,31 @@ struct LoggingOptions: ParsableArguments {
         help: "trace, debug, info, notice, warning, error or critical (default: $COPYDESK_LOG_LEVEL or info).")
     var logLevel: String?
 
+    @Flag(name: .shortAndLong, help: "Log every file's decision (level info) even on a terminal.")
+    var verbose = false
+
     /// Sends swift-log output to stderr at the chosen level; called once, by the executable only.
-    func bootstrap() throws {
-        let name = logLevel ?? Paths.environment("COPYDESK_LOG_LEVEL") ?? "info"
-        guard let level = Logger.Level(rawValue: name.lowercased()) else {
-            throw ValidationError("unknown log level '\(name)'")
-        }
-        // Under systemd, stderr is a journal stream: priority prefixes instead of timestamps.
+    ///
+    /// - Parameter quietOnTerminal: the level when stderr is a terminal and neither `--log-level`,
+    ///   `--verbose` nor `$COPYDESK_LOG_LEVEL` chose one (`ingest` shows its progress bar there and
+    ///   only what needs a person's eye); elsewhere, and under systemd, the default stays `info`.
+    func bootstrap(quietOnTerminal: Logger.Level? = nil) throws {
+        let chosen = logLevel ?? (verbose ? "info" : nil) ?? Paths.environment("COPYDESK_LOG_LEVEL")
         let journal = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil
+        let terminal = !journal && isatty(STDERR_FILENO) == 1
+        let level: Logger.Level
+        if let chosen {
+            guard let parsed = Logger.Level(rawValue: chosen.lowercased()) else {
+                throw ValidationError("unknown log level '\(chosen)'")
+            }
+            level = parsed
+        } else {
+            level = terminal ? (quietOnTerminal ?? .info) : .info
+        }
+        // Under systemd, stderr is a journal stream: priority prefixes instead of timestamps. On a
+        // terminal each line first clears the line a progress bar may be drawn on.
         LoggingSystem.bootstrap { label in
-            JournalLogHandler(label: label, level: level, journal: journal)
+            JournalLogHandler(label: label, level: level, journal: journal, clearsLine: terminal)
         }
     }
 }

@@ -28,6 +28,10 @@ extension Copydesk {
                 out += "daemon:     not running\n"
             }
             out += "inbox:      \(report.inbox) (\(report.waiting) waiting)\n"
+            for file in report.openForWriting {
+                out += "            \(file.file): open for writing since \(Timestamp.format(nanoseconds: file.since)), "
+                out += "waiting for the writer to close it\n"
+            }
             out += "archive:    \(catalog.archivePath)\n"
             let counts = report.counts
             out += "articles:   \(counts.articles)\n"

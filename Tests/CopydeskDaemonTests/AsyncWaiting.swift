@@ -103,12 +103,15 @@ extension DaemonProcess {
     /// Starts `copydesk watch` with a notify socket beside the Inbox (never inside it: a test may
     /// remove the Inbox) and waits for `READY=1`; the test fails with the daemon's log otherwise.
     static func startReady(
-        inbox: String, archive: String, arguments: [String] = [], environment: [String: String] = [:]
+        inbox: String, archive: String, arguments: [String] = [], environment: [String: String] = [:],
+        user: UInt32? = nil
     ) async throws -> (DaemonProcess, NotifyMessages) {
         let root = URL(fileURLWithPath: inbox).deletingLastPathComponent().path
         let socket = try NotifySocket(path: root + "/notify.sock")
+        if user != nil { chmod(socket.path, 0o777) }
         let daemon = try DaemonProcess(
-            inbox: inbox, archive: archive, arguments: arguments, environment: environment, notify: socket.path)
+            inbox: inbox, archive: archive, arguments: arguments, environment: environment, notify: socket.path,
+            user: user)
         let notify = NotifyMessages(socket)
         let ready = await notify.wait(seconds: 60) { notify.contains("READY=1") }
         try #require(ready, "\(daemon.logTail())")

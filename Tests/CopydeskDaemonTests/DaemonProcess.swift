@@ -13,17 +13,28 @@ final class DaemonProcess {
 
     /// Starts `copydesk watch --inbox inbox --archive archive` plus `arguments`.
     ///
-    /// - Parameter notify: the path of a ``NotifySocket`` to pass as `NOTIFY_SOCKET`.
-    init(inbox: String, archive: String, arguments: [String] = [], environment: [String: String] = [:], notify: String? = nil)
-        throws
-    {
+    /// - Parameters:
+    ///   - notify: the path of a ``NotifySocket`` to pass as `NOTIFY_SOCKET`.
+    ///   - user: a user id to run the daemon as (through `setpriv`, no supplementary groups), as a
+    ///     unit's `User=` does; root otherwise. See ``OtherUser``.
+    init(
+        inbox: String, archive: String, arguments: [String] = [], environment: [String: String] = [:],
+        notify: String? = nil, user: UInt32? = nil
+    ) throws {
         // Beside the Inbox, named without "Inbox/..", so that it stays readable when a test removes the Inbox.
         logPath = URL(fileURLWithPath: inbox).deletingLastPathComponent().appendingPathComponent(
             "daemon-\(UUID().uuidString.prefix(8)).log"
         ).path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: EndToEndTests.binary)
-        process.arguments = ["watch", "--inbox", inbox, "--archive", archive] + arguments
+        let watch = ["watch", "--inbox", inbox, "--archive", archive] + arguments
+        if let user {
+            let root = URL(fileURLWithPath: inbox).deletingLastPathComponent().path
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = OtherUser.setprivArguments(user) + [try OtherUser.reachableBinary(in: root)] + watch
+        } else {
+            process.executableURL = URL(fileURLWithPath: EndToEndTests.binary)
+            process.arguments = watch
+        }
         var environment = environment
         if let notify { environment["NOTIFY_SOCKET"] = notify }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

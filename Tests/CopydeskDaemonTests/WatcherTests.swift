@@ -1,6 +1,9 @@
 @testable import CopydeskDaemon
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct WatcherTests {
     @Test func reportsClosedFilesAndNewSubfolders() async throws {
@@ -60,6 +63,67 @@ struct WatcherTests {
                 #expect(ContinuousClock.now - lastChange >= PollingWatcher.settleInterval)
             }
             #expect(ContinuousClock.now - started < .seconds(60))
+        }
+    }
+}
+
+/// What the inotify watch knows about writers (``WriteTracker``), in-process.
+struct WriterTrackingTests {
+    @Test func aFileHeldOpenForWritingIsNotReadyUntilItsWriterClosesIt() async throws {
+        try await withTemporaryDirectory { inbox, _ in
+            let watcher = try InboxWatcher(inbox: inbox, logger: quietLogger)
+            defer { watcher.stop() }
+            let descriptor = open(inbox + "/a.txt", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+            try #require(descriptor >= 0)
+            _ = "first half\n".withCString { Glibc.write(descriptor, $0, strlen($0)) }
+            fsync(descriptor)
+            // A new subfolder makes the watcher ask for a rescan while the file is still open.
+            try FileManager.default.createDirectory(atPath: inbox + "/day", withIntermediateDirectories: false)
+            let rescan = await watcher.next()
+            #expect(rescan?.rescan == true)
+            #expect(rescan?.files.isEmpty == true)
+            guard case .writing = watcher.readiness(of: "a.txt") else {
+                Issue.record("a file open for writing was \(watcher.readiness(of: "a.txt"))")
+                close(descriptor)
+                return
+            }
+            #expect(watcher.openForWriting().map(\.file) == ["a.txt"])
+            _ = "second half\n".withCString { Glibc.write(descriptor, $0, strlen($0)) }
+            close(descriptor)
+            let closed = await watcher.next()
+            #expect(closed?.files == ["a.txt"])
+            #expect(watcher.readiness(of: "a.txt") == .ready)
+            #expect(watcher.openForWriting().isEmpty)
+        }
+    }
+
+    /// Created by an `open` and not written yet: still the writer's.
+    @Test func aFileCreatedAndNotYetWrittenIsTheWritersFile() async throws {
+        try await withTemporaryDirectory { inbox, _ in
+            let watcher = try InboxWatcher(inbox: inbox, logger: quietLogger)
+            defer { watcher.stop() }
+            let descriptor = open(inbox + "/empty.txt", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+            try #require(descriptor >= 0)
+            defer { close(descriptor) }
+            try FileManager.default.createDirectory(atPath: inbox + "/day", withIntermediateDirectories: false)
+            _ = await watcher.next()
+            if case .writing = watcher.readiness(of: "empty.txt") {} else {
+                Issue.record("an empty file its creator holds open was \(watcher.readiness(of: "empty.txt"))")
+            }
+        }
+    }
+
+    /// A hard link (a maildir-style delivery) is complete when it appears: no writer ever opens it.
+    @Test func aHardLinkIsReadyAtOnce() async throws {
+        try await withTemporaryDirectory { inbox, archive in
+            try FileManager.default.createDirectory(atPath: archive, withIntermediateDirectories: true)
+            try write(articleText, to: archive + "/outside.txt")
+            let watcher = try InboxWatcher(inbox: inbox, logger: quietLogger)
+            defer { watcher.stop() }
+            #expect(link(archive + "/outside.txt", inbox + "/linked.txt") == 0)
+            try FileManager.default.createDirectory(atPath: inbox + "/day", withIntermediateDirectories: false)
+            _ = await watcher.next()
+            #expect(watcher.readiness(of: "linked.txt") == .ready)
         }
     }
 }

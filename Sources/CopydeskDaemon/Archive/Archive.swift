@@ -59,7 +59,7 @@ public struct Archive: Sendable {
             try unlink(source)
             return
         }
-        switch valueOrErrno({ rename(source, target) }) {
+        switch valueOrErrno({ FileName.rename(source, target) }) {
         case .success:
             return
         case .failure(.improperLink):
@@ -93,19 +93,19 @@ public struct Archive: Sendable {
         let temporary = temporaryName(for: target)
         do {
             let output = try FileDescriptor.open(
-                FilePath(temporary), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                FileName.filePath(temporary), .writeOnly, options: [.create, .truncate, .closeOnExec],
                 permissions: [.ownerReadWrite, .groupRead])
             try output.closeAfter { _ = try bytes.withUnsafeBytes { try output.writeAll($0) } }
-            if rename(temporary, target) != 0 { throw Errno(rawValue: errno) }
+            if FileName.rename(temporary, target) != 0 { throw Errno(rawValue: errno) }
         } catch {
-            _ = Glibc.unlink(temporary)
+            _ = FileName.withCString(temporary) { Glibc.unlink($0) }
             throw CopydeskError.io("write the file into the Archive", target, error as? Errno ?? .ioError)
         }
     }
 
     /// Makes everything written to the Archive's file system durable (`syncfs`).
     public func synchronize() throws(CopydeskError) {
-        let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let descriptor = FileName.withCString(root) { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         guard descriptor >= 0 else { throw CopydeskError.io("open the Archive", root, Errno(rawValue: errno)) }
         defer { close(descriptor) }
         if case .failure(let error) = valueOrErrno({ Self.syncfs(descriptor) }) {
@@ -138,20 +138,20 @@ public struct Archive: Sendable {
         let temporary = temporaryName(for: target)
         do {
             let input = try FileDescriptor.open(
-                FilePath(source), .readOnly, options: [.noFollow, .nonBlocking, .closeOnExec])
+                FileName.filePath(source), .readOnly, options: [.noFollow, .nonBlocking, .closeOnExec])
             try input.closeAfter {
                 let output = try FileDescriptor.open(
-                    FilePath(temporary), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                    FileName.filePath(temporary), .writeOnly, options: [.create, .truncate, .closeOnExec],
                     permissions: [.ownerReadWrite, .groupRead])
                 try output.closeAfter {
                     try Self.copyContents(from: input, to: output)
                     if durable, fsync(output.rawValue) != 0 { throw Errno(rawValue: errno) }
                 }
             }
-            if rename(temporary, target) != 0 { throw Errno(rawValue: errno) }
+            if FileName.rename(temporary, target) != 0 { throw Errno(rawValue: errno) }
             if durable { try Self.syncDirectory(parent(of: target)) }
         } catch {
-            _ = Glibc.unlink(temporary)
+            _ = FileName.withCString(temporary) { Glibc.unlink($0) }
             let errno = error as? Errno ?? .ioError
             throw CopydeskError.io("copy the file into the Archive (\(target))", source, errno)
         }
@@ -206,14 +206,13 @@ public struct Archive: Sendable {
     private static let temporaryCounter = Atomic<Int>(0)
 
     private func unlink(_ path: String) throws(CopydeskError) {
-        if case .failure(let error) = valueOrErrno({ Glibc.unlink(path) }), error != .noSuchFileOrDirectory {
+        if case .failure(let error) = valueOrErrno({ FileName.withCString(path) { Glibc.unlink($0) } }), error != .noSuchFileOrDirectory {
             throw CopydeskError.io("remove the file from the Inbox", path, error)
         }
     }
 
     private func exists(_ path: String) -> Bool {
-        var status = stat()
-        return lstat(path, &status) == 0
+        FileName.linkStatus(path) != nil
     }
 
     private func parent(of path: String) -> String {
@@ -222,15 +221,16 @@ public struct Archive: Sendable {
     }
 
     static func makeDirectory(_ path: String) throws(CopydeskError) {
-        var status = stat()
-        if stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR { return }
-        if case .failure(let error) = valueOrErrno({ mkdir(path, 0o2775) }), error != .fileExists {
+        if let status = FileName.status(path), (status.st_mode & S_IFMT) == S_IFDIR { return }
+        if case .failure(let error) = valueOrErrno({ FileName.withCString(path) { mkdir($0, 0o2775) } }),
+            error != .fileExists
+        {
             throw CopydeskError.io("create the folder", path, error)
         }
     }
 
     private static func syncDirectory(_ path: String) throws {
-        let descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.directory, .closeOnExec])
+        let descriptor = try FileDescriptor.open(FileName.filePath(path), .readOnly, options: [.directory, .closeOnExec])
         try descriptor.closeAfter {
             if fsync(descriptor.rawValue) != 0 { throw Errno(rawValue: errno) }
         }

@@ -88,7 +88,7 @@ public enum ArchiveVerifier {
         let descriptor: FileDescriptor
         do {
             descriptor = try FileDescriptor.open(
-                FilePath(path), .readOnly, options: [.noFollow, .nonBlocking, .closeOnExec])
+                FileName.filePath(path), .readOnly, options: [.noFollow, .nonBlocking, .closeOnExec])
         } catch Errno.tooManySymbolicLinkLevels {
             return .success((emptySHA256, 0))
         } catch {

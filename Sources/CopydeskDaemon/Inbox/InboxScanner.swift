@@ -32,8 +32,7 @@ public enum InboxScanner {
             // file systems), lstat decides, never following links.
             var isDirectory = entry.isDirectory
             if !entry.typeKnown {
-                var status = stat()
-                guard lstat(path, &status) == 0 else { continue }
+                guard let status = FileName.linkStatus(path) else { continue }
                 isDirectory = (status.st_mode & S_IFMT) == S_IFDIR
             }
             if isDirectory {

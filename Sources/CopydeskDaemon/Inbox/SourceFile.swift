@@ -43,7 +43,7 @@ enum SourceReader {
     /// - Throws: ``ReadSkip`` when the file vanished or changed while being read; ``CopydeskError``
     ///   `.ioFailed` when it cannot be read.
     static func read(_ path: String, maxBytes: Int) throws -> ReadFile {
-        let filePath = FilePath(path)
+        let filePath = FileName.filePath(path)
         let descriptor: FileDescriptor
         do {
             descriptor = try FileDescriptor.open(
@@ -95,7 +95,7 @@ enum SourceReader {
 
     /// The identity of the file at `path` without opening it (lstat).
     static func identity(ofFileAt path: String) -> FileIdentity? {
-        (try? FilePath(path).stat(followTargetSymlink: false)).map(identity)
+        (try? FileName.filePath(path).stat(followTargetSymlink: false)).map(identity)
     }
 
     static func identity(_ status: Stat) -> FileIdentity {

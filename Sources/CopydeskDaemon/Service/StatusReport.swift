@@ -5,6 +5,8 @@ public struct StatusReport: Sendable {
     public var daemon: DaemonLock.Holder?
     public var inbox: String
     public var waiting: Int
+    /// The files the daemon knows a writer still holds open (empty when no daemon runs).
+    public var openForWriting: [OpenFile]
     public var counts: CatalogCounts
     public var lastEvent: IngestEvent?
     /// The last few decisions, oldest first.
@@ -17,6 +19,7 @@ public struct StatusReport: Sendable {
         self.daemon = DaemonLock.holder(archive: archive)
         self.inbox = inbox
         self.waiting = InboxScanner.scan(inbox).count
+        self.openForWriting = daemon == nil ? [] : OpenFilesRecord.read(archive: archive)
         self.counts = try catalog.counts()
         self.lastEvent = try catalog.lastEvent()
         self.recentDecisions = try catalog.recentDecisions(limit: recent)
@@ -32,6 +35,14 @@ public struct StatusReport: Sendable {
         var inboxObject = JSONObject()
         inboxObject.add("path", inbox)
         inboxObject.add("waiting", waiting)
+        inboxObject.add(
+            "open_for_writing",
+            openForWriting.map { file in
+                var entry = JSONObject()
+                entry.add("file", file.file)
+                entry.add("since", Timestamp.format(nanoseconds: file.since))
+                return entry
+            })
         var object = JSONObject()
         object.add("daemon", daemonObject)
         object.add("inbox", inboxObject)

@@ -35,9 +35,11 @@ public struct WatchService: Service {
         case poll(Duration)
     }
 
-    /// A file found by a scan is taken once its modification time is this old: a younger one may
-    /// still be being written, and is looked at again after this long.
+    /// A file that nothing can tell about yet (``Readiness/settling``) is looked at again after
+    /// this long.
     public static let scanSettle: Duration = .seconds(1)
+    /// How often the files open for writing are looked at for `status` and `STATUS=`.
+    public static let openFilesInterval: Duration = .seconds(1)
     /// With no progress for this long while files are in hand, the watchdog stops pinging and
     /// systemd restarts the service; longer when the file time limit and the catalog's busy timeout
     /// let a batch take longer (see ``stallLimit``).
@@ -110,6 +112,12 @@ public struct WatchService: Service {
                 }
             }
             group.addTask {
+                while !Task.isCancelled {
+                    if publishOpenFiles(changes) { notifier.status(progress.status()) }
+                    try? await Task.sleep(for: Self.openFilesInterval)
+                }
+            }
+            group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup) {
                     logger.info("SIGHUP: rescanning the Inbox", metadata: ["copydesk.inbox.path": "\(inbox)"])
                     changes.requestRescan()
@@ -140,6 +148,7 @@ public struct WatchService: Service {
             logger.critical("\(damaged.detailedDescription())", metadata: ["copydesk.inbox.path": "\(inbox)"])
             throw damaged
         }
+        try? OpenFilesRecord.write([], archive: pipeline.archive.root)
         notifier.stopping(status: "stopped: " + progress.status())
         try? pipeline.catalog.recordEvent(.stopped, message: "stopped watching \(inbox): \(progress.status())")
         logger.info("stopped: \(progress.status())", metadata: ["copydesk.inbox.path": "\(inbox)"])
@@ -181,36 +190,37 @@ public struct WatchService: Service {
             unfinished.firstError = error
             if error.code == .storeDamaged { unfinished.damaged = error }
         }
-        var ready = [String]()
-        var deferred = 0
-        let now = Self.realtimeNanoseconds()
-        let settle = Self.scanSettle.nanoseconds
-        for name in InboxScanner.scan(inbox) {
-            var status = stat()
-            guard lstat("\(inbox)/\(name)", &status) == 0 else { continue }
-            let modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
-            if now - modified < settle {
-                deferred += 1
-            } else {
-                ready.append(name)
-            }
-        }
+        let ready = InboxScanner.scan(inbox)
         var summary = await take(ready, changes)
         summary.firstError = summary.firstError ?? unfinished.firstError
         summary.damaged = summary.damaged ?? unfinished.damaged
-        if deferred > 0, !changes.isStopped {
+        return summary
+    }
+
+    /// Takes the files that are ready (``InboxChanges/readiness(of:)``): a file a writer still holds
+    /// open waits for its close, which the watcher reports; one that nothing can tell about yet
+    /// (found at startup where no read lease is granted, polling) is looked at again after
+    /// ``scanSettle``.
+    private func take(_ relativePaths: [String], _ changes: any InboxChanges) async -> TakeSummary {
+        var summary = TakeSummary()
+        var ready = [String]()
+        var settling = 0
+        for name in relativePaths {
+            switch changes.readiness(of: name) {
+            case .ready: ready.append(name)
+            case .writing: break
+            case .settling: settling += 1
+            }
+        }
+        if settling > 0, !changes.isStopped {
             Task {
                 try? await Task.sleep(for: Self.scanSettle)
                 changes.requestRescan()
             }
         }
-        return summary
-    }
-
-    private func take(_ relativePaths: [String], _ changes: any InboxChanges) async -> TakeSummary {
-        var summary = TakeSummary()
-        guard !relativePaths.isEmpty else { return summary }
-        let files = relativePaths.map { SourceFile(path: "\(inbox)/\($0)", name: $0) }
+        publishOpenFiles(changes)
+        guard !ready.isEmpty else { return summary }
+        let files = ready.map { SourceFile(path: "\(inbox)/\($0)", name: $0) }
         progress.begin()
         await pipeline.process(files, isStopping: { changes.isStopped }) { outcome in
             summary.record(outcome)
@@ -230,6 +240,21 @@ public struct WatchService: Service {
         return max(Self.minimumStallLimit, slowest)
     }
 
+    /// Hands the files open for writing to `STATUS=` and to `status` (``OpenFilesRecord``).
+    ///
+    /// - Returns: whether the list changed.
+    @discardableResult
+    private func publishOpenFiles(_ changes: any InboxChanges) -> Bool {
+        let files = changes.openForWriting()
+        guard progress.setOpenFiles(files) else { return false }
+        do {
+            try OpenFilesRecord.write(files, archive: pipeline.archive.root)
+        } catch {
+            logger.warning("\(error.detailedDescription())")
+        }
+        return true
+    }
+
     private func writeMetrics(_ metrics: PipelineMetrics, to path: String) {
         do {
             try metrics.write(to: path)
@@ -247,12 +272,6 @@ public struct WatchService: Service {
             }
             try? await Task.sleep(for: interval)
         }
-    }
-
-    static func realtimeNanoseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
     }
 }
 
@@ -359,6 +378,8 @@ private final class Progress: Sendable {
         var lastProgress = ContinuousClock.now
         /// What the service waits for, while a fault lasts.
         var fault: String?
+        /// The files a writer holds open in the Inbox.
+        var openFiles = [OpenFile]()
     }
 
     private let state = Mutex(State())
@@ -398,6 +419,14 @@ private final class Progress: Sendable {
         state.withLock { $0.fault = fault }
     }
 
+    /// - Returns: whether the list changed.
+    func setOpenFiles(_ files: [OpenFile]) -> Bool {
+        state.withLock { state in
+            defer { state.openFiles = files }
+            return state.openFiles != files
+        }
+    }
+
     /// One line for `STATUS=` and the log.
     func status() -> String {
         state.withLock { state in
@@ -406,6 +435,13 @@ private final class Progress: Sendable {
             text += Decision.allCases.map { "\(state.counts[$0, default: 0]) \($0.rawValue)" }.joined(separator: ", ")
             if state.failed > 0 { text += "; \(state.failed) failed attempt\(state.failed == 1 ? "" : "s")" }
             if let fault = state.fault { text += "; " + fault }
+            if let oldest = state.openFiles.first {
+                let count = state.openFiles.count
+                text += "; \(count) file\(count == 1 ? "" : "s") open for writing, waiting for the writer to close "
+                text += count == 1 ? "it" : "them"
+                text += " (\(oldest.file) since \(Timestamp.format(nanoseconds: oldest.since))"
+                text += count > 1 ? ", the oldest)" : ")"
+            }
             return text
         }
     }

@@ -14,11 +14,14 @@ public struct JournalLogHandler: LogHandler {
     public var logLevel: Logger.Level
     private let label: String
     private let journal: Bool
+    /// Whether each line starts by clearing the terminal line (where a progress bar may be drawn).
+    private let clearsLine: Bool
 
-    public init(label: String, level: Logger.Level, journal: Bool) {
+    public init(label: String, level: Logger.Level, journal: Bool, clearsLine: Bool = false) {
         self.label = label
         self.logLevel = level
         self.journal = journal
+        self.clearsLine = clearsLine
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -31,6 +34,7 @@ public struct JournalLogHandler: LogHandler {
         var line = Self.format(
             level: event.level, label: label, message: event.message.description, metadata: merged, journal: journal)
         if !journal { line = Timestamp.now() + " " + line }
+        if clearsLine { line = "\r\u{1B}[K" + line }
         line += "\n"
         _ = line.withCString { write(STDERR_FILENO, $0, strlen($0)) }
     }

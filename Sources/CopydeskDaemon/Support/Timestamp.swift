@@ -13,6 +13,11 @@ public enum Timestamp {
         return format(seconds: Int(spec.tv_sec), milliseconds: Int(spec.tv_nsec / 1_000_000))
     }
 
+    /// The time `nanoseconds` after the epoch.
+    public static func format(nanoseconds: Int64) -> String {
+        format(seconds: Int(nanoseconds / 1_000_000_000), milliseconds: Int(nanoseconds % 1_000_000_000 / 1_000_000))
+    }
+
     /// The time `seconds` after the epoch.
     public static func format(seconds: Int, milliseconds: Int = 0) -> String {
         var time = time_t(seconds)

@@ -9,6 +9,11 @@ public protocol InboxChanges: Sendable {
     func stop()
     /// Whether ``stop()`` was called.
     var isStopped: Bool { get }
+    /// Whether the file at `relativePath` (to the Inbox) may be taken now: a file a writer still
+    /// holds open never is, whatever made the service look (a rescan, a close event).
+    func readiness(of relativePath: String) -> Readiness
+    /// The files known to be open for writing, oldest first (`status`, `STATUS=`).
+    func openForWriting() -> [OpenFile]
 }
 
 /// What changed in the Inbox since the last batch.

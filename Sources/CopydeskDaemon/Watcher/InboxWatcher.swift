@@ -9,7 +9,9 @@ internal import SystemPackage
 /// Watches the Inbox and its subfolders with inotify and reports which files are ready to take.
 ///
 /// A file is ready when a writer closed it (`IN_CLOSE_WRITE`) or it was moved in (`IN_MOVED_TO`):
-/// files still being written are never reported. A new subfolder is watched as soon as it appears
+/// files still being written are never reported. The watch also records which files a writer still
+/// holds open (``WriteTracker``), so that a rescan, whatever asked for it, never takes one of them
+/// (``readiness(of:)``). A new subfolder is watched as soon as it appears
 /// and then scanned, since files may land in it before its watch exists; a queue overflow asks for
 /// a full rescan. Changes are collected while the consumer is busy and handed over as one batch.
 ///
@@ -19,6 +21,7 @@ internal import SystemPackage
 public final class InboxWatcher: InboxChanges {
     public let inbox: String
     private let shared: BatchQueue
+    private let tracker: WriteTracker
 
     /// Starts watching `inbox` (which must exist) and its subfolders.
     ///
@@ -32,7 +35,9 @@ public final class InboxWatcher: InboxChanges {
         }
         let shared = BatchQueue(inbox: inbox, logger: logger)
         self.shared = shared
-        let thread = WatchThread(descriptor: descriptor, inbox: inbox, shared: shared)
+        let tracker = WriteTracker(inbox: inbox, settle: PollingWatcher.settleInterval)
+        self.tracker = tracker
+        let thread = WatchThread(descriptor: descriptor, inbox: inbox, shared: shared, tracker: tracker)
         do {
             try thread.addWatch(relative: "")
         } catch {
@@ -66,6 +71,14 @@ public final class InboxWatcher: InboxChanges {
 
     /// Whether ``stop()`` was called.
     public var isStopped: Bool { shared.isStopped }
+
+    public func readiness(of relativePath: String) -> Readiness {
+        tracker.readiness(of: relativePath)
+    }
+
+    public func openForWriting() -> [OpenFile] {
+        tracker.openFiles()
+    }
 }
 
 /// The blocking side of the watcher: owns the watch descriptors and reads inotify events.
@@ -73,6 +86,7 @@ private final class WatchThread: @unchecked Sendable {
     let descriptor: Int32
     let inbox: String
     let shared: BatchQueue
+    let tracker: WriteTracker
     /// Watch descriptor → folder relative to the Inbox. Only touched by the watch thread (and by
     /// the initializer before the thread starts).
     var folders = [Int32: String]()
@@ -83,19 +97,28 @@ private final class WatchThread: @unchecked Sendable {
     /// How often to look for a removed Inbox.
     static let lookInterval: Duration = .seconds(1)
 
-    static let folderMask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF)
+    /// Ready files (`IN_CLOSE_WRITE`, `IN_MOVED_TO`), new entries, the folder's own end, and what
+    /// tells whether a writer holds a file open: its creation and first open, writes, a reader's
+    /// close, and the file leaving.
+    static let folderMask = UInt32(
+        IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_OPEN | IN_MODIFY
+            | IN_CLOSE_NOWRITE | IN_DELETE | IN_MOVED_FROM)
 
-    init(descriptor: Int32, inbox: String, shared: BatchQueue) {
+    init(descriptor: Int32, inbox: String, shared: BatchQueue, tracker: WriteTracker) {
         self.descriptor = descriptor
         self.inbox = inbox
         self.shared = shared
+        self.tracker = tracker
     }
 
     func addWatch(relative: String) throws(CopydeskError) {
         let path = relative.isEmpty ? inbox : "\(inbox)/\(relative)"
-        let wd = inotify_add_watch(descriptor, path, Self.folderMask | UInt32(IN_ONLYDIR) | UInt32(IN_DONT_FOLLOW))
+        let wd = FileName.withCString(path) {
+            inotify_add_watch(descriptor, $0, Self.folderMask | UInt32(IN_ONLYDIR) | UInt32(IN_DONT_FOLLOW))
+        }
         guard wd >= 0 else { throw CopydeskError.io("watch the folder", path, Errno(rawValue: errno)) }
         folders[wd] = relative
+        tracker.folderWatched(relative)
     }
 
     func addSubfolders(relative: String) {
@@ -117,7 +140,10 @@ private final class WatchThread: @unchecked Sendable {
         shared.error(
             "the Inbox folder was removed or moved away; files cannot arrive until it exists again "
                 + "(checking every \(Self.lookInterval.secondsValue.secondsText) s)")
-        for wd in folders.keys { inotify_rm_watch(descriptor, wd) }
+        for (wd, folder) in folders {
+            inotify_rm_watch(descriptor, wd)
+            tracker.folderUnwatched(folder)
+        }
         folders.removeAll()
         inboxGoneSince = .now
         lastLook = .now - Self.lookInterval
@@ -127,8 +153,7 @@ private final class WatchThread: @unchecked Sendable {
     func lookForInbox() {
         guard let since = inboxGoneSince, ContinuousClock.now - lastLook >= Self.lookInterval else { return }
         lastLook = .now
-        var status = stat()
-        guard stat(inbox, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else { return }
+        guard let status = FileName.status(inbox), (status.st_mode & S_IFMT) == S_IFDIR else { return }
         do {
             try addWatch(relative: "")
         } catch {
@@ -161,21 +186,17 @@ private final class WatchThread: @unchecked Sendable {
                 let nameStart = offset + MemoryLayout<inotify_event>.size
                 let rawName = Array(buffer[nameStart..<(nameStart + nameLength)].prefix(while: { $0 != 0 }))
                 offset = nameStart + nameLength
-                var name = ""
-                if !rawName.isEmpty, let folder = folders[wd] {
-                    guard let valid = String(validating: rawName, as: UTF8.self) else {
-                        // Renamed to a valid name in place; the move's own event brings it back.
-                        _ = Directory.validName(rawName, in: folder.isEmpty ? inbox : "\(inbox)/\(folder)")
-                        continue
-                    }
-                    name = valid
-                }
+                // A name that is not valid UTF-8 is named by its escaped form (``FileName``).
+                let name = rawName.isEmpty ? "" : FileName.escape(rawName)
                 if mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                    // Events were lost: what the tracker knew may be stale, and a rescan finds
+                    // what the lost events would have reported.
+                    tracker.forgetAll()
                     rescan = true
                     continue
                 }
                 if mask & UInt32(IN_IGNORED) != 0 {
-                    folders[wd] = nil
+                    if let folder = folders.removeValue(forKey: wd) { tracker.folderUnwatched(folder) }
                     continue
                 }
                 guard let folder = folders[wd] else { continue }
@@ -197,13 +218,27 @@ private final class WatchThread: @unchecked Sendable {
                     }
                     continue
                 }
+                if mask & UInt32(IN_MODIFY) != 0 {
+                    tracker.modified(relative)
+                }
+                if mask & UInt32(IN_OPEN) != 0 {
+                    tracker.opened(relative)
+                }
+                if mask & UInt32(IN_CLOSE_NOWRITE) != 0 {
+                    tracker.closedByReader(relative)
+                }
+                if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 {
+                    tracker.finished(relative)
+                }
                 if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0 {
+                    tracker.finished(relative)
                     files.append(relative)
                 } else if mask & UInt32(IN_CREATE) != 0 {
-                    // A symlink, FIFO or socket never gets a close-write event: take it on creation.
-                    var status = stat()
-                    if lstat("\(inbox)/\(relative)", &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
+                    if let status = FileName.linkStatus("\(inbox)/\(relative)"), (status.st_mode & S_IFMT) != S_IFREG {
+                        // A symlink, FIFO or socket never gets a close-write event: take it on creation.
                         files.append(relative)
+                    } else {
+                        tracker.created(relative)
                     }
                 }
             }

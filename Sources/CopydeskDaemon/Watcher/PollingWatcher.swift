@@ -2,25 +2,33 @@
 internal import Glibc
 #endif
 public import Logging
+internal import Synchronization
 
 /// Watches the Inbox by listing it every few seconds, for network shares (NFS, SMB) where inotify
 /// sees no changes made by other machines.
 ///
 /// A file is ready when two listings at least ``settleInterval`` apart saw the same size and
 /// modification time (DESIGN.md, "Numbers"): a file still being copied keeps changing and waits.
+/// Where the kernel answers a read lease (a local writer, a file the daemon may lease), a file a
+/// writer still holds open waits for its close even when it stopped changing (``WriterProbe``);
+/// on a network share the kernel cannot know about writers on other machines, and the settle rule
+/// is all there is.
 public final class PollingWatcher: InboxChanges {
     /// The shortest time between the two equal observations that make a file ready.
     public static let settleInterval: Duration = .seconds(2)
 
     public let inbox: String
     private let queue: BatchQueue
+    private let poller: Poller
 
     /// Starts polling `inbox` every `interval`.
     public init(inbox: String, interval: Duration, logger: Logger) {
         self.inbox = inbox
+        WriterProbe.ignoreLeaseBreakSignal()
         let queue = BatchQueue(inbox: inbox, logger: logger)
         self.queue = queue
         let poller = Poller(inbox: inbox, interval: interval, queue: queue)
+        self.poller = poller
         _ = Thread.start { poller.run() }
     }
 
@@ -34,28 +42,37 @@ public final class PollingWatcher: InboxChanges {
 
     /// Polls again at once.
     public func requestRescan() { queue.wakePoller() }
+
+    public func readiness(of relativePath: String) -> Readiness { poller.readiness(of: relativePath) }
+
+    public func openForWriting() -> [OpenFile] { poller.openFiles() }
 }
 
 /// The polling loop, on its own thread.
-private final class Poller: @unchecked Sendable {
+private final class Poller: Sendable {
     struct Observation: Equatable {
         var size: Int64
         var modified: Int64
         var seenAt: ContinuousClock.Instant
+        /// Since when (ns since the epoch) the file is seen changing, while it is.
+        var changingSince: Int64?
+        /// Since when a read lease says a writer holds it open, while it does.
+        var writerSince: Int64?
 
         static func == (lhs: Observation, rhs: Observation) -> Bool {
             lhs.size == rhs.size && lhs.modified == rhs.modified
         }
+
+        var isSettled: Bool { ContinuousClock.now - seenAt >= PollingWatcher.settleInterval }
     }
 
     let inbox: String
     let interval: Duration
     let queue: BatchQueue
-    /// The first time each file was seen with its current size and mtime. Only the poll thread
-    /// touches it.
-    var observed = [String: Observation]()
-    /// Whether the Inbox folder was missing at the last poll.
-    var inboxMissing = false
+    /// The first time each file was seen with its current size and mtime.
+    private let observed = Mutex([String: Observation]())
+    /// Whether the Inbox folder was missing at the last poll. Only the poll thread touches it.
+    private let inboxMissing = Mutex(false)
 
     init(inbox: String, interval: Duration, queue: BatchQueue) {
         self.inbox = inbox
@@ -71,10 +88,12 @@ private final class Poller: @unchecked Sendable {
     }
 
     func poll() {
-        var status = stat()
-        let exists = stat(inbox, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
-        if exists == inboxMissing {
-            inboxMissing = !exists
+        let exists = FileName.status(inbox).map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false
+        let changed = inboxMissing.withLock { missing in
+            defer { missing = !exists }
+            return exists == missing
+        }
+        if changed {
             if exists {
                 queue.notice("the Inbox folder is back; watching it again")
             } else {
@@ -82,25 +101,57 @@ private final class Poller: @unchecked Sendable {
             }
         }
         let now = ContinuousClock.now
+        let wallClock = Clock.realtimeNanoseconds()
         var ready = [String]()
         var current = [String: Observation]()
+        let previous = observed.withLock { $0 }
         for name in InboxScanner.scan(inbox) {
-            var status = stat()
-            guard lstat("\(inbox)/\(name)", &status) == 0 else { continue }
+            let path = "\(inbox)/\(name)"
+            guard let status = FileName.linkStatus(path) else { continue }
             var observation = Observation(
-                size: Int64(status.st_size),
-                modified: Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec), seenAt: now)
-            if let previous = observed[name], previous == observation {
-                observation.seenAt = previous.seenAt
-                if now - previous.seenAt >= PollingWatcher.settleInterval {
-                    ready.append(name)
+                size: Int64(status.st_size), modified: Clock.nanoseconds(status.st_mtim), seenAt: now)
+            if let earlier = previous[name] {
+                if earlier == observation {
+                    observation = earlier
+                    if observation.isSettled {
+                        // Settled, unless the kernel says a writer still holds it open.
+                        if WriterProbe.probe(path) == .writer {
+                            observation.writerSince = observation.writerSince ?? wallClock
+                        } else {
+                            observation.writerSince = nil
+                            observation.changingSince = nil
+                            ready.append(name)
+                        }
+                    }
+                } else {
+                    observation.changingSince = earlier.changingSince ?? wallClock
                 }
             }
             current[name] = observation
         }
-        observed = current
+        observed.withLock { $0 = current }
         if !ready.isEmpty {
             queue.report(files: ready, rescan: false)
         }
+    }
+
+    /// A file is ready once two polls at least the settle interval apart saw it unchanged and no
+    /// writer is known to hold it open.
+    func readiness(of relativePath: String) -> Readiness {
+        guard let observation = observed.withLock({ $0[relativePath] }), observation.isSettled else {
+            return .settling
+        }
+        if let since = observation.writerSince { return .writing(since: since) }
+        return .ready
+    }
+
+    /// Files a read lease says are open for writing, and files seen changing from one poll to the
+    /// next (a copy in progress).
+    func openFiles() -> [OpenFile] {
+        observed.withLock { observed in
+            observed.compactMap { name, observation in
+                (observation.writerSince ?? observation.changingSince).map { OpenFile(file: name, since: $0) }
+            }
+        }.sorted { ($0.since, $0.file) < ($1.since, $1.file) }
     }
 }

@@ -1,0 +1,239 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
+internal import Synchronization
+
+/// A file in the Inbox that a writer still holds open, as `status` and `STATUS=` show it.
+public struct OpenFile: Sendable, Hashable {
+    /// The path relative to the Inbox, as the log names it.
+    public var file: String
+    /// Since when it is known to be open for writing (nanoseconds since the epoch).
+    public var since: Int64
+
+    public init(file: String, since: Int64) {
+        self.file = file
+        self.since = since
+    }
+}
+
+/// Whether a file found in the Inbox may be taken now.
+public enum Readiness: Sendable, Hashable {
+    /// No writer holds it open, or none could have written it since it was last looked at long
+    /// enough ago: take it.
+    case ready
+    /// A writer holds it open: wait for its close.
+    case writing(since: Int64)
+    /// Nothing tells yet whether a writer still has it open: look again after the settle interval.
+    case settling
+}
+
+/// Asks the kernel whether any process holds a file open for writing, with a read lease.
+///
+/// `fcntl(setLease, F_RDLCK)` on a read-only descriptor is refused with `EAGAIN` while anyone has
+/// the file open for writing, and granted otherwise; the lease is dropped at once, so a writer's
+/// next `open` is delayed by microseconds at most (and `SIGIO`, the signal a lease break would
+/// send, is ignored: see ``ignoreLeaseBreakSignal()``). A lease needs the file's owner or
+/// `CAP_LEASE` (in the initial user namespace: a unit with `PrivateUsers=yes` has none), and
+/// network file systems do not grant them: then the answer is ``Answer/unknown``.
+enum WriterProbe {
+    enum Answer: Equatable {
+        /// The lease was granted: no process holds the file open for writing.
+        case noWriter
+        /// The lease was refused because a process holds the file open for writing.
+        case writer
+        /// The kernel would not say (not the owner, no `CAP_LEASE`, a file system without leases,
+        /// not a regular file, gone).
+        case unknown
+    }
+
+    /// `F_SETLEASE` (`F_LINUX_SPECIFIC_BASE + 0`), which Glibc's Swift module does not declare.
+    private static let setLease: Int32 = 1024
+
+    static func probe(_ path: String) -> Answer {
+        let descriptor = FileName.withCString(path) { open($0, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC) }
+        guard descriptor >= 0 else { return .unknown }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return .unknown }
+        if fcntl(descriptor, setLease, F_RDLCK) == 0 {
+            _ = fcntl(descriptor, setLease, F_UNLCK)
+            return .noWriter
+        }
+        return errno == EAGAIN || errno == EBUSY ? .writer : .unknown
+    }
+
+    /// A lease break signals its holder with `SIGIO`, whose default action ends the process: a
+    /// writer opening a file in the microseconds the probe holds its lease must not kill the daemon.
+    static func ignoreLeaseBreakSignal() {
+        _ = ignored
+    }
+
+    private static let ignored: Void = {
+        signal(SIGIO, SIG_IGN)
+    }()
+}
+
+/// What the inotify watcher learned about writers in the Inbox: which files a writer still holds
+/// open, and since when each folder is watched.
+///
+/// A file is open for writing from its creation by an `open` (`IN_CREATE` then `IN_OPEN`) or its
+/// first write (`IN_MODIFY`) until a writer closes it (`IN_CLOSE_WRITE`), it leaves (`IN_DELETE`,
+/// `IN_MOVED_FROM`) or the watch of its folder ends. A file created without an `open` (a hard link,
+/// a linked `O_TMPFILE`) is complete when it appears.
+///
+/// For a file whose last change came after its folder's watch began, that is the whole truth: a
+/// file with no open writer recorded was closed. A file older than the watch (found at startup, in
+/// a folder made before its watch existed, or after a queue overflow lost events) is asked about
+/// with a read lease (``WriterProbe``); where the kernel will not say, it is taken once its folder
+/// has been watched for ``PollingWatcher/settleInterval`` with no write to it (any write would have
+/// marked it open).
+final class WriteTracker: Sendable {
+    private enum Entry {
+        /// Created by something that has not opened it (yet): a hard link, a linked temporary file.
+        case created
+        /// Open for writing since this time (ns since the epoch); `confirmed` once written to or
+        /// found by a read lease (an open that followed the creation may also be a reader's).
+        case writing(since: Int64, confirmed: Bool)
+    }
+
+    private struct State {
+        var entries = [String: Entry]()
+        /// Folder (relative to the Inbox) → when its watch began (ns since the epoch).
+        var watchedSince = [String: Int64]()
+    }
+
+    private let state = Mutex(State())
+    let inbox: String
+    let settle: Duration
+
+    init(inbox: String, settle: Duration) {
+        self.inbox = inbox
+        self.settle = settle
+        WriterProbe.ignoreLeaseBreakSignal()
+    }
+
+    // MARK: Events from the watch thread
+
+    func folderWatched(_ folder: String) {
+        let now = Clock.realtimeNanoseconds()
+        state.withLock { $0.watchedSince[folder] = now }
+    }
+
+    /// The folder's watch ended (removed, moved away): what was known of its files goes with it.
+    func folderUnwatched(_ folder: String) {
+        state.withLock { state in
+            state.watchedSince[folder] = nil
+            let prefix = folder.isEmpty ? "" : folder + "/"
+            state.entries = state.entries.filter { key, _ in
+                !(Self.folder(of: key) == folder || (!prefix.isEmpty && key.hasPrefix(prefix)))
+            }
+        }
+    }
+
+    func created(_ file: String) {
+        state.withLock { $0.entries[file] = .created }
+    }
+
+    func opened(_ file: String) {
+        let now = Clock.realtimeNanoseconds()
+        state.withLock { state in
+            // Only the creator's own open counts: an open of an existing file may be a reader's.
+            if case .created = state.entries[file] { state.entries[file] = .writing(since: now, confirmed: false) }
+        }
+    }
+
+    func modified(_ file: String) {
+        let now = Clock.realtimeNanoseconds()
+        state.withLock { state in
+            switch state.entries[file] {
+            case .writing(let since, _): state.entries[file] = .writing(since: since, confirmed: true)
+            case .created, nil: state.entries[file] = .writing(since: now, confirmed: true)
+            }
+        }
+    }
+
+    /// A writer closed it, or it left the folder.
+    func finished(_ file: String) {
+        _ = state.withLock { $0.entries.removeValue(forKey: file) }
+    }
+
+    /// A reader closed it: an open that followed a creation was a reader's if nothing was written.
+    func closedByReader(_ file: String) {
+        state.withLock { state in
+            if case .writing(_, confirmed: false) = state.entries[file] { state.entries[file] = .created }
+        }
+    }
+
+    /// Events were lost (queue overflow): nothing known before now can be trusted.
+    func forgetAll() {
+        let now = Clock.realtimeNanoseconds()
+        state.withLock { state in
+            state.entries.removeAll()
+            for folder in state.watchedSince.keys { state.watchedSince[folder] = now }
+        }
+    }
+
+    // MARK: Questions from the service
+
+    /// Whether the file `relative` (to the Inbox) may be taken now.
+    func readiness(of relative: String) -> Readiness {
+        let folder = Self.folder(of: relative)
+        let (entry, watchedSince) = state.withLock { ($0.entries[relative], $0.watchedSince[folder]) }
+        if case .writing(let since, _) = entry { return .writing(since: since) }
+        let path = "\(inbox)/\(relative)"
+        guard let status = FileName.linkStatus(path) else { return .ready }  // gone: the pipeline skips it
+        // Not a regular file: never written through, taken (and rejected) as it is.
+        guard (status.st_mode & S_IFMT) == S_IFREG else { return .ready }
+        let changed = max(Clock.nanoseconds(status.st_mtim), Clock.nanoseconds(status.st_ctim))
+        if let watchedSince, changed > watchedSince {
+            // Changed after the watch began: the watch saw every open writer since. A second
+            // writer may still hold it after the first one's close; the lease tells where it can.
+            if WriterProbe.probe(path) == .writer { return markWriting(relative) }
+            return .ready
+        }
+        switch WriterProbe.probe(path) {
+        case .noWriter: return .ready
+        case .writer: return markWriting(relative)
+        case .unknown:
+            guard let watchedSince else { return .settling }
+            return Clock.realtimeNanoseconds() - watchedSince >= settle.nanoseconds ? .ready : .settling
+        }
+    }
+
+    /// Records a writer the lease found: its close (`IN_CLOSE_WRITE`) brings the file back.
+    private func markWriting(_ relative: String) -> Readiness {
+        let now = Clock.realtimeNanoseconds()
+        return state.withLock { state in
+            if case .writing(let since, _) = state.entries[relative] { return .writing(since: since) }
+            state.entries[relative] = .writing(since: now, confirmed: true)
+            return .writing(since: now)
+        }
+    }
+
+    /// The files known to be open for writing, oldest first.
+    func openFiles() -> [OpenFile] {
+        state.withLock { state in
+            state.entries.compactMap { file, entry -> OpenFile? in
+                guard case .writing(let since, _) = entry else { return nil }
+                return OpenFile(file: file, since: since)
+            }
+        }.sorted { ($0.since, $0.file) < ($1.since, $1.file) }
+    }
+
+    static func folder(of relative: String) -> String {
+        guard let slash = relative.lastIndex(of: "/") else { return "" }
+        return String(relative[..<slash])
+    }
+}
+
+enum Clock {
+    static func realtimeNanoseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return nanoseconds(spec)
+    }
+
+    static func nanoseconds(_ spec: timespec) -> Int64 {
+        Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
+}
