@@ -8,7 +8,8 @@ extension Copydesk {
         static let configuration = CommandConfiguration(
             abstract: "What changed between two versions of an article, word by word.",
             discussion: """
-                Without V1 and V2, the latest version is compared with its parent. Removed words are \
+                Without V1 and V2, the current version (the article's newest full text) is compared with the \
+                version it came from. Removed words are \
                 shown [-like this-] and inserted words {+like this+}, or in red and green on a terminal \
                 (unless NO_COLOR is set); unchanged paragraphs are summarized.
                 """)
@@ -36,18 +37,21 @@ extension Copydesk {
             if let from, let to {
                 pair = (try Self.version(from, of: article), try Self.version(to, of: article))
             } else {
-                guard
-                    let latest = article.versions.last(where: { $0.id == article.latestVersion })
-                        ?? article.versions.last
-                else { throw CopydeskError(.usage, "article \(id) has no versions") }
-                guard
-                    let base = latest.parent.flatMap({ parent in article.versions.first(where: { $0.id == parent }) })
-                        ?? article.versions.last(where: { $0.id < latest.id })
+                // The current version (the article's best full text) against the version it came from.
+                guard let current = article.current else {
+                    throw CopydeskError(.usage, "article \(id) has no versions")
+                }
+                guard let base = current.parent.flatMap({ parent in article.versions.first(where: { $0.id == parent }) })
                 else {
-                    Terminal.write("article \(id) has one version (\(latest.id)); nothing to compare\n")
+                    let others = article.versions.filter { $0.id != current.id }.map { String($0.id) }
+                    Terminal.write(
+                        others.isEmpty
+                            ? "article \(id) has one version (\(current.id)); nothing to compare\n"
+                            : "article \(id): its current version \(current.id) has no earlier version; give two "
+                                + "versions to compare (the others: \(others.joined(separator: ", ")))\n")
                     return
                 }
-                pair = (base, latest)
+                pair = (base, current)
             }
             Terminal.write(Self.render(old: pair.0, new: pair.1, color: Terminal.usesColor))
         }

@@ -6,7 +6,7 @@ import Foundation
 extension Copydesk {
     struct Search: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Full-text search over the titles and bodies of the latest versions, best first.",
+            abstract: "Full-text search over the titles and bodies of the articles' current versions, best first.",
             discussion: """
                 All words must match; a word ending in * matches as a prefix, "quoted words" as a phrase, \
                 and OR between words finds either. Case and accents do not matter.
@@ -31,6 +31,7 @@ extension Copydesk {
                     object.add("article", hit.article)
                     object.add("version", hit.version)
                     object.add("title", hit.title)
+                    object.add("display_title", hit.displayTitle)
                     object.add("site", hit.site)
                     object.add("published", hit.published)
                     object.add("snippet", Self.marked(hit.snippet, start: "«", end: "»"))
@@ -46,7 +47,7 @@ extension Copydesk {
             let color = Terminal.usesColor
             var out = ""
             for hit in hits {
-                let heading = "article \(hit.article)  \(hit.title ?? "(untitled)")"
+                let heading = "article \(hit.article)  \(hit.title ?? hit.displayTitle.map { "[\($0)]" } ?? "(untitled)")"
                 out += color ? "\u{1B}[1m\(heading)\u{1B}[0m\n" : heading + "\n"
                 let details = [hit.site, hit.published].compactMap { $0 }.joined(separator: ", ")
                 if !details.isEmpty { out += "  \(details)\n" }

@@ -31,24 +31,33 @@ extension Copydesk {
 
         static func render(_ article: ArticleRecord, color: Bool) -> String {
             func bold(_ text: String) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
-            // Named after its first version: later ones may be teasers or carry an outlet's line.
-            let title = article.versions.first?.text.title
+            // Named after its current version; an untitled text by its first words, marked as derived.
+            let title = article.displayTitle.map { article.titleIsDerived ? "[\($0)]" : $0 }
             var out = bold("article \(article.id)") + (title.map { ": \($0)" } ?? "") + "\n"
             out +=
                 "created \(article.createdAt), \(article.versions.count) version"
                 + "\(article.versions.count == 1 ? "" : "s"), \(article.receipts.count) file"
-                + "\(article.receipts.count == 1 ? "" : "s")\n\n"
+                + "\(article.receipts.count == 1 ? "" : "s")\n"
+            if let current = article.current {
+                out += "current version \(current.id) (* below: its newest full text)"
+                if let latest = article.latestVersion, latest != current.id {
+                    out += "; latest arrival: version \(latest)"
+                }
+                out += "\n"
+            }
+            out += "\n"
             var versions = Table(header: [
                 "VERSION", "CREATED", "RELATION", "PARENT", "SIMILARITY", "WORDS", "SITE", "CONTENT SHA-256", "TITLE",
             ])
             for version in article.versions {
                 let words = version.text.paragraphs.reduce(0) { $0 + $1.split(whereSeparator: \.isWhitespace).count }
                 versions.rows.append([
-                    String(version.id) + (version.id == article.latestVersion ? "*" : ""),
+                    String(version.id) + (version.id == article.current?.id ? "*" : ""),
                     version.createdAt.replacingOccurrences(of: "T", with: " "),
                     version.displayRelation, version.parent.map(String.init) ?? "",
                     version.similarity.map { String(format2: $0) } ?? "", String(words), version.text.site ?? "",
-                    String(version.contentSHA256.prefix(16)), version.text.title ?? "",
+                    String(version.contentSHA256.prefix(16)),
+                    DisplayTitle.shown(title: version.text.title, paragraphs: version.text.paragraphs),
                 ])
             }
             out += versions.render(color: color)
@@ -76,6 +85,8 @@ extension ArticleRecord {
         var object = JSONObject()
         object.add("article", id)
         object.add("created", createdAt)
+        object.add("display_title", displayTitle)
+        object.add("current_version", current?.id)
         object.add("latest_version", latestVersion)
         object.add(
             "versions",
@@ -88,6 +99,8 @@ extension ArticleRecord {
                 entry.add("renormalized", version.renormalized)
                 entry.add("similarity", version.similarity)
                 entry.add("title", version.text.title)
+                entry.add("display_title", DisplayTitle.of(title: version.text.title, paragraphs: version.text.paragraphs))
+                entry.add("current", version.id == current?.id)
                 entry.add("byline", version.text.byline)
                 entry.add("published", version.text.published)
                 entry.add("site", version.text.site)

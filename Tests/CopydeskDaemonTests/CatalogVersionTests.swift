@@ -126,4 +126,69 @@ struct CatalogVersionTests {
         #expect(record.receipts.count == 1)
         #expect(record.receipts[0].fileName == "drop/story.txt")
     }
+
+    /// An excerpt never becomes the article's current text, whichever arrives first; search finds
+    /// the article by the full text's words.
+    @Test(arguments: [false, true])
+    func theFullTextStaysCurrentWhateverArrivesAfterIt(teaserFirst: Bool) throws {
+        let catalog = try Catalog.inMemory()
+        let texts = teaserFirst ? [Story.teaser, Story.text] : [Story.text, Story.teaser]
+        let first = try catalog.commit(submission(texts[0], name: "first.txt"))
+        let second = try catalog.commit(submission(texts[1], name: "second.txt"))
+        let full = teaserFirst ? second.version : first.version
+        let record = try #require(try catalog.article(first.article!))
+        #expect(record.currentVersion == full)
+        #expect(record.latestVersion == second.version)
+        // A word only the full text holds (its last paragraph).
+        let word = try #require(Story.paragraphs.last?.split(separator: " ").max { $0.count < $1.count })
+        let hits = try catalog.search(String(word))
+        #expect(hits.map(\.article) == [first.article!], "\(word)")
+        #expect(hits.first?.version == full)
+        // The outlet's own revision replaces the full text as current.
+        let revision = try catalog.commit(submission(Story.revision, name: "third.txt"))
+        #expect(revision.decision == .newVersion)
+        #expect(try catalog.article(first.article!)?.currentVersion == revision.version)
+    }
+
+    /// A catalog made before current versions existed (v5): the migration points each article at
+    /// its full text again, the search index with it, and names untitled articles in the log.
+    @Test func theMigrationMakesTheFullTextCurrentAgain() throws {
+        let queue = try DatabaseQueue()
+        try Catalog.migrator.migrate(queue, upTo: "v5-search-external-content")
+        let full = try Normalizer().normalize(Array(Story.text.utf8))
+        let teaser = try Normalizer().normalize(Array(Story.teaser.utf8))
+        var untitled = full
+        untitled.title = nil
+        untitled.paragraphs = ["A plain text whose first line is not a headline, about the harbour's ferries and "
+            + "the people who take them every morning."]
+        try queue.write { db in
+            let now = "2026-01-01T00:00:00.000Z"
+            try db.execute(sql: "INSERT INTO article (created_at) VALUES (?), (?)", arguments: [now, now])
+            let one = try Catalog.insertVersion(full, article: 1, at: now, in: db)
+            try Catalog.index(version: one, fingerprint: Fingerprint(full), in: db)
+            let two = try Catalog.insertVersion(
+                teaser, article: 1, parent: one, similarity: 1, relation: .excerpt, at: now, in: db)
+            try Catalog.index(version: two, fingerprint: Fingerprint(teaser), in: db)
+            let three = try Catalog.insertVersion(untitled, article: 2, at: now, in: db)
+            try Catalog.index(version: three, fingerprint: Fingerprint(untitled), in: db)
+            // What v5 did: the newest arrival was the article's latest, and search followed it.
+            try db.execute(sql: "UPDATE article SET latest_version_id = ? WHERE id = 1", arguments: [two])
+            try db.execute(sql: "UPDATE article SET latest_version_id = ? WHERE id = 2", arguments: [three])
+            try db.execute(
+                sql: "INSERT INTO event (time, kind, article_id, version_id, message) VALUES (?, 'new-article', 2, ?, NULL)",
+                arguments: [now, three])
+        }
+        let word = try #require(Story.paragraphs.last?.split(separator: " ").max { $0.count < $1.count })
+        let before = try queue.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM article_search WHERE article_search MATCH ?", arguments: ["\"\(word)\""])
+        }
+        #expect(before == 0)
+        let catalog = try Catalog(queue: queue, path: ":memory:")
+        #expect(try catalog.article(1)?.currentVersion == 1)
+        #expect(try catalog.article(1)?.latestVersion == 2)
+        #expect(try catalog.search(String(word)).map(\.article) == [1])
+        let message = try catalog.events(kind: .newArticle).last?.message
+        #expect(message?.hasPrefix("[A plain text whose first line") == true, "\(message ?? "nil")")
+        #expect(message?.hasSuffix("…]") == true)
+    }
 }

@@ -4,12 +4,36 @@ public import CopydeskCore
 public struct ArticleRecord: Sendable, Hashable {
     public var id: Int64
     public var createdAt: String
+    /// The newest arrival.
     public var latestVersion: Int64?
+    /// The article's best full text (``CurrentVersion``): what `show` leads with, `diff` compares
+    /// and `search` finds it by.
+    public var currentVersion: Int64?
     /// Oldest first.
     public var versions: [VersionRecord]
     /// Every file that was recorded against the article (new article, new version, duplicate),
     /// oldest first.
     public var receipts: [ReceiptRecord]
+
+    /// The current version's record (the latest for a catalog not yet migrated).
+    public var current: VersionRecord? {
+        let id = currentVersion ?? latestVersion
+        return versions.last { $0.id == id } ?? versions.last
+    }
+
+    /// What is shown as the article's title: the current version's, else the first one that has a
+    /// title, else the current text's first words (``DisplayTitle``).
+    public var displayTitle: String? {
+        if let title = current?.text.title ?? versions.first(where: { $0.text.title != nil })?.text.title {
+            return title
+        }
+        return current.flatMap { DisplayTitle.derived(from: $0.text.paragraphs) }
+    }
+
+    /// Whether ``displayTitle`` is derived from the text (no version has a title).
+    public var titleIsDerived: Bool {
+        current?.text.title == nil && !versions.contains { $0.text.title != nil }
+    }
 }
 
 /// One stored version of an article.

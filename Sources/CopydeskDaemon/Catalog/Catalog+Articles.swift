@@ -79,7 +79,7 @@ extension Catalog {
         try read { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT id, created_at, latest_version_id FROM article WHERE id = ?", arguments: [id])
+                    db, sql: "SELECT * FROM article WHERE id = ?", arguments: [id])
             else { return nil }
             let versions = try Row.fetchAll(
                 db, sql: "SELECT \(try Self.versionColumns(db)) FROM version WHERE article_id = ? ORDER BY id", arguments: [id]
@@ -89,6 +89,8 @@ extension Catalog {
             ).map(Self.receiptRecord)
             return ArticleRecord(
                 id: row["id"], createdAt: row["created_at"], latestVersion: row["latest_version_id"],
+                // Absent until the daemon migrated the catalog (v6).
+                currentVersion: row.hasColumn("current_version_id") ? row["current_version_id"] : nil,
                 versions: versions, receipts: receipts)
         }
     }

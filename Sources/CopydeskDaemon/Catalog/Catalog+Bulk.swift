@@ -23,7 +23,8 @@ extension Catalog {
             var rows = [(Int64, Int64)]()
             rows.reserveCapacity(articles.count * (Fingerprint.bands + Fingerprint.containmentKeyCount))
             let insertArticle = try db.cachedStatement(sql: "INSERT INTO article (created_at) VALUES (?)")
-            let setLatest = try db.cachedStatement(sql: "UPDATE article SET latest_version_id = ? WHERE id = ?")
+            let setLatest = try db.cachedStatement(
+                sql: "UPDATE article SET latest_version_id = ?1, current_version_id = ?1 WHERE id = ?2")
             let insertReceipt = try db.cachedStatement(
                 sql: """
                     INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
@@ -45,7 +46,7 @@ extension Catalog {
                 let receiptID = db.lastInsertedRowID
                 try Self.insertEvent(
                     .newArticle, receipt: receiptID, file: name, article: articleID, version: versionID,
-                    message: article.title, at: now, in: db)
+                    message: DisplayTitle.shown(title: article.title, paragraphs: article.paragraphs), at: now, in: db)
                 try insertFingerprint.execute(arguments: [versionID, Fingerprint.scheme, fingerprint.shingles.count])
                 for key in fingerprint.keys { rows.append((key, versionID)) }
             }

@@ -66,6 +66,7 @@ extension Catalog {
                 try db.cachedStatement(
                     sql: "UPDATE article SET latest_version_id = ? WHERE id = ?").execute(arguments: [versionID, match.article])
                 try index(version: versionID, fingerprint: fingerprint, in: db)
+                try updateCurrentVersion(of: match.article, in: db)
                 result.decision = .newVersion
                 result.article = match.article
                 result.version = versionID
@@ -79,11 +80,13 @@ extension Catalog {
                 let versionID = try insertVersion(
                     normalized, contentSHA256: contentSHA256, article: articleID, at: now, in: db)
                 try db.cachedStatement(
-                    sql: "UPDATE article SET latest_version_id = ? WHERE id = ?").execute(arguments: [versionID, articleID])
+                    sql: "UPDATE article SET latest_version_id = ?1, current_version_id = ?1 WHERE id = ?2"
+                ).execute(arguments: [versionID, articleID])
                 try index(version: versionID, fingerprint: fingerprint, in: db)
                 result.article = articleID
                 result.version = versionID
-                result.message = normalized.title
+                // An article without a title is named by its first words, marked as derived.
+                result.message = DisplayTitle.shown(title: normalized.title, paragraphs: normalized.paragraphs)
             }
         }
         try db.cachedStatement(

@@ -137,10 +137,10 @@ extension Catalog {
             let stored = Self.article(from: current)
             let changed = Self.metadataChanges(from: stored, to: article)
             // The search index must be told what it indexed before the version changes under it.
-            let isLatest = try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT latest_version_id = ? FROM article WHERE id = ?"),
+            let isCurrent = try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT current_version_id = ? FROM article WHERE id = ?"),
                 arguments: [target.version, articleID]) ?? false
-            let reindex = isLatest && !changed.isEmpty
+            let reindex = isCurrent && !changed.isEmpty
             if reindex { try searchEntry(.delete, article: articleID, version: target.version, in: db) }
             try db.cachedStatement(
                 sql: """
@@ -174,10 +174,13 @@ extension Catalog {
             let versionID = try insertVersion(
                 article, article: articleID, parent: target.version, similarity: similarity, at: now, in: db)
             try index(version: versionID, fingerprint: fingerprint, in: db)
-            // The new text replaces the old one as the article's latest only where the old one was.
+            // The new text replaces the old one as the article's latest only where the old one was,
+            // and as its current one where the old one was (a re-normalized reading stays in the
+            // old text's line, a teaser's reading stays a teaser: ``CurrentVersion``).
             try db.cachedStatement(
                 sql: "UPDATE article SET latest_version_id = ? WHERE id = ? AND latest_version_id = ?"
             ).execute(arguments: [versionID, articleID, target.version])
+            try updateCurrentVersion(of: articleID, in: db)
             result.outcome = .newVersion
             result.version = versionID
             result.similarity = similarity

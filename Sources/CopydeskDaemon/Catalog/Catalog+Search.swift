@@ -7,6 +7,8 @@ public struct SearchHit: Sendable, Hashable {
     public var article: Int64
     public var version: Int64
     public var title: String?
+    /// The title, or the first words of the text when it has none (``DisplayTitle``).
+    public var displayTitle: String?
     public var site: String?
     public var published: String?
     /// A passage of the body around the matches, each match between ``SearchHit/matchStart`` and
@@ -22,7 +24,7 @@ public struct SearchHit: Sendable, Hashable {
 
 extension Catalog {
     /// Full-text search (SQLite FTS5, bm25 ranking, title weighted ×4) over the titles and bodies of
-    /// the latest versions.
+    /// the articles' current versions (``CurrentVersion``).
     ///
     /// - Parameter query: words to find, all of them (each may end with `*` for a prefix);
     ///   `"quoted phrases"` match as phrases, and `OR` between words finds either.
@@ -32,23 +34,28 @@ extension Catalog {
             throw CopydeskError(.usage, "nothing to search for in '\(query)'")
         }
         return try read { db in
-            try Row.fetchAll(
+            // The search index follows the current version from migration v6 on; a reader may open
+            // a catalog the daemon has not migrated yet.
+            let indexed = try db.columns(in: "article").contains { $0.name == "current_version_id" }
+                ? "current_version_id" : "latest_version_id"
+            return try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT article_search.rowid AS article, article.latest_version_id AS version,
-                        version.title, version.site, version.published,
+                    SELECT article_search.rowid AS article, article.\(indexed) AS version,
+                        version.title, substr(version.body, 1, 400) AS lead, version.site, version.published,
                         snippet(article_search, 1, char(2), char(3), '…', 16) AS snippet,
                         bm25(article_search, 4.0, 1.0) AS rank
                     FROM article_search
                     JOIN article ON article.id = article_search.rowid
-                    JOIN version ON version.id = article.latest_version_id
+                    JOIN version ON version.id = article.\(indexed)
                     WHERE article_search MATCH ?
                     ORDER BY rank LIMIT ?
                     """,
                 arguments: [expression, limit]
             ).map { row in
                 SearchHit(
-                    article: row["article"], version: row["version"], title: row["title"], site: row["site"],
+                    article: row["article"], version: row["version"], title: row["title"],
+                    displayTitle: DisplayTitle.of(title: row["title"], paragraphs: [row["lead"] ?? ""]), site: row["site"],
                     published: row["published"], snippet: row["snippet"] ?? "", rank: row["rank"])
             }
         }

@@ -127,6 +127,31 @@ extension Catalog {
             arguments: [id, Fingerprint.scheme, fingerprint.shingles.count])
     }
 
+    /// Points the article at its current version (``CurrentVersion``) after its versions changed;
+    /// the search index follows (trigger `article_search_current`).
+    ///
+    /// Reads one small row per version (lengths from the fingerprint index, not the bodies).
+    static func updateCurrentVersion(of articleID: Int64, in db: Database) throws {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT version.id, version.parent_version_id, version.relation, version.site, version.url,
+                        coalesce(fingerprint.shingles, 0) AS length
+                    FROM version LEFT JOIN fingerprint ON fingerprint.version_id = version.id
+                    WHERE version.article_id = ?
+                    """),
+            arguments: [articleID])
+        let candidates = rows.map { row in
+            CurrentVersion.Candidate(
+                id: row["id"], parent: row["parent_version_id"],
+                relation: (row["relation"] as String?).flatMap(VersionRelation.init(rawValue:)), length: row["length"],
+                site: row["site"], url: row["url"])
+        }
+        guard let current = CurrentVersion.choose(candidates) else { return }
+        try db.cachedStatement(sql: "UPDATE article SET current_version_id = ?1 WHERE id = ?2 AND current_version_id IS NOT ?1")
+            .execute(arguments: [current, articleID])
+    }
+
     /// Indexes the versions that have no fingerprint row yet (those of a catalog written before the
     /// index existed).
     static func indexUnindexedVersions(in db: Database) throws {

@@ -1,0 +1,96 @@
+import CopydeskCore
+import Testing
+
+/// ``CurrentVersion``: the newest full text of the article's own line.
+struct CurrentVersionTests {
+    typealias Candidate = CurrentVersion.Candidate
+
+    @Test func aTeaserAfterTheFullTextLeavesTheFullTextCurrent() {
+        let versions = [
+            Candidate(id: 1, parent: nil, relation: nil, length: 700, outlet: nil),
+            Candidate(id: 2, parent: 1, relation: .excerpt, length: 120, outlet: nil),
+        ]
+        #expect(CurrentVersion.choose(versions) == 1)
+    }
+
+    @Test func theFullTextAfterATeaserBecomesCurrent() {
+        let versions = [
+            Candidate(id: 1, parent: nil, relation: nil, length: 120, outlet: nil),
+            Candidate(id: 2, parent: 1, relation: .excerpt, length: 700, outlet: nil),
+            // A second teaser, matched against the first one: still a teaser.
+            Candidate(id: 3, parent: 1, relation: .revision, length: 118, outlet: nil),
+        ]
+        #expect(CurrentVersion.choose(versions) == 2)
+    }
+
+    @Test func theNewestRevisionOfTheOwnLineIsCurrentAndASyndicatedCopyIsNot() {
+        let versions = [
+            Candidate(id: 1, parent: nil, relation: nil, length: 700, outlet: nil),
+            Candidate(id: 2, parent: 1, relation: .revision, length: 720, outlet: nil),
+            Candidate(id: 3, parent: 2, relation: .syndication, length: 690, outlet: nil),
+            Candidate(id: 4, parent: 3, relation: .revision, length: 700, outlet: nil),
+        ]
+        // 3 and 4 are another outlet's copy and its update: beside the line.
+        #expect(CurrentVersion.choose(versions) == 2)
+        let revised = versions + [Candidate(id: 5, parent: 1, relation: .revision, length: 730, outlet: nil)]
+        #expect(CurrentVersion.choose(revised) == 5)
+    }
+
+    /// Where versions name their outlet, the outlet decides the line, whatever a version was matched
+    /// against: the outlet's update, closest to the agency's copy, is still its own text.
+    @Test func theOutletDecidesTheLineWhereVersionsNameIt() {
+        let versions = [
+            Candidate(id: 1, parent: nil, relation: nil, length: 700, outlet: "example.com"),
+            Candidate(id: 2, parent: 1, relation: .syndication, length: 690, outlet: "wire.example.org"),
+            Candidate(id: 3, parent: 2, relation: .syndication, length: 710, outlet: "example.com"),
+        ]
+        #expect(CurrentVersion.choose(versions) == 3)
+        let copyLast = Array(versions.prefix(1)) + [
+            Candidate(id: 4, parent: 1, relation: .syndication, length: 705, outlet: "wire.example.org")
+        ]
+        #expect(CurrentVersion.choose(copyLast) == 1)
+    }
+
+    @Test func aTeaserFirstAndAnotherOutletsFullTextMakeThatFullTextCurrent() {
+        let versions = [
+            Candidate(id: 1, parent: nil, relation: nil, length: 100, outlet: "a.example"),
+            Candidate(id: 2, parent: 1, relation: .excerpt, length: 700, outlet: "b.example"),
+        ]
+        #expect(CurrentVersion.choose(versions) == 2)
+    }
+
+    @Test func onlyTeasersLeaveTheNewestCurrentAndNoVersionsNone() {
+        #expect(CurrentVersion.choose([]) == nil)
+        #expect(CurrentVersion.choose([Candidate(id: 7, parent: nil, relation: nil, length: 90, outlet: nil)]) == 7)
+    }
+
+    @Test func theOrderOfTheListDoesNotMatter() {
+        let versions = [
+            Candidate(id: 2, parent: 1, relation: .excerpt, length: 120, outlet: nil),
+            Candidate(id: 1, parent: nil, relation: nil, length: 700, outlet: nil),
+        ]
+        #expect(CurrentVersion.choose(versions) == 1)
+    }
+}
+
+/// ``DisplayTitle``: an untitled article is shown by its first words, marked as derived.
+struct DisplayTitleTests {
+    @Test func firstWordsCutAtAWord() throws {
+        let paragraphs = [
+            "US Secretary of State Antony Blinken on Tuesday at a press conference in Brussels said the allies "
+                + "would decide together.", "Second paragraph.",
+        ]
+        let derived = try #require(DisplayTitle.derived(from: paragraphs))
+        #expect(derived == "US Secretary of State Antony Blinken on Tuesday at a press conference in…")
+        #expect(derived.count <= DisplayTitle.length + 1)
+        #expect(DisplayTitle.shown(title: nil, paragraphs: paragraphs) == "[\(derived)]")
+        #expect(DisplayTitle.shown(title: "A headline", paragraphs: paragraphs) == "A headline")
+        #expect(DisplayTitle.of(title: "", paragraphs: paragraphs) == derived)
+    }
+
+    @Test func shortTextsAreWholeAndEmptyTextsHaveNone() {
+        #expect(DisplayTitle.derived(from: ["Short  text\nover lines."]) == "Short text over lines.")
+        #expect(DisplayTitle.derived(from: []) == nil)
+        #expect(DisplayTitle.derived(from: [String(repeating: "x", count: 200)]) == String(repeating: "x", count: 80) + "…")
+    }
+}
