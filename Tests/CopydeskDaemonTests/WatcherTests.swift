@@ -113,6 +113,29 @@ struct WriterTrackingTests {
         }
     }
 
+    /// Events lost in a queue overflow may include a writer's close: a file recorded as open is
+    /// asked about again, and let go when the read lease finds no writer (as root here: the lease is
+    /// always permitted).
+    @Test func afterLostEventsAFileNoWriterHoldsIsLetGo() async throws {
+        try await withTemporaryDirectory { inbox, _ in
+            try write(articleText, to: inbox + "/a.txt")
+            let tracker = WriteTracker(inbox: inbox, settle: .seconds(2))
+            tracker.folderWatched("")
+            tracker.modified("a.txt")
+            #expect(tracker.openFiles().map(\.file) == ["a.txt"])
+            if case .writing = tracker.readiness(of: "a.txt") {} else { Issue.record("not held before the overflow") }
+            tracker.eventsLost()
+            #expect(tracker.readiness(of: "a.txt") == .ready)
+            #expect(tracker.openFiles().isEmpty)
+            // A writer that still holds its file keeps it after the overflow.
+            let descriptor = open(inbox + "/b.txt", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+            defer { close(descriptor) }
+            tracker.modified("b.txt")
+            tracker.eventsLost()
+            if case .writing = tracker.readiness(of: "b.txt") {} else { Issue.record("an open file was let go") }
+        }
+    }
+
     /// A hard link (a maildir-style delivery) is complete when it appears: no writer ever opens it.
     @Test func aHardLinkIsReadyAtOnce() async throws {
         try await withTemporaryDirectory { inbox, archive in

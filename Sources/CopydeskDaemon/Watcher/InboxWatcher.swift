@@ -191,7 +191,7 @@ private final class WatchThread: @unchecked Sendable {
                 if mask & UInt32(IN_Q_OVERFLOW) != 0 {
                     // Events were lost: what the tracker knew may be stale, and a rescan finds
                     // what the lost events would have reported.
-                    tracker.forgetAll()
+                    tracker.eventsLost()
                     rescan = true
                     continue
                 }

@@ -82,7 +82,9 @@ enum WriterProbe {
 /// a linked `O_TMPFILE`) is complete when it appears.
 ///
 /// For a file whose last change came after its folder's watch began, that is the whole truth: a
-/// file with no open writer recorded was closed. A file older than the watch (found at startup, in
+/// file with no open writer recorded was closed. After a queue overflow (events lost) files are
+/// asked about again as if found at startup, and a writer recorded before it is kept until its
+/// close, a lease that finds no writer, or ``abandonedAfter`` without a change. A file older than the watch (found at startup, in
 /// a folder made before its watch existed, or after a queue overflow lost events) is asked about
 /// with a read lease (``WriterProbe``); where the kernel will not say, it is taken once its folder
 /// has been watched for ``PollingWatcher/settleInterval`` with no write to it (any write would have
@@ -100,9 +102,14 @@ final class WriteTracker: Sendable {
         var entries = [String: Entry]()
         /// Folder (relative to the Inbox) → when its watch began (ns since the epoch).
         var watchedSince = [String: Int64]()
+        /// When events were last lost (queue overflow).
+        var lostEventsAt: Int64?
     }
 
     private let state = Mutex(State())
+    /// A file recorded as open before a queue overflow, that the lease cannot ask about, is taken
+    /// once it has not changed for this long after the overflow (its close may have been lost).
+    static let abandonedAfter: Duration = .seconds(60)
     let inbox: String
     let settle: Duration
 
@@ -164,12 +171,17 @@ final class WriteTracker: Sendable {
         }
     }
 
-    /// Events were lost (queue overflow): nothing known before now can be trusted.
-    func forgetAll() {
+    /// Events were lost (queue overflow): files changed before now are asked about again (lease,
+    /// settle rule), and a writer recorded before may have closed its file unseen.
+    func eventsLost() {
         let now = Clock.realtimeNanoseconds()
         state.withLock { state in
-            state.entries.removeAll()
             for folder in state.watchedSince.keys { state.watchedSince[folder] = now }
+            state.lostEventsAt = now
+            state.entries = state.entries.filter { _, entry in
+                if case .writing = entry { return true }
+                return false
+            }
         }
     }
 
@@ -178,9 +190,28 @@ final class WriteTracker: Sendable {
     /// Whether the file `relative` (to the Inbox) may be taken now.
     func readiness(of relative: String) -> Readiness {
         let folder = Self.folder(of: relative)
-        let (entry, watchedSince) = state.withLock { ($0.entries[relative], $0.watchedSince[folder]) }
-        if case .writing(let since, _) = entry { return .writing(since: since) }
+        let (entry, watchedSince, lostEventsAt) = state.withLock {
+            ($0.entries[relative], $0.watchedSince[folder], $0.lostEventsAt)
+        }
         let path = "\(inbox)/\(relative)"
+        if case .writing(let since, _) = entry {
+            // Recorded before events were lost, its writer may have closed it unseen: the lease
+            // tells where it can, else a file unchanged for ``abandonedAfter`` since is let go.
+            guard let lostEventsAt, since < lostEventsAt else { return .writing(since: since) }
+            switch WriterProbe.probe(path) {
+            case .writer: return .writing(since: since)
+            case .noWriter:
+                finished(relative)
+                return .ready
+            case .unknown:
+                guard let status = FileName.linkStatus(path) else { return .ready }
+                let changed = max(Clock.nanoseconds(status.st_mtim), Clock.nanoseconds(status.st_ctim))
+                guard Clock.realtimeNanoseconds() - max(changed, lostEventsAt) >= Self.abandonedAfter.nanoseconds
+                else { return .writing(since: since) }
+                finished(relative)
+                return .ready
+            }
+        }
         guard let status = FileName.linkStatus(path) else { return .ready }  // gone: the pipeline skips it
         // Not a regular file: never written through, taken (and rejected) as it is.
         guard (status.st_mode & S_IFMT) == S_IFREG else { return .ready }
