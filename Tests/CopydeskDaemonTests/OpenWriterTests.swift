@@ -23,24 +23,13 @@ import Testing
 
     @Test(arguments: Trigger.allCases)
     func aRescanNeverTakesAFileStillBeingWritten(trigger: Trigger) async throws {
-        try #require(OtherUser.isAvailable, "needs root and setpriv to run the daemon and the writer as plain users")
-        try await withTemporaryDirectory { inbox, archive in
-            let root = URL(fileURLWithPath: inbox).deletingLastPathComponent().path
-            try OtherUser.prepare(root: root, inbox: inbox, archive: archive)
-            let (daemon, notify) = try await DaemonProcess.startReady(
-                inbox: inbox, archive: archive, user: OtherUser.daemon)
-            let writer = try HeldWriter(path: inbox + "/a.txt", first: Self.first, rest: Self.rest)
-            #expect(await writer.waitForFirstPart(bytes: Self.first.utf8.count))
+        try await followOneWriter(daemonUser: OtherUser.daemon) { inbox, daemon in
             switch trigger {
             case .newSubfolder:
                 try FileManager.default.createDirectory(atPath: inbox + "/2026-11-30", withIntermediateDirectories: false)
             case .sighup:
                 kill(daemon.processIdentifier, SIGHUP)
             }
-            try await expectHeldOpen(inbox: inbox, archive: archive, notify: notify, daemon: daemon)
-            try await writer.release()
-            try await expectTakenWhole(archive: archive, daemon: daemon)
-            await daemon.stop()
         }
     }
 
@@ -48,32 +37,39 @@ import Testing
     /// daemon's read lease tells that a writer holds it (the unit's `PrivateUsers=yes` has no
     /// `CAP_LEASE`: there the settle rule decides for files older than the watch).
     @Test func theStartupScanWaitsForAWriterTheLeaseFinds() async throws {
-        try #require(OtherUser.isAvailable, "needs root and setpriv to run the writer as a plain user")
-        try await withTemporaryDirectory { inbox, archive in
-            let root = URL(fileURLWithPath: inbox).deletingLastPathComponent().path
-            try OtherUser.prepare(root: root, inbox: inbox, archive: archive)
-            let writer = try HeldWriter(path: inbox + "/a.txt", first: Self.first, rest: Self.rest)
-            #expect(await writer.waitForFirstPart(bytes: Self.first.utf8.count))
-            let (daemon, notify) = try await DaemonProcess.startReady(inbox: inbox, archive: archive)
-            try await expectHeldOpen(inbox: inbox, archive: archive, notify: notify, daemon: daemon)
-            try await writer.release()
-            try await expectTakenWhole(archive: archive, daemon: daemon)
-            await daemon.stop()
-        }
+        try await followOneWriter(writerFirst: true)
     }
 
     /// Polling sees a file that stopped changing; a writer that still holds it open keeps it waiting.
     @Test func pollingWaitsForAWriterThatPausedLongerThanTheSettleInterval() async throws {
-        try #require(OtherUser.isAvailable, "needs root and setpriv to run the writer as a plain user")
+        try await followOneWriter(arguments: ["--poll", "0.2"])
+    }
+
+    /// Starts the daemon (as `daemonUser`, root when nil) and a ``HeldWriter`` of `a.txt` (before
+    /// the daemon when `writerFirst`), runs `during` while the writer pauses, checks that the file
+    /// waits, releases the writer and checks that the file is taken whole.
+    private func followOneWriter(
+        daemonUser: UInt32? = nil, arguments: [String] = [], writerFirst: Bool = false,
+        during: (_ inbox: String, _ daemon: DaemonProcess) throws -> Void = { _, _ in }
+    ) async throws {
+        try #require(OtherUser.isAvailable, "needs root and setpriv to run the daemon and the writer as plain users")
         try await withTemporaryDirectory { inbox, archive in
             let root = URL(fileURLWithPath: inbox).deletingLastPathComponent().path
             try OtherUser.prepare(root: root, inbox: inbox, archive: archive)
+            var writer: HeldWriter?
+            if writerFirst {
+                writer = try HeldWriter(path: inbox + "/a.txt", first: Self.first, rest: Self.rest)
+                #expect(await writer!.waitForFirstPart(bytes: Self.first.utf8.count))
+            }
             let (daemon, notify) = try await DaemonProcess.startReady(
-                inbox: inbox, archive: archive, arguments: ["--poll", "0.2"])
-            let writer = try HeldWriter(path: inbox + "/a.txt", first: Self.first, rest: Self.rest)
-            #expect(await writer.waitForFirstPart(bytes: Self.first.utf8.count))
+                inbox: inbox, archive: archive, arguments: arguments, user: daemonUser)
+            if writer == nil {
+                writer = try HeldWriter(path: inbox + "/a.txt", first: Self.first, rest: Self.rest)
+                #expect(await writer!.waitForFirstPart(bytes: Self.first.utf8.count))
+            }
+            try during(inbox, daemon)
             try await expectHeldOpen(inbox: inbox, archive: archive, notify: notify, daemon: daemon)
-            try await writer.release()
+            try await writer!.release()
             try await expectTakenWhole(archive: archive, daemon: daemon)
             await daemon.stop()
         }
