@@ -37,10 +37,26 @@ public enum CurrentVersion {
         }
 
         public init(id: Int64, parent: Int64?, relation: VersionRelation?, length: Int, site: String?, url: String?) {
-            let traits = ArticleTraits(
-                Article(format: .text, charset: "utf-8", title: nil, site: site, url: url, paragraphs: []))
-            self.init(id: id, parent: parent, relation: relation, length: length, outlet: traits.host ?? traits.site)
+            self.init(
+                id: id, parent: parent, relation: relation, length: length,
+                outlet: CurrentVersion.outlet(site: site, url: url))
         }
+    }
+
+    /// A version's outlet: its URL's host (lower case, without `www.`), else its site name (lower
+    /// case, spaces trimmed); nil when it names neither. Cheap: run for every version of an article
+    /// on each of its new versions.
+    public static func outlet(site: String?, url: String?) -> String? {
+        if let url {
+            var rest = Substring(url.lowercased())
+            if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+            if rest.hasPrefix("www.") { rest = rest.dropFirst(4) }
+            let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+            if !host.isEmpty { return String(host) }
+        }
+        guard let site else { return nil }
+        let trimmed = site.lowercased().drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed()
+        return trimmed.isEmpty ? nil : String(trimmed)
     }
 
     /// The current version among an article's versions (any order); nil when there are none.

@@ -132,20 +132,24 @@ extension Catalog {
     ///
     /// Reads one small row per version (lengths from the fingerprint index, not the bodies).
     static func updateCurrentVersion(of articleID: Int64, in db: Database) throws {
-        let rows = try Row.fetchAll(
+        // A cursor read by column index: one reused row, no dictionary per version (an agency story
+        // may have hundreds of versions, and this runs for each new one).
+        let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
                     SELECT version.id, version.parent_version_id, version.relation, version.site, version.url,
-                        coalesce(fingerprint.shingles, 0) AS length
+                        coalesce(fingerprint.shingles, 0)
                     FROM version LEFT JOIN fingerprint ON fingerprint.version_id = version.id
                     WHERE version.article_id = ?
                     """),
             arguments: [articleID])
-        let candidates = rows.map { row in
-            CurrentVersion.Candidate(
-                id: row["id"], parent: row["parent_version_id"],
-                relation: (row["relation"] as String?).flatMap(VersionRelation.init(rawValue:)), length: row["length"],
-                site: row["site"], url: row["url"])
+        var candidates = [CurrentVersion.Candidate]()
+        while let row = try rows.next() {
+            let relation: String? = row[2]
+            candidates.append(
+                CurrentVersion.Candidate(
+                    id: row[0], parent: row[1], relation: relation.flatMap(VersionRelation.init(rawValue:)),
+                    length: row[5], site: row[3], url: row[4]))
         }
         guard let current = CurrentVersion.choose(candidates) else { return }
         try db.cachedStatement(sql: "UPDATE article SET current_version_id = ?1 WHERE id = ?2 AND current_version_id IS NOT ?1")
