@@ -99,6 +99,10 @@ import Testing
     private func expectTakenWhole(archive: String, daemon: DaemonProcess) async throws {
         let decisions = try await LoggedDecision.waitFor(1, in: archive + "/copydesk.sqlite", seconds: 30)
         #expect(decisions.map(\.event) == ["new-article"], "\(daemon.logTail())")
+        // The decision is committed before the file moves: wait for the move too.
+        for _ in 0..<200 where files(in: archive + "/originals").isEmpty {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let originals = files(in: archive + "/originals")
         #expect(originals.count == 1)
         if let original = originals.first {

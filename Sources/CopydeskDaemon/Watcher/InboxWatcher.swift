@@ -104,6 +104,9 @@ private final class WatchThread: @unchecked Sendable {
         IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_OPEN | IN_MODIFY
             | IN_CLOSE_NOWRITE | IN_DELETE | IN_MOVED_FROM)
 
+    /// Events that only update what the tracker follows.
+    static let trackingOnly = UInt32(IN_OPEN | IN_CLOSE_NOWRITE | IN_DELETE | IN_MOVED_FROM)
+
     init(descriptor: Int32, inbox: String, shared: BatchQueue, tracker: WriteTracker) {
         self.descriptor = descriptor
         self.inbox = inbox
@@ -184,8 +187,16 @@ private final class WatchThread: @unchecked Sendable {
                     return (event.wd, event.mask, Int(event.len))
                 }
                 let nameStart = offset + MemoryLayout<inotify_event>.size
-                let rawName = Array(buffer[nameStart..<(nameStart + nameLength)].prefix(while: { $0 != 0 }))
                 offset = nameStart + nameLength
+                // The daemon's own reads and moves (an open, a reader's close, a file leaving) only
+                // matter for a file the tracker follows: while it follows none, as with a backlog,
+                // they are passed over before any string is made of them.
+                if mask & Self.trackingOnly != 0, mask & ~Self.trackingOnly & ~UInt32(IN_ISDIR) == 0,
+                    !tracker.isFollowingAny
+                {
+                    continue
+                }
+                let rawName = Array(buffer[nameStart..<(nameStart + nameLength)].prefix(while: { $0 != 0 }))
                 // A name that is not valid UTF-8 is named by its escaped form (``FileName``).
                 let name = rawName.isEmpty ? "" : FileName.escape(rawName)
                 if mask & UInt32(IN_Q_OVERFLOW) != 0 {

@@ -107,6 +107,8 @@ final class WriteTracker: Sendable {
     }
 
     private let state = Mutex(State())
+    /// How many files the tracker follows (created or open for writing), readable without the lock.
+    private let followed = Atomic<Int>(0)
     /// A file recorded as open before a queue overflow, that the lease cannot ask about, is taken
     /// once it has not changed for this long after the overflow (its close may have been lost).
     static let abandonedAfter: Duration = .seconds(60)
@@ -121,6 +123,18 @@ final class WriteTracker: Sendable {
 
     // MARK: Events from the watch thread
 
+    /// Whether any file is followed (a cheap test before an event that could only update one).
+    var isFollowingAny: Bool { followed.load(ordering: .relaxed) > 0 }
+
+    /// Runs `body` on the state under the lock and keeps the count of followed files.
+    private func update<T>(_ body: (inout State) -> T) -> T {
+        state.withLock { state in
+            let result = body(&state)
+            followed.store(state.entries.count, ordering: .relaxed)
+            return result
+        }
+    }
+
     func folderWatched(_ folder: String) {
         let now = Clock.realtimeNanoseconds()
         state.withLock { $0.watchedSince[folder] = now }
@@ -128,7 +142,7 @@ final class WriteTracker: Sendable {
 
     /// The folder's watch ended (removed, moved away): what was known of its files goes with it.
     func folderUnwatched(_ folder: String) {
-        state.withLock { state in
+        update { state in
             state.watchedSince[folder] = nil
             let prefix = folder.isEmpty ? "" : folder + "/"
             state.entries = state.entries.filter { key, _ in
@@ -138,12 +152,12 @@ final class WriteTracker: Sendable {
     }
 
     func created(_ file: String) {
-        state.withLock { $0.entries[file] = .created }
+        update { $0.entries[file] = .created }
     }
 
     func opened(_ file: String) {
         let now = Clock.realtimeNanoseconds()
-        state.withLock { state in
+        update { state in
             // Only the creator's own open counts: an open of an existing file may be a reader's.
             if case .created = state.entries[file] { state.entries[file] = .writing(since: now, confirmed: false) }
         }
@@ -151,7 +165,7 @@ final class WriteTracker: Sendable {
 
     func modified(_ file: String) {
         let now = Clock.realtimeNanoseconds()
-        state.withLock { state in
+        update { state in
             switch state.entries[file] {
             case .writing(let since, _): state.entries[file] = .writing(since: since, confirmed: true)
             case .created, nil: state.entries[file] = .writing(since: now, confirmed: true)
@@ -161,12 +175,12 @@ final class WriteTracker: Sendable {
 
     /// A writer closed it, or it left the folder.
     func finished(_ file: String) {
-        _ = state.withLock { $0.entries.removeValue(forKey: file) }
+        _ = update { $0.entries.removeValue(forKey: file) }
     }
 
     /// A reader closed it: an open that followed a creation was a reader's if nothing was written.
     func closedByReader(_ file: String) {
-        state.withLock { state in
+        update { state in
             if case .writing(_, confirmed: false) = state.entries[file] { state.entries[file] = .created }
         }
     }
@@ -175,7 +189,7 @@ final class WriteTracker: Sendable {
     /// settle rule), and a writer recorded before may have closed its file unseen.
     func eventsLost() {
         let now = Clock.realtimeNanoseconds()
-        state.withLock { state in
+        update { state in
             for folder in state.watchedSince.keys { state.watchedSince[folder] = now }
             state.lostEventsAt = now
             state.entries = state.entries.filter { _, entry in
@@ -234,7 +248,7 @@ final class WriteTracker: Sendable {
     /// Records a writer the lease found: its close (`IN_CLOSE_WRITE`) brings the file back.
     private func markWriting(_ relative: String) -> Readiness {
         let now = Clock.realtimeNanoseconds()
-        return state.withLock { state in
+        return update { state in
             if case .writing(let since, _) = state.entries[relative] { return .writing(since: since) }
             state.entries[relative] = .writing(since: now, confirmed: true)
             return .writing(since: now)
