@@ -64,6 +64,38 @@ struct CurrentVersionTests {
         #expect(CurrentVersion.choose([Candidate(id: 7, parent: nil, relation: nil, length: 90, outlet: nil)]) == 7)
     }
 
+    /// Versions arriving out of order: a revision that declares an earlier publication than the
+    /// current text does not replace it; without declared times, arrival decides.
+    @Test func aLateOlderRevisionDoesNotReplaceANewerOne() {
+        func version(_ id: Int64, parent: Int64?, _ published: String?) -> Candidate {
+            Candidate(
+                id: id, parent: parent, relation: parent == nil ? nil : .revision, length: 700, site: nil, url: nil,
+                published: published)
+        }
+        let outOfOrder = [
+            version(1, parent: nil, "2021-03-23T10:00:00Z"), version(2, parent: 1, "2021-03-23T14:30:00+01:00"),
+            version(3, parent: 1, "2021-03-23T12:00:00+01:00"),
+        ]
+        #expect(CurrentVersion.choose(outOfOrder) == 2)
+        let inOrder = outOfOrder.prefix(2) + [version(3, parent: 2, "2021-03-23T15:00:00+01:00")]
+        #expect(CurrentVersion.choose(Array(inOrder)) == 3)
+        // Day precision compares by day; an unknown time leaves arrival to decide.
+        #expect(CurrentVersion.choose([version(1, parent: nil, "2021-03-24"), version(2, parent: 1, "2021-03-23")]) == 1)
+        #expect(CurrentVersion.choose([version(1, parent: nil, "2021-03-23"), version(2, parent: 1, "2021-03-23T23:00:00Z")]) == 2)
+        #expect(CurrentVersion.choose([version(1, parent: nil, "2021-03-24"), version(2, parent: 1, nil)]) == 2)
+    }
+
+    @Test func publishedTimesAreReadAsInstants() {
+        let utc = CurrentVersion.Published("2021-03-23T10:00:00Z")
+        let paris = CurrentVersion.Published("2021-03-23T11:00:00+01:00")
+        #expect(utc?.instant == paris?.instant)
+        #expect(utc?.instant == 1_616_493_600)
+        #expect(CurrentVersion.Published("2021-03-23")?.instant == nil)
+        #expect(CurrentVersion.Published("2021-03-23")?.day == 18_709)
+        #expect(CurrentVersion.Published("March 2021") == nil)
+        #expect(CurrentVersion.Published("2021-03-23T10:00:00.250-05:00")?.instant == 1_616_511_600)
+    }
+
     @Test func theOrderOfTheListDoesNotMatter() {
         let versions = [
             Candidate(id: 2, parent: 1, relation: .excerpt, length: 120, outlet: nil),

@@ -11,7 +11,10 @@
 ///   line has a full text;
 /// - an excerpt (a teaser: the shorter side of an `excerpt` relation, and any revision of it) is
 ///   never current while any full text exists;
-/// - "newest" is the order of arrival.
+/// - "newest" is the order of arrival, unless the versions of the line declare when they were
+///   published: a version that declares an earlier time than another full text of the line (a
+///   revision that arrives late, out of order) does not replace it. Times are compared at the
+///   precision both give (to the second with a zone, else by day).
 /// So a teaser or an agency's copy arriving after the full text leaves the full text current, and
 /// the outlet's own update replaces it.
 public enum CurrentVersion {
@@ -27,19 +30,94 @@ public enum CurrentVersion {
         /// The outlet: the URL's host without `www.`, else the site name, case-folded; nil when the
         /// version names neither (a plain-text file).
         public var outlet: String?
+        /// When the version says it was published, if it says (``Published``).
+        public var published: Published?
 
-        public init(id: Int64, parent: Int64?, relation: VersionRelation?, length: Int, outlet: String?) {
+        public init(
+            id: Int64, parent: Int64?, relation: VersionRelation?, length: Int, outlet: String?,
+            published: Published? = nil
+        ) {
             self.id = id
             self.parent = parent
             self.relation = relation
             self.length = length
             self.outlet = outlet
+            self.published = published
         }
 
-        public init(id: Int64, parent: Int64?, relation: VersionRelation?, length: Int, site: String?, url: String?) {
+        public init(
+            id: Int64, parent: Int64?, relation: VersionRelation?, length: Int, site: String?, url: String?,
+            published: String? = nil
+        ) {
             self.init(
                 id: id, parent: parent, relation: relation, length: length,
-                outlet: CurrentVersion.outlet(site: site, url: url))
+                outlet: CurrentVersion.outlet(site: site, url: url), published: published.flatMap(Published.init))
+        }
+    }
+
+    /// A declared publication time, from the ISO 8601 forms the normalizer stores (`YYYY-MM-DD`, or
+    /// with `THH:MM:SS` and `Z` or `±HH:MM`).
+    public struct Published: Sendable, Hashable {
+        /// Days since 1970-01-01 (of the UTC instant when the time is known).
+        public var day: Int
+        /// Seconds since the epoch, when a time and zone are given.
+        public var instant: Int?
+
+        public init?(_ text: String) {
+            let bytes = Array(text.utf8)
+            func number(_ range: Range<Int>) -> Int? {
+                guard range.upperBound <= bytes.count else { return nil }
+                var value = 0
+                for byte in bytes[range] {
+                    guard (48...57).contains(byte) else { return nil }
+                    value = value * 10 + Int(byte - 48)
+                }
+                return value
+            }
+            guard let year = number(0..<4), bytes.count >= 10, bytes[4] == 45, bytes[7] == 45, let month = number(5..<7),
+                let dayOfMonth = number(8..<10), (1...12).contains(month), (1...31).contains(dayOfMonth)
+            else { return nil }
+            let days = Self.daysFromCivil(year, month, dayOfMonth)
+            day = days
+            instant = nil
+            guard bytes.count >= 20, bytes[10] == 84, let hour = number(11..<13), let minute = number(14..<16),
+                let second = number(17..<19)
+            else { return }
+            // The zone follows the seconds (and any fraction).
+            var index = 19
+            if index < bytes.count, bytes[index] == 46 {
+                index += 1
+                while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
+            }
+            var offset = 0
+            if index < bytes.count, bytes[index] == 90 {
+                offset = 0
+            } else if index + 6 <= bytes.count, bytes[index] == 43 || bytes[index] == 45,
+                let hours = number((index + 1)..<(index + 3)), let minutes = number((index + 4)..<(index + 6))
+            {
+                offset = (hours * 60 + minutes) * 60 * (bytes[index] == 45 ? -1 : 1)
+            } else {
+                return
+            }
+            let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offset
+            instant = seconds
+            day = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        }
+
+        /// Whether this time is known to be earlier than `other`, at the precision both give.
+        public func isEarlier(than other: Published) -> Bool {
+            if let instant, let otherInstant = other.instant { return instant < otherInstant }
+            return day < other.day
+        }
+
+        /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar.
+        static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+            let y = month <= 2 ? year - 1 : year
+            let era = (y >= 0 ? y : y - 399) / 400
+            let yearOfEra = y - era * 400
+            let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+            let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+            return era * 146_097 + dayOfEra - 719_468
         }
     }
 
@@ -98,6 +176,20 @@ public enum CurrentVersion {
             return lineOf[version.id] == root
         }
         let full = ordered.filter { isTeaser[$0.id] != true }
-        return full.last(where: inOwnLine)?.id ?? full.last?.id ?? ordered.last?.id
+        let ownLine = full.filter(inOwnLine)
+        return newest(of: ownLine)?.id ?? newest(of: full)?.id ?? ordered.last?.id
+    }
+
+    /// The newest arrival, unless another version declares a later publication than it does.
+    private static func newest(of versions: [Candidate]) -> Candidate? {
+        guard var best = versions.last else { return nil }
+        for version in versions.reversed() {
+            if let published = version.published, let bestPublished = best.published,
+                bestPublished.isEarlier(than: published)
+            {
+                best = version
+            }
+        }
+        return best
     }
 }

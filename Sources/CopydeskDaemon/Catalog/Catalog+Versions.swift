@@ -138,7 +138,7 @@ extension Catalog {
             db.cachedStatement(
                 sql: """
                     SELECT version.id, version.parent_version_id, version.relation, version.site, version.url,
-                        coalesce(fingerprint.shingles, 0)
+                        coalesce(fingerprint.shingles, 0), version.published
                     FROM version LEFT JOIN fingerprint ON fingerprint.version_id = version.id
                     WHERE version.article_id = ?
                     """),
@@ -149,7 +149,7 @@ extension Catalog {
             candidates.append(
                 CurrentVersion.Candidate(
                     id: row[0], parent: row[1], relation: relation.flatMap(VersionRelation.init(rawValue:)),
-                    length: row[5], site: row[3], url: row[4]))
+                    length: row[5], site: row[3], url: row[4], published: row[6]))
         }
         guard let current = CurrentVersion.choose(candidates) else { return }
         try db.cachedStatement(sql: "UPDATE article SET current_version_id = ?1 WHERE id = ?2 AND current_version_id IS NOT ?1")
