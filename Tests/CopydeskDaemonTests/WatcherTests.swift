@@ -97,6 +97,25 @@ struct WriterTrackingTests {
         }
     }
 
+    /// A rescan that a signal starts right after a write must not judge the file before the watch
+    /// thread has read the write's events: `catchUp()` waits for that, however busy the machine.
+    @Test func catchingUpKnowsEveryWriteMadeBefore() async throws {
+        try await withTemporaryDirectory { inbox, _ in
+            let watcher = try InboxWatcher(inbox: inbox, logger: quietLogger)
+            defer { watcher.stop() }
+            for index in 0..<20 {
+                let descriptor = open(inbox + "/\(index).txt", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+                try #require(descriptor >= 0)
+                _ = "first half\n".withCString { Glibc.write(descriptor, $0, strlen($0)) }
+                await watcher.catchUp()
+                if case .writing = watcher.readiness(of: "\(index).txt") {} else {
+                    Issue.record("file \(index), open for writing, was \(watcher.readiness(of: "\(index).txt"))")
+                }
+                close(descriptor)
+            }
+        }
+    }
+
     /// Created by an `open` and not written yet: still the writer's.
     @Test func aFileCreatedAndNotYetWrittenIsTheWritersFile() async throws {
         try await withTemporaryDirectory { inbox, _ in

@@ -190,6 +190,9 @@ public struct WatchService: Service {
             unfinished.firstError = error
             if error.code == .storeDamaged { unfinished.damaged = error }
         }
+        // A rescan started by a signal or a timer must not judge a file before its writer's
+        // events have been read.
+        await changes.catchUp()
         let ready = InboxScanner.scan(inbox)
         var summary = await take(ready, changes)
         summary.firstError = summary.firstError ?? unfinished.firstError

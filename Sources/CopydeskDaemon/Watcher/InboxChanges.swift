@@ -14,6 +14,8 @@ public protocol InboxChanges: Sendable {
     func readiness(of relativePath: String) -> Readiness
     /// The files known to be open for writing, oldest first (`status`, `STATUS=`).
     func openForWriting() -> [OpenFile]
+    /// Returns once every change made before the call is known to ``readiness(of:)``.
+    func catchUp() async
 }
 
 /// What changed in the Inbox since the last batch.

@@ -22,6 +22,7 @@ public final class InboxWatcher: InboxChanges {
     public let inbox: String
     private let shared: BatchQueue
     private let tracker: WriteTracker
+    private let catchUps: CatchUpRequests
 
     /// Starts watching `inbox` (which must exist) and its subfolders.
     ///
@@ -37,16 +38,24 @@ public final class InboxWatcher: InboxChanges {
         self.shared = shared
         let tracker = WriteTracker(inbox: inbox, settle: PollingWatcher.settleInterval)
         self.tracker = tracker
-        let thread = WatchThread(descriptor: descriptor, inbox: inbox, shared: shared, tracker: tracker)
+        guard let catchUps = CatchUpRequests() else {
+            close(descriptor)
+            throw CopydeskError.io("start the watcher", inbox, Errno(rawValue: errno))
+        }
+        self.catchUps = catchUps
+        let thread = WatchThread(
+            descriptor: descriptor, inbox: inbox, shared: shared, tracker: tracker, catchUps: catchUps)
         do {
             try thread.addWatch(relative: "")
         } catch {
             close(descriptor)
+            catchUps.close()
             throw error
         }
         thread.addSubfolders(relative: "")
         guard Thread.start({ thread.run() }) else {
             close(descriptor)
+            catchUps.close()
             throw CopydeskError(.ioFailed, "cannot start the watcher thread", path: inbox)
         }
     }
@@ -76,6 +85,12 @@ public final class InboxWatcher: InboxChanges {
         tracker.readiness(of: relativePath)
     }
 
+    /// Returns once the watch thread has read every event queued before the call: a rescan that a
+    /// signal or a timer started must not look at a file before the events of its writer are known.
+    public func catchUp() async {
+        await catchUps.request()
+    }
+
     public func openForWriting() -> [OpenFile] {
         tracker.openFiles()
     }
@@ -87,6 +102,7 @@ private final class WatchThread: @unchecked Sendable {
     let inbox: String
     let shared: BatchQueue
     let tracker: WriteTracker
+    let catchUps: CatchUpRequests
     /// Watch descriptor → folder relative to the Inbox. Only touched by the watch thread (and by
     /// the initializer before the thread starts).
     var folders = [Int32: String]()
@@ -107,11 +123,12 @@ private final class WatchThread: @unchecked Sendable {
     /// Events that only update what the tracker follows.
     static let trackingOnly = UInt32(IN_OPEN | IN_CLOSE_NOWRITE | IN_DELETE | IN_MOVED_FROM)
 
-    init(descriptor: Int32, inbox: String, shared: BatchQueue, tracker: WriteTracker) {
+    init(descriptor: Int32, inbox: String, shared: BatchQueue, tracker: WriteTracker, catchUps: CatchUpRequests) {
         self.descriptor = descriptor
         self.inbox = inbox
         self.shared = shared
         self.tracker = tracker
+        self.catchUps = catchUps
     }
 
     func addWatch(relative: String) throws(CopydeskError) {
@@ -171,15 +188,35 @@ private final class WatchThread: @unchecked Sendable {
 
     func run() {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        var pollers = [
+            pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: catchUps.wakeDescriptor, events: Int16(POLLIN), revents: 0),
+        ]
         while !shared.isStopped {
             lookForInbox()
-            let ready = poll(&poller, 1, 250)
+            let ready = poll(&pollers, 2, 250)
             if ready <= 0 { continue }
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count <= 0 { continue }
+            // Those who asked to catch up before this read are answered after it.
+            let waiting = pollers[1].revents != 0 ? catchUps.take() : []
             var files = [String]()
             var rescan = false
+            // Everything queued: the descriptor is non-blocking.
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count <= 0 { break }
+                handle(buffer, count: count, files: &files, rescan: &rescan)
+            }
+            if !files.isEmpty || rescan {
+                shared.report(files: files, rescan: rescan)
+            }
+            for waiter in waiting { waiter.resume() }
+        }
+        catchUps.close()
+        close(descriptor)
+    }
+
+    /// Applies the events of one read: files ready, rescans asked for, what the tracker follows.
+    private func handle(_ buffer: [UInt8], count: Int, files: inout [String], rescan: inout Bool) {
             var offset = 0
             while offset + MemoryLayout<inotify_event>.size <= count {
                 let (wd, mask, nameLength) = buffer.withUnsafeBytes { raw in
@@ -253,11 +290,67 @@ private final class WatchThread: @unchecked Sendable {
                     }
                 }
             }
-            if !files.isEmpty || rescan {
-                shared.report(files: files, rescan: rescan)
-            }
+    }
+}
+
+/// Requests to catch up with the inotify queue, answered by the watch thread after its next read;
+/// a pipe wakes the thread from `poll`.
+final class CatchUpRequests: Sendable {
+    private struct State {
+        var waiters = [CheckedContinuation<Void, Never>]()
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+    let wakeDescriptor: Int32
+    private let writeDescriptor: Int32
+
+    init?() {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return nil }
+        for end in ends {
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
         }
-        close(descriptor)
+        wakeDescriptor = ends[0]
+        writeDescriptor = ends[1]
+    }
+
+    func request() async {
+        await withCheckedContinuation { continuation in
+            let closed = state.withLock { state in
+                if !state.closed { state.waiters.append(continuation) }
+                return state.closed
+            }
+            if closed {
+                continuation.resume()
+                return
+            }
+            var byte: UInt8 = 1
+            _ = write(writeDescriptor, &byte, 1)
+        }
+    }
+
+    /// The waiting requests, and the wake-up bytes read.
+    func take() -> [CheckedContinuation<Void, Never>] {
+        var sink = [UInt8](repeating: 0, count: 256)
+        while sink.withUnsafeMutableBytes({ read(wakeDescriptor, $0.baseAddress, $0.count) }) > 0 {}
+        return state.withLock { state in
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+    }
+
+    /// The watch thread ended: every request is answered, now and later.
+    func close() {
+        let waiters = state.withLock { state in
+            state.closed = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+        Glibc.close(wakeDescriptor)
+        Glibc.close(writeDescriptor)
     }
 }
 

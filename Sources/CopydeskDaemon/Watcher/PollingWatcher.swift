@@ -46,6 +46,9 @@ public final class PollingWatcher: InboxChanges {
     public func readiness(of relativePath: String) -> Readiness { poller.readiness(of: relativePath) }
 
     public func openForWriting() -> [OpenFile] { poller.openFiles() }
+
+    /// Nothing to catch up with: readiness comes from the polls themselves.
+    public func catchUp() async {}
 }
 
 /// The polling loop, on its own thread.
