@@ -190,9 +190,6 @@ public struct WatchService: Service {
             unfinished.firstError = error
             if error.code == .storeDamaged { unfinished.damaged = error }
         }
-        // A rescan started by a signal or a timer must not judge a file before its writer's
-        // events have been read.
-        await changes.catchUp()
         let ready = InboxScanner.scan(inbox)
         var summary = await take(ready, changes)
         summary.firstError = summary.firstError ?? unfinished.firstError
@@ -206,6 +203,13 @@ public struct WatchService: Service {
     /// ``scanSettle``.
     private func take(_ relativePaths: [String], _ changes: any InboxChanges) async -> TakeSummary {
         var summary = TakeSummary()
+        guard !relativePaths.isEmpty else {
+            publishOpenFiles(changes)
+            return summary
+        }
+        // No file is judged before the events queued so far are read: a rescan that a signal or a
+        // timer started, or a writer that opened a file again right after closing it.
+        await changes.catchUp()
         var ready = [String]()
         var settling = 0
         for name in relativePaths {
