@@ -27,7 +27,8 @@ extension Copydesk {
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            try logging.bootstrap()
+            // On a terminal: the progress bar, what the normalizer now rejects, errors, the summary.
+            try logging.bootstrap(quietOnTerminal: .warning)
             let logger = Logger(label: "copydesk.reprocess")
             let reprocessor = Reprocessor(
                 catalog: try Catalog(path: catalog.databasePath), archive: try Archive(root: catalog.archivePath),
@@ -48,7 +49,10 @@ extension Copydesk {
                     if json {
                         Terminal.write(Self.json(result).rendered + "\n")
                     } else {
-                        logger.info(
+                        // An original the current normalizer rejects needs a person's eye; the rest is
+                        // in the log (`log --event reprocessed`) and, with --verbose, here.
+                        logger.log(
+                            level: result.outcome == .nowRejected ? .warning : .info,
                             "\(result.target.fileName): \(result.outcome.rawValue): \(result.message ?? "")",
                             metadata: ["copydesk.article": "\(result.article)", "copydesk.version": "\(result.version)"])
                     }
