@@ -89,6 +89,8 @@ public struct WatchService: Service {
         try? pipeline.catalog.recordEvent(.started, message: "watching \(inbox) (\(modeText), pid \(getpid()))")
         logger.info("watching \(inbox) (\(modeText))", metadata: ["copydesk.inbox.path": "\(inbox)"])
         pipeline.recoverPendingReceipts()
+        // A list left by a daemon that was killed is not this one's.
+        try? OpenFilesRecord.write([], archive: pipeline.archive.root)
         let startup = await scan(changes)
         if let damaged = startup.damaged {
             // Nothing to retry: the catalog file needs an operator.
