@@ -22,7 +22,11 @@ struct CatalogOptions: ParsableArguments {
 
     /// The catalog file, absolute.
     var databasePath: String {
-        Paths.absolute(database ?? Paths.environment("COPYDESK_DATABASE") ?? "\(archivePath)/copydesk.sqlite")
+        // SQLite opens a path as text: the escaped form turned back into its bytes.
+        Paths.plain(
+            Paths.absolute(
+                database.map(FileName.argument) ?? Paths.environment("COPYDESK_DATABASE").map(FileName.argument)
+                    ?? "\(archivePath)/copydesk.sqlite"))
     }
 
     /// Opens the catalog for reading (status, log).
@@ -81,9 +85,17 @@ enum Paths {
         return value
     }
 
+    /// An escaped path (``FileName``) as the text of its bytes, for libraries that open paths
+    /// themselves (SQLite, the metrics file).
+    static func plain(_ escaped: String) -> String {
+        String(decoding: FileName.bytes(escaped), as: UTF8.self)
+    }
+
     /// `path` made absolute against the working directory, without resolving symlinks.
     static func absolute(_ path: String) -> String {
-        var result = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        // The working directory is escaped as any name is (``FileName``): `path` already is.
+        let directory = FileName.escape(Array(FileManager.default.currentDirectoryPath.utf8))
+        var result = path.hasPrefix("/") ? path : directory + "/" + path
         while result.count > 1 && result.hasSuffix("/") { result.removeLast() }
         return result.replacingOccurrences(of: "/./", with: "/")
     }

@@ -55,7 +55,7 @@ extension Copydesk {
                 inbox: inboxPath, pipeline: pipeline, mode: mode,
                 notifier: notifier,
                 logger: Logger(label: "copydesk.watcher"))
-            service.metricsFile = metricsFile.map(Paths.absolute)
+            service.metricsFile = metricsFile.map { Paths.plain(Paths.absolute(FileName.argument($0))) }
             let group = ServiceGroup(
                 configuration: .init(
                     services: [.init(service: service)],

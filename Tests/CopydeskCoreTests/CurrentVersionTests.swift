@@ -82,7 +82,33 @@ struct CurrentVersionTests {
         // Day precision compares by day; an unknown time leaves arrival to decide.
         #expect(CurrentVersion.choose([version(1, parent: nil, "2021-03-24"), version(2, parent: 1, "2021-03-23")]) == 1)
         #expect(CurrentVersion.choose([version(1, parent: nil, "2021-03-23"), version(2, parent: 1, "2021-03-23T23:00:00Z")]) == 2)
+        // A time against a bare date: arrival decides (the date's zone is unknown).
+        #expect(CurrentVersion.choose([version(1, parent: nil, "2024-05-02"), version(2, parent: 1, "2024-05-02T01:00:00+03:00")]) == 2)
+        #expect(CurrentVersion.choose([version(1, parent: nil, "2024-05-02T01:00:00+03:00"), version(2, parent: 1, "2024-05-01")]) == 2)
         #expect(CurrentVersion.choose([version(1, parent: nil, "2021-03-24"), version(2, parent: 1, nil)]) == 2)
+    }
+
+    /// `reprocess` re-reads the first version after the outlet's revision arrived: the new reading
+    /// stands where the first version stands, and the revision stays current.
+    @Test func aReNormalizedReadingOfAnOldVersionDoesNotBecomeCurrent() {
+        let versions = [
+            Candidate(id: 1, parent: nil, relation: nil, length: 700, outlet: nil),
+            Candidate(id: 2, parent: 1, relation: .revision, length: 720, outlet: nil),
+            Candidate(id: 3, parent: 1, relation: nil, length: 705, outlet: nil),
+        ]
+        #expect(CurrentVersion.choose(versions) == 2)
+        #expect(CurrentVersion.choose(versions + [Candidate(id: 4, parent: 2, relation: nil, length: 725, outlet: nil)]) == 4)
+    }
+
+    /// A URL's host and a site name are different kinds of outlet: they say nothing about each other.
+    @Test func outletsOfDifferentKindsAreNotCompared() {
+        let versions = [
+            Candidate(id: 1, parent: nil, relation: nil, length: 700, site: nil, url: "https://www.example.com/a"),
+            Candidate(id: 2, parent: 1, relation: .revision, length: 720, site: "Example", url: nil),
+        ]
+        #expect(CurrentVersion.choose(versions) == 2)
+        #expect(CurrentVersion.outlet(site: "Example ", url: nil) == "site:example")
+        #expect(CurrentVersion.outlet(site: nil, url: "https://www.Example.com/a?b") == "host:example.com")
     }
 
     @Test func publishedTimesAreReadAsInstants() {

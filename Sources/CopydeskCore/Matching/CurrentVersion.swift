@@ -13,8 +13,9 @@
 ///   never current while any full text exists;
 /// - "newest" is the order of arrival, unless the versions of the line declare when they were
 ///   published: a version that declares an earlier time than another full text of the line (a
-///   revision that arrives late, out of order) does not replace it. Times are compared at the
-///   precision both give (to the second with a zone, else by day).
+///   revision that arrives late, out of order) does not replace it. Times are compared to the
+///   second where both give a zone, by day where both are bare dates, not at all otherwise; a
+///   re-normalized reading (`reprocess`) stands where the text it re-reads stands.
 /// So a teaser or an agency's copy arriving after the full text leaves the full text current, and
 /// the outlet's own update replaces it.
 public enum CurrentVersion {
@@ -104,10 +105,15 @@ public enum CurrentVersion {
             day = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         }
 
-        /// Whether this time is known to be earlier than `other`, at the precision both give.
+        /// Whether this time is known to be earlier than `other`: to the second when both give a
+        /// time and zone, by day when neither does; a time against a bare date says nothing (the
+        /// date's zone is unknown).
         public func isEarlier(than other: Published) -> Bool {
-            if let instant, let otherInstant = other.instant { return instant < otherInstant }
-            return day < other.day
+            switch (instant, other.instant) {
+            case (let instant?, let otherInstant?): instant < otherInstant
+            case (nil, nil): day < other.day
+            default: false
+            }
         }
 
         /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar.
@@ -121,8 +127,9 @@ public enum CurrentVersion {
         }
     }
 
-    /// A version's outlet: its URL's host (lower case, without `www.`), else its site name (lower
-    /// case, spaces trimmed); nil when it names neither. Cheap: run for every version of an article
+    /// A version's outlet: `host:` and its URL's host (lower case, without `www.`), else `site:` and
+    /// its site name (lower case, spaces trimmed); nil when it names neither. Two outlets of
+    /// different kinds say nothing about each other. Cheap: run for every version of an article
     /// on each of its new versions.
     public static func outlet(site: String?, url: String?) -> String? {
         if let url {
@@ -130,11 +137,11 @@ public enum CurrentVersion {
             if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
             if rest.hasPrefix("www.") { rest = rest.dropFirst(4) }
             let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-            if !host.isEmpty { return String(host) }
+            if !host.isEmpty { return "host:" + host }
         }
         guard let site else { return nil }
         let trimmed = site.lowercased().drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed()
-        return trimmed.isEmpty ? nil : String(trimmed)
+        return trimmed.isEmpty ? nil : "site:" + String(trimmed)
     }
 
     /// The current version among an article's versions (any order); nil when there are none.
@@ -143,10 +150,18 @@ public enum CurrentVersion {
         guard let first = ordered.first else { return nil }
         var byID = [Int64: Candidate]()
         var isTeaser = [Int64: Bool]()
+        /// Where each version stands in time: its own arrival, or for a re-normalized reading its
+        /// parent's place (a new reading of an old text is not a newer text).
+        var place = [Int64: (Int64, Int)]()
         /// The version that starts each version's line.
         var lineOf = [Int64: Int64]()
         for version in ordered {
             byID[version.id] = version
+            if version.relation == nil, let parentID = version.parent, let parentPlace = place[parentID] {
+                place[version.id] = (parentPlace.0, parentPlace.1 + 1)
+            } else {
+                place[version.id] = (version.id, 0)
+            }
             guard let parentID = version.parent, let parent = byID[parentID] else {
                 lineOf[version.id] = version.id
                 isTeaser[version.id] = false
@@ -172,12 +187,18 @@ public enum CurrentVersion {
         }
         let root = first.id
         func inOwnLine(_ version: Candidate) -> Bool {
-            if let outlet = version.outlet, let rootOutlet = first.outlet { return outlet == rootOutlet }
+            if let outlet = version.outlet, let rootOutlet = first.outlet,
+                outlet.prefix(5) == rootOutlet.prefix(5)
+            {
+                return outlet == rootOutlet
+            }
             return lineOf[version.id] == root
         }
-        let full = ordered.filter { isTeaser[$0.id] != true }
+        // In time order: arrival, a re-normalized reading in its original's place.
+        let timed = ordered.sorted { place[$0.id]! < place[$1.id]! }
+        let full = timed.filter { isTeaser[$0.id] != true }
         let ownLine = full.filter(inOwnLine)
-        return newest(of: ownLine)?.id ?? newest(of: full)?.id ?? ordered.last?.id
+        return newest(of: ownLine)?.id ?? newest(of: full)?.id ?? timed.last?.id
     }
 
     /// The newest arrival, unless another version declares a later publication than it does.

@@ -154,6 +154,8 @@ extension Catalog {
             ])
             if reindex { try searchEntry(.insert, article: articleID, version: target.version, in: db) }
             guard !changed.isEmpty else { break }
+            // A new site, URL or publication time may change which version is current.
+            try updateCurrentVersion(of: articleID, in: db)
             result.outcome = .metadata
             result.message = "metadata of version \(target.version) updated: " + changed.joined(separator: ", ")
         case .success(let article):

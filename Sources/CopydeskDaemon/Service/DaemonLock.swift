@@ -27,7 +27,7 @@ public final class DaemonLock: Sendable {
     public init(archive: String) throws(CopydeskError) {
         let path = "\(archive)/copydesk.lock"
         self.path = path
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        let descriptor = FileName.withCString(path) { open($0, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644) }
         guard descriptor >= 0 else {
             throw CopydeskError.io("open the daemon lock", path, Errno(rawValue: errno))
         }
@@ -51,7 +51,7 @@ public final class DaemonLock: Sendable {
 
     /// The daemon holding the lock of the Archive at `archive`, or `nil` when none runs.
     public static func holder(archive: String) -> Holder? {
-        let descriptor = open("\(archive)/copydesk.lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let descriptor = FileName.withCString("\(archive)/copydesk.lock") { open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         if flock(descriptor, LOCK_SH | LOCK_NB) == 0 {

@@ -3,6 +3,7 @@ internal import Glibc
 #endif
 internal import CopydeskCore
 internal import SystemPackage
+internal import Synchronization
 
 /// The files a running daemon knows to be open for writing in its Inbox, kept in
 /// `ARCHIVE/copydesk.open-files` for `copydesk status` (which runs in a process of its own).
@@ -16,8 +17,15 @@ public enum OpenFilesRecord {
         "\(archive)/copydesk.open-files"
     }
 
+    /// One writer at a time (the service's batches and its once-a-second look both publish).
+    private static let writing = Mutex(())
+
     /// Replaces the record; an empty list removes it.
     static func write(_ files: [OpenFile], archive: String) throws(CopydeskError) {
+        try writing.withLock { _ throws(CopydeskError) in try replace(files, archive: archive) }
+    }
+
+    private static func replace(_ files: [OpenFile], archive: String) throws(CopydeskError) {
         let target = path(archive: archive)
         guard !files.isEmpty else {
             _ = FileName.withCString(target) { unlink($0) }

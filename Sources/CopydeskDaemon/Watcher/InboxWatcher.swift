@@ -154,6 +154,16 @@ private final class WatchThread: @unchecked Sendable {
         }
     }
 
+    /// Drops the watches of a subfolder and of everything below it.
+    func unwatch(_ relative: String) {
+        let prefix = relative + "/"
+        for (wd, folder) in folders where folder == relative || folder.hasPrefix(prefix) {
+            inotify_rm_watch(descriptor, wd)
+            folders[wd] = nil
+        }
+        tracker.folderUnwatched(relative)
+    }
+
     /// The Inbox folder was removed or moved away: its watches go (a moved folder would still report
     /// events under its old name), and the thread looks for it again.
     func inboxGone() {
@@ -227,8 +237,9 @@ private final class WatchThread: @unchecked Sendable {
                 offset = nameStart + nameLength
                 // The daemon's own reads and moves (an open, a reader's close, a file leaving) only
                 // matter for a file the tracker follows: while it follows none, as with a backlog,
-                // they are passed over before any string is made of them.
-                if mask & Self.trackingOnly != 0, mask & ~Self.trackingOnly & ~UInt32(IN_ISDIR) == 0,
+                // they are passed over before any string is made of them (never a folder's event:
+                // those carry IN_ISDIR).
+                if mask & Self.trackingOnly != 0, mask & ~Self.trackingOnly == 0,
                     !tracker.isFollowingAny
                 {
                     continue
@@ -255,6 +266,11 @@ private final class WatchThread: @unchecked Sendable {
                 guard !name.isEmpty, !InboxScanner.isIgnored(name: name) else { continue }
                 let relative = folder.isEmpty ? name : "\(folder)/\(name)"
                 if mask & UInt32(IN_ISDIR) != 0 {
+                    if mask & UInt32(IN_MOVED_FROM | IN_DELETE) != 0 {
+                        // A subfolder moved away or removed: its watches (and what was known of its
+                        // files) go now, before a folder of the same name can be made again.
+                        unwatch(relative)
+                    }
                     if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
                         do {
                             try addWatch(relative: relative)
@@ -282,12 +298,14 @@ private final class WatchThread: @unchecked Sendable {
                     tracker.finished(relative)
                     files.append(relative)
                 } else if mask & UInt32(IN_CREATE) != 0 {
-                    if let status = FileName.linkStatus("\(inbox)/\(relative)"), (status.st_mode & S_IFMT) != S_IFREG {
-                        // A symlink, FIFO or socket never gets a close-write event: take it on creation.
-                        files.append(relative)
-                    } else {
+                    if let status = FileName.linkStatus("\(inbox)/\(relative)"), (status.st_mode & S_IFMT) == S_IFREG {
                         tracker.created(relative)
                     }
+                    // Reported at once: a symlink, FIFO or socket never gets a close-write event, and
+                    // a hard link is complete when it appears. A file its creator opened is not taken:
+                    // the service catches up with the queue first, and the creator's `IN_OPEN`
+                    // makes it the writer's.
+                    files.append(relative)
                 }
             }
     }
@@ -318,16 +336,16 @@ final class CatchUpRequests: Sendable {
 
     func request() async {
         await withCheckedContinuation { continuation in
+            // The byte is written under the lock that `close()` takes before closing the pipe: it
+            // never lands on a descriptor number the process has reused since.
             let closed = state.withLock { state in
-                if !state.closed { state.waiters.append(continuation) }
-                return state.closed
+                guard !state.closed else { return true }
+                state.waiters.append(continuation)
+                var byte: UInt8 = 1
+                _ = write(writeDescriptor, &byte, 1)
+                return false
             }
-            if closed {
-                continuation.resume()
-                return
-            }
-            var byte: UInt8 = 1
-            _ = write(writeDescriptor, &byte, 1)
+            if closed { continuation.resume() }
         }
     }
 
@@ -344,13 +362,14 @@ final class CatchUpRequests: Sendable {
     /// The watch thread ended: every request is answered, now and later.
     func close() {
         let waiters = state.withLock { state in
+            guard !state.closed else { return [CheckedContinuation<Void, Never>]() }
             state.closed = true
+            Glibc.close(wakeDescriptor)
+            Glibc.close(writeDescriptor)
             defer { state.waiters.removeAll() }
             return state.waiters
         }
         for waiter in waiters { waiter.resume() }
-        Glibc.close(wakeDescriptor)
-        Glibc.close(writeDescriptor)
     }
 }
 

@@ -94,8 +94,10 @@ final class WriteTracker: Sendable {
         /// Created by something that has not opened it (yet): a hard link, a linked temporary file.
         case created
         /// Open for writing since this time (ns since the epoch); `confirmed` once written to or
-        /// found by a read lease (an open that followed the creation may also be a reader's).
-        case writing(since: Int64, confirmed: Bool)
+        /// found by a read lease. Before that, the open that followed the creation may also have
+        /// been a reader's: `opens` counts the opens not yet closed by a reader, and the entry goes
+        /// back to `created` only when none is left.
+        case writing(since: Int64, confirmed: Bool, opens: Int)
     }
 
     private struct State {
@@ -104,6 +106,9 @@ final class WriteTracker: Sendable {
         var watchedSince = [String: Int64]()
         /// When events were last lost (queue overflow).
         var lostEventsAt: Int64?
+        /// Counts the watch thread's changes: what the service learned from a lease is recorded only
+        /// if no event came in between (the writer may have closed the file meanwhile).
+        var generation = 0
     }
 
     private let state = Mutex(State())
@@ -124,30 +129,37 @@ final class WriteTracker: Sendable {
     // MARK: Events from the watch thread
 
     /// Whether any file is followed (a cheap test before an event that could only update one).
-    var isFollowingAny: Bool { followed.load(ordering: .relaxed) > 0 }
+    var isFollowingAny: Bool { followed.load(ordering: .acquiring) > 0 }
 
-    /// Runs `body` on the state under the lock and keeps the count of followed files.
+    /// Runs `body` on the state under the lock, counts the change and keeps the count of followed
+    /// files.
     private func update<T>(_ body: (inout State) -> T) -> T {
         state.withLock { state in
             let result = body(&state)
-            followed.store(state.entries.count, ordering: .relaxed)
+            state.generation &+= 1
+            followed.store(state.entries.count, ordering: .releasing)
             return result
         }
     }
 
     func folderWatched(_ folder: String) {
         let now = Clock.realtimeNanoseconds()
-        state.withLock { $0.watchedSince[folder] = now }
+        update { $0.watchedSince[folder] = now }
     }
 
-    /// The folder's watch ended (removed, moved away): what was known of its files goes with it.
+    /// The folder's watch ended (removed, moved away): what was known of its files and subfolders
+    /// goes with it.
     func folderUnwatched(_ folder: String) {
         update { state in
             state.watchedSince[folder] = nil
-            let prefix = folder.isEmpty ? "" : folder + "/"
-            state.entries = state.entries.filter { key, _ in
-                !(Self.folder(of: key) == folder || (!prefix.isEmpty && key.hasPrefix(prefix)))
+            guard !folder.isEmpty else {
+                state.entries.removeAll()
+                state.watchedSince.removeAll()
+                return
             }
+            let prefix = folder + "/"
+            state.entries = state.entries.filter { key, _ in !key.hasPrefix(prefix) }
+            state.watchedSince = state.watchedSince.filter { key, _ in !key.hasPrefix(prefix) }
         }
     }
 
@@ -158,8 +170,11 @@ final class WriteTracker: Sendable {
     func opened(_ file: String) {
         let now = Clock.realtimeNanoseconds()
         update { state in
-            // Only the creator's own open counts: an open of an existing file may be a reader's.
-            if case .created = state.entries[file] { state.entries[file] = .writing(since: now, confirmed: false) }
+            switch state.entries[file] {
+            case .created: state.entries[file] = .writing(since: now, confirmed: false, opens: 1)
+            case .writing(let since, false, let opens): state.entries[file] = .writing(since: since, confirmed: false, opens: opens + 1)
+            case .writing, nil: break  // an open of an existing file may be a reader's: its writes will tell
+            }
         }
     }
 
@@ -167,8 +182,8 @@ final class WriteTracker: Sendable {
         let now = Clock.realtimeNanoseconds()
         update { state in
             switch state.entries[file] {
-            case .writing(let since, _): state.entries[file] = .writing(since: since, confirmed: true)
-            case .created, nil: state.entries[file] = .writing(since: now, confirmed: true)
+            case .writing(let since, _, let opens): state.entries[file] = .writing(since: since, confirmed: true, opens: opens)
+            case .created, nil: state.entries[file] = .writing(since: now, confirmed: true, opens: 1)
             }
         }
     }
@@ -178,10 +193,12 @@ final class WriteTracker: Sendable {
         _ = update { $0.entries.removeValue(forKey: file) }
     }
 
-    /// A reader closed it: an open that followed a creation was a reader's if nothing was written.
+    /// A reader closed it: the open that followed a creation was a reader's if nothing was written
+    /// and no other open is left.
     func closedByReader(_ file: String) {
         update { state in
-            if case .writing(_, confirmed: false) = state.entries[file] { state.entries[file] = .created }
+            guard case .writing(let since, false, let opens) = state.entries[file] else { return }
+            state.entries[file] = opens <= 1 ? .created : .writing(since: since, confirmed: false, opens: opens - 1)
         }
     }
 
@@ -204,25 +221,29 @@ final class WriteTracker: Sendable {
     /// Whether the file `relative` (to the Inbox) may be taken now.
     func readiness(of relative: String) -> Readiness {
         let folder = Self.folder(of: relative)
-        let (entry, watchedSince, lostEventsAt) = state.withLock {
-            ($0.entries[relative], $0.watchedSince[folder], $0.lostEventsAt)
+        let (entry, watchedSince, lostEventsAt, generation) = state.withLock {
+            ($0.entries[relative], $0.watchedSince[folder], $0.lostEventsAt, $0.generation)
         }
         let path = "\(inbox)/\(relative)"
-        if case .writing(let since, _) = entry {
+        if case .writing(let since, _, _) = entry {
             // Recorded before events were lost, its writer may have closed it unseen: the lease
-            // tells where it can, else a file unchanged for ``abandonedAfter`` since is let go.
+            // tells where it can, else a file unchanged for ``abandonedAfter`` since is let go
+            // (looked at again meanwhile, as a settling file is).
             guard let lostEventsAt, since < lostEventsAt else { return .writing(since: since) }
             switch WriterProbe.probe(path) {
             case .writer: return .writing(since: since)
             case .noWriter:
-                finished(relative)
+                forget(relative, ifUnchangedSince: generation)
                 return .ready
             case .unknown:
-                guard let status = FileName.linkStatus(path) else { return .ready }
+                guard let status = FileName.linkStatus(path) else {
+                    forget(relative, ifUnchangedSince: generation)
+                    return .ready
+                }
                 let changed = max(Clock.nanoseconds(status.st_mtim), Clock.nanoseconds(status.st_ctim))
                 guard Clock.realtimeNanoseconds() - max(changed, lostEventsAt) >= Self.abandonedAfter.nanoseconds
-                else { return .writing(since: since) }
-                finished(relative)
+                else { return .settling }
+                forget(relative, ifUnchangedSince: generation)
                 return .ready
             }
         }
@@ -233,36 +254,61 @@ final class WriteTracker: Sendable {
         if let watchedSince, changed > watchedSince {
             // Changed after the watch began: the watch saw every open writer since. A second
             // writer may still hold it after the first one's close; the lease tells where it can.
-            if WriterProbe.probe(path) == .writer { return markWriting(relative) }
+            if WriterProbe.probe(path) == .writer { return markWriting(relative, ifUnchangedSince: generation) }
             return .ready
         }
         switch WriterProbe.probe(path) {
         case .noWriter: return .ready
-        case .writer: return markWriting(relative)
+        case .writer: return markWriting(relative, ifUnchangedSince: generation)
         case .unknown:
             guard let watchedSince else { return .settling }
             return Clock.realtimeNanoseconds() - watchedSince >= settle.nanoseconds ? .ready : .settling
         }
     }
 
-    /// Records a writer the lease found: its close (`IN_CLOSE_WRITE`) brings the file back.
-    private func markWriting(_ relative: String) -> Readiness {
+    /// Records a writer the lease found (its close, `IN_CLOSE_WRITE`, brings the file back), unless
+    /// an event came since the lease was asked: then the file waits without being recorded, and is
+    /// judged again by the next look.
+    private func markWriting(_ relative: String, ifUnchangedSince generation: Int) -> Readiness {
         let now = Clock.realtimeNanoseconds()
-        return update { state in
-            if case .writing(let since, _) = state.entries[relative] { return .writing(since: since) }
-            state.entries[relative] = .writing(since: now, confirmed: true)
+        return state.withLock { state in
+            if case .writing(let since, _, _) = state.entries[relative] { return .writing(since: since) }
+            guard state.generation == generation else { return .settling }
+            state.entries[relative] = .writing(since: now, confirmed: true, opens: 1)
+            followed.store(state.entries.count, ordering: .releasing)
             return .writing(since: now)
         }
     }
 
-    /// The files known to be open for writing, oldest first.
-    func openFiles() -> [OpenFile] {
+    /// Lets go of a file recorded before lost events, unless an event came since it was looked at.
+    private func forget(_ relative: String, ifUnchangedSince generation: Int) {
         state.withLock { state in
-            state.entries.compactMap { file, entry -> OpenFile? in
-                guard case .writing(let since, _) = entry else { return nil }
-                return OpenFile(file: file, since: since)
+            guard state.generation == generation else { return }
+            state.entries[relative] = nil
+            followed.store(state.entries.count, ordering: .releasing)
+        }
+    }
+
+    /// The files known to be open for writing, oldest first; a file that has gone meanwhile (its
+    /// event passed over while the service was recording it) is let go.
+    func openFiles() -> [OpenFile] {
+        let (files, generation) = state.withLock { state in
+            (
+                state.entries.compactMap { file, entry -> OpenFile? in
+                    guard case .writing(let since, _, _) = entry else { return nil }
+                    return OpenFile(file: file, since: since)
+                }, state.generation
+            )
+        }
+        var present = [OpenFile]()
+        for file in files {
+            if FileName.linkStatus("\(inbox)/\(file.file)") == nil {
+                forget(file.file, ifUnchangedSince: generation)
+            } else {
+                present.append(file)
             }
-        }.sorted { ($0.since, $0.file) < ($1.since, $1.file) }
+        }
+        return present.sorted { ($0.since, $0.file) < ($1.since, $1.file) }
     }
 
     static func folder(of relative: String) -> String {
