@@ -205,10 +205,7 @@ public struct WatchService: Service {
     /// ``scanSettle``.
     private func take(_ relativePaths: [String], _ changes: any InboxChanges) async -> TakeSummary {
         var summary = TakeSummary()
-        guard !relativePaths.isEmpty else {
-            publishOpenFiles(changes)
-            return summary
-        }
+        guard !relativePaths.isEmpty else { return summary }
         // No file is judged before the events queued so far are read: a rescan that a signal or a
         // timer started, or a writer that opened a file again right after closing it.
         await changes.catchUp()
@@ -227,7 +224,9 @@ public struct WatchService: Service {
                 changes.requestRescan()
             }
         }
-        publishOpenFiles(changes)
+        // The files open for writing reach `status` and `STATUS=` through the once-a-second look
+        // (``openFilesInterval``): most writers close theirs long before, and a drop is not slowed
+        // by a file written and renamed twice.
         guard !ready.isEmpty else { return summary }
         let files = ready.map { SourceFile(path: "\(inbox)/\($0)", name: $0) }
         progress.begin()
