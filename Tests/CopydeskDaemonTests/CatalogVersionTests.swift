@@ -187,6 +187,12 @@ struct CatalogVersionTests {
         #expect(try catalog.article(1)?.currentVersion == 1)
         #expect(try catalog.article(1)?.latestVersion == 2)
         #expect(try catalog.search(String(word)).map(\.article) == [1])
+        // The index was moved, not rebuilt: it must still agree with what it indexes.
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO article_search (article_search, rank) VALUES ('integrity-check', 1)")
+        }
+        // The teaser's words (all in the full text too) and the untitled article are still found.
+        #expect(try catalog.search("ferries").map(\.article) == [2])
         let message = try catalog.events(kind: .newArticle).last?.message
         #expect(message?.hasPrefix("[A plain text whose first line") == true, "\(message ?? "nil")")
         #expect(message?.hasSuffix("…]") == true)
