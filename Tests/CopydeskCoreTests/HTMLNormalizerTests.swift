@@ -120,6 +120,24 @@ struct HTMLNormalizerTests {
         #expect(article.charset == "utf-8")
     }
 
+    /// A page that declares no date is dated by the day its address names.
+    @Test func aPageWithoutADeclaredDateIsDatedByItsURL() throws {
+        let page = """
+            <html><head><title>Harbour bridge reopens</title>
+            <link rel="canonical" href="https://courier.example/news/2019/10/18/harbour-bridge-reopens"></head>
+            <body><article><h1>Harbour bridge reopens</h1><p>The harbour bridge reopened on Friday after a year \
+            of repairs, the city said, and the first buses crossed it in the morning.</p></article></body></html>
+            """
+        let article = try normalize(page)
+        #expect(article.published == "2019-10-18")
+        #expect(HTMLMetadata.dateInURL("https://a.example/2021-03-23-blinken-in-brussels") == "2021-03-23")
+        #expect(HTMLMetadata.dateInURL("https://a.example/news/2021/3/9/title.html") == "2021-03-09")
+        #expect(HTMLMetadata.dateInURL("https://a.example/story/123456789/2021") == nil)
+        #expect(HTMLMetadata.dateInURL("https://a.example/2021/13/40/x") == nil)
+        #expect(HTMLMetadata.dateInURL("https://a.example/item?date=2021/03/23") == nil)
+        #expect(HTMLMetadata.dateInURL("https://2021.example/x") == nil)
+    }
+
     @Test func prefersJSONLDArticleData() throws {
         let article = try normalize(HTMLFixtures.jsonLD)
         #expect(article.title == "Rain returns to the valley")

@@ -112,11 +112,60 @@ struct HTMLMetadata: Sendable, Hashable {
             meta["dc.date.issued"], meta["dc.date"], meta["dcterms.created"], meta["dcterms.date"],
             meta["parsely-pub-date"], meta["sailthru.date"], meta["citation_publication_date"],
             meta["citation_date"], itempropDate, timeElement)
-        published = rawDate.flatMap(ISO8601Normalizer.normalize)
         url = Self.first(canonical, meta["og:url"], linkedData.url)
+        // No declared date: many sites put the day in the article's address (`/2019/10/18/…`).
+        published = rawDate.flatMap(ISO8601Normalizer.normalize) ?? url.flatMap(Self.dateInURL)
         articleBody = linkedData.articleBody
         let lang = Self.first(language, linkedData.language, meta["content-language"], meta["og:locale"])
         self.language = lang.map { $0.replacingOccurrences(of: "_", with: "-") }
+    }
+
+    /// The day an article's URL path names, as `YYYY-MM-DD`: `/2019/10/18/`, `/2019/10/18-title`,
+    /// or `2019-10-18` inside a segment. Year 1990 to 2099, a real month and day.
+    static func dateInURL(_ url: String) -> String? {
+        var path = Substring(url)
+        if let scheme = path.range(of: "://") { path = path[scheme.upperBound...] }
+        guard let slash = path.firstIndex(of: "/") else { return nil }
+        path = path[slash...]
+        if let cut = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<cut] }
+        let bytes = Array(path.utf8)
+        func digits(_ start: Int, _ count: Int) -> Int? {
+            guard start >= 0, start + count <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[start..<(start + count)] {
+                guard (48...57).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        func isBoundary(_ index: Int) -> Bool { index < 0 || index >= bytes.count || !(48...57).contains(bytes[index]) }
+        func valid(_ year: Int, _ month: Int, _ day: Int) -> String? {
+            guard (1990...2099).contains(year), (1...12).contains(month), (1...31).contains(day) else { return nil }
+            func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+            return "\(year)-\(pad(month))-\(pad(day))"
+        }
+        for start in bytes.indices where isBoundary(start - 1) {
+            guard let year = digits(start, 4), isBoundary(start + 4), start + 4 < bytes.count else { continue }
+            let separator = bytes[start + 4]
+            // `/YYYY/MM/DD` (each of month and day one or two digits) or `YYYY-MM-DD`.
+            guard separator == UInt8(ascii: "/") || separator == UInt8(ascii: "-") else { continue }
+            guard separator == UInt8(ascii: "-") || (start > 0 && bytes[start - 1] == UInt8(ascii: "/")) else { continue }
+            var index = start + 5
+            func part() -> Int? {
+                for width in [2, 1] {
+                    if let value = digits(index, width), isBoundary(index + width) {
+                        index += width
+                        return value
+                    }
+                }
+                return nil
+            }
+            guard let month = part(), index < bytes.count, bytes[index] == separator else { continue }
+            index += 1
+            guard let day = part() else { continue }
+            if let date = valid(year, month, day) { return date }
+        }
+        return nil
     }
 
     private static func first(_ candidates: String?...) -> String? {
