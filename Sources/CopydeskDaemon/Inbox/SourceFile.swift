@@ -101,7 +101,7 @@ enum SourceReader {
     static func identity(_ status: Stat) -> FileIdentity {
         FileIdentity(
             size: status.size,
-            modificationTimeNanoseconds: Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec),
+            modificationTimeNanoseconds: Clock.nanoseconds(status.st_mtim),
             inode: UInt64(status.inode.rawValue),
             device: UInt64(status.deviceID.rawValue))
     }

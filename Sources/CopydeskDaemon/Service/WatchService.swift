@@ -251,7 +251,6 @@ public struct WatchService: Service {
     /// Hands the files open for writing to `STATUS=` and to `status` (``OpenFilesRecord``).
     ///
     /// - Returns: whether the list changed.
-    @discardableResult
     private func publishOpenFiles(_ changes: any InboxChanges) -> Bool {
         let files = changes.openForWriting()
         guard progress.setOpenFiles(files) else { return false }

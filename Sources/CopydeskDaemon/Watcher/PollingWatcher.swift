@@ -24,7 +24,6 @@ public final class PollingWatcher: InboxChanges {
     /// Starts polling `inbox` every `interval`.
     public init(inbox: String, interval: Duration, logger: Logger) {
         self.inbox = inbox
-        WriterProbe.ignoreLeaseBreakSignal()
         let queue = BatchQueue(inbox: inbox, logger: logger)
         self.queue = queue
         let poller = Poller(inbox: inbox, interval: interval, queue: queue)

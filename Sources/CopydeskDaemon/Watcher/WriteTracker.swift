@@ -32,7 +32,7 @@ public enum Readiness: Sendable, Hashable {
 /// `fcntl(setLease, F_RDLCK)` on a read-only descriptor is refused with `EAGAIN` while anyone has
 /// the file open for writing, and granted otherwise; the lease is dropped at once, so a writer's
 /// next `open` is delayed by microseconds at most (and `SIGIO`, the signal a lease break would
-/// send, is ignored: see ``ignoreLeaseBreakSignal()``). A lease needs the file's owner or
+/// send, is ignored before the first probe: see ``leaseBreakIgnored``). A lease needs the file's owner or
 /// `CAP_LEASE` (in the initial user namespace: a unit with `PrivateUsers=yes` has none), and
 /// network file systems do not grant them: then the answer is ``Answer/unknown``.
 enum WriterProbe {
@@ -55,6 +55,7 @@ enum WriterProbe {
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return .unknown }
+        _ = leaseBreakIgnored
         if fcntl(descriptor, setLease, F_RDLCK) == 0 {
             _ = fcntl(descriptor, setLease, F_UNLCK)
             return .noWriter
@@ -64,11 +65,8 @@ enum WriterProbe {
 
     /// A lease break signals its holder with `SIGIO`, whose default action ends the process: a
     /// writer opening a file in the microseconds the probe holds its lease must not kill the daemon.
-    static func ignoreLeaseBreakSignal() {
-        _ = ignored
-    }
-
-    private static let ignored: Void = {
+    /// Set once, before the first lease is taken.
+    private static let leaseBreakIgnored: Void = {
         signal(SIGIO, SIG_IGN)
     }()
 }
@@ -123,7 +121,6 @@ final class WriteTracker: Sendable {
     init(inbox: String, settle: Duration) {
         self.inbox = inbox
         self.settle = settle
-        WriterProbe.ignoreLeaseBreakSignal()
     }
 
     // MARK: Events from the watch thread
