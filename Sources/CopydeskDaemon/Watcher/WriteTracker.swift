@@ -195,7 +195,9 @@ final class WriteTracker: Sendable {
     func closedByReader(_ file: String) {
         update { state in
             guard case .writing(let since, false, let opens) = state.entries[file] else { return }
-            state.entries[file] = opens <= 1 ? .created : .writing(since: since, confirmed: false, opens: opens - 1)
+            // inotify merges two identical opens queued back to back, so the count may come short:
+            // at zero the file is not taken as closed but asked about again (``readiness(of:)``).
+            state.entries[file] = .writing(since: since, confirmed: false, opens: max(0, opens - 1))
         }
     }
 
@@ -222,6 +224,19 @@ final class WriteTracker: Sendable {
             ($0.entries[relative], $0.watchedSince[folder], $0.lostEventsAt, $0.generation)
         }
         let path = "\(inbox)/\(relative)"
+        if case .writing(let since, false, 0) = entry {
+            // Every open counted was closed by a reader and nothing was written: the creator's open
+            // may have been merged with a reader's. The lease tells where it can; else the file is
+            // taken once it has not changed for the settle interval.
+            switch WriterProbe.probe(path) {
+            case .writer: return .writing(since: since)
+            case .noWriter: return .ready
+            case .unknown:
+                guard let status = FileName.linkStatus(path) else { return .ready }
+                let changed = max(Clock.nanoseconds(status.st_mtim), Clock.nanoseconds(status.st_ctim))
+                return Clock.realtimeNanoseconds() - changed >= settle.nanoseconds ? .ready : .settling
+            }
+        }
         if case .writing(let since, _, _) = entry {
             // Recorded before events were lost, its writer may have closed it unseen: the lease
             // tells where it can, else a file unchanged for ``abandonedAfter`` since is let go
