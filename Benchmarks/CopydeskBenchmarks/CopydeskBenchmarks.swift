@@ -232,7 +232,7 @@ let benchmarks: @Sendable () -> Void = {
     // The near-copy decision against a catalog of 10,000 synthetic articles: index lookups and
     // exact verification, read-only (a quarter each: new, revision, syndicated copy, teaser).
     nonisolated(unsafe) var decisionCatalog: Catalog?
-    nonisolated(unsafe) var probes = [(Article, Fingerprint)]()
+    nonisolated(unsafe) var probes = [PreparedArticle]()
     Benchmark(
         "decision: near-copy search, 10k-article catalog",
         configuration: .init(
@@ -241,20 +241,19 @@ let benchmarks: @Sendable () -> Void = {
                 for start in stride(from: 0, to: 10_000, by: 1_000) {
                     try catalog.bulkRecordNewArticles((start..<(start + 1_000)).map { index in
                         let article = news.article(index)
-                        return ("article-\(index).txt", article, Fingerprint(article))
+                        return ("article-\(index).txt", PreparedArticle(article))
                     })
                 }
                 decisionCatalog = catalog
                 probes = (0..<400).map { number in
                     let kind = SyntheticNews.ProbeKind.allCases[number % 4]
                     let article = news.probe(kind, index: number * 23 % 10_000, fresh: 10_000 + number)
-                    return (article, Fingerprint(article))
+                    return PreparedArticle(article)
                 }
             })
     ) { benchmark in
         for index in benchmark.scaledIterations {
-            let (article, fingerprint) = probes[index % probes.count]
-            blackHole(try decisionCatalog!.findVersion(of: article, fingerprint: fingerprint))
+            blackHole(try decisionCatalog!.nearestVersion(of: probes[index % probes.count]))
         }
     }
 

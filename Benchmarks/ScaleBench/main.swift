@@ -88,7 +88,7 @@ for size in options.sizes {
     let start = filled
     while filled < size {
         let range = filled..<min(size, filled + options.batch)
-        let batch = await withTaskGroup(of: [(name: String, article: Article, fingerprint: Fingerprint)].self) {
+        let batch = await withTaskGroup(of: [(name: String, article: PreparedArticle)].self) {
             group in
             let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
             let chunk = (range.count + workers - 1) / workers
@@ -99,11 +99,11 @@ for size in options.sizes {
                 group.addTask {
                     (lower..<upper).map { index in
                         let article = news.article(index)
-                        return (name: "a\(index).txt", article: article, fingerprint: Fingerprint(article))
+                        return (name: "a\(index).txt", article: PreparedArticle(article))
                     }
                 }
             }
-            var all = [(name: String, article: Article, fingerprint: Fingerprint)]()
+            var all = [(name: String, article: PreparedArticle)]()
             for await part in group { all += part }
             return all
         }
@@ -120,18 +120,18 @@ for size in options.sizes {
     let receipts = try catalog.counts().receipts
     var random = SplitMix64(seed: UInt64(receipts))
     fresh = 100_000_000 + receipts
-    var probes = [(kind: SyntheticNews.ProbeKind, article: Article, fingerprint: Fingerprint)]()
+    var probes = [(kind: SyntheticNews.ProbeKind, article: PreparedArticle)]()
     for number in 0..<options.probes {
         let kind = SyntheticNews.ProbeKind.allCases[number % 4]
         let article = news.probe(kind, index: Int(random.next() % UInt64(filled)), fresh: fresh)
         if kind == .new { fresh += 1 }
-        probes.append((kind, article, Fingerprint(article)))
+        probes.append((kind, PreparedArticle(article)))
     }
     var decideTimes = [Double]()
     var correct = 0
     for probe in probes {
         let begin = clock.now
-        let match = try catalog.findVersion(of: probe.article, fingerprint: probe.fingerprint)
+        let match = try catalog.nearestVersion(of: probe.article)
         decideTimes.append(milliseconds(clock.now - begin))
         if (match == nil) == (probe.kind == .new) { correct += 1 }
     }
@@ -141,7 +141,7 @@ for size in options.sizes {
         let submission = Submission(
             origin: .ingest, fileName: name, sourcePath: "/bench/" + name,
             identity: FileIdentity(size: 1, modificationTimeNanoseconds: 0, inode: 0, device: 0),
-            rawSHA256: SHA256Digest.hex(of: name), arrivedAt: Timestamp.now(), content: .success(probe.article),
+            rawSHA256: SHA256Digest.hex(of: name), arrivedAt: Timestamp.now(), content: .success(probe.article.article),
             archivePath: "originals/" + name)
         let begin = clock.now
         _ = try catalog.commit(submission)

@@ -102,7 +102,8 @@ struct CatalogVersionTests {
         let article = try Normalizer().normalize(Array(Story.text.utf8))
         try queue.write { db in
             try db.execute(sql: "INSERT INTO article (created_at) VALUES ('2026-01-01T00:00:00.000Z')")
-            _ = try Catalog.insertVersion(article, article: 1, at: "2026-01-01T00:00:00.000Z", in: db)
+            _ = try Catalog.insertVersion(
+                PreparedArticle(article), article: 1, indexed: false, at: "2026-01-01T00:00:00.000Z", in: db)
         }
         let catalog = try Catalog(queue: queue, path: ":memory:")
         let revision = try catalog.commit(submission(Story.revision, name: "r.txt"))
@@ -164,13 +165,10 @@ struct CatalogVersionTests {
         try queue.write { db in
             let now = "2026-01-01T00:00:00.000Z"
             try db.execute(sql: "INSERT INTO article (created_at) VALUES (?), (?)", arguments: [now, now])
-            let one = try Catalog.insertVersion(full, article: 1, at: now, in: db)
-            try Catalog.index(version: one, fingerprint: Fingerprint(full), in: db)
+            let one = try Catalog.insertVersion(PreparedArticle(full), article: 1, at: now, in: db)
             let two = try Catalog.insertVersion(
-                teaser, article: 1, parent: one, similarity: 1, relation: .excerpt, at: now, in: db)
-            try Catalog.index(version: two, fingerprint: Fingerprint(teaser), in: db)
-            let three = try Catalog.insertVersion(untitled, article: 2, at: now, in: db)
-            try Catalog.index(version: three, fingerprint: Fingerprint(untitled), in: db)
+                PreparedArticle(teaser), article: 1, parent: one, similarity: 1, relation: .excerpt, at: now, in: db)
+            let three = try Catalog.insertVersion(PreparedArticle(untitled), article: 2, at: now, in: db)
             // What v5 did: the newest arrival was the article's latest, and search followed it.
             try db.execute(sql: "UPDATE article SET latest_version_id = ? WHERE id = 1", arguments: [two])
             try db.execute(sql: "UPDATE article SET latest_version_id = ? WHERE id = 2", arguments: [three])

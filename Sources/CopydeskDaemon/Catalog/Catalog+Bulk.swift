@@ -14,8 +14,8 @@ extension Catalog {
     /// and size. Index rows are written in key order, which keeps the B-tree pages a batch touches
     /// together.
     ///
-    /// - Parameter articles: each article with its fingerprint and a file name for its receipt.
-    package func bulkRecordNewArticles(_ articles: [(name: String, article: Article, fingerprint: Fingerprint)])
+    /// - Parameter articles: each prepared article with a file name for its receipt.
+    package func bulkRecordNewArticles(_ articles: [(name: String, article: PreparedArticle)])
         throws(CopydeskError)
     {
         try write { db in
@@ -33,12 +33,13 @@ extension Catalog {
                     """)
             let insertFingerprint = try db.cachedStatement(
                 sql: "INSERT INTO fingerprint (version_id, scheme, shingles) VALUES (?, ?, ?)")
-            for (name, article, fingerprint) in articles {
+            for (name, prepared) in articles {
+                let (article, fingerprint) = (prepared.article, prepared.fingerprint)
                 try insertArticle.execute(arguments: [now])
                 let articleID = db.lastInsertedRowID
-                let versionID = try Self.insertVersion(article, article: articleID, at: now, in: db)
+                let versionID = try Self.insertVersion(prepared, article: articleID, indexed: false, at: now, in: db)
                 try setLatest.execute(arguments: [versionID, articleID])
-                let sha = article.contentSHA256
+                let sha = prepared.contentSHA256
                 try insertReceipt.execute(arguments: [
                     name, "/bench/" + name, article.body.utf8.count, now, sha, article.format.rawValue,
                     article.charset, articleID, versionID, "originals/\(sha.prefix(2))/\(sha)",
@@ -61,14 +62,8 @@ extension Catalog {
     /// The near-copy decision alone, read-only: the matched article, version, relation and
     /// similarity, or nil for a new article. For the benchmark, which times the decision apart from
     /// the durable write.
-    package func findVersion(of article: Article, fingerprint: Fingerprint) throws(CopydeskError)
-        -> (article: Int64, version: Int64, relation: VersionRelation, similarity: Double)?
-    {
-        try read { db in
-            try Self.findVersion(of: article, fingerprint: fingerprint, in: db).map {
-                ($0.article, $0.version, $0.relation, $0.similarity)
-            }
-        }
+    package func nearestVersion(of prepared: PreparedArticle) throws(CopydeskError) -> VersionMatch? {
+        try read { db in try Decider().nearestVersion(of: prepared, in: SQLiteLookup(db: db)) }
     }
 
     /// Copies the write-ahead log into the database and empties it (a TRUNCATE checkpoint), so that

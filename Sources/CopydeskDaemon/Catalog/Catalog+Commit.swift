@@ -46,48 +46,16 @@ extension Catalog {
 
     static func commit(_ submission: Submission, in db: Database) throws -> CommitResult {
         let now = Timestamp.now()
-        var result: CommitResult
+        var result = CommitResult(receiptID: 0, decision: .rejected, archivePath: submission.archivePath)
         var article: Article?
         switch submission.content {
         case .failure(let rejection):
-            result = CommitResult(
-                receiptID: 0, decision: .rejected, message: rejection.reason, archivePath: submission.archivePath)
-        case .success(let normalized):
-            article = normalized
-            let contentSHA256 = submission.contentSHA256 ?? normalized.contentSHA256
-            result = try decide(
-                contentSHA256: contentSHA256, rawSHA256: submission.rawSHA256, archivePath: submission.archivePath, in: db)
-            guard result.decision == .newArticle else { break }
-            let fingerprint = submission.fingerprint ?? Fingerprint(normalized)
-            if let match = try findVersion(of: normalized, fingerprint: fingerprint, in: db) {
-                let versionID = try insertVersion(
-                    normalized, contentSHA256: contentSHA256, article: match.article, parent: match.version,
-                    similarity: match.similarity, relation: match.relation, at: now, in: db)
-                try db.cachedStatement(
-                    sql: "UPDATE article SET latest_version_id = ? WHERE id = ?").execute(arguments: [versionID, match.article])
-                try index(version: versionID, fingerprint: fingerprint, in: db)
-                try updateCurrentVersion(of: match.article, in: db)
-                result.decision = .newVersion
-                result.article = match.article
-                result.version = versionID
-                result.parentVersion = match.version
-                result.relation = match.relation
-                result.similarity = match.similarity
-                result.message = "\(match.relation.rawValue) of version \(match.version)"
-            } else {
-                try db.cachedStatement(sql: "INSERT INTO article (created_at) VALUES (?)").execute(arguments: [now])
-                let articleID = db.lastInsertedRowID
-                let versionID = try insertVersion(
-                    normalized, contentSHA256: contentSHA256, article: articleID, at: now, in: db)
-                try db.cachedStatement(
-                    sql: "UPDATE article SET latest_version_id = ?1, current_version_id = ?1 WHERE id = ?2"
-                ).execute(arguments: [versionID, articleID])
-                try index(version: versionID, fingerprint: fingerprint, in: db)
-                result.article = articleID
-                result.version = versionID
-                // An article without a title is named by its first words, marked as derived.
-                result.message = DisplayTitle.shown(title: normalized.title, paragraphs: normalized.paragraphs)
-            }
+            result.message = rejection.reason
+        case .success(let prepared):
+            article = prepared.article
+            let verdict = try Decider().decide(
+                rawSHA256: submission.rawSHA256, prepared, in: SQLiteLookup(db: db))
+            try record(verdict, of: prepared, at: now, into: &result, in: db)
         }
         try db.cachedStatement(
             sql: """
@@ -115,40 +83,62 @@ extension Catalog {
         return result
     }
 
-    /// The exact checks: the same bytes, then the same canonical text.
-    private static func decide(
-        contentSHA256: String, rawSHA256: String, archivePath: String, in db: Database
-    ) throws -> CommitResult {
-        if let row = try Row.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT id, file_name, article_id, version_id FROM receipt
-                    WHERE raw_sha256 = ? AND version_id IS NOT NULL ORDER BY id LIMIT 1
-                    """),
-            arguments: [rawSHA256])
-        {
-            let name: String = row["file_name"]
-            return CommitResult(
-                receiptID: 0, decision: .duplicate, article: row["article_id"], version: row["version_id"],
-                similarity: 1, message: "same bytes as \(name) (receipt \(row["id"] as Int64))",
-                archivePath: archivePath)
+    /// Writes what the verdict adds to the catalog (a new article, a new version with its index
+    /// entries) and fills in the result.
+    private static func record(
+        _ verdict: Verdict, of prepared: PreparedArticle, at now: String, into result: inout CommitResult,
+        in db: Database
+    ) throws {
+        switch verdict {
+        case .sameBytes(let match):
+            result.decision = .duplicate
+            result.article = match.article
+            result.version = match.version
+            result.similarity = 1
+            result.message = "same bytes as \(match.fileName) (receipt \(match.receipt))"
+        case .sameText(let match):
+            result.decision = .duplicate
+            result.article = match.article
+            result.version = match.version
+            result.similarity = 1
+            result.message = "same text as version \(match.version)"
+        case .newVersion(let match):
+            let versionID = try insertVersion(
+                prepared, article: match.article, parent: match.version, similarity: match.similarity,
+                relation: match.relation, at: now, in: db)
+            try db.cachedStatement(sql: "UPDATE article SET latest_version_id = ? WHERE id = ?")
+                .execute(arguments: [versionID, match.article])
+            try updateCurrentVersion(of: match.article, in: db)
+            result.decision = .newVersion
+            result.article = match.article
+            result.version = versionID
+            result.parentVersion = match.version
+            result.relation = match.relation
+            result.similarity = match.similarity
+            result.message = "\(match.relation.rawValue) of version \(match.version)"
+        case .newArticle:
+            try db.cachedStatement(sql: "INSERT INTO article (created_at) VALUES (?)").execute(arguments: [now])
+            let articleID = db.lastInsertedRowID
+            let versionID = try insertVersion(prepared, article: articleID, at: now, in: db)
+            try db.cachedStatement(
+                sql: "UPDATE article SET latest_version_id = ?1, current_version_id = ?1 WHERE id = ?2"
+            ).execute(arguments: [versionID, articleID])
+            result.decision = .newArticle
+            result.article = articleID
+            result.version = versionID
+            // An article without a title is named by its first words, marked as derived.
+            result.message = DisplayTitle.shown(
+                title: prepared.article.title, paragraphs: prepared.article.paragraphs)
         }
-        if let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT id, article_id FROM version WHERE content_sha256 = ?"),
-            arguments: [contentSHA256])
-        {
-            let versionID: Int64 = row["id"]
-            return CommitResult(
-                receiptID: 0, decision: .duplicate, article: row["article_id"], version: versionID, similarity: 1,
-                message: "same text as version \(versionID)", archivePath: archivePath)
-        }
-        return CommitResult(receiptID: 0, decision: .newArticle, archivePath: archivePath)
     }
 
+    /// Inserts a version of `articleID` and, unless `indexed` is false (a bulk load that files its
+    /// keys in key order itself), files it in the fingerprint index.
     static func insertVersion(
-        _ article: Article, contentSHA256: String? = nil, article articleID: Int64, parent: Int64? = nil,
-        similarity: Double? = nil, relation: VersionRelation? = nil, at now: String, in db: Database
+        _ prepared: PreparedArticle, article articleID: Int64, parent: Int64? = nil, similarity: Double? = nil,
+        relation: VersionRelation? = nil, indexed: Bool = true, at now: String, in db: Database
     ) throws -> Int64 {
+        let article = prepared.article
         try db.cachedStatement(
             sql: """
                 INSERT INTO version (article_id, parent_version_id, similarity, relation, title, byline, published,
@@ -156,11 +146,13 @@ extension Catalog {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                 articleID, parent, similarity, relation?.rawValue, article.title, article.byline, article.published,
-                article.site, article.url, article.language, article.body, contentSHA256 ?? article.contentSHA256,
+                article.site, article.url, article.language, article.body, prepared.contentSHA256,
                 article.format.rawValue, article.charset,
                 Normalizer.version, now,
             ])
-        return db.lastInsertedRowID
+        let versionID = db.lastInsertedRowID
+        if indexed { try index(version: versionID, fingerprint: prepared.fingerprint, in: db) }
+        return versionID
     }
 
     static func insertEvent(

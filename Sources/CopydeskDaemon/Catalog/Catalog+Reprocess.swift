@@ -90,7 +90,7 @@ extension Catalog {
     ///
     /// - Parameter dryRun: work everything out, then roll the transaction back.
     public func recordReprocessed(
-        _ items: [(target: ReprocessTarget, content: Result<Article, CopydeskError>)], dryRun: Bool = false
+        _ items: [(target: ReprocessTarget, content: Result<PreparedArticle, CopydeskError>)], dryRun: Bool = false
     ) async throws(CopydeskError) -> [ReprocessResult] {
         do {
             return try await queue.writeWithoutTransaction { db in
@@ -110,7 +110,7 @@ extension Catalog {
     }
 
     private static func recordReprocessed(
-        _ target: ReprocessTarget, _ content: Result<Article, CopydeskError>, at now: String, in db: Database
+        _ target: ReprocessTarget, _ content: Result<PreparedArticle, CopydeskError>, at now: String, in db: Database
     ) throws -> ReprocessResult {
         guard
             let current = try Row.fetchOne(
@@ -125,22 +125,31 @@ extension Catalog {
             throw CopydeskError(.storeFailed, "version \(target.version) of \(target.fileName) is missing from the catalog")
         }
         let articleID: Int64 = current["article_id"]
+        let stored = StoredVersion(article: articleID, text: Self.article(from: current))
         var result = ReprocessResult(target: target, outcome: .unchanged, article: articleID, version: target.version)
+        let prepared: PreparedArticle
         switch content {
         case .failure(let rejection):
             result.outcome = .nowRejected
             result.message = "the current normalizer rejects it (\(rejection.message)); version \(target.version) kept"
-        case .success(let article) where article.contentSHA256 == current["content_sha256"]:
-            // The same text. Only the original a version was made from may rewrite its metadata:
-            // another file with the same text (a plain-text copy of a page) has metadata of its own.
-            guard try isCreator(target.rawSHA256, of: target.version, in: db) else { break }
-            let stored = Self.article(from: current)
-            let changed = Self.metadataChanges(from: stored, to: article)
+            try recordRenormalization(result, at: now, in: db)
+            return result
+        case .success(let value):
+            prepared = value
+        }
+        let found = try Decider().renormalize(
+            prepared, rawSHA256: target.rawSHA256, current: stored, version: target.version,
+            currentSHA256: current["content_sha256"], in: SQLiteLookup(db: db))
+        switch found {
+        case .sameText(changes: nil):
+            break
+        case .sameText(changes: let changes?):
+            let article = prepared.article
             // The search index must be told what it indexed before the version changes under it.
             let isCurrent = try Bool.fetchOne(
                 db.cachedStatement(sql: "SELECT current_version_id = ? FROM article WHERE id = ?"),
                 arguments: [target.version, articleID]) ?? false
-            let reindex = isCurrent && !changed.isEmpty
+            let reindex = isCurrent && !changes.isEmpty
             if reindex { try searchEntry(.delete, article: articleID, version: target.version, in: db) }
             try db.cachedStatement(
                 sql: """
@@ -153,29 +162,19 @@ extension Catalog {
                 article.format.rawValue, article.charset, Normalizer.version, target.version,
             ])
             if reindex { try searchEntry(.insert, article: articleID, version: target.version, in: db) }
-            guard !changed.isEmpty else { break }
+            guard !changes.isEmpty else { break }
             // A new site, URL or publication time may change which version is current.
             try updateCurrentVersion(of: articleID, in: db)
             result.outcome = .metadata
-            result.message = "metadata of version \(target.version) updated: " + changed.joined(separator: ", ")
-        case .success(let article):
-            if let known = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT id, article_id FROM version WHERE content_sha256 = ?"),
-                arguments: [article.contentSHA256])
-            {
-                let knownArticle: Int64 = known["article_id"]
-                result.outcome = .knownText
-                result.version = known["id"]
-                result.message = "now reads as version \(result.version)"
-                    + (knownArticle == articleID ? "" : " of article \(knownArticle)")
-                break
-            }
-            let fingerprint = Fingerprint(article)
-            let stored = ShingleSet(tokens: FingerprintText.tokens(of: Self.article(from: current)))
-            let similarity = Resemblance(new: fingerprint.shingles, stored: stored).jaccard
+            result.message = "metadata of version \(target.version) updated: " + changes.joined(separator: ", ")
+        case .knownText(let known):
+            result.outcome = .knownText
+            result.version = known.version
+            result.message = "now reads as version \(known.version)"
+                + (known.article == articleID ? "" : " of article \(known.article)")
+        case .newText(let similarity):
             let versionID = try insertVersion(
-                article, article: articleID, parent: target.version, similarity: similarity, at: now, in: db)
-            try index(version: versionID, fingerprint: fingerprint, in: db)
+                prepared, article: articleID, parent: target.version, similarity: similarity, at: now, in: db)
             // The new text replaces the old one as the article's latest only where the old one was,
             // and as its current one where the old one was (a re-normalized reading stays in the
             // old text's line, a teaser's reading stays a teaser: ``CurrentVersion``).
@@ -188,6 +187,14 @@ extension Catalog {
             result.similarity = similarity
             result.message = "re-normalized text of version \(target.version)"
         }
+        try recordRenormalization(result, at: now, in: db)
+        return result
+    }
+
+    /// Records the outcome for the original (one row per raw hash and normalizer), with a
+    /// `reprocessed` event unless nothing changed.
+    private static func recordRenormalization(_ result: ReprocessResult, at now: String, in db: Database) throws {
+        let target = result.target
         try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO renormalization
@@ -202,7 +209,6 @@ extension Catalog {
                 .reprocessed, receipt: target.receiptID, file: target.fileName, article: result.article,
                 version: result.version, similarity: result.similarity, message: result.message, at: now, in: db)
         }
-        return result
     }
 
     enum SearchChange { case delete, insert }
@@ -221,37 +227,5 @@ extension Catalog {
                 "INSERT INTO article_search (rowid, title, body) SELECT ?, coalesce(title, ''), body FROM version WHERE id = ?"
             }
         try db.cachedStatement(sql: sql).execute(arguments: [article, version])
-    }
-
-    /// Whether the original with this raw hash is the one version `id` was made from: the first
-    /// accepted receipt that created it, or the reprocess that did.
-    private static func isCreator(_ rawSHA256: String, of id: Int64, in db: Database) throws -> Bool {
-        if let made = try String.fetchOne(
-            db.cachedStatement(
-                sql: "SELECT raw_sha256 FROM renormalization WHERE version_id = ? AND outcome = 'new-version' LIMIT 1"),
-            arguments: [id])
-        {
-            return made == rawSHA256
-        }
-        let first = try String.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT raw_sha256 FROM receipt WHERE version_id = ? AND decision IN ('new-article', 'new-version')
-                    ORDER BY id LIMIT 1
-                    """),
-            arguments: [id])
-        return first == rawSHA256
-    }
-
-    /// The names of the metadata fields that differ.
-    static func metadataChanges(from old: Article, to new: Article) -> [String] {
-        var changed = [String]()
-        if old.title != new.title { changed.append("title") }
-        if old.byline != new.byline { changed.append("byline") }
-        if old.published != new.published { changed.append("published") }
-        if old.site != new.site { changed.append("site") }
-        if old.url != new.url { changed.append("url") }
-        if old.language != new.language { changed.append("language") }
-        return changed
     }
 }

@@ -11,19 +11,10 @@ public struct Submission: Sendable {
     public var rawSHA256: String
     /// When the file was taken, ISO 8601.
     public var arrivedAt: String
-    /// The normalized article, or the reason the file is rejected.
-    public var content: Result<Article, CopydeskError> {
-        didSet {
-            fingerprint = Self.fingerprint(of: content)
-            contentSHA256 = Self.contentSHA256(of: content)
-        }
-    }
-    /// The article's fingerprint, computed with the submission (in the parallel part of the pipeline)
-    /// so that the serialized decision only looks it up.
-    public private(set) var fingerprint: Fingerprint?
-    /// The article's canonical text hash (``Article/contentSHA256``), computed with the submission
-    /// for the same reason.
-    public private(set) var contentSHA256: String?
+    /// The normalized article with its hash and fingerprint (computed with the submission, in the
+    /// parallel part of the pipeline, so that the serialized decision only looks them up), or the
+    /// reason the file is rejected.
+    public var content: Result<PreparedArticle, CopydeskError>
     /// Where the original bytes are kept, relative to the Archive root.
     public var archivePath: String
     /// Whether the bytes were written to ``archivePath`` before the decision (`copydesk ingest`,
@@ -47,19 +38,7 @@ public struct Submission: Sendable {
         self.identity = identity
         self.rawSHA256 = rawSHA256
         self.arrivedAt = arrivedAt
-        self.content = content
+        self.content = content.map(PreparedArticle.init)
         self.archivePath = archivePath
-        self.fingerprint = Self.fingerprint(of: content)
-        self.contentSHA256 = Self.contentSHA256(of: content)
-    }
-
-    private static func contentSHA256(of content: Result<Article, CopydeskError>) -> String? {
-        guard case .success(let article) = content else { return nil }
-        return article.contentSHA256
-    }
-
-    private static func fingerprint(of content: Result<Article, CopydeskError>) -> Fingerprint? {
-        guard case .success(let article) = content else { return nil }
-        return Fingerprint(article)
     }
 }

@@ -60,7 +60,7 @@ public struct Reprocessor: Sendable {
             let prepared = await prepare(targets)
             // The previous batch was being recorded while this one was normalized.
             try await finishRecording()
-            var ready = [(target: ReprocessTarget, content: Result<Article, CopydeskError>)]()
+            var ready = [(target: ReprocessTarget, content: Result<PreparedArticle, CopydeskError>)]()
             for (target, read) in zip(targets, prepared) {
                 switch read {
                 case .success(let content): ready.append((target, content))
@@ -76,9 +76,9 @@ public struct Reprocessor: Sendable {
 
     /// Reads and normalizes `targets` concurrently. The outer result fails when the original cannot
     /// be read or does not match its hash; the inner one is the normalizer's verdict.
-    private func prepare(_ targets: [ReprocessTarget]) async -> [Result<Result<Article, CopydeskError>, CopydeskError>] {
-        await withTaskGroup(of: (Int, Result<Result<Article, CopydeskError>, CopydeskError>).self) { group in
-            var results = [Result<Result<Article, CopydeskError>, CopydeskError>?](repeating: nil, count: targets.count)
+    private func prepare(_ targets: [ReprocessTarget]) async -> [Result<Result<PreparedArticle, CopydeskError>, CopydeskError>] {
+        await withTaskGroup(of: (Int, Result<Result<PreparedArticle, CopydeskError>, CopydeskError>).self) { group in
+            var results = [Result<Result<PreparedArticle, CopydeskError>, CopydeskError>?](repeating: nil, count: targets.count)
             var next = 0
             func launch() {
                 guard next < targets.count else { return }
@@ -96,7 +96,7 @@ public struct Reprocessor: Sendable {
         }
     }
 
-    private func prepare(_ target: ReprocessTarget) -> Result<Result<Article, CopydeskError>, CopydeskError> {
+    private func prepare(_ target: ReprocessTarget) -> Result<Result<PreparedArticle, CopydeskError>, CopydeskError> {
         let path = archive.absolute(target.archivePath)
         let read: ReadFile
         do {
@@ -115,7 +115,7 @@ public struct Reprocessor: Sendable {
                     path: path))
         }
         return .success(read.content.flatMap { bytes in
-            Result { () throws(CopydeskError) -> Article in try normalizer.normalize(bytes) }
+            Result { () throws(CopydeskError) -> PreparedArticle in PreparedArticle(try normalizer.normalize(bytes)) }
         })
     }
 }
