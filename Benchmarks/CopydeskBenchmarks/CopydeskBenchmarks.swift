@@ -67,7 +67,7 @@ func ingest(_ benchmark: Benchmark, _ files: [[UInt8]], suffix: String) async th
         try write(files, to: root + "/Inbox", extension: suffix)
         let sources = InboxScanner.scan(root + "/Inbox").map { SourceFile(path: root + "/Inbox/" + $0, name: $0) }
         let archive = try Archive(root: root + "/Archive")
-        let catalog = try Catalog(path: root + "/Archive/copydesk.sqlite")
+        let catalog = try SQLiteCatalog(path: root + "/Archive/copydesk.sqlite")
         let pipeline = Pipeline(catalog: catalog, archive: archive, origin: .ingest, logger: quiet)
         benchmark.startMeasurement()
         let start = ContinuousClock.now
@@ -78,7 +78,7 @@ func ingest(_ benchmark: Benchmark, _ files: [[UInt8]], suffix: String) async th
     }
 }
 
-func report(_ benchmark: Benchmark, files: [[UInt8]], seconds: Double, catalog: Catalog) {
+func report(_ benchmark: Benchmark, files: [[UInt8]], seconds: Double, catalog: SQLiteCatalog) {
     let bytes = files.reduce(0) { $0 + $1.count }
     benchmark.measurement(Metric.filesPerSecond, Int(Double(files.count) / seconds))
     benchmark.measurement(Metric.megabytesPerSecond, Int(Double(bytes) / 1e6 / seconds))
@@ -98,7 +98,7 @@ func watchBacklog(_ benchmark: Benchmark, _ files: [[UInt8]], suffix: String) as
             try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: root + "/Inbox/" + name)
         }
         let archive = try Archive(root: root + "/Archive")
-        let catalog = try Catalog(path: root + "/Archive/copydesk.sqlite")
+        let catalog = try SQLiteCatalog(path: root + "/Archive/copydesk.sqlite")
         let pipeline = Pipeline(catalog: catalog, archive: archive, origin: .inbox, logger: quiet)
         let (decisions, continuation) = AsyncStream<Void>.makeStream()
         let service = WatchService(inbox: root + "/Inbox", pipeline: pipeline, logger: quiet) { outcome in
@@ -130,7 +130,7 @@ func dropToDecision(_ benchmark: Benchmark, _ files: [[UInt8]]) async throws {
         try write(files, to: root + "/staging", extension: "txt")
         let archive = try Archive(root: root + "/Archive")
         let pipeline = Pipeline(
-            catalog: try Catalog(path: root + "/Archive/copydesk.sqlite"), archive: archive, origin: .inbox, logger: quiet)
+            catalog: try SQLiteCatalog(path: root + "/Archive/copydesk.sqlite"), archive: archive, origin: .inbox, logger: quiet)
         let (decisions, continuation) = AsyncStream<ContinuousClock.Instant>.makeStream()
         let service = WatchService(inbox: root + "/Inbox", pipeline: pipeline, logger: quiet) { outcome in
             if case .decided = outcome { continuation.yield(.now) }
@@ -231,13 +231,13 @@ let benchmarks: @Sendable () -> Void = {
 
     // The near-copy decision against a catalog of 10,000 synthetic articles: index lookups and
     // exact verification, read-only (a quarter each: new, revision, syndicated copy, teaser).
-    nonisolated(unsafe) var decisionCatalog: Catalog?
+    nonisolated(unsafe) var decisionCatalog: SQLiteCatalog?
     nonisolated(unsafe) var probes = [PreparedArticle]()
     Benchmark(
         "decision: near-copy search, 10k-article catalog",
         configuration: .init(
             setup: {
-                let catalog = try Catalog.inMemory()
+                let catalog = try SQLiteCatalog.inMemory()
                 for start in stride(from: 0, to: 10_000, by: 1_000) {
                     try catalog.bulkRecordNewArticles((start..<(start + 1_000)).map { index in
                         let article = news.article(index)

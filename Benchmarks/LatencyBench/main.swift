@@ -85,7 +85,7 @@ struct LatencyBench {
         try await Task.sleep(for: .milliseconds(1100))  // past the startup scan's settle time
         let archive = try Archive(root: root + "/Archive")
         let databasePath = root + "/Archive/copydesk.sqlite"
-        let catalog = try Catalog(path: databasePath)
+        let catalog = try SQLiteCatalog(path: databasePath)
         let pipeline = Pipeline(catalog: catalog, archive: archive, origin: .inbox, logger: logger)
         let (decisions, continuation) = AsyncStream<Void>.makeStream()
         let service = WatchService(inbox: inbox, pipeline: pipeline, logger: logger) { outcome in
@@ -94,12 +94,12 @@ struct LatencyBench {
         let stop = ManagedAtomicFlag()
         let reader = readers
             ? Task.detached { () async throws -> Int in
-                let store = try Catalog.openForReading(path: databasePath)
+                let store = try SQLiteCatalog.openForReading(path: databasePath)
                 var count = 0
                 while !stop.isSet {
-                    _ = try StatusReport(archive: root + "/Archive", inbox: inbox, catalog: store)
-                    _ = try store.events(limit: 20)
-                    _ = try store.search("news desk", limit: 3)
+                    _ = try await StatusReport(archive: root + "/Archive", inbox: inbox, catalog: store)
+                    _ = try await store.events(limit: 20)
+                    _ = try await store.search("news desk", limit: 3)
                     count += 3
                     // An operator's loop (`watch -n 0.1 copydesk status`), not a busy spin.
                     try await Task.sleep(for: .milliseconds(100))
@@ -132,7 +132,7 @@ struct LatencyBench {
         defer { try? FileManager.default.removeItem(atPath: root) }
 
         let archive = try Archive(root: root + "/Archive")
-        let catalog = try Catalog(path: root + "/Archive/copydesk.sqlite")
+        let catalog = try SQLiteCatalog(path: root + "/Archive/copydesk.sqlite")
         let pipeline = Pipeline(catalog: catalog, archive: archive, origin: .inbox, logger: logger)
         let (decisions, continuation) = AsyncStream<ContinuousClock.Instant>.makeStream()
         let service = WatchService(inbox: inbox, pipeline: pipeline, logger: logger) { outcome in

@@ -6,7 +6,7 @@
 // At each size, `--probes` files (a quarter each new articles, revisions, syndicated copies and
 // teasers of random stored articles) are decided on twice: once read-only (`decide`: index lookups
 // and exact verification, the part that could grow with the catalog) and once through
-// `Catalog.commit` (`commit`: the same decision plus the durable write of receipt, version, index
+// `SQLiteCatalog.commit` (`commit`: the same decision plus the durable write of receipt, version, index
 // rows and event, with synchronous=FULL). Fingerprints are computed before timing, as the pipeline
 // computes them in its parallel stage.
 import BenchmarkCorpus
@@ -72,7 +72,7 @@ let options = Options(CommandLine.arguments)
 let news = SyntheticNews()
 if !options.reuse { try? FileManager.default.removeItem(atPath: options.directory) }
 try FileManager.default.createDirectory(atPath: options.directory, withIntermediateDirectories: true)
-let catalog = try Catalog(path: options.directory + "/copydesk.sqlite")
+let catalog = try SQLiteCatalog(path: options.directory + "/copydesk.sqlite")
 let clock = ContinuousClock()
 // Probes are committed too, so a reused catalog holds a few more articles than it was filled with;
 // filling goes on from the number of bulk-loaded ones, kept beside the catalog.
@@ -117,7 +117,7 @@ for size in options.sizes {
     let size = catalog.fileSize()
 
     // Seeded by the receipts so far, so a run on a reused catalog draws probes not seen before.
-    let receipts = try catalog.counts().receipts
+    let receipts = try await catalog.counts().receipts
     var random = SplitMix64(seed: UInt64(receipts))
     fresh = 100_000_000 + receipts
     var probes = [(kind: SyntheticNews.ProbeKind, article: PreparedArticle)]()
@@ -144,7 +144,7 @@ for size in options.sizes {
             rawSHA256: SHA256Digest.hex(of: name), arrivedAt: Timestamp.now(), content: .success(probe.article.article),
             archivePath: "originals/" + name)
         let begin = clock.now
-        _ = try catalog.commit(submission)
+        _ = try await catalog.commit(submission)
         commitTimes.append(milliseconds(clock.now - begin))
     }
     let (rss, peak) = memory()

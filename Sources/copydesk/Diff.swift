@@ -4,7 +4,7 @@ import CopydeskDaemon
 import Foundation
 
 extension Copydesk {
-    struct Diff: ParsableCommand {
+    struct Diff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "What changed between two versions of an article, word by word.",
             discussion: """
@@ -29,10 +29,10 @@ extension Copydesk {
             if (from == nil) != (to == nil) { throw ValidationError("give both versions (V1 V2) or neither") }
         }
 
-        func run() throws {
-            let store = try catalog.openForReading()
-            let id = try store.resolveArticle(reference)
-            guard let article = try store.article(id) else { throw CopydeskError(.usage, "no article \(id)") }
+        func run() async throws {
+            let store = try await catalog.openForReading()
+            let id = try await store.resolveArticle(reference)
+            guard let article = try await store.article(id) else { throw CopydeskError(.usage, "no article \(id)") }
             let pair: (VersionRecord, VersionRecord)
             if let from, let to {
                 pair = (try Self.version(from, of: article), try Self.version(to, of: article))

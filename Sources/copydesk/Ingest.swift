@@ -24,11 +24,11 @@ extension Copydesk {
                 files += try Self.collect(path)
             }
             let archive = try Archive(root: catalog.archivePath)
-            let store = try limits.openCatalog(catalog)
+            let store = try await limits.openCatalog(catalog)
             let pipeline = Pipeline(
                 catalog: store, archive: archive, origin: .ingest, configuration: limits.pipelineConfiguration,
                 logger: Logger(label: "copydesk.ingest"))
-            pipeline.recoverPendingReceipts()
+            await pipeline.recoverPendingReceipts()
             var counts = [Decision: Int]()
             var failed = 0
             var skipped = 0

@@ -4,7 +4,7 @@ import CopydeskDaemon
 import Foundation
 
 extension Copydesk {
-    struct Log: ParsableCommand {
+    struct Log: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The ingestion log, oldest to newest: one line per event.")
 
@@ -36,13 +36,13 @@ extension Copydesk {
             }
         }
 
-        func run() throws {
-            var filter = Catalog.EventFilter(kind: event.flatMap(EventKind.init(rawValue:)), file: file)
+        func run() async throws {
+            var filter = EventFilter(kind: event.flatMap(EventKind.init(rawValue:)), file: file)
             if let since {
                 filter.since = try TimeExpression.parse(since, now: TimeExpression.nowSeconds())
             }
-            let store = try catalog.openForReading()
-            let events = try store.events(filter, limit: limit)
+            let store = try await catalog.openForReading()
+            let events = try await store.events(filter, limit: limit)
             let table = EventTable(color: Terminal.usesColor)
             if json {
                 Terminal.write(events.map { $0.json.rendered + "\n" }.joined())
@@ -50,10 +50,14 @@ extension Copydesk {
                 Terminal.write(table.render(events, fixedWidths: follow))
             }
             guard follow else { return }
-            filter.afterID = try events.last?.id ?? store.lastEvent()?.id ?? 0
+            if let last = events.last {
+                filter.afterID = last.id
+            } else {
+                filter.afterID = try await store.lastEvent()?.id ?? 0
+            }
             while true {
-                Thread.sleep(forTimeInterval: 0.25)
-                let new = try store.events(filter, limit: 0)
+                try await store.waitForEvents(after: filter.afterID ?? 0, timeout: .seconds(5))
+                let new = try await store.events(filter, limit: 0)
                 guard let last = new.last else { continue }
                 filter.afterID = last.id
                 Terminal.write(

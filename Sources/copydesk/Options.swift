@@ -12,26 +12,38 @@ struct CatalogOptions: ParsableArguments {
     @Option(name: .long, help: "The Archive folder (default: $COPYDESK_ARCHIVE or ./Archive).")
     var archive: String?
 
-    @Option(name: .long, help: "The catalog file (default: $COPYDESK_DATABASE or ARCHIVE/copydesk.sqlite).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The catalog: an SQLite file (default: $COPYDESK_CATALOG, $COPYDESK_DATABASE or ARCHIVE/copydesk.sqlite).",
+            valueName: "CATALOG"))
+    var catalog: String?
+
+    @Option(name: .long, help: ArgumentHelp("The older name of --catalog.", visibility: .hidden))
     var database: String?
+
+    func validate() throws {
+        if catalog != nil, database != nil {
+            throw ValidationError("give --catalog or --database (its older name), not both")
+        }
+    }
 
     /// The Archive folder, absolute.
     var archivePath: String {
         Paths.absolute(FileName.argument(archive ?? Paths.environment("COPYDESK_ARCHIVE") ?? "Archive"))
     }
 
-    /// The catalog file, absolute.
-    var databasePath: String {
+    /// The catalog the options name.
+    var location: CatalogLocation {
+        let named = (catalog ?? database).map(FileName.argument)
+            ?? (Paths.environment("COPYDESK_CATALOG") ?? Paths.environment("COPYDESK_DATABASE")).map(FileName.argument)
         // SQLite opens a path as text: the escaped form turned back into its bytes.
-        Paths.plain(
-            Paths.absolute(
-                database.map(FileName.argument) ?? Paths.environment("COPYDESK_DATABASE").map(FileName.argument)
-                    ?? "\(archivePath)/copydesk.sqlite"))
+        return CatalogLocation(Paths.plain(Paths.absolute(named ?? "\(archivePath)/copydesk.sqlite")))
     }
 
-    /// Opens the catalog for reading (status, log).
-    func openForReading() throws -> Catalog {
-        try Catalog.openForReading(path: databasePath)
+    /// Opens the catalog for reading (status, log, show, ...).
+    func openForReading() async throws -> any CatalogBackend {
+        try await location.openForReading()
     }
 }
 

@@ -31,9 +31,9 @@ extension Copydesk {
             try logging.bootstrap(quietOnTerminal: .warning)
             let logger = Logger(label: "copydesk.reprocess")
             let reprocessor = Reprocessor(
-                catalog: try Catalog(path: catalog.databasePath), archive: try Archive(root: catalog.archivePath),
+                catalog: try await catalog.location.openForWriting(busyTimeout: SQLiteCatalog.defaultBusyTimeout), archive: try Archive(root: catalog.archivePath),
                 dryRun: dryRun)
-            let total = try reprocessor.remaining()
+            let total = try await reprocessor.remaining()
             var counts = [ReprocessOutcome: Int]()
             var failed = 0
             var done = 0

@@ -4,7 +4,7 @@ import CopydeskDaemon
 import Foundation
 
 extension Copydesk {
-    struct Search: ParsableCommand {
+    struct Search: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Full-text search over the titles and bodies of the articles' current versions, best first.",
             discussion: """
@@ -23,8 +23,8 @@ extension Copydesk {
 
         @OptionGroup var catalog: CatalogOptions
 
-        func run() throws {
-            let hits = try catalog.openForReading().search(query.joined(separator: " "), limit: max(1, limit))
+        func run() async throws {
+            let hits = try await catalog.openForReading().search(query.joined(separator: " "), limit: max(1, limit))
             if json {
                 Terminal.write(hits.map { hit in
                     var object = JSONObject()

@@ -4,7 +4,7 @@ import CopydeskDaemon
 import Foundation
 
 extension Copydesk {
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "An article with all its versions (relation, parent, similarity) and every file received for it.")
 
@@ -16,10 +16,10 @@ extension Copydesk {
 
         @OptionGroup var catalog: CatalogOptions
 
-        func run() throws {
-            let store = try catalog.openForReading()
-            let id = try store.resolveArticle(reference)
-            guard let article = try store.article(id) else {
+        func run() async throws {
+            let store = try await catalog.openForReading()
+            let id = try await store.resolveArticle(reference)
+            guard let article = try await store.article(id) else {
                 throw CopydeskError(.usage, "no article \(id)")
             }
             if json {

@@ -4,7 +4,7 @@ import CopydeskDaemon
 import Foundation
 
 extension Copydesk {
-    struct Status: ParsableCommand {
+    struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Whether the daemon runs, what waits in the Inbox, and the catalog's totals.")
 
@@ -14,8 +14,8 @@ extension Copydesk {
         @OptionGroup var inbox: InboxOption
         @OptionGroup var catalog: CatalogOptions
 
-        func run() throws {
-            let report = try StatusReport(
+        func run() async throws {
+            let report = try await StatusReport(
                 archive: catalog.archivePath, inbox: inbox.inboxPath, catalog: catalog.openForReading())
             if json {
                 print(report.json.rendered)

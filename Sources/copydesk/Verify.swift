@@ -3,7 +3,7 @@ import CopydeskCore
 import CopydeskDaemon
 
 extension Copydesk {
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check that the Archive and the catalog agree: every archived file is there with its receipt's SHA-256.",
             discussion: "Files in the Archive that no receipt knows are listed. Exits 1 when a file is missing or altered.")
@@ -13,10 +13,10 @@ extension Copydesk {
 
         @OptionGroup var catalog: CatalogOptions
 
-        func run() throws {
+        func run() async throws {
             let archive = try Archive(root: catalog.archivePath)
             let progress = ProgressBar(label: "verifying")
-            let report = try ArchiveVerifier.verify(archive: archive, catalog: catalog.openForReading()) { done, total in
+            let report = try await ArchiveVerifier.verify(archive: archive, catalog: catalog.openForReading()) { done, total in
                 progress.update(done: done, total: total)
             }
             progress.finish()

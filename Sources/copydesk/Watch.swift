@@ -44,8 +44,8 @@ extension Copydesk {
             let archive = try Archive(root: catalog.archivePath)
             let lock = try DaemonLock(archive: archive.root)
             let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
-            let store = try notifier.extendingStartTimeout(status: "opening the catalog (upgrading its schema)") {
-                try limits.openCatalog(catalog)
+            let store = try await notifier.extendingStartTimeout(status: "opening the catalog (upgrading its schema)") {
+                try await limits.openCatalog(catalog)
             }
             let pipeline = Pipeline(
                 catalog: store, archive: archive, origin: .inbox, configuration: limits.pipelineConfiguration,
@@ -84,7 +84,7 @@ struct LimitOptions: ParsableArguments {
         help: ArgumentHelp(
             "Wait up to SECONDS for another process writing the catalog before a write fails (and is retried).",
             valueName: "SECONDS"))
-    var busyTimeout: Double = Catalog.defaultBusyTimeout.secondsValue
+    var busyTimeout: Double = SQLiteCatalog.defaultBusyTimeout.secondsValue
 
     var pipelineConfiguration: Pipeline.Configuration {
         var configuration = Pipeline.Configuration()
@@ -94,8 +94,8 @@ struct LimitOptions: ParsableArguments {
     }
 
     /// Opens the catalog for writing with the chosen busy timeout.
-    func openCatalog(_ options: CatalogOptions) throws -> Catalog {
-        try Catalog(path: options.databasePath, busyTimeout: .milliseconds(Int64((busyTimeout * 1000).rounded())))
+    func openCatalog(_ options: CatalogOptions) async throws -> any CatalogBackend {
+        try await options.location.openForWriting(busyTimeout: .milliseconds(Int64((busyTimeout * 1000).rounded())))
     }
 
     func validate() throws {

@@ -5,7 +5,7 @@ import Testing
 /// A catalog held in dictionaries: what ``Decider`` reads, and a `record` that files a verdict the
 /// way a backend does (a new article or version is indexed under its fingerprint's keys). Counts
 /// what it is asked, so that tests can hold the decider to its bounds.
-final class MemoryCatalog: RenormalizationLookup {
+final class MemoryCatalog: CatalogLookup {
     struct Version {
         var article: Int64
         var text: Article
@@ -163,8 +163,9 @@ struct DeciderTests {
         let stored = StoredVersion(article: 1, text: try #require(catalog.versions[1]).text)
         let sha = try #require(catalog.versions[1]).contentSHA256
         func renormalize(_ text: Article, raw: String = "original") throws -> Renormalization {
-            try decider.renormalize(
-                PreparedArticle(text), rawSHA256: raw, current: stored, version: 1, currentSHA256: sha, in: catalog)
+            try catalog.run(
+                decider.renormalization(
+                    PreparedArticle(text), rawSHA256: raw, current: stored, version: 1, currentSHA256: sha))
         }
         var retitled = stored.text
         retitled.title = "A new title"

@@ -35,12 +35,12 @@ struct TimeExpressionTests {
 }
 
 struct SearchTests {
-    func catalog(_ texts: [String]) throws -> Catalog {
-        let catalog = try Catalog.inMemory()
+    func catalog(_ texts: [String], on backend: TestBackend) async throws -> any CatalogBackend {
+        let catalog = try await backend.make()
         for (index, text) in texts.enumerated() {
             let bytes = Array(text.utf8)
             let sha = SHA256Digest.hex(of: bytes)
-            _ = try catalog.commit(
+            _ = try await catalog.commit(
                 Submission(
                     origin: .ingest, fileName: "\(index).txt", sourcePath: "/x/\(index).txt",
                     identity: FileIdentity(size: 1, modificationTimeNanoseconds: 1, inode: UInt64(index), device: 1),
@@ -50,36 +50,40 @@ struct SearchTests {
         return catalog
     }
 
-    @Test func findsWordsInTitlesAndBodiesBestFirst() throws {
-        let store = try catalog([
+    @Test(arguments: TestBackend.available)
+    func findsWordsInTitlesAndBodiesBestFirst(backend: TestBackend) async throws {
+        let store = try await catalog([
             "Harbour closed by the storm\n\nThe port authority closed the harbour on Monday.",
             "Budget talks\n\nMinisters discussed the harbour budget among many other items of the year.",
             "Café reopens\n\nThe old café in the square reopened after the repairs.",
-        ])
-        let hits = try store.search("harbour")
+        ], on: backend)
+        let hits = try await store.search("harbour", limit: 20)
         #expect(hits.map(\.article) == [1, 2])
         #expect(hits[0].snippet.contains(SearchHit.matchStart + "harbour" + SearchHit.matchEnd))
-        #expect(try store.search("cafe").map(\.article) == [3])  // accents do not matter
-        #expect(try store.search("harb*").count == 2)
-        #expect(try store.search("\"port authority\"").map(\.article) == [1])
-        #expect(try store.search("storm OR repairs").map(\.article).sorted() == [1, 3])
-        #expect(try store.search("harbour café").isEmpty)
-        #expect(try store.search("NEAR( AND -").isEmpty)  // operators are plain words
-        #expect(throws: CopydeskError.self) { try store.search(" * \" ") }
+        #expect(try await store.search("cafe", limit: 20).map(\.article) == [3])  // accents do not matter
+        #expect(try await store.search("harb*", limit: 20).count == 2)
+        #expect(try await store.search("\"port authority\"", limit: 20).map(\.article) == [1])
+        #expect(try await store.search("storm OR repairs", limit: 20).map(\.article).sorted() == [1, 3])
+        #expect(try await store.search("harbour café", limit: 20).isEmpty)
+        #expect(try await store.search("NEAR( AND -", limit: 20).isEmpty)  // operators are plain words
+        await #expect(throws: CopydeskError.self) { try await store.search(" * \" ", limit: 20) }
     }
 
     /// A revision replaces its article's entry: the old text is no longer found, the index agrees
     /// with the versions it reads (an external-content index would break if told the wrong values).
-    @Test func aNewVersionReplacesTheEntry() throws {
+    @Test(arguments: TestBackend.available)
+    func aNewVersionReplacesTheEntry(backend: TestBackend) async throws {
         let first = "Harbour closed by the storm\n\nThe port authority closed the harbour on Monday after the "
             + "storm damaged the northern breakwater, and ferries were sent to the old town quay instead."
         let revised = first.replacingOccurrences(of: "northern breakwater", with: "southern lighthouse pier")
             + " Repairs will take a month."
-        let store = try catalog([first, revised])
-        #expect(try store.search("breakwater").isEmpty)
-        #expect(try store.search("lighthouse").map(\.article) == [1])
-        try store.queue.write { db in
-            try db.execute(sql: "INSERT INTO article_search (article_search, rank) VALUES ('integrity-check', 1)")
+        let store = try await catalog([first, revised], on: backend)
+        #expect(try await store.search("breakwater", limit: 20).isEmpty)
+        #expect(try await store.search("lighthouse", limit: 20).map(\.article) == [1])
+        if let sqlite = store as? SQLiteCatalog {
+            try await sqlite.queue.write { db in
+                try db.execute(sql: "INSERT INTO article_search (article_search, rank) VALUES ('integrity-check', 1)")
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ import Testing
 struct PipelineTests {
     func makePipeline(archive: String, origin: ReceiptOrigin = .inbox) throws -> Pipeline {
         let folder = try Archive(root: archive)
-        let store = try Catalog(path: archive + "/copydesk.sqlite")
+        let store = try SQLiteCatalog(path: archive + "/copydesk.sqlite")
         return Pipeline(catalog: store, archive: folder, origin: origin, logger: quietLogger)
     }
 
@@ -39,7 +39,7 @@ struct PipelineTests {
             #expect(archived.filter { $0.hasPrefix("rejected/") }.map { String($0.dropFirst(22)) }.sorted() == [
                 "empty.txt", "photo.txt",
             ])
-            let events = try pipeline.catalog.events(limit: 0)
+            let events = try await pipeline.reader.events(limit: 0)
             #expect(events.filter(\.kind.isDecision).count == 4)
             #expect(events.filter { $0.kind == .archived }.count == 4)
             let rejection = events.first { $0.kind == .rejected && $0.file == "photo.txt" }
@@ -57,7 +57,7 @@ struct PipelineTests {
                 Issue.record("expected a submission")
                 return
             }
-            _ = try pipeline.catalog.commit(submission)
+            _ = try await pipeline.catalog.commit(submission)
             #expect(files(in: inbox) == ["story.txt"])
 
             // The restarted daemon sees the file again: it is only archived.
@@ -69,9 +69,9 @@ struct PipelineTests {
                 return
             }
             #expect(files(in: inbox).isEmpty)
-            #expect(try restarted.catalog.counts().receipts == 1)
-            #expect(try restarted.catalog.events(limit: 0).filter(\.kind.isDecision).count == 1)
-            #expect(try restarted.catalog.pendingReceipts().isEmpty)
+            #expect(try await restarted.reader.counts().receipts == 1)
+            #expect(try await restarted.reader.events(limit: 0).filter(\.kind.isDecision).count == 1)
+            #expect(try await restarted.catalog.pendingReceipts().isEmpty)
         }
     }
 
@@ -83,12 +83,12 @@ struct PipelineTests {
                 Issue.record("expected a submission")
                 return
             }
-            let result = try pipeline.catalog.commit(submission)
+            let result = try await pipeline.catalog.commit(submission)
             try pipeline.archive.moveIn(inbox + "/story.txt", to: result.archivePath, expected: submission.identity)
             // Crash here: moved, but the receipt still says committed.
-            #expect(try makePipeline(archive: archive).recoverPendingReceipts() == 1)
-            #expect(try pipeline.catalog.pendingReceipts().isEmpty)
-            #expect(try pipeline.catalog.counts().receipts == 1)
+            #expect(try await makePipeline(archive: archive).recoverPendingReceipts() == 1)
+            #expect(try await pipeline.catalog.pendingReceipts().isEmpty)
+            #expect(try await pipeline.reader.counts().receipts == 1)
         }
     }
 
@@ -112,14 +112,14 @@ struct PipelineTests {
         try await withTemporaryDirectory { inbox, archive in
             try write(String(repeating: "Long text. ", count: 200), to: inbox + "/big.txt")
             let folder = try Archive(root: archive)
-            let store = try Catalog(path: archive + "/copydesk.sqlite")
+            let store = try SQLiteCatalog(path: archive + "/copydesk.sqlite")
             var configuration = Pipeline.Configuration()
             configuration.maxFileBytes = 1000
             let pipeline = Pipeline(
                 catalog: store, archive: folder, origin: .inbox, configuration: configuration,
                 logger: quietLogger)
             await pipeline.process(sources(inbox))
-            let event = try store.events(kind: .rejected).first
+            let event = try await store.events(kind: .rejected).first
             #expect(event?.message?.contains("over the size cap of 1000 bytes") == true)
             #expect(files(in: inbox).isEmpty)
         }
@@ -131,7 +131,7 @@ struct PipelineTests {
             try FileManager.default.createSymbolicLink(atPath: inbox + "/link.txt", withDestinationPath: inbox + "/../outside.txt")
             let pipeline = try makePipeline(archive: archive)
             await pipeline.process(sources(inbox))
-            let event = try pipeline.catalog.events(kind: .rejected).first
+            let event = try await pipeline.reader.events(kind: .rejected).first
             #expect(event?.message?.contains("symbolic link") == true)
             #expect(FileManager.default.fileExists(atPath: inbox + "/../outside.txt"))
         }
@@ -143,7 +143,7 @@ struct PipelineTests {
             try write(articleText, to: inbox + "/after.txt")
             let pipeline = try makePipeline(archive: archive)
             await pipeline.process(sources(inbox))
-            let events = try pipeline.catalog.events(limit: 0).filter(\.kind.isDecision)
+            let events = try await pipeline.reader.events(limit: 0).filter(\.kind.isDecision)
             #expect(events.map(\.kind) == [.newArticle, .rejected])
             #expect(events.last?.message == "a FIFO, not a regular file")
             #expect(files(in: inbox).isEmpty)
@@ -158,7 +158,7 @@ struct PipelineTests {
             let metrics = PipelineMetrics()
             let folder = try Archive(root: archive)
             let pipeline = Pipeline(
-                catalog: try Catalog(path: archive + "/copydesk.sqlite"), archive: folder, origin: .inbox,
+                catalog: try SQLiteCatalog(path: archive + "/copydesk.sqlite"), archive: folder, origin: .inbox,
                 metrics: metrics, logger: quietLogger)
             await pipeline.process(sources(inbox))
             let text = metrics.exposition()
@@ -186,4 +186,9 @@ struct PipelineTests {
         #expect(Archive.safeName("..") == "_.")
         #expect(Archive.safeName(String(repeating: "é", count: 200)).utf8.count <= 120)
     }
+}
+
+extension Pipeline {
+    /// The pipeline's catalog as the commands read it.
+    var reader: any CatalogReader { catalog as! any CatalogReader }
 }

@@ -9,10 +9,10 @@ import Testing
 /// would have left it; the archived originals stay untouched, as they are in real life.
 struct ReprocessTests {
     /// Ingests `files` (name → text) into a fresh Archive and returns the catalog and archive.
-    func ingest(_ files: [(String, String)], inbox: String, archive: String) async throws -> (Catalog, Archive) {
+    func ingest(_ files: [(String, String)], inbox: String, archive: String) async throws -> (SQLiteCatalog, Archive) {
         for (name, text) in files { try write(text, to: inbox + "/" + name) }
         let folder = try Archive(root: archive)
-        let catalog = try Catalog(path: archive + "/copydesk.sqlite")
+        let catalog = try SQLiteCatalog(path: archive + "/copydesk.sqlite")
         let pipeline = Pipeline(catalog: catalog, archive: folder, origin: .ingest, logger: quietLogger)
         await pipeline.process(InboxScanner.scan(inbox).map { SourceFile(path: inbox + "/" + $0, name: $0) })
         for (name, _) in files { try FileManager.default.removeItem(atPath: inbox + "/" + name) }
@@ -66,7 +66,7 @@ struct ReprocessTests {
             let receiptsBefore = try await db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM receipt") }
             let reprocessor = Reprocessor(catalog: catalog, archive: folder)
             // One original per distinct bytes: story2.txt has the same bytes as story.txt.
-            #expect(try reprocessor.remaining() == 3)
+            #expect(try await reprocessor.remaining() == 3)
 
             let results = try await run(reprocessor)
             #expect(results.count == 3)
@@ -80,7 +80,7 @@ struct ReprocessTests {
             #expect(results["plain.txt"]?.outcome == .unchanged)
 
             // The new version descends from the old one, which is kept; it is now the latest.
-            let record = try #require(try catalog.article(renormalized.article))
+            let record = try #require(try await catalog.article(renormalized.article))
             #expect(record.versions.map(\.id) == [story, renormalized.version])
             let newest = try #require(record.versions.last)
             #expect(newest.parent == story)
@@ -88,19 +88,19 @@ struct ReprocessTests {
             #expect(newest.normalizerVersion == Normalizer.version)
             #expect(!newest.text.body.contains("Share this article"))
             #expect(record.latestVersion == renormalized.version)
-            #expect(try catalog.version(other)?.text.title == "Ferry strike called off after overnight talks")
-            #expect(try catalog.version(plain)?.normalizerVersion == Normalizer.version)
+            #expect(try await catalog.version(other)?.text.title == "Ferry strike called off after overnight talks")
+            #expect(try await catalog.version(plain)?.normalizerVersion == Normalizer.version)
             // Search reads the new text and the corrected title.
-            #expect(try catalog.search("\"social networks\"").isEmpty)
-            #expect(try catalog.search("overnight talks").contains { $0.article == results["other.txt"]?.article })
+            #expect(try await catalog.search("\"social networks\"", limit: 20).isEmpty)
+            #expect(try await catalog.search("overnight talks", limit: 20).contains { $0.article == results["other.txt"]?.article })
 
             // The search index still agrees with the versions it reads.
             try await db.write { try $0.execute(sql: "INSERT INTO article_search (article_search, rank) VALUES ('integrity-check', 1)") }
             // Never a receipt more; every change logged once; a second run has nothing to do.
             #expect(try await db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM receipt") } == receiptsBefore)
-            let events = try catalog.events(limit: 0, kind: .reprocessed)
+            let events = try await catalog.events(limit: 0, kind: .reprocessed)
             #expect(Set(events.compactMap(\.file)) == ["story.txt", "other.txt"])
-            #expect(try reprocessor.remaining() == 0)
+            #expect(try await reprocessor.remaining() == 0)
             #expect(try await run(reprocessor).isEmpty)
         }
     }
@@ -132,7 +132,7 @@ struct ReprocessTests {
             #expect(results["story.txt"]?.outcome == .knownText)
             #expect(results["story.txt"]?.version == pageVersion)
             #expect(try await db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM version") } == 2)
-            #expect(try Reprocessor(catalog: catalog, archive: folder).remaining() == 0)
+            #expect(try await Reprocessor(catalog: catalog, archive: folder).remaining() == 0)
         }
     }
 
@@ -142,16 +142,16 @@ struct ReprocessTests {
             let db = try database(archive)
             let story = try versionOf("story.txt", in: db)
             try await tamper(db) { try $0.execute(sql: "UPDATE version SET normalizer_version = 1") }
-            let target = try #require(try catalog.reprocessTargets(after: 0, limit: 10).first)
+            let target = try #require(try await catalog.reprocessTargets(after: 0, limit: 10).first)
             let results = try await catalog.recordReprocessed([
                 (target, .failure(CopydeskError(.noText, "the page holds no article text")))
             ])
             #expect(results.first?.outcome == .nowRejected)
             #expect(results.first?.version == story)
             #expect(results.first?.message?.contains("no article text") == true)
-            #expect(try catalog.version(story) != nil)
-            #expect(try catalog.events(limit: 0, kind: .reprocessed).count == 1)
-            #expect(try catalog.reprocessTargetCount() == 0)
+            #expect(try await catalog.version(story) != nil)
+            #expect(try await catalog.events(limit: 0, kind: .reprocessed).count == 1)
+            #expect(try await catalog.reprocessTargetCount() == 0)
         }
     }
 
@@ -166,8 +166,8 @@ struct ReprocessTests {
             let results = try await run(Reprocessor(catalog: catalog, archive: folder, dryRun: true))
             #expect(results["story.txt"]?.outcome == .newVersion)
             #expect(try await db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM version") } == 1)
-            #expect(try catalog.events(limit: 0, kind: .reprocessed).isEmpty)
-            #expect(try catalog.reprocessTargetCount() == 1)
+            #expect(try await catalog.events(limit: 0, kind: .reprocessed).isEmpty)
+            #expect(try await catalog.reprocessTargetCount() == 1)
         }
     }
 
@@ -190,7 +190,7 @@ struct ReprocessTests {
             }
             #expect(failures["story.txt"]?.contains("missing") == true)
             #expect(failures["other.txt"]?.contains("does not match") == true)
-            #expect(try catalog.reprocessTargetCount() == 2)
+            #expect(try await catalog.reprocessTargetCount() == 2)
         }
     }
 

@@ -102,8 +102,9 @@ struct SystemdNotifyTests {
         try await withTemporaryDirectory { inbox, _ in
             let socket = try NotifySocket(path: inbox + "/notify.sock")
             let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path])
-            let value = notifier.extendingStartTimeout(status: "upgrading", every: .milliseconds(100)) { () -> Int in
-                usleep(550_000)
+            let value = try await notifier.extendingStartTimeout(status: "upgrading", every: .milliseconds(100)) {
+                () async throws -> Int in
+                try await Task.sleep(for: .milliseconds(550))
                 return 7
             }
             #expect(value == 7)

@@ -2,8 +2,10 @@
 ///
 /// A catalog backend answers these from its own tables; ``Decider`` needs nothing else, so the
 /// procedure is written once whatever the engine. Every call is bounded: by a hash, by at most
-/// `limit` versions per fingerprint key, or by the few candidates a decision verifies. Each takes a
-/// whole set of keys or ids at once, so that a backend over a network answers in one round trip.
+/// `limitPerKey` versions per fingerprint key, or by the few candidates a decision verifies. Each
+/// takes a whole set of keys or ids at once, so that a backend over a network answers in one round
+/// trip. An engine whose driver is asynchronous answers the same questions through
+/// ``AsyncCatalogLookup``.
 public protocol CatalogLookup {
     /// The first accepted receipt of these exact bytes, if any.
     func acceptedReceipt(rawSHA256: String) throws -> ReceiptMatch?
@@ -17,6 +19,108 @@ public protocol CatalogLookup {
     func shingleCounts(ofVersions ids: [Int64]) throws -> [Int64: Int]
     /// These versions' texts and articles (versions that do not exist are left out).
     func storedVersions(_ ids: [Int64]) throws -> [Int64: StoredVersion]
+    /// Whether the original with this raw hash is the one version `id` was made from (the first
+    /// accepted receipt that created it, or the reprocess that did): only that original may rewrite
+    /// the version's metadata.
+    func isCreator(rawSHA256: String, ofVersion id: Int64) throws -> Bool
+}
+
+/// ``CatalogLookup`` for an engine whose driver is asynchronous: the same questions, awaited.
+public protocol AsyncCatalogLookup {
+    func acceptedReceipt(rawSHA256: String) async throws -> ReceiptMatch?
+    func version(contentSHA256: String) async throws -> VersionRef?
+    func versionHits(filedUnder keys: [Int64], limitPerKey: Int) async throws -> [Int64: Int]
+    func shingleCounts(ofVersions ids: [Int64]) async throws -> [Int64: Int]
+    func storedVersions(_ ids: [Int64]) async throws -> [Int64: StoredVersion]
+    func isCreator(rawSHA256: String, ofVersion id: Int64) async throws -> Bool
+}
+
+/// One question a decision asks of the catalog (see ``CatalogLookup``).
+public enum LookupQuery: Sendable, Hashable {
+    case acceptedReceipt(rawSHA256: String)
+    case version(contentSHA256: String)
+    case versionHits(keys: [Int64], limitPerKey: Int)
+    case shingleCounts(versions: [Int64])
+    case storedVersions([Int64])
+    case isCreator(rawSHA256: String, version: Int64)
+}
+
+/// The catalog's answer to a ``LookupQuery``, of the matching case.
+public enum LookupAnswer: Sendable, Hashable {
+    case acceptedReceipt(ReceiptMatch?)
+    case version(VersionRef?)
+    case versionHits([Int64: Int])
+    case shingleCounts([Int64: Int])
+    case storedVersions([Int64: StoredVersion])
+    case isCreator(Bool)
+}
+
+extension CatalogLookup {
+    /// Answers one question.
+    public func answer(_ query: LookupQuery) throws -> LookupAnswer {
+        switch query {
+        case .acceptedReceipt(let raw): .acceptedReceipt(try acceptedReceipt(rawSHA256: raw))
+        case .version(let sha): .version(try version(contentSHA256: sha))
+        case .versionHits(let keys, let limit): .versionHits(try versionHits(filedUnder: keys, limitPerKey: limit))
+        case .shingleCounts(let ids): .shingleCounts(try shingleCounts(ofVersions: ids))
+        case .storedVersions(let ids): .storedVersions(try storedVersions(ids))
+        case .isCreator(let raw, let id): .isCreator(try isCreator(rawSHA256: raw, ofVersion: id))
+        }
+    }
+
+    /// Runs a decision or re-normalization procedure to its end, answering its questions.
+    public func run<Procedure: LookupProcedure>(_ procedure: Procedure) throws -> Procedure.Result {
+        var procedure = procedure
+        var answer: LookupAnswer?
+        while true {
+            switch procedure.next(answer) {
+            case .finished(let result): return result
+            case .ask(let query): answer = try self.answer(query)
+            }
+        }
+    }
+}
+
+extension AsyncCatalogLookup {
+    /// Answers one question.
+    public func answer(_ query: LookupQuery) async throws -> LookupAnswer {
+        switch query {
+        case .acceptedReceipt(let raw): .acceptedReceipt(try await acceptedReceipt(rawSHA256: raw))
+        case .version(let sha): .version(try await version(contentSHA256: sha))
+        case .versionHits(let keys, let limit):
+            .versionHits(try await versionHits(filedUnder: keys, limitPerKey: limit))
+        case .shingleCounts(let ids): .shingleCounts(try await shingleCounts(ofVersions: ids))
+        case .storedVersions(let ids): .storedVersions(try await storedVersions(ids))
+        case .isCreator(let raw, let id): .isCreator(try await isCreator(rawSHA256: raw, ofVersion: id))
+        }
+    }
+
+    /// Runs a decision or re-normalization procedure to its end, answering its questions.
+    public func run<Procedure: LookupProcedure>(_ procedure: Procedure) async throws -> Procedure.Result {
+        var procedure = procedure
+        var answer: LookupAnswer?
+        while true {
+            switch procedure.next(answer) {
+            case .finished(let result): return result
+            case .ask(let query): answer = try await self.answer(query)
+            }
+        }
+    }
+}
+
+/// A procedure that reads the catalog only by asking questions, one at a time: written once, run by
+/// a synchronous engine (SQLite, inside its write transaction) or an asynchronous one (PostgreSQL)
+/// alike, and by tests over a dictionary.
+public protocol LookupProcedure: Sendable {
+    associatedtype Result: Sendable
+    /// The next step, given the answer to the previous question (nil at the start).
+    mutating func next(_ answer: LookupAnswer?) -> LookupStep<Result>
+}
+
+/// What a ``LookupProcedure`` does next.
+public enum LookupStep<Result: Sendable>: Sendable {
+    case ask(LookupQuery)
+    case finished(Result)
 }
 
 /// A receipt whose bytes a new file repeats.
@@ -121,9 +225,9 @@ public enum Verdict: Sendable, Hashable {
 /// article with the relation ``VersionRelation/infer(new:stored:resemblance:)`` gives; anything
 /// else is a new article.
 ///
-/// Pure: it reads the catalog only through ``CatalogLookup``. A backend runs it inside the write
-/// transaction that records its verdict, so two copies of one text that arrive together cannot both
-/// become new articles.
+/// Pure: it reads the catalog only through the questions of ``LookupProcedure``. A backend runs it
+/// inside the write transaction that records its verdict, so two copies of one text that arrive
+/// together cannot both become new articles.
 public struct Decider: Sendable {
     /// How many versions one key returns at most, newest first. A key shared by more versions is
     /// either boilerplate common to many texts (then it says little) or a story carried by many
@@ -143,95 +247,156 @@ public struct Decider: Sendable {
 
     public init() {}
 
-    /// Decides what `prepared` (received as bytes with hash `rawSHA256`) is.
-    public func decide(
-        rawSHA256: String, _ prepared: PreparedArticle, in catalog: some CatalogLookup
-    ) throws -> Verdict {
-        if let match = try catalog.acceptedReceipt(rawSHA256: rawSHA256) { return .sameBytes(match) }
-        if let match = try catalog.version(contentSHA256: prepared.contentSHA256) { return .sameText(match) }
-        if let match = try nearestVersion(of: prepared, in: catalog) { return .newVersion(match) }
-        return .newArticle
+    /// The procedure that decides what `prepared` (received as bytes with hash `rawSHA256`) is.
+    public func decision(rawSHA256: String, _ prepared: PreparedArticle) -> Decision {
+        Decision(decider: self, rawSHA256: rawSHA256, prepared: prepared, exactChecks: true)
+    }
+
+    /// The procedure that finds the stored version `prepared` is a near-copy of, if any (the
+    /// near-copy part of ``decision(rawSHA256:_:)`` alone: no exact checks), as a verdict:
+    /// ``Verdict/newVersion(_:)`` or ``Verdict/newArticle``.
+    public func nearestVersion(of prepared: PreparedArticle) -> Decision {
+        Decision(decider: self, rawSHA256: "", prepared: prepared, exactChecks: false)
+    }
+
+    /// Decides what `prepared` is, asking `catalog`.
+    public func decide(rawSHA256: String, _ prepared: PreparedArticle, in catalog: some CatalogLookup) throws
+        -> Verdict
+    {
+        try catalog.run(decision(rawSHA256: rawSHA256, prepared))
     }
 
     /// The stored version `prepared` is a near-copy of, if any.
-    ///
-    /// The band keys are looked up first; unless that gives a close match, the containment keys
-    /// next. Reads only index rows and the candidates' own rows, at most ``versionsPerKey`` per key
-    /// and ``verifiedCandidates`` texts: the cost does not grow with the catalog.
     public func nearestVersion(of prepared: PreparedArticle, in catalog: some CatalogLookup) throws -> VersionMatch? {
-        let fingerprint = prepared.fingerprint
-        guard !fingerprint.shingles.isEmpty else { return nil }
-        var search = Search(prepared: prepared, budget: verifiedCandidates)
-        let bandHits = try catalog.versionHits(filedUnder: fingerprint.bandKeys, limitPerKey: versionsPerKey)
-        try search.verify(bandHits: bandHits, containmentHits: [:], ranking: rankedCandidates, in: catalog)
-        if let best = search.best, best.resemblance.jaccard >= finalBandMatchJaccard { return best }
-        let containmentHits = try catalog.versionHits(
-            filedUnder: fingerprint.containmentKeys, limitPerKey: versionsPerKey)
-        try search.verify(bandHits: bandHits, containmentHits: containmentHits, ranking: rankedCandidates, in: catalog)
-        return search.best
+        guard case .newVersion(let match) = try catalog.run(nearestVersion(of: prepared)) else { return nil }
+        return match
     }
 
-    /// The state of one search for the nearest version: what was looked at, what is left of the
-    /// verification budget, the closest match so far.
-    private struct Search {
-        let prepared: PreparedArticle
-        var budget: Int
-        var looked = Set<Int64>()
-        var best: VersionMatch?
-
-        init(prepared: PreparedArticle, budget: Int) {
-            self.prepared = prepared
-            self.budget = budget
+    /// One decision in progress: the exact checks, then the band keys and, unless that gives a close
+    /// match, the containment keys. Reads only index rows and the candidates' own rows, at most
+    /// ``Decider/versionsPerKey`` per key and ``Decider/verifiedCandidates`` texts: the cost does not
+    /// grow with the catalog.
+    public struct Decision: LookupProcedure {
+        private enum Stage: Sendable {
+            case start
+            case sameBytes
+            case sameText
+            case hits(containment: Bool)
+            case counts(ranked: [Int64])
+            case texts(worth: [Int64])
         }
 
-        mutating func verify(
-            bandHits: [Int64: Int], containmentHits: [Int64: Int], ranking: Int, in catalog: some CatalogLookup
-        ) throws {
-            guard budget > 0 else { return }
+        let decider: Decider
+        let rawSHA256: String
+        let prepared: PreparedArticle
+        let exactChecks: Bool
+        private var stage = Stage.start
+        private var bandHits = [Int64: Int]()
+        private var containmentHits = [Int64: Int]()
+        private var containmentSearched = false
+        private var looked = Set<Int64>()
+        private var budget: Int
+        private var best: VersionMatch?
+
+        init(decider: Decider, rawSHA256: String, prepared: PreparedArticle, exactChecks: Bool) {
+            self.decider = decider
+            self.rawSHA256 = rawSHA256
+            self.prepared = prepared
+            self.exactChecks = exactChecks
+            self.budget = decider.verifiedCandidates
+        }
+
+        public mutating func next(_ answer: LookupAnswer?) -> LookupStep<Verdict> {
+            switch (stage, answer) {
+            case (.start, _) where exactChecks:
+                stage = .sameBytes
+                return .ask(.acceptedReceipt(rawSHA256: rawSHA256))
+            case (.start, _):
+                return searchIndex(containment: false)
+            case (.sameBytes, .acceptedReceipt(let match)):
+                if let match { return .finished(.sameBytes(match)) }
+                stage = .sameText
+                return .ask(.version(contentSHA256: prepared.contentSHA256))
+            case (.sameText, .version(let match)):
+                if let match { return .finished(.sameText(match)) }
+                return searchIndex(containment: false)
+            case (.hits(let containment), .versionHits(let hits)):
+                if containment { containmentHits = hits } else { bandHits = hits }
+                return rank()
+            case (.counts(let ranked), .shingleCounts(let sizes)):
+                let newCount = prepared.fingerprint.shingles.count
+                let worth = ranked.filter { id in
+                    guard let stored = sizes[id] else { return false }
+                    return Fingerprint.isWorthVerifying(
+                        bandHits: bandHits[id] ?? 0, containmentHits: containmentHits[id] ?? 0,
+                        newShingles: newCount, storedShingles: stored)
+                }.prefix(budget)
+                guard !worth.isEmpty else { return roundDone() }
+                stage = .texts(worth: Array(worth))
+                return .ask(.storedVersions(Array(worth)))
+            case (.texts(let worth), .storedVersions(let texts)):
+                for id in worth {
+                    guard let stored = texts[id] else { continue }
+                    budget -= 1
+                    verify(id, stored)
+                }
+                return roundDone()
+            default:
+                preconditionFailure("the catalog answered \(String(describing: answer)) to a question of stage \(stage)")
+            }
+        }
+
+        /// Looks up the band keys, or the containment keys.
+        private mutating func searchIndex(containment: Bool) -> LookupStep<Verdict> {
+            let fingerprint = prepared.fingerprint
+            guard !fingerprint.shingles.isEmpty else { return .finished(.newArticle) }
+            containmentSearched = containment
+            stage = .hits(containment: containment)
+            return .ask(
+                .versionHits(
+                    keys: containment ? fingerprint.containmentKeys : fingerprint.bandKeys,
+                    limitPerKey: decider.versionsPerKey))
+        }
+
+        /// Ranks the candidates not looked at yet by shared keys, and asks their sizes.
+        private mutating func rank() -> LookupStep<Verdict> {
+            guard budget > 0 else { return roundDone() }
             let hits = bandHits.merging(containmentHits, uniquingKeysWith: +)
             let ranked = hits.filter { !looked.contains($0.key) }
                 .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key > $1.key }
-                .prefix(ranking).map(\.key)
-            guard !ranked.isEmpty else { return }
+                .prefix(decider.rankedCandidates).map(\.key)
+            guard !ranked.isEmpty else { return roundDone() }
             looked.formUnion(ranked)
-            let sizes = try catalog.shingleCounts(ofVersions: ranked)
-            let newCount = prepared.fingerprint.shingles.count
-            let worth = ranked.filter { id in
-                guard let stored = sizes[id] else { return false }
-                return Fingerprint.isWorthVerifying(
-                    bandHits: bandHits[id] ?? 0, containmentHits: containmentHits[id] ?? 0,
-                    newShingles: newCount, storedShingles: stored)
-            }.prefix(budget)
-            guard !worth.isEmpty else { return }
-            let texts = try catalog.storedVersions(Array(worth))
-            for id in worth {
-                guard let stored = texts[id] else { continue }
-                budget -= 1
-                let storedShingles = ShingleSet(tokens: FingerprintText.tokens(of: stored.text))
-                let resemblance = Resemblance(new: prepared.fingerprint.shingles, stored: storedShingles)
-                guard VersionRule.isVersion(resemblance) else { continue }
-                // The closest version is the parent: a revision descends from the full text it edits
-                // rather than from a teaser of it that also "contains" it.
-                if let best,
-                    (best.resemblance.jaccard, best.resemblance.containment)
-                        >= (resemblance.jaccard, resemblance.containment)
-                {
-                    continue
-                }
-                let relation = VersionRelation.infer(
-                    new: prepared.article, stored: stored.text, resemblance: resemblance)
-                best = VersionMatch(article: stored.article, version: id, resemblance: resemblance, relation: relation)
+            stage = .counts(ranked: ranked)
+            return .ask(.shingleCounts(versions: ranked))
+        }
+
+        /// After the band round: final when it found a close match, else the containment round;
+        /// after that, the verdict.
+        private mutating func roundDone() -> LookupStep<Verdict> {
+            // (With the verification budget spent, the containment keys could change nothing.)
+            if !containmentSearched, budget > 0, (best?.resemblance.jaccard ?? 0) < decider.finalBandMatchJaccard {
+                return searchIndex(containment: true)
             }
+            return .finished(best.map(Verdict.newVersion) ?? .newArticle)
+        }
+
+        private mutating func verify(_ id: Int64, _ stored: StoredVersion) {
+            let storedShingles = ShingleSet(tokens: FingerprintText.tokens(of: stored.text))
+            let resemblance = Resemblance(new: prepared.fingerprint.shingles, stored: storedShingles)
+            guard VersionRule.isVersion(resemblance) else { return }
+            // The closest version is the parent: a revision descends from the full text it edits
+            // rather than from a teaser of it that also "contains" it.
+            if let best,
+                (best.resemblance.jaccard, best.resemblance.containment)
+                    >= (resemblance.jaccard, resemblance.containment)
+            {
+                return
+            }
+            let relation = VersionRelation.infer(new: prepared.article, stored: stored.text, resemblance: resemblance)
+            best = VersionMatch(article: stored.article, version: id, resemblance: resemblance, relation: relation)
         }
     }
-}
-
-/// What reprocessing reads of the catalog, besides what a decision reads.
-public protocol RenormalizationLookup: CatalogLookup {
-    /// Whether the original with this raw hash is the one version `id` was made from (the first
-    /// accepted receipt that created it, or the reprocess that did): only that original may rewrite
-    /// the version's metadata.
-    func isCreator(rawSHA256: String, ofVersion id: Int64) throws -> Bool
 }
 
 /// What re-normalizing an archived original found, against the version that holds its text now.
@@ -248,23 +413,45 @@ public enum Renormalization: Sendable, Hashable {
 }
 
 extension Decider {
-    /// What the current normalizer's reading of an original (`prepared`, made from the bytes with
-    /// hash `rawSHA256`) is, against `current`, the version that holds the original's text now (with
-    /// its canonical hash `currentSHA256`). (A reading the normalizer rejects is no reading: the old
-    /// version stays.)
-    public func renormalize(
+    /// The procedure that tells what the current normalizer's reading of an original (`prepared`,
+    /// made from the bytes with hash `rawSHA256`) is, against `current`, the version `version` that
+    /// holds the original's text now (with its canonical hash `currentSHA256`). (A reading the
+    /// normalizer rejects is no reading: the old version stays.)
+    public func renormalization(
         _ prepared: PreparedArticle, rawSHA256: String, current: StoredVersion, version: Int64,
-        currentSHA256: String, in catalog: some RenormalizationLookup
-    ) throws -> Renormalization {
-        if prepared.contentSHA256 == currentSHA256 {
-            guard try catalog.isCreator(rawSHA256: rawSHA256, ofVersion: version) else {
-                return .sameText(changes: nil)
+        currentSHA256: String
+    ) -> RenormalizationProcedure {
+        RenormalizationProcedure(
+            prepared: prepared, rawSHA256: rawSHA256, current: current, version: version,
+            sameText: prepared.contentSHA256 == currentSHA256)
+    }
+
+    /// See ``renormalization(_:rawSHA256:current:version:currentSHA256:)``.
+    public struct RenormalizationProcedure: LookupProcedure {
+        let prepared: PreparedArticle
+        let rawSHA256: String
+        let current: StoredVersion
+        let version: Int64
+        let sameText: Bool
+
+        public func next(_ answer: LookupAnswer?) -> LookupStep<Renormalization> {
+            switch answer {
+            case nil where sameText:
+                return .ask(.isCreator(rawSHA256: rawSHA256, version: version))
+            case nil:
+                return .ask(.version(contentSHA256: prepared.contentSHA256))
+            case .isCreator(let creator)?:
+                return .finished(.sameText(changes: creator ? current.text.metadataChanges(to: prepared.article) : nil))
+            case .version(let known?)?:
+                return .finished(.knownText(known))
+            case .version(nil)?:
+                let stored = ShingleSet(tokens: FingerprintText.tokens(of: current.text))
+                return .finished(
+                    .newText(similarity: Resemblance(new: prepared.fingerprint.shingles, stored: stored).jaccard))
+            default:
+                preconditionFailure("the catalog answered \(String(describing: answer)) to a re-normalization")
             }
-            return .sameText(changes: current.text.metadataChanges(to: prepared.article))
         }
-        if let known = try catalog.version(contentSHA256: prepared.contentSHA256) { return .knownText(known) }
-        let stored = ShingleSet(tokens: FingerprintText.tokens(of: current.text))
-        return .newText(similarity: Resemblance(new: prepared.fingerprint.shingles, stored: stored).jaccard)
     }
 }
 

@@ -2,7 +2,6 @@
 internal import Glibc
 #endif
 public import CopydeskCore
-internal import GRDB
 internal import SystemPackage
 
 /// What `copydesk verify` found.
@@ -31,30 +30,14 @@ public struct VerificationReport: Sendable {
     public var agrees: Bool { !problems.contains { $0.kind != .unknown } }
 }
 
-extension Catalog {
-    /// Every distinct archive path of an archived receipt, with its raw SHA-256 and one file name
-    /// that arrived as it.
-    public func archivedFiles() throws(CopydeskError) -> [(path: String, sha256: String, fileName: String)] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT archive_path, raw_sha256, min(file_name) AS file_name FROM receipt
-                    WHERE state = 'archived' GROUP BY archive_path ORDER BY archive_path
-                    """
-            ).map { ($0["archive_path"], $0["raw_sha256"], $0["file_name"]) }
-        }
-    }
-}
-
 /// Checks that the Archive and the catalog agree: every archived receipt's file exists with the
 /// receipt's SHA-256, and every file in `originals/` and `rejected/` belongs to a receipt.
 public enum ArchiveVerifier {
     /// - Parameter progress: called after each file with (files done, files in all).
     public static func verify(
-        archive: Archive, catalog: Catalog, progress: (Int, Int) -> Void = { _, _ in }
-    ) throws(CopydeskError) -> VerificationReport {
-        let expected = try catalog.archivedFiles()
+        archive: Archive, catalog: some CatalogReader, progress: (Int, Int) -> Void = { _, _ in }
+    ) async throws(CopydeskError) -> VerificationReport {
+        let expected = try await catalog.archivedFiles()
         var report = VerificationReport()
         var known = Set<String>()
         for (index, file) in expected.enumerated() {

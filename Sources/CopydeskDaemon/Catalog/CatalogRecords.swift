@@ -114,3 +114,63 @@ public struct CommitResult: Sendable, Hashable {
     public var message: String?
     public var archivePath: String
 }
+
+/// One article found by `copydesk search`.
+public struct SearchHit: Sendable, Hashable {
+    public var article: Int64
+    public var version: Int64
+    public var title: String?
+    /// The title, or the first words of the text when it has none (``DisplayTitle``).
+    public var displayTitle: String?
+    public var site: String?
+    public var published: String?
+    /// A passage of the body around the matches, each match between ``SearchHit/matchStart`` and
+    /// ``SearchHit/matchEnd``.
+    public var snippet: String
+    /// The bm25 rank: lower is better.
+    public var rank: Double
+
+    /// Marks around a match in ``snippet`` (control characters that never occur in article text).
+    public static let matchStart = "\u{2}"
+    public static let matchEnd = "\u{3}"
+}
+
+/// One archived original that `copydesk reprocess` reads again: the first receipt of those bytes
+/// that was accepted, and the version that holds their text now.
+public struct ReprocessTarget: Sendable, Hashable {
+    public var receiptID: Int64
+    public var fileName: String
+    public var rawSHA256: String
+    /// Where the original lies, relative to the Archive root.
+    public var archivePath: String
+    /// The version that holds the original's text now: the receipt's own, or the one an earlier
+    /// reprocess moved it to.
+    public var version: Int64
+}
+
+/// What re-normalizing one original changed.
+public enum ReprocessOutcome: String, Sendable, Hashable, CaseIterable {
+    /// The current normalizer gives the same text and metadata.
+    case unchanged
+    /// The same text, with different metadata (title, byline, date, site, URL, language): the
+    /// version this original created is updated in place.
+    case metadata
+    /// A different text: recorded as a new version of the same article, whose parent is the old one.
+    case newVersion = "new-version"
+    /// A different text that the catalog already held as another version.
+    case knownText = "known-text"
+    /// The current normalizer rejects the original; the old version stays.
+    case nowRejected = "now-rejected"
+}
+
+/// The result of re-normalizing one original.
+public struct ReprocessResult: Sendable, Hashable {
+    public var target: ReprocessTarget
+    public var outcome: ReprocessOutcome
+    public var article: Int64
+    /// The version that holds the original's text now.
+    public var version: Int64
+    /// For a new version: the similarity (Jaccard, over word shingles) to the version it replaces.
+    public var similarity: Double?
+    public var message: String?
+}

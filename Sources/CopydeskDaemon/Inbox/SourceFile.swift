@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 internal import Glibc
 #endif
-public import CopydeskCore
+internal import CopydeskCore
 internal import SystemPackage
 
 /// A file to take: where it is, and the name the log shows for it.
@@ -109,7 +109,7 @@ enum SourceReader {
     private static func stat(_ descriptor: FileDescriptor, _ path: String) throws -> Stat {
         do {
             return try descriptor.stat()
-        } catch let error as Errno {
+        } catch {
             throw CopydeskError.io("stat the file", path, error)
         }
     }

@@ -1,3 +1,4 @@
+internal import CopydeskCore
 internal import Synchronization
 
 /// The receipts recorded but not yet archived, kept in memory so that checking each file against
@@ -13,9 +14,18 @@ final class PendingReceipts: Sendable {
 
     private let state = Mutex(State())
 
-    func loadOnce(from catalog: Catalog, origin: ReceiptOrigin) {
+    /// Loads the pending receipts of `origin` unless they were loaded before.
+    ///
+    /// - Returns: the error when they cannot be read (they are read again next time).
+    func loadOnce(from catalog: any CatalogStore, origin: ReceiptOrigin) async -> CopydeskError? {
         let needed = state.withLock { !$0.loaded }
-        guard needed, let receipts = try? catalog.pendingReceipts() else { return }
+        guard needed else { return nil }
+        let receipts: [PendingReceipt]
+        do {
+            receipts = try await catalog.pendingReceipts()
+        } catch {
+            return error
+        }
         state.withLock { state in
             guard !state.loaded else { return }
             state.loaded = true
@@ -23,6 +33,7 @@ final class PendingReceipts: Sendable {
                 state.bySourcePath[receipt.sourcePath, default: []].append(receipt)
             }
         }
+        return nil
     }
 
     /// The pending receipt of the file at `sourcePath` with exactly this identity.

@@ -46,7 +46,7 @@ public struct Pipeline: Sendable {
         case failed(SourceFile, CopydeskError)
     }
 
-    public let catalog: Catalog
+    public let catalog: any CatalogStore
     public let archive: Archive
     public let origin: ReceiptOrigin
     public let configuration: Configuration
@@ -61,7 +61,7 @@ public struct Pipeline: Sendable {
     let unmarked = UnmarkedReceipts()
 
     public init(
-        catalog: Catalog, archive: Archive, origin: ReceiptOrigin, configuration: Configuration = .init(),
+        catalog: any CatalogStore, archive: Archive, origin: ReceiptOrigin, configuration: Configuration = .init(),
         metrics: PipelineMetrics? = nil, logger: Logger
     ) {
         self.catalog = catalog
@@ -79,7 +79,12 @@ public struct Pipeline: Sendable {
     public func process(
         _ files: [SourceFile], isStopping: @Sendable () -> Bool = { false }, report: (Outcome) -> Void = { _ in }
     ) async {
-        pending.loadOnce(from: catalog, origin: origin)
+        if let error = await pending.loadOnce(from: catalog, origin: origin) {
+            // Without the receipts a crash left pending, a file decided before it would be decided
+            // again: nothing is taken until the catalog can be read.
+            for file in files { report(.failed(file, error)) }
+            return
+        }
         // Finished files land here as soon as they are ready, so that each batch takes every file
         // that is ready by then, not only the one whose completion woke the loop.
         let ready = ReadyFiles()
@@ -243,7 +248,7 @@ public struct Pipeline: Sendable {
                 } catch {
                     // Recorded but still in the Inbox: archived when it is seen again, or at restart.
                     pending.add(PendingReceipt(committed, submission))
-                    try? catalog.recordEvent(.error, file: file.name, message: error.detailedDescription())
+                    try? await catalog.recordEvent(.error, file: file.name, message: error.detailedDescription())
                     outcomes[index] = .decided(file, committed, archiveError: error)
                 }
             }
@@ -280,7 +285,9 @@ public struct Pipeline: Sendable {
         for submission in submissions {
             do {
                 let flush = flush(needed: submission.isArchived)
-                results.append(.success(try await catalog.commit(batch: [submission], beforeRecording: flush)[0]))
+                results.append(
+                    .success(
+                        try await catalog.commit(batch: [submission], markingArchived: [], beforeRecording: flush)[0]))
             } catch {
                 results.append(.failure(error))
             }
@@ -344,10 +351,10 @@ public struct Pipeline: Sendable {
     ///
     /// - Returns: how many receipts were completed.
     @discardableResult
-    public func recoverPendingReceipts() -> Int {
+    public func recoverPendingReceipts() async -> Int {
         let pending: [PendingReceipt]
         do {
-            pending = try catalog.pendingReceipts().filter { $0.origin == origin }
+            pending = try await catalog.pendingReceipts().filter { $0.origin == origin }
         } catch {
             logger.error("cannot list pending receipts", metadata: ["copydesk.error": "\(error)"])
             return 0
@@ -364,7 +371,7 @@ public struct Pipeline: Sendable {
                         metadata: ["copydesk.file": "\(receipt.sourcePath)"])
                     continue
                 }
-                try catalog.markArchived(receiptID: receipt.id)
+                try await catalog.markArchived(receiptIDs: [receipt.id])
                 self.pending.remove(receipt)
                 log(.recovered(file, receipt))
                 completed += 1

@@ -16,7 +16,7 @@ public struct Reprocessor: Sendable {
         case failed(ReprocessTarget, CopydeskError)
     }
 
-    public let catalog: Catalog
+    public let catalog: any CatalogBackend
     public let archive: Archive
     /// Work everything out and report it, but roll every transaction back.
     public var dryRun = false
@@ -24,15 +24,15 @@ public struct Reprocessor: Sendable {
     public var batchSize = 64
     let normalizer = Normalizer()
 
-    public init(catalog: Catalog, archive: Archive, dryRun: Bool = false) {
+    public init(catalog: any CatalogBackend, archive: Archive, dryRun: Bool = false) {
         self.catalog = catalog
         self.archive = archive
         self.dryRun = dryRun
     }
 
     /// How many originals are left to re-normalize.
-    public func remaining() throws(CopydeskError) -> Int {
-        try catalog.reprocessTargetCount()
+    public func remaining() async throws(CopydeskError) -> Int {
+        try await catalog.reprocessTargetCount()
     }
 
     /// Re-normalizes every original left, calling `report` with each outcome in arrival order.
@@ -50,11 +50,11 @@ public struct Reprocessor: Sendable {
             } catch let error as CopydeskError {
                 throw error
             } catch {
-                throw CopydeskError(.storeFailed, "\(error)", path: catalog.path)
+                throw CopydeskError(.storeFailed, "\(error)", path: catalog.location)
             }
         }
         while true {
-            let targets = try catalog.reprocessTargets(after: after, limit: batchSize)
+            let targets = try await catalog.reprocessTargets(after: after, limit: batchSize)
             guard let last = targets.last else { break }
             after = last.receiptID
             let prepared = await prepare(targets)

@@ -15,15 +15,15 @@ public struct StatusReport: Sendable {
     public var lastHour: Int
 
     /// Gathers the report from the Archive's lock, the Inbox folder and the catalog.
-    public init(archive: String, inbox: String, catalog: Catalog, recent: Int = 5) throws(CopydeskError) {
+    public init(archive: String, inbox: String, catalog: some CatalogReader, recent: Int = 5) async throws(CopydeskError) {
         self.daemon = DaemonLock.holder(archive: archive)
         self.inbox = inbox
         self.waiting = InboxScanner.scan(inbox).count
         self.openForWriting = daemon == nil ? [] : OpenFilesRecord.read(archive: archive)
-        self.counts = try catalog.counts()
-        self.lastEvent = try catalog.lastEvent()
-        self.recentDecisions = try catalog.recentDecisions(limit: recent)
-        self.lastHour = try catalog.receiptCount(since: Timestamp.format(seconds: TimeExpression.nowSeconds() - 3600))
+        self.counts = try await catalog.counts()
+        self.lastEvent = try await catalog.lastEvent()
+        self.recentDecisions = try await catalog.recentDecisions(limit: recent)
+        self.lastHour = try await catalog.receiptCount(since: Timestamp.format(seconds: TimeExpression.nowSeconds() - 3600))
     }
 
     /// The report as `status --json` prints it: one object.

@@ -3,6 +3,7 @@ internal import Glibc
 #endif
 internal import SystemPackage
 internal import Synchronization
+internal import Dispatch
 
 /// Speaks systemd's notify protocol (`sd_notify(3)`) directly over `$NOTIFY_SOCKET`, without
 /// libsystemd: one datagram per message, `KEY=VALUE` lines.
@@ -100,43 +101,36 @@ public final class SystemdNotifier: Sendable {
     /// after an upgrade) while telling systemd every 10 s to extend the start timeout by 30 s
     /// (`EXTEND_TIMEOUT_USEC`), so that a long but progressing start is not killed and retried from
     /// the beginning.
+    ///
+    /// The messages come from a thread of their own, which sleeps on a semaphore between them:
+    /// `body` may block its thread for minutes (SQLite migrates synchronously), and on a one-core
+    /// machine a task of the cooperative pool would not run until it returned.
     public func extendingStartTimeout<T>(
-        status: String, every interval: Duration = .seconds(10), _ body: () throws -> T
-    ) rethrows -> T {
-        guard isActive else { return try body() }
-        let done = StopFlag()
-        let finished = StopFlag()
+        status: String, every interval: Duration = .seconds(10), _ body: () async throws -> T
+    ) async throws -> T {
+        guard isActive else { return try await body() }
+        let stop = DispatchSemaphore(value: 0)
+        let stopped = DispatchSemaphore(value: 0)
+        let (seconds, attoseconds) = interval.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
         let started = Thread.start { [self] in
-            defer { finished.set() }
-            var elapsed = Duration.zero
-            while !done.isSet {
-                if elapsed >= interval {
-                    send([("EXTEND_TIMEOUT_USEC", "30000000"), ("STATUS", status)])
-                    elapsed = .zero
-                }
-                usleep(20_000)
-                elapsed += .milliseconds(20)
+            defer { stopped.signal() }
+            while stop.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .timedOut {
+                send([("EXTEND_TIMEOUT_USEC", "30000000"), ("STATUS", status)])
             }
         }
         defer {
             if started {
-                done.set()
+                stop.signal()
                 // Nothing is sent once this returns: wait out a message being sent right now.
-                while !finished.isSet { usleep(1_000) }
+                stopped.wait()
             }
         }
-        return try body()
+        return try await body()
     }
 
     /// `STOPPING=1`, with a status line.
     public func stopping(status: String) {
         send([("STOPPING", "1"), ("STATUS", status)], patience: Self.importantPatience)
     }
-}
-
-/// A flag one thread sets and another polls.
-final class StopFlag: Sendable {
-    private let value = Atomic<Bool>(false)
-    var isSet: Bool { value.load(ordering: .acquiring) }
-    func set() { value.store(true, ordering: .releasing) }
 }

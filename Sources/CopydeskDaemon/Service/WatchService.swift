@@ -86,9 +86,9 @@ public struct WatchService: Service {
             case .inotify: "inotify"
             case .poll(let interval): "polling every \(interval)"
             }
-        try? pipeline.catalog.recordEvent(.started, message: "watching \(inbox) (\(modeText), pid \(getpid()))")
+        try? await pipeline.catalog.recordEvent(.started, message: "watching \(inbox) (\(modeText), pid \(getpid()))")
         logger.info("watching \(inbox) (\(modeText))", metadata: ["copydesk.inbox.path": "\(inbox)"])
-        pipeline.recoverPendingReceipts()
+        await pipeline.recoverPendingReceipts()
         // A list left by a daemon that was killed is not this one's.
         try? OpenFilesRecord.write([], archive: pipeline.archive.root)
         let startup = await scan(changes)
@@ -152,7 +152,7 @@ public struct WatchService: Service {
         }
         try? OpenFilesRecord.write([], archive: pipeline.archive.root)
         notifier.stopping(status: "stopped: " + progress.status())
-        try? pipeline.catalog.recordEvent(.stopped, message: "stopped watching \(inbox): \(progress.status())")
+        try? await pipeline.catalog.recordEvent(.stopped, message: "stopped watching \(inbox): \(progress.status())")
         logger.info("stopped: \(progress.status())", metadata: ["copydesk.inbox.path": "\(inbox)"])
     }
 

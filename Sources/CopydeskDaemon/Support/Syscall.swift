@@ -2,7 +2,7 @@
 internal import Glibc
 #endif
 internal import SystemPackage
-public import CopydeskCore
+internal import CopydeskCore
 
 extension CopydeskError {
     /// An I/O failure of `operation` on `path`, with the errno text.

@@ -3,7 +3,7 @@ internal import GRDB
 
 /// The SQLite catalog's answers to ``CatalogLookup``, read inside the write transaction of the
 /// decision that asks. Every statement is cached on the connection.
-struct SQLiteLookup: RenormalizationLookup {
+struct SQLiteLookup: CatalogLookup {
     let db: Database
 
     func acceptedReceipt(rawSHA256: String) throws -> ReceiptMatch? {
@@ -48,7 +48,7 @@ struct SQLiteLookup: RenormalizationLookup {
     func storedVersions(_ ids: [Int64]) throws -> [Int64: StoredVersion] {
         var versions = [Int64: StoredVersion]()
         for id in ids {
-            if let version = try Catalog.storedVersion(id, in: db) { versions[id] = version }
+            if let version = try SQLiteCatalog.storedVersion(id, in: db) { versions[id] = version }
         }
         return versions
     }

@@ -1,7 +1,7 @@
 internal import CopydeskCore
 internal import GRDB
 
-extension Catalog {
+extension SQLiteCatalog {
     /// The catalog's schema, as a list of named migrations.
     ///
     /// Append-only: a migration that has shipped is never edited, since users' catalogs already ran

@@ -5,7 +5,7 @@ internal import GRDB
     internal import Glibc
 #endif
 
-extension Catalog {
+extension SQLiteCatalog {
     /// Records each article as a new article with one indexed version, a receipt and its log event,
     /// all in one transaction and without the near-copy decision.
     ///

@@ -1,53 +1,13 @@
 public import CopydeskCore
 internal import GRDB
 
-/// One archived original that `copydesk reprocess` reads again: the first receipt of those bytes
-/// that was accepted, and the version that holds their text now.
-public struct ReprocessTarget: Sendable, Hashable {
-    public var receiptID: Int64
-    public var fileName: String
-    public var rawSHA256: String
-    /// Where the original lies, relative to the Archive root.
-    public var archivePath: String
-    /// The version that holds the original's text now: the receipt's own, or the one an earlier
-    /// reprocess moved it to.
-    public var version: Int64
-}
-
-/// What re-normalizing one original changed.
-public enum ReprocessOutcome: String, Sendable, Hashable, CaseIterable {
-    /// The current normalizer gives the same text and metadata.
-    case unchanged
-    /// The same text, with different metadata (title, byline, date, site, URL, language): the
-    /// version this original created is updated in place.
-    case metadata
-    /// A different text: recorded as a new version of the same article, whose parent is the old one.
-    case newVersion = "new-version"
-    /// A different text that the catalog already held as another version.
-    case knownText = "known-text"
-    /// The current normalizer rejects the original; the old version stays.
-    case nowRejected = "now-rejected"
-}
-
-/// The result of re-normalizing one original.
-public struct ReprocessResult: Sendable, Hashable {
-    public var target: ReprocessTarget
-    public var outcome: ReprocessOutcome
-    public var article: Int64
-    /// The version that holds the original's text now.
-    public var version: Int64
-    /// For a new version: the similarity (Jaccard, over word shingles) to the version it replaces.
-    public var similarity: Double?
-    public var message: String?
-}
-
-extension Catalog {
+extension SQLiteCatalog {
     /// The originals that the current normalizer has not read yet, in arrival order, after receipt
     /// `after`: one per distinct raw hash, taken from its first archived, accepted receipt, whose
     /// text was produced by an older normalizer (by the version it belongs to, or by the last
     /// reprocess of those bytes).
-    public func reprocessTargets(after: Int64, limit: Int) throws(CopydeskError) -> [ReprocessTarget] {
-        try read { db in
+    public func reprocessTargets(after: Int64, limit: Int) async throws(CopydeskError) -> [ReprocessTarget] {
+        try await readAsync { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -66,8 +26,8 @@ extension Catalog {
     }
 
     /// How many originals ``reprocessTargets(after:limit:)`` has in all.
-    public func reprocessTargetCount() throws(CopydeskError) -> Int {
-        try read { db in
+    public func reprocessTargetCount() async throws(CopydeskError) -> Int {
+        try await readAsync { db in
             try Int.fetchOne(db, sql: "SELECT count(*) \(Self.reprocessTargetsFrom)", arguments: [Normalizer.version]) ?? 0
         }
     }
@@ -137,9 +97,10 @@ extension Catalog {
         case .success(let value):
             prepared = value
         }
-        let found = try Decider().renormalize(
-            prepared, rawSHA256: target.rawSHA256, current: stored, version: target.version,
-            currentSHA256: current["content_sha256"], in: SQLiteLookup(db: db))
+        let found = try SQLiteLookup(db: db).run(
+            Decider().renormalization(
+                prepared, rawSHA256: target.rawSHA256, current: stored, version: target.version,
+                currentSHA256: current["content_sha256"]))
         switch found {
         case .sameText(changes: nil):
             break

@@ -1,15 +1,15 @@
 public import CopydeskCore
 internal import GRDB
 
-extension Catalog {
+extension SQLiteCatalog {
     /// The article a reference names: an article id, a SHA-256 prefix of at least 8 hex digits (of a
     /// file's bytes or of a version's canonical text), or a file name as logged (or its last path
     /// component).
     ///
     /// - Throws: ``CopydeskError`` `.usage` when nothing or several articles match, or the file was
     ///   rejected (the message says which).
-    public func resolveArticle(_ reference: String) throws(CopydeskError) -> Int64 {
-        let outcome: Result<Int64, CopydeskError> = try read { db in
+    public func resolveArticle(_ reference: String) async throws(CopydeskError) -> Int64 {
+        let outcome: Result<Int64, CopydeskError> = try await readAsync { db in
             if let id = Int64(reference),
                 try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM article WHERE id = ?)", arguments: [id])
                     == true
@@ -75,8 +75,8 @@ extension Catalog {
     }
 
     /// The article with its versions and receipts, or nil when there is no such article.
-    public func article(_ id: Int64) throws(CopydeskError) -> ArticleRecord? {
-        try read { db in
+    public func article(_ id: Int64) async throws(CopydeskError) -> ArticleRecord? {
+        try await readAsync { db in
             guard
                 let row = try Row.fetchOne(
                     db, sql: "SELECT * FROM article WHERE id = ?", arguments: [id])
@@ -96,8 +96,8 @@ extension Catalog {
     }
 
     /// One version, or nil when there is no such version.
-    public func version(_ id: Int64) throws(CopydeskError) -> VersionRecord? {
-        try read { db in
+    public func version(_ id: Int64) async throws(CopydeskError) -> VersionRecord? {
+        try await readAsync { db in
             try Row.fetchOne(db, sql: "SELECT \(try Self.versionColumns(db)) FROM version WHERE id = ?", arguments: [id])
                 .map(Self.versionRecord)
         }

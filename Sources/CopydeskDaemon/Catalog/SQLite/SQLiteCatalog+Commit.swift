@@ -1,30 +1,10 @@
 public import CopydeskCore
 internal import GRDB
 
-extension Catalog {
-    /// Decides what `submission` is against everything the catalog holds, and records it, in one
-    /// transaction.
-    ///
-    /// The decision is made inside the transaction that records it, so two copies of one text that
-    /// arrive together cannot both become new articles. In order:
-    /// 1. a rejected file is recorded as `rejected` with its reason;
-    /// 2. raw bytes already received (and accepted) → `duplicate` of that receipt's article;
-    /// 3. a canonical text already held → `duplicate` of that version's article;
-    /// 4. a near-copy of a stored version (found in the fingerprint index, verified exactly) →
-    ///    `new-version` of that version's article, with the version as parent, the similarity and the
-    ///    relation (revision, syndication, excerpt);
-    /// 5. otherwise a `new-article` with its first version.
-    ///
-    /// Every new version is filed in the fingerprint index in the same transaction.
-    ///
-    /// The receipt is left in the `committed` state: the caller archives the file, then calls
-    /// ``markArchived(receiptID:)``.
-    public func commit(_ submission: Submission) throws(CopydeskError) -> CommitResult {
-        try write { db in try Self.commit(submission, in: db) }
-    }
-
-    /// Decides and records several submissions in order, in one transaction (see
-    /// ``commit(_:)``): each decision sees the ones before it.
+extension SQLiteCatalog {
+    /// Decides (``Decider``) and records several submissions in order, in one transaction: each
+    /// decision sees the ones before it. A rejected file is recorded as `rejected` with its reason;
+    /// every new version is filed in the fingerprint index in the same transaction.
     ///
     /// Runs on the catalog's own thread, so that the caller's threads go on normalizing meanwhile.
     ///
@@ -34,8 +14,8 @@ extension Catalog {
     ///   - beforeRecording: run on the catalog's thread before anything is written (the Archive's
     ///     flush, which must precede receipts recorded as archived); when it throws, nothing is.
     public func commit(
-        batch submissions: [Submission], markingArchived archived: [Int64] = [],
-        beforeRecording: (@Sendable () throws -> Void)? = nil
+        batch submissions: [Submission], markingArchived archived: [Int64],
+        beforeRecording: (@Sendable () throws -> Void)?
     ) async throws(CopydeskError) -> [CommitResult] {
         try await writeAsync { db in
             try beforeRecording?()
@@ -166,11 +146,6 @@ extension Catalog {
                 """).execute(arguments: [time, kind.rawValue, receipt, file, article, version, similarity, message])
     }
 
-    /// Records that the receipt's file now lies at its archive path.
-    public func markArchived(receiptID: Int64) throws(CopydeskError) {
-        try write { db in try Self.markArchived(receiptID, in: db) }
-    }
-
     /// Records that these receipts' files now lie at their archive paths, in one transaction.
     public func markArchived(receiptIDs: [Int64]) async throws(CopydeskError) {
         try await writeAsync { db in
@@ -191,32 +166,14 @@ extension Catalog {
     }
 
     /// Appends an entry that is not about a decision (daemon `started`/`stopped`, an `error`).
-    public func recordEvent(_ kind: EventKind, file: String? = nil, message: String? = nil) throws(CopydeskError) {
-        try write { db in try Self.insertEvent(kind, file: file, message: message, in: db) }
+    public func recordEvent(_ kind: EventKind, file: String?, message: String?) async throws(CopydeskError) {
+        try await writeAsync { db in try Self.insertEvent(kind, file: file, message: message, in: db) }
     }
 
     /// The receipts whose file is recorded but not yet archived, oldest first.
-    public func pendingReceipts() throws(CopydeskError) -> [PendingReceipt] {
-        try read { db in
+    public func pendingReceipts() async throws(CopydeskError) -> [PendingReceipt] {
+        try await readAsync { db in
             try Row.fetchAll(db, sql: "SELECT * FROM receipt WHERE state = 'committed' ORDER BY id").map(Self.pending)
-        }
-    }
-
-    /// The pending receipt recorded for the file at `sourcePath` with this identity, if any: the file
-    /// was decided on before a crash and only needs archiving.
-    public func pendingReceipt(sourcePath: String, identity: FileIdentity) throws(CopydeskError) -> PendingReceipt? {
-        try read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT * FROM receipt WHERE state = 'committed' AND source_path = ? AND size = ?
-                        AND mtime_ns = ? AND inode = ? AND device = ?
-                    """,
-                arguments: [
-                    sourcePath, identity.size, identity.modificationTimeNanoseconds,
-                    Int64(bitPattern: identity.inode), Int64(bitPattern: identity.device),
-                ]
-            ).map(Self.pending)
         }
     }
 

@@ -1,7 +1,7 @@
 internal import CopydeskCore
 internal import GRDB
 
-extension Catalog {
+extension SQLiteCatalog {
     /// A stored version as an article (its article id and text).
     static func storedVersion(_ id: Int64, in db: Database) throws -> StoredVersion? {
         let statement = try db.cachedStatement(

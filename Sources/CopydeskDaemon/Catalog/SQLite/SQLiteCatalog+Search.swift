@@ -2,38 +2,18 @@ public import CopydeskCore
 internal import GRDB
 internal import Foundation
 
-/// One article found by `copydesk search`.
-public struct SearchHit: Sendable, Hashable {
-    public var article: Int64
-    public var version: Int64
-    public var title: String?
-    /// The title, or the first words of the text when it has none (``DisplayTitle``).
-    public var displayTitle: String?
-    public var site: String?
-    public var published: String?
-    /// A passage of the body around the matches, each match between ``SearchHit/matchStart`` and
-    /// ``SearchHit/matchEnd``.
-    public var snippet: String
-    /// The bm25 rank: lower is better.
-    public var rank: Double
-
-    /// Marks around a match in ``snippet`` (control characters that never occur in article text).
-    public static let matchStart = "\u{2}"
-    public static let matchEnd = "\u{3}"
-}
-
-extension Catalog {
+extension SQLiteCatalog {
     /// Full-text search (SQLite FTS5, bm25 ranking, title weighted ×4) over the titles and bodies of
     /// the articles' current versions (``CurrentVersion``).
     ///
     /// - Parameter query: words to find, all of them (each may end with `*` for a prefix);
     ///   `"quoted phrases"` match as phrases, and `OR` between words finds either.
     /// - Throws: ``CopydeskError`` `.usage` for a query with nothing to search for.
-    public func search(_ query: String, limit: Int = 20) throws(CopydeskError) -> [SearchHit] {
+    public func search(_ query: String, limit: Int = 20) async throws(CopydeskError) -> [SearchHit] {
         guard let expression = Self.ftsExpression(query) else {
             throw CopydeskError(.usage, "nothing to search for in '\(query)'")
         }
-        return try read { db in
+        return try await readAsync { db in
             // The search index follows the current version from migration v6 on; a reader may open
             // a catalog the daemon has not migrated yet.
             let indexed = try db.columns(in: "article").contains { $0.name == "current_version_id" }

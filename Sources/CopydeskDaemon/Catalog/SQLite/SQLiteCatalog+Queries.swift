@@ -1,34 +1,10 @@
 public import CopydeskCore
 internal import GRDB
 
-extension Catalog {
-    /// Which events `log` shows.
-    public struct EventFilter: Sendable, Hashable {
-        /// Only this kind.
-        public var kind: EventKind?
-        /// Only events about this file (its name as logged).
-        public var file: String?
-        /// Only events at or after this time (ISO 8601 UTC, as stored).
-        public var since: String?
-        /// Only events with a larger id (to follow the log).
-        public var afterID: Int64?
-
-        public init(kind: EventKind? = nil, file: String? = nil, since: String? = nil, afterID: Int64? = nil) {
-            self.kind = kind
-            self.file = file
-            self.since = since
-            self.afterID = afterID
-        }
-    }
-
-    /// The newest `limit` events (all when `limit` is 0), oldest first, optionally of one kind only.
-    public func events(limit: Int = 100, kind: EventKind? = nil, file: String? = nil) throws(CopydeskError) -> [IngestEvent] {
-        try events(EventFilter(kind: kind, file: file), limit: limit)
-    }
-
+extension SQLiteCatalog {
     /// The newest `limit` events that pass `filter` (all when `limit` is 0), oldest first.
-    public func events(_ filter: EventFilter, limit: Int) throws(CopydeskError) -> [IngestEvent] {
-        try read { db in
+    public func events(_ filter: EventFilter, limit: Int) async throws(CopydeskError) -> [IngestEvent] {
+        try await readAsync { db in
             var conditions = [String]()
             var arguments = StatementArguments()
             if let kind = filter.kind {
@@ -63,8 +39,8 @@ extension Catalog {
     }
 
     /// The newest `limit` decisions (new-article, new-version, duplicate, rejected), oldest first.
-    public func recentDecisions(limit: Int) throws(CopydeskError) -> [IngestEvent] {
-        try read { db in
+    public func recentDecisions(limit: Int) async throws(CopydeskError) -> [IngestEvent] {
+        try await readAsync { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -80,20 +56,15 @@ extension Catalog {
     }
 
     /// How many files arrived at or after `since` (ISO 8601 UTC).
-    public func receiptCount(since: String) throws(CopydeskError) -> Int {
-        try read { db in
+    public func receiptCount(since: String) async throws(CopydeskError) -> Int {
+        try await readAsync { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM receipt WHERE arrived_at >= ?", arguments: [since]) ?? 0
         }
     }
 
-    /// The newest event, if any.
-    public func lastEvent() throws(CopydeskError) -> IngestEvent? {
-        try events(limit: 1).last
-    }
-
     /// The totals of the catalog.
-    public func counts() throws(CopydeskError) -> CatalogCounts {
-        try read { db in
+    public func counts() async throws(CopydeskError) -> CatalogCounts {
+        try await readAsync { db in
             let row = try Row.fetchOne(
                 db,
                 sql: """
@@ -108,6 +79,26 @@ extension Catalog {
                 articles: row["articles"], versions: row["versions"], receipts: row["receipts"],
                 duplicates: row["duplicates"], rejected: row["rejected"])
         }
+    }
+
+    /// Every distinct archive path of an archived receipt, with its raw SHA-256 and one file name
+    /// that arrived as it.
+    public func archivedFiles() async throws(CopydeskError) -> [ArchivedFile] {
+        try await readAsync { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT archive_path, raw_sha256, min(file_name) AS file_name FROM receipt
+                    WHERE state = 'archived' GROUP BY archive_path ORDER BY archive_path
+                    """
+            ).map { ArchivedFile(path: $0["archive_path"], sha256: $0["raw_sha256"], fileName: $0["file_name"]) }
+        }
+    }
+
+    /// SQLite cannot tell another process's readers of a commit: a follower looks again every
+    /// quarter of a second (one indexed query on the event table's primary key).
+    public func waitForEvents(after afterID: Int64, timeout: Duration) async throws(CopydeskError) {
+        try? await Task.sleep(for: min(timeout, .milliseconds(250)))
     }
 
     private static func event(_ row: Row) -> IngestEvent {

@@ -9,10 +9,11 @@ internal import GRDB
 /// A writer opens it with ``init(path:)``, which creates and migrates the database in WAL mode with
 /// `synchronous=FULL`; commands that only read use ``openForReading(path:)``, which never writes and
 /// never waits long on the daemon.
-public final class Catalog: Sendable {
+public final class SQLiteCatalog: CatalogBackend {
     let queue: DatabaseQueue
     /// The database file, for error messages (`:memory:` for an in-memory catalog).
     public let path: String
+    public var location: String { path }
     /// How long a write waits for another process's write transaction before it fails.
     public let busyTimeout: Duration
 
@@ -31,7 +32,7 @@ public final class Catalog: Sendable {
     /// - Throws: ``CopydeskError`` naming the file when it cannot be opened or migrated:
     ///   `.storeDamaged` for a damaged file, `.storeUnavailable` when it is locked, full or
     ///   read-only, `.storeFailed` otherwise.
-    public convenience init(path: String, busyTimeout: Duration = Catalog.defaultBusyTimeout) throws(CopydeskError) {
+    public convenience init(path: String, busyTimeout: Duration = SQLiteCatalog.defaultBusyTimeout) throws(CopydeskError) {
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(busyTimeout.secondsValue)
@@ -59,9 +60,9 @@ public final class Catalog: Sendable {
     }
 
     /// A new, empty catalog in memory (for tests and dry runs).
-    public static func inMemory() throws(CopydeskError) -> Catalog {
+    public static func inMemory() throws(CopydeskError) -> SQLiteCatalog {
         do {
-            return try Catalog(queue: DatabaseQueue(), path: ":memory:")
+            return try SQLiteCatalog(queue: DatabaseQueue(), path: ":memory:")
         } catch let error as CopydeskError {
             throw error
         } catch {
@@ -70,7 +71,7 @@ public final class Catalog: Sendable {
     }
 
     /// A catalog over an existing queue, migrated.
-    init(queue: DatabaseQueue, path: String, busyTimeout: Duration = Catalog.defaultBusyTimeout) throws(CopydeskError) {
+    init(queue: DatabaseQueue, path: String, busyTimeout: Duration = SQLiteCatalog.defaultBusyTimeout) throws(CopydeskError) {
         self.queue = queue
         self.path = path
         self.busyTimeout = busyTimeout
@@ -91,7 +92,7 @@ public final class Catalog: Sendable {
     ///
     /// - Throws: ``CopydeskError`` `.storeFailed` when there is no catalog at `path` or it cannot be
     ///   read.
-    public static func openForReading(path: String) throws(CopydeskError) -> Catalog {
+    public static func openForReading(path: String) throws(CopydeskError) -> SQLiteCatalog {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CopydeskError(
                 .storeFailed, "no catalog here (nothing ingested yet, or another --archive/--database)", path: path)
@@ -102,7 +103,7 @@ public final class Catalog: Sendable {
         configuration.label = "copydesk.catalog.reader"
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
-            let catalog = Catalog(readOnlyQueue: queue, path: path)
+            let catalog = SQLiteCatalog(readOnlyQueue: queue, path: path)
             let applied = try queue.read { try Self.migrator.appliedIdentifiers($0) }
             let known = Set(Self.migrator.migrations)
             if let unknown = applied.first(where: { !known.contains($0) }) {
@@ -179,6 +180,15 @@ public final class Catalog: Sendable {
     func read<T>(_ body: (Database) throws -> T) throws(CopydeskError) -> T {
         do {
             return try queue.read(body)
+        } catch {
+            throw failure("read the catalog", error)
+        }
+    }
+
+    /// Reads on GRDB's own thread, suspending the caller instead of blocking it.
+    func readAsync<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(CopydeskError) -> T {
+        do {
+            return try await queue.read(body)
         } catch {
             throw failure("read the catalog", error)
         }
