@@ -19,6 +19,7 @@ public struct CopydeskError: Error, Sendable, Hashable {
             case storeFailed = "store-failed"
             case storeUnavailable = "store-unavailable"
             case storeDamaged = "store-damaged"
+            case storeNotReady = "store-not-ready"
             case usage = "usage"
         }
 
@@ -50,6 +51,9 @@ public struct CopydeskError: Error, Sendable, Hashable {
         /// The catalog file is damaged (corrupted, or not a catalog at all). copydesk leaves it as it
         /// is and stops: only an operator can restore it.
         public static let storeDamaged = Code(value: .storeDamaged)
+        /// The catalog is being created or migrated (by a starting daemon): a reader can try again
+        /// in a moment.
+        public static let storeNotReady = Code(value: .storeNotReady)
         /// The command line was wrong.
         public static let usage = Code(value: .usage)
 
@@ -60,7 +64,7 @@ public struct CopydeskError: Error, Sendable, Hashable {
             case .emptyInput, .binaryInput, .undecodable, .noText, .tooLarge, .timedOut, .parseFailed,
                 .unsupportedInput:
                 true
-            case .ioFailed, .storeFailed, .storeUnavailable, .storeDamaged, .usage:
+            case .ioFailed, .storeFailed, .storeUnavailable, .storeDamaged, .storeNotReady, .usage:
                 false
             }
         }

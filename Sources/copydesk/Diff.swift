@@ -30,9 +30,11 @@ extension Copydesk {
         }
 
         func run() async throws {
-            let store = try await catalog.openForReading()
-            let id = try await store.resolveArticle(reference)
-            guard let article = try await store.article(id) else { throw CopydeskError(.usage, "no article \(id)") }
+            let (id, found) = try await catalog.reading { store in
+                let id = try await store.resolveArticle(reference)
+                return (id, try await store.article(id))
+            }
+            guard let article = found else { throw CopydeskError(.usage, "no article \(id)") }
             let pair: (VersionRecord, VersionRecord)
             if let from, let to {
                 pair = (try Self.version(from, of: article), try Self.version(to, of: article))

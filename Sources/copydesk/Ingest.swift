@@ -50,6 +50,7 @@ extension Copydesk {
                     failed += 1
                 }
             })
+            await store.close()
             progress.finish()
             let elapsed = ContinuousClock.now - start
             let decided = counts.values.reduce(0, +)

@@ -15,7 +15,7 @@ struct CatalogOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The catalog: an SQLite file (default: $COPYDESK_CATALOG, $COPYDESK_DATABASE or ARCHIVE/copydesk.sqlite).",
+            "The catalog: an SQLite file, or a PostgreSQL URL postgresql://USER@HOST:PORT/DB or postgresql://USER@/DB?host=/run/postgresql (default: $COPYDESK_CATALOG, $COPYDESK_DATABASE or ARCHIVE/copydesk.sqlite).",
             valueName: "CATALOG"))
     var catalog: String?
 
@@ -35,15 +35,31 @@ struct CatalogOptions: ParsableArguments {
 
     /// The catalog the options name.
     var location: CatalogLocation {
-        let named = (catalog ?? database).map(FileName.argument)
-            ?? (Paths.environment("COPYDESK_CATALOG") ?? Paths.environment("COPYDESK_DATABASE")).map(FileName.argument)
-        // SQLite opens a path as text: the escaped form turned back into its bytes.
-        return CatalogLocation(Paths.plain(Paths.absolute(named ?? "\(archivePath)/copydesk.sqlite")))
+        get throws {
+            let named = (catalog ?? database).map(FileName.argument)
+                ?? (Paths.environment("COPYDESK_CATALOG") ?? Paths.environment("COPYDESK_DATABASE")).map(FileName.argument)
+            if let named, PostgresLocation.isURL(named) { return try CatalogLocation(named) }
+            // SQLite opens a path as text: the escaped form turned back into its bytes.
+            return .sqlite(path: Paths.plain(Paths.absolute(named ?? "\(archivePath)/copydesk.sqlite")))
+        }
     }
 
     /// Opens the catalog for reading (status, log, show, ...).
     func openForReading() async throws -> any CatalogBackend {
         try await location.openForReading()
+    }
+
+    /// Runs `body` on the catalog opened for reading, and closes it.
+    func reading<T>(_ body: (any CatalogBackend) async throws -> T) async throws -> T {
+        let store = try await openForReading()
+        do {
+            let value = try await body(store)
+            await store.close()
+            return value
+        } catch {
+            await store.close()
+            throw error
+        }
     }
 }
 

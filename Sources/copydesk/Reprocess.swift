@@ -30,9 +30,9 @@ extension Copydesk {
             // On a terminal: the progress bar, what the normalizer now rejects, errors, the summary.
             try logging.bootstrap(quietOnTerminal: .warning)
             let logger = Logger(label: "copydesk.reprocess")
-            let reprocessor = Reprocessor(
-                catalog: try await catalog.location.openForWriting(busyTimeout: SQLiteCatalog.defaultBusyTimeout), archive: try Archive(root: catalog.archivePath),
-                dryRun: dryRun)
+            let archive = try Archive(root: catalog.archivePath)
+            let store = try await catalog.location.openForWriting(busyTimeout: SQLiteCatalog.defaultBusyTimeout)
+            let reprocessor = Reprocessor(catalog: store, archive: archive, dryRun: dryRun)
             let total = try await reprocessor.remaining()
             var counts = [ReprocessOutcome: Int]()
             var failed = 0
@@ -61,6 +61,7 @@ extension Copydesk {
                     logger.error("\(target.fileName): \(error.detailedDescription())")
                 }
             }
+            await store.close()
             progress.finish()
             let elapsed = ContinuousClock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

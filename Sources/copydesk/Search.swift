@@ -24,7 +24,7 @@ extension Copydesk {
         @OptionGroup var catalog: CatalogOptions
 
         func run() async throws {
-            let hits = try await catalog.openForReading().search(query.joined(separator: " "), limit: max(1, limit))
+            let hits = try await catalog.reading { try await $0.search(query.joined(separator: " "), limit: max(1, limit)) }
             if json {
                 Terminal.write(hits.map { hit in
                     var object = JSONObject()

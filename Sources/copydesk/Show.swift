@@ -17,9 +17,11 @@ extension Copydesk {
         @OptionGroup var catalog: CatalogOptions
 
         func run() async throws {
-            let store = try await catalog.openForReading()
-            let id = try await store.resolveArticle(reference)
-            guard let article = try await store.article(id) else {
+            let (id, found) = try await catalog.reading { store in
+                let id = try await store.resolveArticle(reference)
+                return (id, try await store.article(id))
+            }
+            guard let article = found else {
                 throw CopydeskError(.usage, "no article \(id)")
             }
             if json {

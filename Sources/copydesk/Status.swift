@@ -15,8 +15,9 @@ extension Copydesk {
         @OptionGroup var catalog: CatalogOptions
 
         func run() async throws {
-            let report = try await StatusReport(
-                archive: catalog.archivePath, inbox: inbox.inboxPath, catalog: catalog.openForReading())
+            let report = try await catalog.reading { store in
+                try await StatusReport(archive: catalog.archivePath, inbox: inbox.inboxPath, catalog: store)
+            }
             if json {
                 print(report.json.rendered)
                 return

@@ -16,8 +16,10 @@ extension Copydesk {
         func run() async throws {
             let archive = try Archive(root: catalog.archivePath)
             let progress = ProgressBar(label: "verifying")
-            let report = try await ArchiveVerifier.verify(archive: archive, catalog: catalog.openForReading()) { done, total in
-                progress.update(done: done, total: total)
+            let report = try await catalog.reading { store in
+                try await ArchiveVerifier.verify(archive: archive, catalog: store) { done, total in
+                    progress.update(done: done, total: total)
+                }
             }
             progress.finish()
             var out = ""

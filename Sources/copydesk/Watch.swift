@@ -61,7 +61,13 @@ extension Copydesk {
                     services: [.init(service: service)],
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger))
-            try await group.run()
+            do {
+                try await group.run()
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
             withExtendedLifetime(lock) {}
         }
     }

@@ -5,17 +5,26 @@ public import CopydeskCore
 public enum CatalogLocation: Sendable, Hashable {
     /// An SQLite file (the embedded default, one machine).
     case sqlite(path: String)
+    /// A PostgreSQL database that several nodes share.
+    case postgres(PostgresLocation)
 
-    /// The location an argument names: any argument that is not a connection URL is an SQLite file
-    /// path.
-    public init(_ argument: String) {
-        self = .sqlite(path: argument)
+    /// The location an argument names: a `postgresql://` (or `postgres://`) URL, or else an SQLite
+    /// file path.
+    ///
+    /// - Throws: ``CopydeskError`` `.usage` for a URL that cannot be read.
+    public init(_ argument: String) throws(CopydeskError) {
+        if PostgresLocation.isURL(argument) {
+            self = .postgres(try PostgresLocation(url: argument))
+        } else {
+            self = .sqlite(path: argument)
+        }
     }
 
-    /// What messages name: the file path.
+    /// What messages name: the file path, or the URL without a password.
     public var description: String {
         switch self {
         case .sqlite(let path): path
+        case .postgres(let location): location.description
         }
     }
 
@@ -23,6 +32,7 @@ public enum CatalogLocation: Sendable, Hashable {
     public var backend: String {
         switch self {
         case .sqlite: "sqlite"
+        case .postgres: "postgresql"
         }
     }
 
@@ -32,6 +42,7 @@ public enum CatalogLocation: Sendable, Hashable {
     public func openForWriting(busyTimeout: Duration) async throws(CopydeskError) -> any CatalogBackend {
         switch self {
         case .sqlite(let path): try SQLiteCatalog(path: path, busyTimeout: busyTimeout)
+        case .postgres(let location): try await PostgresCatalog.openForWriting(location, busyTimeout: busyTimeout)
         }
     }
 
@@ -40,6 +51,7 @@ public enum CatalogLocation: Sendable, Hashable {
     public func openForReading() async throws(CopydeskError) -> any CatalogBackend {
         switch self {
         case .sqlite(let path): try SQLiteCatalog.openForReading(path: path)
+        case .postgres(let location): try await PostgresCatalog.openForReading(location)
         }
     }
 }

@@ -43,6 +43,9 @@ public protocol CatalogStore: AnyObject, Sendable {
     func recordReprocessed(
         _ items: [(target: ReprocessTarget, content: Result<PreparedArticle, CopydeskError>)], dryRun: Bool
     ) async throws(CopydeskError) -> [ReprocessResult]
+
+    /// Lets go of the catalog's connections (a server's are closed cleanly); nothing is used after.
+    func close() async
 }
 
 extension CatalogStore {
@@ -113,6 +116,9 @@ public protocol CatalogReader: AnyObject, Sendable {
 
     /// How many originals ``reprocessTargets(after:limit:)`` has in all.
     func reprocessTargetCount() async throws(CopydeskError) -> Int
+
+    /// Lets go of the catalog's connections; nothing is used after.
+    func close() async
 }
 
 extension CatalogReader {

@@ -29,7 +29,7 @@ extension SQLiteCatalog {
                         SELECT article_id FROM version WHERE content_sha256 >= ?1 AND content_sha256 < ?2
                         """,
                     arguments: [lowered, lowered + "g"])
-                if !ids.isEmpty { return Self.single(ids, reference: reference, what: "hash prefix") }
+                if !ids.isEmpty { return ArticleReference.single(ids, reference: reference, what: "hash prefix") }
             }
             var rows = try Row.fetchAll(
                 db, sql: "SELECT article_id, decision, reason FROM receipt WHERE file_name = ? ORDER BY id",
@@ -39,39 +39,12 @@ extension SQLiteCatalog {
                     db,
                     sql:
                         "SELECT article_id, decision, reason FROM receipt WHERE file_name LIKE ? ESCAPE '\\' ORDER BY id",
-                    arguments: ["%/" + Self.escapeLike(reference)])
+                    arguments: ["%/" + ArticleReference.escapeLike(reference)])
             }
-            let ids = rows.compactMap { $0["article_id"] as Int64? }
-            if ids.isEmpty, let rejected = rows.last {
-                let reason: String = rejected["reason"] ?? "rejected"
-                return .failure(CopydeskError(.usage, "the file was rejected: \(reason)", path: reference))
-            }
-            if ids.isEmpty {
-                return .failure(
-                    CopydeskError(.usage, "no article, file name or SHA-256 prefix matches '\(reference)'"))
-            }
-            return Self.single(ids, reference: reference, what: "file name")
+            return ArticleReference.resolve(
+                rows.map { ($0["article_id"] as Int64?, $0["reason"] as String?) }, reference: reference)
         }
         return try outcome.get()
-    }
-
-    private static func single(_ ids: [Int64], reference: String, what: String) -> Result<Int64, CopydeskError> {
-        let distinct = Array(Set(ids)).sorted()
-        if distinct.count == 1 { return .success(distinct[0]) }
-        return .failure(
-            CopydeskError(
-                .usage,
-                "the \(what) '\(reference)' matches articles \(distinct.map(String.init).joined(separator: ", ")); be more specific"
-            ))
-    }
-
-    private static func escapeLike(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            if character == "%" || character == "_" || character == "\\" { out.append("\\") }
-            out.append(character)
-        }
-        return out
     }
 
     /// The article with its versions and receipts, or nil when there is no such article.

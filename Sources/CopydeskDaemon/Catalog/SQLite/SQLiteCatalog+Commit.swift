@@ -69,19 +69,10 @@ extension SQLiteCatalog {
         _ verdict: Verdict, of prepared: PreparedArticle, at now: String, into result: inout CommitResult,
         in db: Database
     ) throws {
+        var stored: VersionRef?
         switch verdict {
-        case .sameBytes(let match):
-            result.decision = .duplicate
-            result.article = match.article
-            result.version = match.version
-            result.similarity = 1
-            result.message = "same bytes as \(match.fileName) (receipt \(match.receipt))"
-        case .sameText(let match):
-            result.decision = .duplicate
-            result.article = match.article
-            result.version = match.version
-            result.similarity = 1
-            result.message = "same text as version \(match.version)"
+        case .sameBytes, .sameText:
+            break
         case .newVersion(let match):
             let versionID = try insertVersion(
                 prepared, article: match.article, parent: match.version, similarity: match.similarity,
@@ -89,13 +80,7 @@ extension SQLiteCatalog {
             try db.cachedStatement(sql: "UPDATE article SET latest_version_id = ? WHERE id = ?")
                 .execute(arguments: [versionID, match.article])
             try updateCurrentVersion(of: match.article, in: db)
-            result.decision = .newVersion
-            result.article = match.article
-            result.version = versionID
-            result.parentVersion = match.version
-            result.relation = match.relation
-            result.similarity = match.similarity
-            result.message = "\(match.relation.rawValue) of version \(match.version)"
+            stored = VersionRef(version: versionID, article: match.article)
         case .newArticle:
             try db.cachedStatement(sql: "INSERT INTO article (created_at) VALUES (?)").execute(arguments: [now])
             let articleID = db.lastInsertedRowID
@@ -103,13 +88,9 @@ extension SQLiteCatalog {
             try db.cachedStatement(
                 sql: "UPDATE article SET latest_version_id = ?1, current_version_id = ?1 WHERE id = ?2"
             ).execute(arguments: [versionID, articleID])
-            result.decision = .newArticle
-            result.article = articleID
-            result.version = versionID
-            // An article without a title is named by its first words, marked as derived.
-            result.message = DisplayTitle.shown(
-                title: prepared.article.title, paragraphs: prepared.article.paragraphs)
+            stored = VersionRef(version: versionID, article: articleID)
         }
+        result.record(verdict, of: prepared, stored: stored)
     }
 
     /// Inserts a version of `articleID` and, unless `indexed` is false (a bulk load that files its

@@ -90,8 +90,7 @@ extension SQLiteCatalog {
         let prepared: PreparedArticle
         switch content {
         case .failure(let rejection):
-            result.outcome = .nowRejected
-            result.message = "the current normalizer rejects it (\(rejection.message)); version \(target.version) kept"
+            result.recordRejected(rejection)
             try recordRenormalization(result, at: now, in: db)
             return result
         case .success(let value):
@@ -126,13 +125,9 @@ extension SQLiteCatalog {
             guard !changes.isEmpty else { break }
             // A new site, URL or publication time may change which version is current.
             try updateCurrentVersion(of: articleID, in: db)
-            result.outcome = .metadata
-            result.message = "metadata of version \(target.version) updated: " + changes.joined(separator: ", ")
+            result.recordMetadata(changes)
         case .knownText(let known):
-            result.outcome = .knownText
-            result.version = known.version
-            result.message = "now reads as version \(known.version)"
-                + (known.article == articleID ? "" : " of article \(known.article)")
+            result.recordKnown(known)
         case .newText(let similarity):
             let versionID = try insertVersion(
                 prepared, article: articleID, parent: target.version, similarity: similarity, at: now, in: db)
@@ -143,10 +138,7 @@ extension SQLiteCatalog {
                 sql: "UPDATE article SET latest_version_id = ? WHERE id = ? AND latest_version_id = ?"
             ).execute(arguments: [versionID, articleID, target.version])
             try updateCurrentVersion(of: articleID, in: db)
-            result.outcome = .newVersion
-            result.version = versionID
-            result.similarity = similarity
-            result.message = "re-normalized text of version \(target.version)"
+            result.recordNewText(version: versionID, similarity: similarity)
         }
         try recordRenormalization(result, at: now, in: db)
         return result

@@ -10,9 +10,10 @@ extension SQLiteCatalog {
     ///   `"quoted phrases"` match as phrases, and `OR` between words finds either.
     /// - Throws: ``CopydeskError`` `.usage` for a query with nothing to search for.
     public func search(_ query: String, limit: Int = 20) async throws(CopydeskError) -> [SearchHit] {
-        guard let expression = Self.ftsExpression(query) else {
+        guard let parsed = SearchQuery(query) else {
             throw CopydeskError(.usage, "nothing to search for in '\(query)'")
         }
+        let expression = Self.ftsExpression(parsed)
         return try await readAsync { db in
             // The search index follows the current version from migration v6 on; a reader may open
             // a catalog the daemon has not migrated yet.
@@ -41,46 +42,17 @@ extension SQLiteCatalog {
         }
     }
 
-    /// Turns what a person types into an FTS5 expression: every word becomes a quoted string (so
-    /// that punctuation and FTS5 keywords in it are plain text), `word*` a prefix, `"…"` a phrase,
-    /// and a bare `OR` stays an operator.
-    static func ftsExpression(_ query: String) -> String? {
-        var terms = [String]()
-        var phrase: String?
-        for raw in query.split(separator: " ", omittingEmptySubsequences: true) {
-            var word = String(raw)
-            if phrase != nil {
-                if word.hasSuffix("\"") {
-                    word.removeLast()
-                    terms.append(quote(phrase! + " " + word))
-                    phrase = nil
-                } else {
-                    phrase! += " " + word
+    /// The query as an FTS5 expression: every word a quoted string (so that punctuation and FTS5
+    /// keywords in it are plain text), `word*` a prefix, phrases quoted, `OR` between alternatives.
+    static func ftsExpression(_ query: SearchQuery) -> String {
+        query.groups.map { group in
+            group.map { term in
+                switch term {
+                case .word(let word, let prefix): quote(word) + (prefix ? "*" : "")
+                case .phrase(let phrase): quote(phrase)
                 }
-                continue
-            }
-            if word.hasPrefix("\"") {
-                word.removeFirst()
-                if word.hasSuffix("\""), !word.isEmpty {
-                    word.removeLast()
-                    terms.append(quote(word))
-                } else {
-                    phrase = word
-                }
-                continue
-            }
-            if word == "OR" {
-                if let last = terms.last, last != "OR" { terms.append("OR") }
-                continue
-            }
-            let prefix = word.hasSuffix("*")
-            if prefix { word.removeLast() }
-            guard word.contains(where: { $0.isLetter || $0.isNumber }) else { continue }
-            terms.append(quote(word) + (prefix ? "*" : ""))
-        }
-        if let phrase, phrase.contains(where: { $0.isLetter || $0.isNumber }) { terms.append(quote(phrase)) }
-        while terms.last == "OR" { terms.removeLast() }
-        return terms.isEmpty ? nil : terms.joined(separator: " ")
+            }.joined(separator: " OR ")
+        }.joined(separator: " ")
     }
 
     private static func quote(_ text: String) -> String {

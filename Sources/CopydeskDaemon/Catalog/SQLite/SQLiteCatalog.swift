@@ -116,6 +116,9 @@ public final class SQLiteCatalog: CatalogBackend {
         }
     }
 
+    /// Nothing to do: the file closes when the catalog goes.
+    public func close() async {}
+
     static func describe(_ error: any Error) -> String {
         if let error = error as? DatabaseError {
             return "\(error.resultCode): \(error.message ?? "")"

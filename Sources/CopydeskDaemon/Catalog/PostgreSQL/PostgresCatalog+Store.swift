@@ -1,0 +1,219 @@
+public import CopydeskCore
+internal import Logging
+internal import PostgresNIO
+
+extension PostgresCatalog {
+    /// Decides (``Decider``) and records several submissions in order, in one transaction under
+    /// the catalog's write lock: each decision sees the ones before it, on this node and the
+    /// others. A rejected file is recorded as `rejected` with its reason; every new version is filed
+    /// in the fingerprint index in the same transaction.
+    public func commit(
+        batch submissions: [Submission], markingArchived archived: [Int64],
+        beforeRecording: (@Sendable () throws -> Void)?
+    ) async throws(CopydeskError) -> [CommitResult] {
+        // The flush (a syncfs of the Archive) runs before the transaction: it must precede the
+        // receipts it vouches for, and must not hold the other nodes' lock.
+        if let beforeRecording {
+            do {
+                try beforeRecording()
+            } catch {
+                throw error as? CopydeskError ?? CopydeskError(.ioFailed, "\(error)")
+            }
+        }
+        return try await write { connection, logger in
+            for id in archived { try await Self.markArchived(id, on: connection, logger: logger) }
+            var results = [CommitResult]()
+            for submission in submissions {
+                results.append(try await Self.commit(submission, on: connection, logger: logger))
+            }
+            return results
+        }
+    }
+
+    static func commit(_ submission: Submission, on connection: PostgresConnection, logger: Logger) async throws
+        -> CommitResult
+    {
+        let now = Timestamp.now()
+        var result = CommitResult(receiptID: 0, decision: .rejected, archivePath: submission.archivePath)
+        var article: Article?
+        switch submission.content {
+        case .failure(let rejection):
+            result.message = rejection.reason
+        case .success(let prepared):
+            article = prepared.article
+            let lookup = PostgresLookup(connection: connection, logger: logger)
+            let verdict = try await lookup.run(Decider().decision(rawSHA256: submission.rawSHA256, prepared))
+            var stored: VersionRef?
+            switch verdict {
+            case .sameBytes, .sameText:
+                break
+            case .newVersion(let match):
+                let id = try await insertVersion(
+                    prepared, article: match.article, parent: match.version, similarity: match.similarity,
+                    relation: match.relation, at: now, on: connection, logger: logger)
+                try await connection.run(
+                    "UPDATE article SET latest_version_id = \(id) WHERE id = \(match.article)", logger: logger)
+                try await updateCurrentVersion(of: match.article, on: connection, logger: logger)
+                stored = VersionRef(version: id, article: match.article)
+            case .newArticle:
+                let articleID = try await connection.first(
+                    "INSERT INTO article (created_at) VALUES (\(now)) RETURNING id", as: Int64.self, logger: logger)!
+                let id = try await insertVersion(prepared, article: articleID, at: now, on: connection, logger: logger)
+                try await connection.run(
+                    "UPDATE article SET latest_version_id = \(id), current_version_id = \(id) WHERE id = \(articleID)",
+                    logger: logger)
+                stored = VersionRef(version: id, article: articleID)
+            }
+            result.record(verdict, of: prepared, stored: stored)
+        }
+        let identity = submission.identity
+        let reason = result.decision == .rejected ? result.message : nil
+        let state = submission.isArchived ? "archived" : "committed"
+        result.receiptID = try await connection.first(
+            """
+            INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
+                raw_sha256, format, charset, decision, reason, article_id, version_id, similarity, archive_path, state)
+            VALUES (\(submission.origin.rawValue), \(submission.fileName), \(submission.sourcePath), \(identity.size),
+                \(identity.modificationTimeNanoseconds), \(Int64(bitPattern: identity.inode)),
+                \(Int64(bitPattern: identity.device)), \(submission.arrivedAt), \(submission.rawSHA256),
+                \(article?.format.rawValue), \(article?.charset), \(result.decision.rawValue), \(reason),
+                \(result.article), \(result.version), \(result.similarity), \(submission.archivePath), \(state))
+            RETURNING id
+            """, as: Int64.self, logger: logger)!
+        try await insertEvent(
+            EventKind(result.decision), receipt: result.receiptID, file: submission.fileName, article: result.article,
+            version: result.version, similarity: result.similarity, message: result.message, at: now,
+            on: connection, logger: logger)
+        if submission.isArchived {
+            try await insertEvent(
+                .archived, receipt: result.receiptID, file: submission.fileName, message: submission.archivePath,
+                at: now, on: connection, logger: logger)
+        }
+        return result
+    }
+
+    /// Inserts a version of `articleID` and files it in the fingerprint index.
+    static func insertVersion(
+        _ prepared: PreparedArticle, article articleID: Int64, parent: Int64? = nil, similarity: Double? = nil,
+        relation: VersionRelation? = nil, at now: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Int64 {
+        let article = prepared.article
+        let id = try await connection.first(
+            """
+            INSERT INTO version (article_id, parent_version_id, similarity, relation, title, byline, published,
+                site, url, language, body, content_sha256, format, charset, normalizer_version, created_at)
+            VALUES (\(articleID), \(parent), \(similarity), \(relation?.rawValue), \(article.title), \(article.byline),
+                \(article.published), \(article.site), \(article.url), \(article.language), \(article.body),
+                \(prepared.contentSHA256), \(article.format.rawValue), \(article.charset), \(Normalizer.version), \(now))
+            RETURNING id
+            """, as: Int64.self, logger: logger)!
+        let fingerprint = prepared.fingerprint
+        try await connection.run(
+            """
+            WITH keys AS (
+                INSERT INTO lsh (key, version_id) SELECT DISTINCT unnest(\(fingerprint.keys)::int8[]), \(id)
+                ON CONFLICT DO NOTHING
+            )
+            INSERT INTO fingerprint (version_id, scheme, shingles)
+            VALUES (\(id), \(Fingerprint.scheme), \(fingerprint.shingles.count))
+            ON CONFLICT (version_id) DO UPDATE SET scheme = excluded.scheme, shingles = excluded.shingles
+            """, logger: logger)
+        return id
+    }
+
+    /// Points the article at its current version (``CurrentVersion``) after its versions changed.
+    static func updateCurrentVersion(of articleID: Int64, on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        let rows = try await connection.rows(
+            """
+            SELECT version.id, version.parent_version_id, version.relation, version.site, version.url,
+                coalesce(fingerprint.shingles, 0)::int8, version.published
+            FROM version LEFT JOIN fingerprint ON fingerprint.version_id = version.id
+            WHERE version.article_id = \(articleID)
+            """, as: (Int64, Int64?, String?, String?, String?, Int64, String?).self, logger: logger)
+        let candidates = rows.map { row in
+            CurrentVersion.Candidate(
+                id: row.0, parent: row.1, relation: row.2.flatMap(VersionRelation.init(rawValue:)), length: Int(row.5),
+                site: row.3, url: row.4, published: row.6)
+        }
+        guard let current = CurrentVersion.choose(candidates) else { return }
+        try await connection.run(
+            """
+            UPDATE article SET current_version_id = \(current)
+            WHERE id = \(articleID) AND current_version_id IS DISTINCT FROM \(current)
+            """, logger: logger)
+    }
+
+    static func insertEvent(
+        _ kind: EventKind, receipt: Int64? = nil, file: String? = nil, article: Int64? = nil, version: Int64? = nil,
+        similarity: Double? = nil, message: String? = nil, at time: String = Timestamp.now(),
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.run(
+            """
+            INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message)
+            VALUES (\(time), \(kind.rawValue), \(receipt), \(file), \(article), \(version), \(similarity), \(message))
+            """, logger: logger)
+    }
+
+    public func markArchived(receiptIDs: [Int64]) async throws(CopydeskError) {
+        guard !receiptIDs.isEmpty else { return }
+        try await write { connection, logger in
+            for id in receiptIDs { try await Self.markArchived(id, on: connection, logger: logger) }
+        }
+    }
+
+    private static func markArchived(_ receiptID: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+        guard
+            let (file, path) = try await connection.first(
+                """
+                UPDATE receipt SET state = 'archived' WHERE id = \(receiptID) AND state = 'committed'
+                RETURNING file_name, archive_path
+                """, as: (String, String).self, logger: logger)
+        else { return }
+        try await insertEvent(.archived, receipt: receiptID, file: file, message: path, on: connection, logger: logger)
+    }
+
+    public func recordEvent(_ kind: EventKind, file: String?, message: String?) async throws(CopydeskError) {
+        try await write { connection, logger in
+            try await Self.insertEvent(kind, file: file, message: message, on: connection, logger: logger)
+        }
+    }
+
+    public func pendingReceipts() async throws(CopydeskError) -> [PendingReceipt] {
+        try await read { connection, logger in
+            try await connection.rows(
+                """
+                SELECT id, origin, file_name, source_path, size, mtime_ns, inode, device, raw_sha256, decision,
+                    archive_path
+                FROM receipt WHERE state = 'committed' ORDER BY id
+                """,
+                as: (Int64, String, String, String, Int64, Int64, Int64, Int64, String, String, String).self,
+                logger: logger
+            ).map { row in
+                PendingReceipt(
+                    id: row.0, origin: ReceiptOrigin(rawValue: row.1) ?? .inbox, fileName: row.2, sourcePath: row.3,
+                    identity: FileIdentity(
+                        size: row.4, modificationTimeNanoseconds: row.5, inode: UInt64(bitPattern: row.6),
+                        device: UInt64(bitPattern: row.7)),
+                    rawSHA256: row.8, decision: Decision(rawValue: row.9) ?? .rejected, archivePath: row.10)
+            }
+        }
+    }
+
+    /// The version columns an ``Article`` is rebuilt from, in the order ``article(title:...)``
+    /// takes them.
+    static let textColumns = "title, byline, published, site, url, language, body, format, charset"
+
+    /// Rebuilds the article a version row holds (paragraphs were stored separated by blank lines).
+    static func article(
+        title: String?, byline: String?, published: String?, site: String?, url: String?, language: String?,
+        body: String, format: String, charset: String
+    ) -> Article {
+        Article(
+            format: ArticleFormat(rawValue: format) ?? .text, charset: charset, title: title, byline: byline,
+            published: published, site: site, url: url, language: language,
+            paragraphs: body.split(separator: "\n\n", omittingEmptySubsequences: true).map(String.init))
+    }
+}

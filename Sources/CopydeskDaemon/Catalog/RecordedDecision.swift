@@ -1,0 +1,68 @@
+internal import CopydeskCore
+
+/// What every backend records the same way once it has written a verdict or a re-normalization:
+/// the result's decision, ids and message (the words the log shows).
+extension CommitResult {
+    /// Fills in the result of a verdict; `stored` is the version a new article or new version was
+    /// stored as (with its article), nil for a duplicate.
+    mutating func record(_ verdict: Verdict, of prepared: PreparedArticle, stored: VersionRef?) {
+        switch verdict {
+        case .sameBytes(let match):
+            decision = .duplicate
+            article = match.article
+            version = match.version
+            similarity = 1
+            message = "same bytes as \(match.fileName) (receipt \(match.receipt))"
+        case .sameText(let match):
+            decision = .duplicate
+            article = match.article
+            version = match.version
+            similarity = 1
+            message = "same text as version \(match.version)"
+        case .newVersion(let match):
+            decision = .newVersion
+            article = match.article
+            version = stored?.version
+            parentVersion = match.version
+            relation = match.relation
+            similarity = match.similarity
+            message = "\(match.relation.rawValue) of version \(match.version)"
+        case .newArticle:
+            decision = .newArticle
+            article = stored?.article
+            version = stored?.version
+            // An article without a title is named by its first words, marked as derived.
+            message = DisplayTitle.shown(title: prepared.article.title, paragraphs: prepared.article.paragraphs)
+        }
+    }
+}
+
+extension ReprocessResult {
+    /// The current normalizer rejects the original.
+    mutating func recordRejected(_ rejection: CopydeskError) {
+        outcome = .nowRejected
+        message = "the current normalizer rejects it (\(rejection.message)); version \(target.version) kept"
+    }
+
+    /// The same text, whose metadata fields `changes` were updated (none: unchanged).
+    mutating func recordMetadata(_ changes: [String]) {
+        guard !changes.isEmpty else { return }
+        outcome = .metadata
+        message = "metadata of version \(target.version) updated: " + changes.joined(separator: ", ")
+    }
+
+    /// A text the catalog held as another version.
+    mutating func recordKnown(_ known: VersionRef) {
+        outcome = .knownText
+        version = known.version
+        message = "now reads as version \(known.version)" + (known.article == article ? "" : " of article \(known.article)")
+    }
+
+    /// A new text, stored as version `id`.
+    mutating func recordNewText(version id: Int64, similarity: Double) {
+        outcome = .newVersion
+        version = id
+        self.similarity = similarity
+        message = "re-normalized text of version \(target.version)"
+    }
+}
