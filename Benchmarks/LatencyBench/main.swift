@@ -97,7 +97,7 @@ struct LatencyBench {
                 let store = try SQLiteCatalog.openForReading(path: databasePath)
                 var count = 0
                 while !stop.isSet {
-                    _ = try await StatusReport(archive: root + "/Archive", inbox: inbox, catalog: store)
+                    _ = try await StatusReport(archive: root + "/Archive", inbox: inbox, catalog: .sqlite(path: databasePath))
                     _ = try await store.events(limit: 20)
                     _ = try await store.search("news desk", limit: 3)
                     count += 3

@@ -15,9 +15,8 @@ extension Copydesk {
         @OptionGroup var catalog: CatalogOptions
 
         func run() async throws {
-            let report = try await catalog.reading { store in
-                try await StatusReport(archive: catalog.archivePath, inbox: inbox.inboxPath, catalog: store)
-            }
+            let report = try await StatusReport(
+                archive: catalog.archivePath, inbox: inbox.inboxPath, catalog: catalog.location)
             if json {
                 print(report.json.rendered)
                 return
@@ -34,10 +33,15 @@ extension Copydesk {
                 out += "waiting for the writer to close it\n"
             }
             out += "archive:    \(catalog.archivePath)\n"
-            let counts = report.counts
-            out += "articles:   \(counts.articles)\n"
-            out += "versions:   \(counts.versions)\n"
-            out += "receipts:   \(counts.receipts) (\(counts.duplicates) duplicates, \(counts.rejected) rejected)\n"
+            out += "catalog:    \(report.backend) \(report.location)\n"
+            if let notReady = report.notReady {
+                out += "            \(notReady)\n"
+            }
+            if let counts = report.counts {
+                out += "articles:   \(counts.articles)\n"
+                out += "versions:   \(counts.versions)\n"
+                out += "receipts:   \(counts.receipts) (\(counts.duplicates) duplicates, \(counts.rejected) rejected)\n"
+            }
             out += String(format: "last hour:  %d files (%.1f per minute)\n", report.lastHour, Double(report.lastHour) / 60)
             if let event = report.lastEvent {
                 out += "last event: \(event.time) \(event.kind.rawValue) \(event.file ?? "") \(event.message ?? "")\n"

@@ -36,6 +36,16 @@ final class PendingReceipts: Sendable {
         return nil
     }
 
+    /// Forgets what was loaded, so that the next ``loadOnce(from:origin:)`` reads the catalog again:
+    /// after a commit whose outcome is unknown (the connection to a server broke while it
+    /// committed), its receipts may exist, and their files must then only be archived.
+    func invalidate() {
+        state.withLock { state in
+            state.loaded = false
+            state.bySourcePath.removeAll()
+        }
+    }
+
     /// The pending receipt of the file at `sourcePath` with exactly this identity.
     func receipt(sourcePath: String, identity: FileIdentity) -> PendingReceipt? {
         state.withLock { $0.bySourcePath[sourcePath]?.first { $0.identity == identity } }

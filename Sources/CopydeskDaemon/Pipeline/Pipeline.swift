@@ -276,6 +276,9 @@ public struct Pipeline: Sendable {
                 beforeRecording: flush(needed: !previous.isEmpty || submissions.contains(where: \.isArchived))
             ).map { .success($0) }
         } catch {
+            // A commit that failed may still have committed (a server's connection broke before it
+            // answered): the next files are checked against the catalog's pending receipts again.
+            pending.invalidate()
             await mark(previous)
             if submissions.count == 1 || error.code != .storeFailed {
                 return Array(repeating: .failure(error), count: submissions.count)
@@ -289,6 +292,7 @@ public struct Pipeline: Sendable {
                     .success(
                         try await catalog.commit(batch: [submission], markingArchived: [], beforeRecording: flush)[0]))
             } catch {
+                pending.invalidate()
                 results.append(.failure(error))
             }
         }

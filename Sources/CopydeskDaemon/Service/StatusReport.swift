@@ -7,7 +7,13 @@ public struct StatusReport: Sendable {
     public var waiting: Int
     /// The files the daemon knows a writer still holds open (empty when no daemon runs).
     public var openForWriting: [OpenFile]
-    public var counts: CatalogCounts
+    /// The catalog's engine (`sqlite`, `postgresql`) and where it is.
+    public var backend: String
+    public var location: String
+    /// Why the catalog could not be read yet (a starting daemon creates or migrates it); the totals
+    /// and events are then unknown.
+    public var notReady: String?
+    public var counts: CatalogCounts?
     public var lastEvent: IngestEvent?
     /// The last few decisions, oldest first.
     public var recentDecisions: [IngestEvent]
@@ -15,11 +21,33 @@ public struct StatusReport: Sendable {
     public var lastHour: Int
 
     /// Gathers the report from the Archive's lock, the Inbox folder and the catalog.
-    public init(archive: String, inbox: String, catalog: some CatalogReader, recent: Int = 5) async throws(CopydeskError) {
+    ///
+    /// A catalog still being created or migrated is reported as such (``notReady``), not as an
+    /// error: `status` is what an operator runs while a daemon starts.
+    public init(archive: String, inbox: String, catalog location: CatalogLocation, recent: Int = 5) async throws(CopydeskError) {
         self.daemon = DaemonLock.holder(archive: archive)
         self.inbox = inbox
         self.waiting = InboxScanner.scan(inbox).count
         self.openForWriting = daemon == nil ? [] : OpenFilesRecord.read(archive: archive)
+        self.backend = location.backend
+        self.location = location.description
+        self.recentDecisions = []
+        self.lastHour = 0
+        do throws(CopydeskError) {
+            let catalog = try await location.openForReading()
+            do throws(CopydeskError) {
+                try await read(catalog, recent: recent)
+            } catch {
+                await catalog.close()
+                throw error
+            }
+            await catalog.close()
+        } catch where error.code == .storeNotReady {
+            notReady = error.message
+        }
+    }
+
+    private mutating func read(_ catalog: some CatalogReader, recent: Int) async throws(CopydeskError) {
         self.counts = try await catalog.counts()
         self.lastEvent = try await catalog.lastEvent()
         self.recentDecisions = try await catalog.recentDecisions(limit: recent)
@@ -46,11 +74,17 @@ public struct StatusReport: Sendable {
         var object = JSONObject()
         object.add("daemon", daemonObject)
         object.add("inbox", inboxObject)
-        object.add("articles", counts.articles)
-        object.add("versions", counts.versions)
-        object.add("receipts", counts.receipts)
-        object.add("duplicates", counts.duplicates)
-        object.add("rejected", counts.rejected)
+        var catalogObject = JSONObject()
+        catalogObject.add("backend", backend)
+        catalogObject.add("location", location)
+        catalogObject.add("ready", notReady == nil)
+        catalogObject.add("message", notReady)
+        object.add("catalog", catalogObject)
+        object.add("articles", counts.map { Int64($0.articles) })
+        object.add("versions", counts.map { Int64($0.versions) })
+        object.add("receipts", counts.map { Int64($0.receipts) })
+        object.add("duplicates", counts.map { Int64($0.duplicates) })
+        object.add("rejected", counts.map { Int64($0.rejected) })
         object.add("last_event", lastEvent?.json)
         object.add("recent_decisions", recentDecisions.map(\.json))
         var rate = JSONObject()

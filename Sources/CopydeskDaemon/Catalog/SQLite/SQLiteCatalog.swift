@@ -110,6 +110,8 @@ public final class SQLiteCatalog: CatalogBackend {
                 throw CopydeskError(
                     .storeFailed, "the catalog was written by a newer copydesk (migration \(unknown))", path: path)
             }
+            // A file whose first migration has not committed yet: a daemon is creating it.
+            if applied.isEmpty { throw CopydeskError.catalogNotReady(path) }
             return catalog
         } catch {
             throw failure("read the catalog", error, path: path, busyTimeout: defaultBusyTimeout)
@@ -148,6 +150,9 @@ public final class SQLiteCatalog: CatalogBackend {
             return CopydeskError(.storeUnavailable, "cannot \(doing): it is read-only", path: path, cause: cause)
         case .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_NOMEM:
             return CopydeskError(.storeUnavailable, "cannot \(doing)", path: path, cause: cause)
+        case .SQLITE_ERROR where database.message?.hasPrefix("no such table") == true:
+            // Read while a starting daemon was creating or migrating the catalog.
+            return CopydeskError.catalogNotReady(path)
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
             return CopydeskError(
                 .storeDamaged,
