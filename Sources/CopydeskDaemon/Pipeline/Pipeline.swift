@@ -77,7 +77,8 @@ public struct Pipeline: Sendable {
     /// - Parameter isStopping: checked before each file is started; once it returns `true`, the
     ///   files already started are finished and the rest are left where they are.
     public func process(
-        _ files: [SourceFile], isStopping: @Sendable () -> Bool = { false }, report: (Outcome) -> Void = { _ in }
+        _ files: [SourceFile], isStopping: @escaping @Sendable () -> Bool = { false },
+        report: (Outcome) -> Void = { _ in }
     ) async {
         if let error = await pending.loadOnce(from: catalog, origin: origin) {
             // Without the receipts a crash left pending, a file decided before it would be decided
@@ -104,7 +105,13 @@ public struct Pipeline: Sendable {
                     let size = Int(SourceReader.identity(ofFileAt: file.path)?.size ?? 0)
                     sizes.append(min(max(size, 0), configuration.maxFileBytes))
                     aheadBytes += sizes[index]
-                    group.addTask { ready.put(index, self.prepare(file), started: ContinuousClock.now) }
+                    group.addTask {
+                        // A file whose turn comes after the stop was asked for is left for the next
+                        // start: what is in hand when SIGTERM comes is at most a file per thread.
+                        let prepared =
+                            isStopping() ? .outcome(.skipped(file, "left for the next start")) : self.prepare(file)
+                        ready.put(index, prepared, started: ContinuousClock.now)
+                    }
                     next += 1
                 }
             }

@@ -59,6 +59,7 @@ public struct WatchService: Service {
     public static let metricsInterval: Duration = .seconds(5)
     private let progress = Progress()
     private let retry = RetrySchedule(first: WatchService.firstRetry, longest: WatchService.longestRetry)
+    private let rescans = RescanTimer()
 
     /// - Parameter onOutcome: called with every file's outcome, on the service's task (metrics,
     ///   benchmarks).
@@ -102,6 +103,12 @@ public struct WatchService: Service {
         notifier.ready(status: progress.status())
 
         let damaged = await withTaskGroup(of: Void.self, returning: CopydeskError?.self) { group in
+            group.addTask {
+                await rescans.run { kinds in
+                    if kinds.contains(.retry) { retry.fired() }
+                    if !changes.isStopped { changes.requestRescan() }
+                }
+            }
             if let interval = notifier.watchdogInterval {
                 group.addTask { await watchdog(every: interval / 2) }
             }
@@ -177,11 +184,7 @@ public struct WatchService: Service {
         logger.warning(
             "\(waiting) could not be taken and stay\(summary.failed == 1 ? "s" : "") in the Inbox; retrying in \(after)",
             metadata: ["copydesk.inbox.path": "\(inbox)", "copydesk.reason": "\(reason)"])
-        Task {
-            try? await Task.sleep(for: delay)
-            retry.fired()
-            if !changes.isStopped { changes.requestRescan() }
-        }
+        rescans.schedule(.retry, after: delay)
     }
 
     /// Takes every settled file waiting in the Inbox; files modified within ``scanSettle`` are left
@@ -218,12 +221,7 @@ public struct WatchService: Service {
             case .settling: settling += 1
             }
         }
-        if settling > 0, !changes.isStopped {
-            Task {
-                try? await Task.sleep(for: Self.scanSettle)
-                changes.requestRescan()
-            }
-        }
+        if settling > 0, !changes.isStopped { rescans.schedule(.settle, after: Self.scanSettle) }
         // The files open for writing reach `status` and `STATUS=` through the once-a-second look
         // (``openFilesInterval``): most writers close theirs long before, and a drop is not slowed
         // by a file written and renamed twice.

@@ -2,6 +2,7 @@
 internal import Glibc
 #endif
 internal import Synchronization
+internal import Dispatch
 internal import Logging
 
 /// Ready files collected by a watcher thread until the consumer asks for them, handed over as one
@@ -24,6 +25,8 @@ final class BatchQueue: Sendable {
 
     let inbox: String
     private let state = Mutex(State())
+    /// Signalled once per wake of the polling thread (``State/pollerWake`` says one is pending).
+    private let pollerSemaphore = DispatchSemaphore(value: 0)
     private let logger: Logger
 
     init(inbox: String, logger: Logger) {
@@ -46,12 +49,14 @@ final class BatchQueue: Sendable {
     }
 
     func stop() {
-        state.withLock { state in
+        let wake = state.withLock { state in
             state.stopped = true
-            state.pollerWake = true
             state.waiter?.resume(returning: nil)
             state.waiter = nil
+            defer { state.pollerWake = true }
+            return !state.pollerWake
         }
+        if wake { pollerSemaphore.signal() }
     }
 
     var isStopped: Bool { state.withLock { $0.stopped } }
@@ -83,19 +88,18 @@ final class BatchQueue: Sendable {
 
     /// Wakes a polling thread sleeping in ``waitForPollerWake(timeout:)``.
     func wakePoller() {
-        state.withLock { $0.pollerWake = true }
+        let wake = state.withLock { state in
+            defer { state.pollerWake = true }
+            return !state.pollerWake
+        }
+        if wake { pollerSemaphore.signal() }
     }
 
-    /// Sleeps up to `timeout`, returning early (within 50 ms) after ``wakePoller()`` or ``stop()``.
+    /// Sleeps up to `timeout`, returning at once after ``wakePoller()`` or ``stop()``.
     func waitForPollerWake(timeout: Duration) {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let woken = state.withLock { state in
-                defer { state.pollerWake = false }
-                return state.pollerWake
-            }
-            if woken { return }
-            usleep(50_000)
-        }
+        let (seconds, attoseconds) = timeout.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        _ = pollerSemaphore.wait(timeout: .now() + .nanoseconds(nanoseconds))
+        state.withLock { $0.pollerWake = false }
     }
 }

@@ -46,12 +46,7 @@ extension PostgresCatalog {
     /// node or any other; after `timeout` otherwise.
     public func waitForEvents(after afterID: Int64, timeout: Duration) async throws(CopydeskError) {
         follower.startOnce(location: postgres, logger: logger)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
-            group.addTask { [follower] in await follower.signal.wait() }
-            await group.next()
-            group.cancelAll()
-        }
+        await follower.signal.wait(until: .now + timeout)
     }
 
     public func receiptCount(since: String) async throws(CopydeskError) -> Int {
@@ -285,52 +280,6 @@ final class EventFollower: Sendable {
 
     func stop() {
         task.withLock { $0?.cancel() }
-    }
-}
-
-/// A flag one side raises and the other waits for; a raise with nobody waiting is kept for the
-/// next wait.
-final class Signal: Sendable {
-    private struct State {
-        var raised = false
-        var next = 0
-        var waiters = [Int: CheckedContinuation<Void, Never>]()
-    }
-
-    private let state = Mutex(State())
-
-    func raise() {
-        let waiters = state.withLock { state in
-            let waiters = Array(state.waiters.values)
-            state.waiters.removeAll()
-            if waiters.isEmpty { state.raised = true }
-            return waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Returns once raised (at once if it was raised since the last wait), or when cancelled.
-    func wait() async {
-        let id = state.withLock { state in
-            defer { state.next += 1 }
-            return state.next
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let now = state.withLock { state -> Bool in
-                    if state.raised {
-                        state.raised = false
-                        return true
-                    }
-                    if Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
     }
 }
 
