@@ -37,6 +37,9 @@ extension Copydesk {
             if let notReady = report.notReady {
                 out += "            \(notReady)\n"
             }
+            for node in report.nodes {
+                out += "node:       \(node.name) (\(node.host), pid \(node.pid), last seen \(node.lastSeen))\n"
+            }
             if let counts = report.counts {
                 out += "articles:   \(counts.articles)\n"
                 out += "versions:   \(counts.versions)\n"

@@ -30,6 +30,13 @@ extension Copydesk {
                 "Write Prometheus metrics to FILE every 5 s (node_exporter textfile collector).", valueName: "FILE"))
         var metricsFile: String?
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "This daemon's name among the nodes sharing the catalog (default: $COPYDESK_NODE or HOST:INBOX).",
+                valueName: "NAME"))
+        var node: String?
+
         func validate() throws {
             if let poll, !(poll > 0 && poll <= 3600) {
                 throw ValidationError("--poll takes a number of seconds between 0 and 3600")
@@ -56,6 +63,7 @@ extension Copydesk {
                 notifier: notifier,
                 logger: Logger(label: "copydesk.watcher"))
             service.metricsFile = metricsFile.map { Paths.plain(Paths.absolute(FileName.argument($0))) }
+            service.nodeName = node ?? Paths.environment("COPYDESK_NODE") ?? NodeIdentity.defaultName(inbox: inboxPath)
             let group = ServiceGroup(
                 configuration: .init(
                     services: [.init(service: service)],

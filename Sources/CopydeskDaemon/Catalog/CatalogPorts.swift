@@ -44,6 +44,10 @@ public protocol CatalogStore: AnyObject, Sendable {
         _ items: [(target: ReprocessTarget, content: Result<PreparedArticle, CopydeskError>)], dryRun: Bool
     ) async throws(CopydeskError) -> [ReprocessResult]
 
+    /// Records that this node runs (or still runs): its row in the catalog's list of nodes,
+    /// refreshed while it watches.
+    func recordNode(_ node: NodeRecord) async throws(CopydeskError)
+
     /// Lets go of the catalog's connections (a server's are closed cleanly); nothing is used after.
     func close() async
 }
@@ -117,6 +121,9 @@ public protocol CatalogReader: AnyObject, Sendable {
     /// How many originals ``reprocessTargets(after:limit:)`` has in all.
     func reprocessTargetCount() async throws(CopydeskError) -> Int
 
+    /// The daemons that have watched an Inbox into this catalog, most recently seen first.
+    func nodes() async throws(CopydeskError) -> [NodeRecord]
+
     /// Lets go of the catalog's connections; nothing is used after.
     func close() async
 }
@@ -169,5 +176,26 @@ public struct ArchivedFile: Sendable, Hashable {
         self.path = path
         self.sha256 = sha256
         self.fileName = fileName
+    }
+}
+
+/// A daemon that watches an Inbox into a catalog (one of several sharing a PostgreSQL catalog).
+public struct NodeRecord: Sendable, Hashable {
+    /// Unique among the catalog's nodes (`watch --node`; by default HOST:INBOX).
+    public var name: String
+    public var host: String
+    public var pid: Int32
+    public var inbox: String
+    /// ISO 8601 UTC.
+    public var startedAt: String
+    public var lastSeen: String
+
+    public init(name: String, host: String, pid: Int32, inbox: String, startedAt: String, lastSeen: String) {
+        self.name = name
+        self.host = host
+        self.pid = pid
+        self.inbox = inbox
+        self.startedAt = startedAt
+        self.lastSeen = lastSeen
     }
 }

@@ -14,6 +14,8 @@ public struct StatusReport: Sendable {
     /// and events are then unknown.
     public var notReady: String?
     public var counts: CatalogCounts?
+    /// The daemons the catalog has seen, most recently seen first.
+    public var nodes = [NodeRecord]()
     public var lastEvent: IngestEvent?
     /// The last few decisions, oldest first.
     public var recentDecisions: [IngestEvent]
@@ -49,9 +51,21 @@ public struct StatusReport: Sendable {
 
     private mutating func read(_ catalog: some CatalogReader, recent: Int) async throws(CopydeskError) {
         self.counts = try await catalog.counts()
+        self.nodes = try await catalog.nodes()
         self.lastEvent = try await catalog.lastEvent()
         self.recentDecisions = try await catalog.recentDecisions(limit: recent)
         self.lastHour = try await catalog.receiptCount(since: Timestamp.format(seconds: TimeExpression.nowSeconds() - 3600))
+    }
+
+    private static func json(_ node: NodeRecord) -> JSONObject {
+        var object = JSONObject()
+        object.add("name", node.name)
+        object.add("host", node.host)
+        object.add("pid", Int64(node.pid))
+        object.add("inbox", node.inbox)
+        object.add("started_at", node.startedAt)
+        object.add("last_seen", node.lastSeen)
+        return object
     }
 
     /// The report as `status --json` prints it: one object.
@@ -80,6 +94,10 @@ public struct StatusReport: Sendable {
         catalogObject.add("ready", notReady == nil)
         catalogObject.add("message", notReady)
         object.add("catalog", catalogObject)
+        // The node beside this Inbox, when the catalog knows it, and every node it has seen.
+        let here = NodeIdentity.hostName
+        object.add("node", nodes.first { $0.host == here && $0.inbox == inbox }.map(Self.json))
+        object.add("nodes", nodes.map(Self.json))
         object.add("articles", counts.map { Int64($0.articles) })
         object.add("versions", counts.map { Int64($0.versions) })
         object.add("receipts", counts.map { Int64($0.receipts) })

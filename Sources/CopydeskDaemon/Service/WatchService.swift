@@ -56,6 +56,11 @@ public struct WatchService: Service {
     let onOutcome: (@Sendable (Pipeline.Outcome) -> Void)?
     /// Where to write the pipeline's metrics every ``metricsInterval`` (needs `pipeline.metrics`).
     public var metricsFile: String?
+    /// The name this daemon has among the catalog's nodes; its row is refreshed every
+    /// ``nodeInterval``.
+    public var nodeName: String?
+    /// How often the node's row says it still runs.
+    public static let nodeInterval: Duration = .seconds(15)
     public static let metricsInterval: Duration = .seconds(5)
     private let progress = Progress()
     private let retry = RetrySchedule(first: WatchService.firstRetry, longest: WatchService.longestRetry)
@@ -107,6 +112,15 @@ public struct WatchService: Service {
                 await rescans.run { kinds in
                     if kinds.contains(.retry) { retry.fired() }
                     if !changes.isStopped { changes.requestRescan() }
+                }
+            }
+            if let nodeName {
+                let node = NodeIdentity(name: nodeName, inbox: inbox)
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await pipeline.catalog.recordNode(node.record(seenAt: Timestamp.now()))
+                        try? await Task.sleep(for: Self.nodeInterval)
+                    }
                 }
             }
             if let interval = notifier.watchdogInterval {

@@ -232,6 +232,17 @@ extension PostgresCatalog {
         }
     }
 
+    public func nodes() async throws(CopydeskError) -> [NodeRecord] {
+        try await read { connection, logger in
+            try await connection.rows(
+                "SELECT name, host, pid::int8, inbox, started_at, last_seen FROM node ORDER BY last_seen DESC, name",
+                as: (String, String, Int64, String, String, String).self, logger: logger
+            ).map {
+                NodeRecord(name: $0.0, host: $0.1, pid: Int32(truncatingIfNeeded: $0.2), inbox: $0.3, startedAt: $0.4, lastSeen: $0.5)
+            }
+        }
+    }
+
     public func archivedFiles() async throws(CopydeskError) -> [ArchivedFile] {
         try await read { connection, logger in
             try await connection.rows(

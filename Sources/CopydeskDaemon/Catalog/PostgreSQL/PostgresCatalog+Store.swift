@@ -181,6 +181,23 @@ extension PostgresCatalog {
         }
     }
 
+    /// Refreshes the node's row. Not under the write lock: it touches no decision and no event.
+    public func recordNode(_ node: NodeRecord) async throws(CopydeskError) {
+        do {
+            try await writer.withConnection { connection, logger in
+                try await connection.run(
+                    """
+                    INSERT INTO node (name, host, pid, inbox, started_at, last_seen)
+                    VALUES (\(node.name), \(node.host), \(Int64(node.pid)), \(node.inbox), \(node.startedAt), \(node.lastSeen))
+                    ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid, inbox = excluded.inbox,
+                        started_at = excluded.started_at, last_seen = excluded.last_seen
+                    """, logger: logger)
+            }
+        } catch {
+            throw PostgresFailure.error("write to the catalog", error, location: postgres)
+        }
+    }
+
     public func pendingReceipts() async throws(CopydeskError) -> [PendingReceipt] {
         try await read { connection, logger in
             try await connection.rows(

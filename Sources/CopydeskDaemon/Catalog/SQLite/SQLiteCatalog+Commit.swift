@@ -151,6 +151,18 @@ extension SQLiteCatalog {
         try await writeAsync { db in try Self.insertEvent(kind, file: file, message: message, in: db) }
     }
 
+    public func recordNode(_ node: NodeRecord) async throws(CopydeskError) {
+        try await writeAsync { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO node (name, host, pid, inbox, started_at, last_seen) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid, inbox = excluded.inbox,
+                        started_at = excluded.started_at, last_seen = excluded.last_seen
+                    """,
+                arguments: [node.name, node.host, node.pid, node.inbox, node.startedAt, node.lastSeen])
+        }
+    }
+
     /// The receipts whose file is recorded but not yet archived, oldest first.
     public func pendingReceipts() async throws(CopydeskError) -> [PendingReceipt] {
         try await readAsync { db in

@@ -239,6 +239,20 @@ extension SQLiteCatalog {
                     arguments: [DisplayTitle.shown(title: nil, paragraphs: paragraphs), row["id"] as Int64])
             }
         }
+        migrator.registerMigration("v7-nodes") { db in
+            // The daemons that watch an Inbox into this catalog (`status` lists them).
+            try db.execute(
+                sql: """
+                    CREATE TABLE node (
+                        name TEXT PRIMARY KEY,
+                        host TEXT NOT NULL,
+                        pid INTEGER NOT NULL,
+                        inbox TEXT NOT NULL,
+                        started_at TEXT NOT NULL,
+                        last_seen TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

@@ -95,6 +95,18 @@ extension SQLiteCatalog {
         }
     }
 
+    public func nodes() async throws(CopydeskError) -> [NodeRecord] {
+        try await readAsync { db in
+            // A catalog the daemon has not migrated yet has no nodes table.
+            guard try db.tableExists("node") else { return [] }
+            return try Row.fetchAll(db, sql: "SELECT * FROM node ORDER BY last_seen DESC, name").map { row in
+                NodeRecord(
+                    name: row["name"], host: row["host"], pid: row["pid"], inbox: row["inbox"],
+                    startedAt: row["started_at"], lastSeen: row["last_seen"])
+            }
+        }
+    }
+
     /// SQLite cannot tell another process's readers of a commit: a follower looks again every
     /// quarter of a second (one indexed query on the event table's primary key).
     public func waitForEvents(after afterID: Int64, timeout: Duration) async throws(CopydeskError) {
