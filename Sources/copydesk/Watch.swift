@@ -51,9 +51,7 @@ extension Copydesk {
             let archive = try Archive(root: catalog.archivePath)
             let lock = try DaemonLock(archive: archive.root)
             let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
-            let store = try await notifier.extendingStartTimeout(status: "opening the catalog (upgrading its schema)") {
-                try await limits.openCatalog(catalog)
-            }
+            let store = try await Self.open(catalog, limits: limits, notifier: notifier, logger: logger)
             let pipeline = Pipeline(
                 catalog: store, archive: archive, origin: .inbox, configuration: limits.pipelineConfiguration,
                 metrics: metricsFile == nil ? nil : PipelineMetrics(), logger: Logger(label: "copydesk.pipeline"))
@@ -77,6 +75,29 @@ extension Copydesk {
             }
             await store.close()
             withExtendedLifetime(lock) {}
+        }
+    }
+}
+
+extension Copydesk.Watch {
+    /// Opens the catalog for writing; while its server cannot be reached (a PostgreSQL catalog whose
+    /// server is down or restarting), says so and tries again, every 1 s at first, up to every 30 s.
+    static func open(
+        _ catalog: CatalogOptions, limits: LimitOptions, notifier: SystemdNotifier, logger: Logger
+    ) async throws -> any CatalogBackend {
+        var delay = Duration.seconds(1)
+        while true {
+            do {
+                return try await notifier.extendingStartTimeout(status: "opening the catalog (upgrading its schema)") {
+                    try await limits.openCatalog(catalog)
+                }
+            } catch let error as CopydeskError where error.code == .storeUnavailable {
+                let wait = "\(delay.secondsValue.secondsText) s"
+                logger.warning("\(error.detailedDescription()); trying again in \(wait)")
+                notifier.status("waiting for the catalog, trying again in \(wait): \(error.message)")
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(30))
+            }
         }
     }
 }

@@ -10,8 +10,8 @@ public struct StatusReport: Sendable {
     /// The catalog's engine (`sqlite`, `postgresql`) and where it is.
     public var backend: String
     public var location: String
-    /// Why the catalog could not be read yet (a starting daemon creates or migrates it); the totals
-    /// and events are then unknown.
+    /// Why the catalog could not be read now (a starting daemon creates or migrates it, its server
+    /// cannot be reached); the totals and events are then unknown.
     public var notReady: String?
     public var counts: CatalogCounts?
     /// The daemons the catalog has seen, most recently seen first.
@@ -24,8 +24,8 @@ public struct StatusReport: Sendable {
 
     /// Gathers the report from the Archive's lock, the Inbox folder and the catalog.
     ///
-    /// A catalog still being created or migrated is reported as such (``notReady``), not as an
-    /// error: `status` is what an operator runs while a daemon starts.
+    /// A catalog still being created or migrated, or whose server cannot be reached, is reported as
+    /// such (``notReady``), not as an error: `status` is what an operator runs to see why files wait.
     public init(archive: String, inbox: String, catalog location: CatalogLocation, recent: Int = 5) async throws(CopydeskError) {
         self.daemon = DaemonLock.holder(archive: archive)
         self.inbox = inbox
@@ -44,7 +44,8 @@ public struct StatusReport: Sendable {
                 throw error
             }
             await catalog.close()
-        } catch where error.code == .storeNotReady {
+        } catch where error.code == .storeNotReady || error.code == .storeUnavailable {
+            // What the daemons wait for too: the report says so, and what else it knows.
             notReady = error.message
         }
     }

@@ -49,7 +49,7 @@ public final class PostgresCatalog: CatalogBackend {
             }
         } catch {
             await catalog.close()
-            throw PostgresFailure.error("migrate the catalog", error, location: location)
+            throw PostgresFailure.error("open the catalog", error, location: location)
         }
         return catalog
     }

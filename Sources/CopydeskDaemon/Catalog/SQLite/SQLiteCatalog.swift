@@ -202,18 +202,3 @@ public final class SQLiteCatalog: CatalogBackend {
         }
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as a `TimeInterval`.
-    public var secondsValue: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}
-
-extension Double {
-    /// "10", "0.5": without a trailing ".0".
-    var secondsText: String {
-        self == rounded() && abs(self) < 1e15 ? String(Int64(self)) : String(self)
-    }
-}
