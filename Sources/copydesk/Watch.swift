@@ -37,6 +37,13 @@ extension Copydesk {
                 valueName: "NAME"))
         var node: String?
 
+        @Flag(
+            name: .long,
+            help: ArgumentHelp(
+                "Share the Inbox with other daemons (each with --shared-inbox and its own --node).",
+                discussion: "Each file is claimed by one node (renamed into INBOX/.copydesk-claims/NODE); the files of a node that dies are taken over by the others."))
+        var sharedInbox = false
+
         func validate() throws {
             if let poll, !(poll > 0 && poll <= 3600) {
                 throw ValidationError("--poll takes a number of seconds between 0 and 3600")
@@ -49,19 +56,24 @@ extension Copydesk {
             let inboxPath = inbox.inboxPath
             try Folders.create(inboxPath, what: "the Inbox")
             let archive = try Archive(root: catalog.archivePath)
-            let lock = try DaemonLock(archive: archive.root)
+            let nodeName = node ?? Paths.environment("COPYDESK_NODE") ?? NodeIdentity.defaultName(inbox: inboxPath)
+            let lock = try DaemonLock(archive: archive.root, inbox: inboxPath, node: nodeName, sharedInbox: sharedInbox)
+            let claims = sharedInbox ? try InboxClaims(inbox: inboxPath, node: nodeName) : nil
             let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
             let store = try await Self.open(catalog, limits: limits, notifier: notifier, logger: logger)
-            let pipeline = Pipeline(
+            var pipeline = Pipeline(
                 catalog: store, archive: archive, origin: .inbox, configuration: limits.pipelineConfiguration,
                 metrics: metricsFile == nil ? nil : PipelineMetrics(), logger: Logger(label: "copydesk.pipeline"))
+            pipeline.node = nodeName
             let mode: WatchService.Mode = poll.map { .poll(.milliseconds(Int64($0 * 1000))) } ?? .inotify
             var service = WatchService(
                 inbox: inboxPath, pipeline: pipeline, mode: mode,
                 notifier: notifier,
                 logger: Logger(label: "copydesk.watcher"))
             service.metricsFile = metricsFile.map { Paths.plain(Paths.absolute(FileName.argument($0))) }
-            service.nodeName = node ?? Paths.environment("COPYDESK_NODE") ?? NodeIdentity.defaultName(inbox: inboxPath)
+            service.nodeName = nodeName
+            service.recordsFolder = lock.folder
+            service.claims = claims
             let group = ServiceGroup(
                 configuration: .init(
                     services: [.init(service: service)],
@@ -74,7 +86,7 @@ extension Copydesk {
                 throw error
             }
             await store.close()
-            withExtendedLifetime(lock) {}
+            withExtendedLifetime((lock, claims)) {}
         }
     }
 }

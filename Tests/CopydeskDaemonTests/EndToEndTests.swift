@@ -72,10 +72,13 @@ struct EndToEndTests {
             #expect(again?["event"] as? String == "duplicate")
             #expect(again?["article"] as? Int == first[0]["article"] as? Int)
 
-            // A second daemon on the same Archive is refused.
+            // A second daemon on the same Inbox is refused (unless both share it).
             let second2 = try Self.run(["watch", "--inbox", inbox, "--archive", archive])
             #expect(second2.status == 1)
-            #expect(second2.stderr.contains("already watches this Archive"))
+            #expect(second2.stderr.contains("already watches this Inbox"), "\(second2.stderr)")
+            let shared = try Self.run(["watch", "--inbox", inbox, "--archive", archive, "--shared-inbox"])
+            #expect(shared.status == 1)
+            #expect(shared.stderr.contains("does not share this Inbox"), "\(shared.stderr)")
 
             let status = try Self.run(["status", "--json", "--archive", archive, "--inbox", inbox])
             #expect(status.status == 0)

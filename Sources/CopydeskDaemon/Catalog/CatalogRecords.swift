@@ -98,6 +98,8 @@ public struct PendingReceipt: Sendable, Hashable {
     public var rawSHA256: String
     public var decision: Decision
     public var archivePath: String
+    /// The node that recorded it (nil: a catalog of one daemon, before nodes were recorded).
+    public var node: String?
 }
 
 /// The outcome of committing one file: its decision and the ids it was recorded under.

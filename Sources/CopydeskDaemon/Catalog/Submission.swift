@@ -21,6 +21,8 @@ public struct Submission: Sendable {
     /// which leaves the source in place): the receipt is then recorded as archived at once, in the
     /// transaction that follows a flush of the Archive.
     public var isArchived = false
+    /// The node deciding it (``NodeIdentity``), recorded with the receipt.
+    public var node: String?
 
     public init(
         origin: ReceiptOrigin,

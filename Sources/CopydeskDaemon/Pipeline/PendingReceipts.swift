@@ -10,6 +10,12 @@ final class PendingReceipts: Sendable {
     private struct State {
         var loaded = false
         var bySourcePath = [String: [PendingReceipt]]()
+        var byIdentity = [FileIdentity: [PendingReceipt]]()
+
+        mutating func add(_ receipt: PendingReceipt) {
+            bySourcePath[receipt.sourcePath, default: []].append(receipt)
+            byIdentity[receipt.identity, default: []].append(receipt)
+        }
     }
 
     private let state = Mutex(State())
@@ -29,9 +35,7 @@ final class PendingReceipts: Sendable {
         state.withLock { state in
             guard !state.loaded else { return }
             state.loaded = true
-            for receipt in receipts where receipt.origin == origin {
-                state.bySourcePath[receipt.sourcePath, default: []].append(receipt)
-            }
+            for receipt in receipts where receipt.origin == origin { state.add(receipt) }
         }
         return nil
     }
@@ -43,22 +47,31 @@ final class PendingReceipts: Sendable {
         state.withLock { state in
             state.loaded = false
             state.bySourcePath.removeAll()
+            state.byIdentity.removeAll()
         }
     }
 
-    /// The pending receipt of the file at `sourcePath` with exactly this identity.
-    func receipt(sourcePath: String, identity: FileIdentity) -> PendingReceipt? {
-        state.withLock { $0.bySourcePath[sourcePath]?.first { $0.identity == identity } }
+    /// The pending receipt of the file at `sourcePath` with exactly this identity; or, for a file
+    /// that moved since (a claimed file a node took over from a node that died), the one with this
+    /// identity (device, inode, size and modification time in nanoseconds, which a rename keeps)
+    /// and this file name.
+    func receipt(sourcePath: String, name: String, identity: FileIdentity) -> PendingReceipt? {
+        state.withLock { state in
+            if let found = state.bySourcePath[sourcePath]?.first(where: { $0.identity == identity }) { return found }
+            return state.byIdentity[identity]?.first { $0.fileName == name }
+        }
     }
 
     func add(_ receipt: PendingReceipt) {
-        state.withLock { $0.bySourcePath[receipt.sourcePath, default: []].append(receipt) }
+        state.withLock { $0.add(receipt) }
     }
 
     func remove(_ receipt: PendingReceipt) {
         state.withLock { state in
             state.bySourcePath[receipt.sourcePath]?.removeAll { $0.id == receipt.id }
             if state.bySourcePath[receipt.sourcePath]?.isEmpty == true { state.bySourcePath[receipt.sourcePath] = nil }
+            state.byIdentity[receipt.identity]?.removeAll { $0.id == receipt.id }
+            if state.byIdentity[receipt.identity]?.isEmpty == true { state.byIdentity[receipt.identity] = nil }
         }
     }
 }
@@ -87,7 +100,7 @@ extension PendingReceipt {
         self.init(
             id: result.receiptID, origin: submission.origin, fileName: submission.fileName,
             sourcePath: submission.sourcePath, identity: submission.identity, rawSHA256: submission.rawSHA256,
-            decision: result.decision, archivePath: result.archivePath)
+            decision: result.decision, archivePath: result.archivePath, node: submission.node)
     }
 }
 

@@ -54,6 +54,9 @@ public struct Pipeline: Sendable {
     let logger: Logger
     /// Counters and the latency histogram for `--metrics-file`, when kept.
     public let metrics: PipelineMetrics?
+    /// The node this pipeline decides for, recorded with each receipt; a restart recovers only its
+    /// own node's pending receipts (another node's are that node's to finish).
+    public var node: String?
     /// Receipts recorded but not yet archived, by source path.
     let pending = PendingReceipts()
     /// Receipts whose files are in the Archive but could not be marked archived yet (the catalog
@@ -173,7 +176,7 @@ public struct Pipeline: Sendable {
         } catch {
             return .outcome(.failed(file, CopydeskError(.ioFailed, "\(error)", path: file.path)))
         }
-        if let receipt = pending.receipt(sourcePath: file.path, identity: read.identity) {
+        if let receipt = pending.receipt(sourcePath: file.path, name: file.name, identity: read.identity) {
             return .pending(file, receipt)
         }
         let deadline = configuration.fileTimeout.map { Deadline(limit: $0) } ?? .never
@@ -209,9 +212,11 @@ public struct Pipeline: Sendable {
             case .success: archive.originalPath(sha256: read.rawSHA256)
             case .failure: archive.rejectedPath(sha256: read.rawSHA256, fileName: file.name)
             }
-        return Submission(
+        var submission = Submission(
             origin: origin, fileName: file.name, sourcePath: file.path, identity: read.identity,
             rawSHA256: read.rawSHA256, arrivedAt: Timestamp.now(), content: content, archivePath: archivePath)
+        submission.node = node
+        return submission
     }
 
     /// Decides, commits and archives prepared files, in order: one transaction marks the previous
@@ -329,6 +334,12 @@ public struct Pipeline: Sendable {
         }
     }
 
+    /// Reads the pending receipts from the catalog again before the next files (after files of a
+    /// node that died were taken over: its receipts are then this node's to finish).
+    public func forgetPendingReceipts() {
+        pending.invalidate()
+    }
+
     /// Whether receipts of archived files still wait to be marked archived.
     public var hasUnfinishedWork: Bool { !unmarked.isEmpty }
 
@@ -365,7 +376,9 @@ public struct Pipeline: Sendable {
     public func recoverPendingReceipts() async -> Int {
         let pending: [PendingReceipt]
         do {
-            pending = try await catalog.pendingReceipts().filter { $0.origin == origin }
+            pending = try await catalog.pendingReceipts().filter {
+                $0.origin == origin && ($0.node == nil || $0.node == node)
+            }
         } catch {
             logger.error("cannot list pending receipts", metadata: ["copydesk.error": "\(error)"])
             return 0

@@ -5,28 +5,28 @@ internal import CopydeskCore
 internal import SystemPackage
 internal import Synchronization
 
-/// The files a running daemon knows to be open for writing in its Inbox, kept in
-/// `ARCHIVE/copydesk.open-files` for `copydesk status` (which runs in a process of its own).
+/// The files a running daemon knows to be open for writing in its Inbox, kept in its node's folder
+/// (``DaemonLock/folder``) as `open-files` for `copydesk status` (which runs in a process of its own).
 ///
 /// The daemon rewrites the file (a temporary file renamed over it) whenever the set changes and
 /// removes it when it stops; `status` believes it only while the daemon holds its lock. Each entry
 /// is the time in nanoseconds since the epoch and the file name, each ended by a NUL byte (a name
 /// may hold any other byte).
 public enum OpenFilesRecord {
-    public static func path(archive: String) -> String {
-        "\(archive)/copydesk.open-files"
+    public static func path(folder: String) -> String {
+        "\(folder)/open-files"
     }
 
     /// One writer at a time (the service's batches and its once-a-second look both publish).
     private static let writing = Mutex(())
 
     /// Replaces the record; an empty list removes it.
-    static func write(_ files: [OpenFile], archive: String) throws(CopydeskError) {
-        try writing.withLock { _ throws(CopydeskError) in try replace(files, archive: archive) }
+    static func write(_ files: [OpenFile], folder: String) throws(CopydeskError) {
+        try writing.withLock { _ throws(CopydeskError) in try replace(files, folder: folder) }
     }
 
-    private static func replace(_ files: [OpenFile], archive: String) throws(CopydeskError) {
-        let target = path(archive: archive)
+    private static func replace(_ files: [OpenFile], folder: String) throws(CopydeskError) {
+        let target = path(folder: folder)
         guard !files.isEmpty else {
             _ = FileName.withCString(target) { unlink($0) }
             return
@@ -35,7 +35,7 @@ public enum OpenFilesRecord {
         for file in files {
             bytes += Array(String(file.since).utf8) + [0] + Array(file.file.utf8) + [0]
         }
-        let temporary = "\(archive)/.copydesk-open-files-\(getpid())"
+        let temporary = "\(folder)/.open-files-\(getpid())"
         let descriptor = FileName.withCString(temporary) { open($0, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         guard descriptor >= 0 else {
             throw CopydeskError.io("write the list of files open for writing", temporary, Errno(rawValue: errno))
@@ -50,8 +50,8 @@ public enum OpenFilesRecord {
     }
 
     /// The files of the record, oldest first; empty when there is none.
-    public static func read(archive: String) -> [OpenFile] {
-        let descriptor = FileName.withCString(path(archive: archive)) { open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
+    public static func read(folder: String) -> [OpenFile] {
+        let descriptor = FileName.withCString(path(folder: folder)) { open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
         guard descriptor >= 0 else { return [] }
         defer { close(descriptor) }
         var bytes = [UInt8]()

@@ -27,10 +27,10 @@ public struct StatusReport: Sendable {
     /// A catalog still being created or migrated, or whose server cannot be reached, is reported as
     /// such (``notReady``), not as an error: `status` is what an operator runs to see why files wait.
     public init(archive: String, inbox: String, catalog location: CatalogLocation, recent: Int = 5) async throws(CopydeskError) {
-        self.daemon = DaemonLock.holder(archive: archive)
+        self.daemon = DaemonLock.holder(archive: archive, inbox: inbox)
         self.inbox = inbox
         self.waiting = InboxScanner.scan(inbox).count
-        self.openForWriting = daemon == nil ? [] : OpenFilesRecord.read(archive: archive)
+        self.openForWriting = daemon.map { OpenFilesRecord.read(folder: $0.folder) } ?? []
         self.backend = location.backend
         self.location = location.description
         self.recentDecisions = []

@@ -56,9 +56,17 @@ public struct WatchService: Service {
     let onOutcome: (@Sendable (Pipeline.Outcome) -> Void)?
     /// Where to write the pipeline's metrics every ``metricsInterval`` (needs `pipeline.metrics`).
     public var metricsFile: String?
+    /// Where the records `status` reads are kept (the node's folder, ``DaemonLock/folder``; the
+    /// Archive's root when nothing else is given).
+    public var recordsFolder: String?
+    /// This node's claims on a shared Inbox (``InboxClaims``); nil when the Inbox is its alone.
+    public var claims: InboxClaims?
+    private var recordFolder: String { recordsFolder ?? pipeline.archive.root }
     /// The name this daemon has among the catalog's nodes; its row is refreshed every
     /// ``nodeInterval``.
     public var nodeName: String?
+    /// How often the nodes of a shared Inbox look for files a dead node had claimed.
+    public static let deadNodeInterval: Duration = .seconds(2)
     /// How often the node's row says it still runs.
     public static let nodeInterval: Duration = .seconds(15)
     public static let metricsInterval: Duration = .seconds(5)
@@ -96,7 +104,7 @@ public struct WatchService: Service {
         logger.info("watching \(inbox) (\(modeText))", metadata: ["copydesk.inbox.path": "\(inbox)"])
         await pipeline.recoverPendingReceipts()
         // A list left by a daemon that was killed is not this one's.
-        try? OpenFilesRecord.write([], archive: pipeline.archive.root)
+        try? OpenFilesRecord.write([], folder: recordFolder)
         let startup = await scan(changes)
         if let damaged = startup.damaged {
             // Nothing to retry: the catalog file needs an operator.
@@ -112,6 +120,15 @@ public struct WatchService: Service {
                 await rescans.run { kinds in
                     if kinds.contains(.retry) { retry.fired() }
                     if !changes.isStopped { changes.requestRescan() }
+                }
+            }
+            if let claims {
+                // A node that dies leaves its claimed files: the others look every few seconds.
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: Self.deadNodeInterval)
+                        if claims.deadNodesHoldFiles(), !changes.isStopped { changes.requestRescan() }
+                    }
                 }
             }
             if let nodeName {
@@ -171,7 +188,7 @@ public struct WatchService: Service {
             logger.critical("\(damaged.detailedDescription())", metadata: ["copydesk.inbox.path": "\(inbox)"])
             throw damaged
         }
-        try? OpenFilesRecord.write([], archive: pipeline.archive.root)
+        try? OpenFilesRecord.write([], folder: recordFolder)
         notifier.stopping(status: "stopped: " + progress.status())
         try? await pipeline.catalog.recordEvent(.stopped, message: "stopped watching \(inbox): \(progress.status())")
         logger.info("stopped: \(progress.status())", metadata: ["copydesk.inbox.path": "\(inbox)"])
@@ -209,8 +226,21 @@ public struct WatchService: Service {
             unfinished.firstError = error
             if error.code == .storeDamaged { unfinished.damaged = error }
         }
+        var held = [SourceFile]()
+        if let claims {
+            // The files of nodes that died are this node's now; their pending receipts are read
+            // again, so that what such a node had decided is only archived.
+            let moved = claims.takeOverDeadNodes()
+            if moved > 0 {
+                pipeline.forgetPendingReceipts()
+                logger.notice(
+                    "took over \(moved) file\(moved == 1 ? "" : "s") claimed by a node that stopped",
+                    metadata: ["copydesk.inbox.path": "\(inbox)"])
+            }
+            held = claims.claimed()
+        }
         let ready = InboxScanner.scan(inbox)
-        var summary = await take(ready, changes)
+        var summary = await take(ready, changes, held: held)
         summary.firstError = summary.firstError ?? unfinished.firstError
         summary.damaged = summary.damaged ?? unfinished.damaged
         return summary
@@ -220,9 +250,13 @@ public struct WatchService: Service {
     /// open waits for its close, which the watcher reports; one that nothing can tell about yet
     /// (found at startup where no read lease is granted, polling) is looked at again after
     /// ``scanSettle``.
-    private func take(_ relativePaths: [String], _ changes: any InboxChanges) async -> TakeSummary {
+    ///
+    /// - Parameter held: files of a shared Inbox that this node claimed before (taken first).
+    private func take(_ relativePaths: [String], _ changes: any InboxChanges, held: [SourceFile] = []) async
+        -> TakeSummary
+    {
         var summary = TakeSummary()
-        guard !relativePaths.isEmpty else { return summary }
+        guard !relativePaths.isEmpty || !held.isEmpty else { return summary }
         // No file is judged before the events queued so far are read: a rescan that a signal or a
         // timer started, or a writer that opened a file again right after closing it.
         await changes.catchUp()
@@ -239,8 +273,22 @@ public struct WatchService: Service {
         // The files open for writing reach `status` and `STATUS=` through the once-a-second look
         // (``openFilesInterval``): most writers close theirs long before, and a drop is not slowed
         // by a file written and renamed twice.
-        guard !ready.isEmpty else { return summary }
-        let files = ready.map { SourceFile(path: "\(inbox)/\($0)", name: $0) }
+        var files = held
+        if let claims {
+            // A shared Inbox: each file is renamed into this node's folder first; one another node
+            // claimed first is gone, and not this node's.
+            for name in ready {
+                do {
+                    if let file = try claims.claim(name) { files.append(file) }
+                } catch {
+                    summary.record(.failed(SourceFile(path: "\(inbox)/\(name)", name: name), error))
+                    logger.error("\(error.detailedDescription())", metadata: ["copydesk.inbox.path": "\(inbox)"])
+                }
+            }
+        } else {
+            files += ready.map { SourceFile(path: "\(inbox)/\($0)", name: $0) }
+        }
+        guard !files.isEmpty else { return summary }
         progress.begin()
         await pipeline.process(files, isStopping: { changes.isStopped }) { outcome in
             summary.record(outcome)
@@ -267,7 +315,7 @@ public struct WatchService: Service {
         let files = changes.openForWriting()
         guard progress.setOpenFiles(files) else { return false }
         do {
-            try OpenFilesRecord.write(files, archive: pipeline.archive.root)
+            try OpenFilesRecord.write(files, folder: recordFolder)
         } catch {
             logger.warning("\(error.detailedDescription())")
         }

@@ -72,12 +72,14 @@ extension PostgresCatalog {
         result.receiptID = try await connection.first(
             """
             INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
-                raw_sha256, format, charset, decision, reason, article_id, version_id, similarity, archive_path, state)
+                raw_sha256, format, charset, decision, reason, article_id, version_id, similarity, archive_path, state,
+                node)
             VALUES (\(submission.origin.rawValue), \(submission.fileName), \(submission.sourcePath), \(identity.size),
                 \(identity.modificationTimeNanoseconds), \(Int64(bitPattern: identity.inode)),
                 \(Int64(bitPattern: identity.device)), \(submission.arrivedAt), \(submission.rawSHA256),
                 \(article?.format.rawValue), \(article?.charset), \(result.decision.rawValue), \(reason),
-                \(result.article), \(result.version), \(result.similarity), \(submission.archivePath), \(state))
+                \(result.article), \(result.version), \(result.similarity), \(submission.archivePath), \(state),
+                \(submission.node))
             RETURNING id
             """, as: Int64.self, logger: logger)!
         try await insertEvent(
@@ -203,10 +205,10 @@ extension PostgresCatalog {
             try await connection.rows(
                 """
                 SELECT id, origin, file_name, source_path, size, mtime_ns, inode, device, raw_sha256, decision,
-                    archive_path
+                    archive_path, node
                 FROM receipt WHERE state = 'committed' ORDER BY id
                 """,
-                as: (Int64, String, String, String, Int64, Int64, Int64, Int64, String, String, String).self,
+                as: (Int64, String, String, String, Int64, Int64, Int64, Int64, String, String, String, String?).self,
                 logger: logger
             ).map { row in
                 PendingReceipt(
@@ -214,7 +216,7 @@ extension PostgresCatalog {
                     identity: FileIdentity(
                         size: row.4, modificationTimeNanoseconds: row.5, inode: UInt64(bitPattern: row.6),
                         device: UInt64(bitPattern: row.7)),
-                    rawSHA256: row.8, decision: Decision(rawValue: row.9) ?? .rejected, archivePath: row.10)
+                    rawSHA256: row.8, decision: Decision(rawValue: row.9) ?? .rejected, archivePath: row.10, node: row.11)
             }
         }
     }

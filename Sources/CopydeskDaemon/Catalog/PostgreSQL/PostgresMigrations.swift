@@ -64,7 +64,8 @@ enum PostgresMigrations {
                     version_id bigint REFERENCES version(id),
                     similarity double precision,
                     archive_path text NOT NULL,
-                    state text NOT NULL CHECK (state IN ('committed', 'archived'))
+                    state text NOT NULL CHECK (state IN ('committed', 'archived')),
+                    node text
                 )
                 """,
                 "CREATE INDEX receipt_raw ON receipt(raw_sha256)",

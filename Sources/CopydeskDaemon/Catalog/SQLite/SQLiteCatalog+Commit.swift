@@ -41,8 +41,8 @@ extension SQLiteCatalog {
             sql: """
                 INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
                     raw_sha256, format, charset, decision, reason, article_id, version_id, similarity,
-                    archive_path, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    archive_path, state, node)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                 submission.origin.rawValue, submission.fileName, submission.sourcePath, submission.identity.size,
                 submission.identity.modificationTimeNanoseconds, Int64(bitPattern: submission.identity.inode),
@@ -50,6 +50,7 @@ extension SQLiteCatalog {
                 article?.format.rawValue, article?.charset, result.decision.rawValue,
                 result.decision == .rejected ? result.message : nil, result.article, result.version,
                 result.similarity, submission.archivePath, submission.isArchived ? "archived" : "committed",
+                submission.node,
             ])
         result.receiptID = db.lastInsertedRowID
         try insertEvent(
@@ -181,6 +182,6 @@ extension SQLiteCatalog {
                 inode: UInt64(bitPattern: row["inode"] as Int64), device: UInt64(bitPattern: row["device"] as Int64)),
             rawSHA256: row["raw_sha256"],
             decision: Decision(rawValue: row["decision"]) ?? .rejected,
-            archivePath: row["archive_path"])
+            archivePath: row["archive_path"], node: row["node"])
     }
 }

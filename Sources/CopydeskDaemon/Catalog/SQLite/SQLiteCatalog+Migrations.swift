@@ -240,7 +240,9 @@ extension SQLiteCatalog {
             }
         }
         migrator.registerMigration("v7-nodes") { db in
-            // The daemons that watch an Inbox into this catalog (`status` lists them).
+            // The daemons that watch an Inbox into this catalog (`status` lists them), and which of
+            // them recorded each receipt (a node recovers its own after a crash, not another's).
+            try db.execute(sql: "ALTER TABLE receipt ADD COLUMN node TEXT")
             try db.execute(
                 sql: """
                     CREATE TABLE node (

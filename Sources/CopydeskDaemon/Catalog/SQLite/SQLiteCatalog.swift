@@ -1,6 +1,7 @@
 public import CopydeskCore
 internal import Foundation
 internal import GRDB
+internal import Glibc
 
 /// The SQLite catalog: articles, versions, receipts and the event log.
 ///
@@ -75,6 +76,15 @@ public final class SQLiteCatalog: CatalogBackend {
         self.queue = queue
         self.path = path
         self.busyTimeout = busyTimeout
+        // Several daemons may open one new catalog at once (nodes of a shared Inbox): the migrator
+        // reads what is applied before its transactions, so they take turns, by a lock on a file
+        // beside the catalog (never on the catalog itself: closing another descriptor of it would
+        // drop SQLite's own locks).
+        let turn = path == ":memory:" ? -1 : FileName.withCString(path + "-migrating") {
+            open($0, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        }
+        if turn >= 0 { _ = flock(turn, LOCK_EX) }
+        defer { if turn >= 0 { _ = Glibc.close(turn) } }
         do {
             try Self.migrator.migrate(queue)
         } catch {
