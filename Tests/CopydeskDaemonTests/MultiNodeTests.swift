@@ -182,3 +182,52 @@ extension MultiNodeTests {
         }
     }
 }
+
+extension MultiNodeTests {
+    /// The PostgreSQL server is killed while two nodes ingest, and started again: the nodes say
+    /// what they wait for, retry, and resume; every file is decided once and the Archive agrees.
+    @Test(.enabled(if: PostgresTestCluster.unavailableReason == nil, "PostgreSQL server binaries are not installed"))
+    func aServerRestartMidIngestLosesAndDoublesNothing() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: EndToEndTests.binary))
+        let cluster = try await PostgresTestCluster.start()
+        try await withTemporaryDirectory { inbox, archive in
+            let second = inbox + "-2"
+            try FileManager.default.createDirectory(atPath: second, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: second) }
+            let catalog = try await cluster.createDatabase()
+            let location = try CatalogLocation(catalog)
+            let daemons = try [inbox, second].map { folder in
+                try DaemonProcess(inbox: folder, archive: archive, arguments: ["--catalog", catalog])
+            }
+            try await Self.waitUntilWatching(daemons)
+            let texts = Self.texts(60, seed: 23)
+            var names = try Self.drop(Array(texts[..<20]), into: inbox, prefix: "p")
+            names += try Self.drop(Array(texts[20..<30]), into: second, prefix: "q")
+            _ = try await Self.waitForDecisions(3, location, seconds: 30)
+            try await cluster.kill()
+            // Files keep arriving while the server is down; they wait in the Inboxes.
+            names += try Self.drop(Array(texts[30..<45]), into: inbox, prefix: "r")
+            names += try Self.drop(Array(texts[45...]) + Array(texts[..<5]), into: second, prefix: "s")
+            for _ in 0..<100 where !daemons.allSatisfy({ $0.logTail(200).contains("cannot be reached") }) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            for daemon in daemons {
+                #expect(daemon.logTail(200).contains("PostgreSQL server cannot be reached"), "\(daemon.logTail())")
+                #expect(daemon.isRunning)
+            }
+            let waiting = try EndToEndTests.run(["status", "--json", "--archive", archive, "--inbox", second, "--catalog", catalog])
+            #expect(waiting.status == 0, "\(waiting.stderr)")
+            #expect(waiting.stdout.contains("cannot be reached"), "\(waiting.stdout)")
+            try await cluster.restart()
+            let decisions = try await Self.waitForDecisions(names.count, location, seconds: 120)
+            let byFile = Dictionary(grouping: decisions, by: { $0.file ?? "" })
+            #expect(Set(byFile.keys) == Set(names), "\(daemons[0].logTail(60))")
+            #expect(byFile.values.allSatisfy { $0.count == 1 }, "\(byFile.filter { $0.value.count > 1 }.keys.sorted())")
+            #expect(decisions.filter { $0.kind == .newArticle }.count == texts.count)
+            for daemon in daemons { #expect(await daemon.stop() == 0) }
+            let verify = try EndToEndTests.run(["verify", "--archive", archive, "--catalog", catalog])
+            #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        }
+        try await cluster.stop()
+    }
+}

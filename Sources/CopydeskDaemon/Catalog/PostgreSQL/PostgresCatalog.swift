@@ -33,8 +33,9 @@ public final class PostgresCatalog: CatalogBackend {
         self.postgres = location
         self.busyTimeout = busyTimeout
         self.logger = logger
-        self.writer = PostgresSession(location: location, logger: logger)
-        self.reader = PostgresSession(location: location, logger: logger)
+        // A write may wait its busy timeout for the lock, then take its time; a read is short.
+        self.writer = PostgresSession(location: location, patience: busyTimeout + .seconds(30), logger: logger)
+        self.reader = PostgresSession(location: location, patience: .seconds(30), logger: logger)
     }
 
     /// Connects to the catalog's database and brings its schema up to date (creating it in an

@@ -197,7 +197,7 @@ enum PostgresMigrations {
             try await body()
             try await connection.run("COMMIT", logger: logger)
         } catch {
-            if !connection.isClosed { try? await connection.run("ROLLBACK", logger: logger) }
+            if PostgresFailure.isServerAnswer(error) { try? await connection.run("ROLLBACK", logger: logger) }
             throw error
         }
     }

@@ -2,41 +2,127 @@ internal import CopydeskCore
 internal import Logging
 internal import NIOSSL
 internal import PostgresNIO
+internal import Synchronization
 
 /// One connection to the server: opened when first needed and again after it broke (the server
 /// restarted), used by one transaction or query at a time, in the order they asked.
 actor PostgresSession {
     let location: PostgresLocation
+    /// How long one use of the connection may go without an answer before the connection is
+    /// given up (closed, so that what waits on it fails) and the use fails as unavailable.
+    let patience: Duration
     private let logger: Logger
     private var connection: PostgresConnection?
     private var nextID = 1
     private var busy = false
     private var waiting = [CheckedContinuation<Void, Never>]()
 
-    init(location: PostgresLocation, logger: Logger) {
+    init(location: PostgresLocation, patience: Duration, logger: Logger) {
         self.location = location
+        self.patience = patience
         self.logger = logger
     }
 
-    /// Runs `body` on the connection, alone.
+    /// Runs `body` on the connection, alone; gives up after ``patience`` without an answer, or
+    /// when the connection closed under it and it did not end.
+    ///
+    /// postgres-nio 1.33.2 can leave a query unanswered for good when the server drops the
+    /// connection at the moment the query is sent (seen with the server killed mid-ingest): no
+    /// error, no cancellation. A use that outlives its patience is therefore abandoned, not awaited:
+    /// its connection is closed and forgotten, the use fails as unavailable (the files wait and are
+    /// retried), and the next use connects again.
     func withConnection<T: Sendable>(
-        _ body: @Sendable (PostgresConnection, Logger) async throws -> T
+        _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
     ) async throws -> T {
         await acquire()
         defer { release() }
+        let first = FirstOutcome<T>()
+        let work = Task {
+            let outcome: Result<T, any Error>
+            do {
+                outcome = .success(try await self.use(body))
+            } catch {
+                outcome = .failure(error)
+            }
+            first.settle(outcome)
+        }
+        let patience = patience
+        // Gives up after the patience, or a second after the connection closed under the use.
+        let timer = Task {
+            let start = ContinuousClock.now
+            var closedSince: ContinuousClock.Instant?
+            while !Task.isCancelled, ContinuousClock.now - start < patience {
+                try? await Task.sleep(for: .milliseconds(250))
+                if await self.connectionIsClosed() {
+                    let since = closedSince ?? .now
+                    closedSince = since
+                    if ContinuousClock.now - since >= .seconds(1) { break }
+                } else {
+                    closedSince = nil
+                }
+            }
+            if !Task.isCancelled { first.settle(.failure(Abandoned())) }
+        }
+        let outcome = await first.value
+        timer.cancel()
+        if case .failure(let error) = outcome, error is Abandoned {
+            work.cancel()
+            logger.warning("\(location.description): no answer from the server; the connection is given up")
+            await abandon()
+            throw CopydeskError(
+                .storeUnavailable,
+                "the PostgreSQL server cannot be reached (it did not answer, or dropped the connection)",
+                path: location.description)
+        }
+        return try outcome.get()
+    }
+
+    /// Whether the connection in use was closed (by the server, or the network).
+    private func connectionIsClosed() -> Bool {
+        connection?.isClosed ?? false
+    }
+
+    /// A use given up for want of an answer.
+    private struct Abandoned: Error {}
+
+    /// Connects if needed and runs `body`; a connection in doubt after an error is dropped.
+    private func use<T: Sendable>(_ body: @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
         let connection = try await connected()
         do {
             return try await body(connection, logger)
         } catch {
-            if connection.isClosed { self.connection = nil }
+            // Anything but the server's own answer (a broken or closing connection, a query
+            // cancelled) leaves the connection in doubt: it is dropped, never used again (a query
+            // sent on a connection that is closing may wait forever).
+            if !PostgresFailure.isServerAnswer(error) || connection.isClosed { await drop(connection) }
             throw error
+        }
+    }
+
+    /// Forgets the connection in use, if any, after it failed to answer, and closes it without
+    /// waiting long.
+    private func abandon() async {
+        if let connection { await drop(connection) }
+    }
+
+
+    /// Closes a connection in doubt and forgets it; the next use connects again.
+    private func drop(_ broken: PostgresConnection) async {
+        if connection === broken { connection = nil }
+        // Closing a connection the server already closed completes at once; one still open is
+        // closed within a second or left to close by itself.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await broken.close() }
+            group.addTask { try? await Task.sleep(for: .seconds(1)) }
+            await group.next()
+            group.cancelAll()
         }
     }
 
     /// Runs `body` in a transaction: committed when it returns (unless `committing` is false),
     /// rolled back when it throws.
     func transaction<T: Sendable>(
-        committing: Bool = true, _ body: @Sendable (PostgresConnection, Logger) async throws -> T
+        committing: Bool = true, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
     ) async throws -> T {
         try await withConnection { connection, logger in
             try await connection.run("BEGIN", logger: logger)
@@ -44,7 +130,10 @@ actor PostgresSession {
             do {
                 value = try await body(connection, logger)
             } catch {
-                if !connection.isClosed { try? await connection.run("ROLLBACK", logger: logger) }
+                // After the server's own error the connection is sound: roll back. Otherwise the
+                // connection is dropped (see ``withConnection(_:)``): the server rolls back an open
+                // transaction whose connection goes.
+                if PostgresFailure.isServerAnswer(error) { try? await connection.run("ROLLBACK", logger: logger) }
                 throw error
             }
             try await connection.run(committing ? "COMMIT" : "ROLLBACK", logger: logger)
@@ -154,6 +243,19 @@ enum PostgresFailure {
         (error as? PSQLError)?.serverInfo?[.sqlState]
     }
 
+    /// Whether the error is the server's answer to a statement (the connection is sound), rather
+    /// than a broken connection or anything else.
+    ///
+    /// A server that ends the session says so with an error too (severity FATAL or PANIC, SQLSTATE
+    /// classes 08 and 57P: shutdown, crash, postmaster death): that connection is not sound, and a
+    /// statement sent on it while it closes may never be answered.
+    static func isServerAnswer(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, error.code == .server else { return false }
+        let severity = error.serverInfo?[.severity] ?? ""
+        let state = error.serverInfo?[.sqlState] ?? ""
+        return severity != "FATAL" && severity != "PANIC" && !state.hasPrefix("08") && !state.hasPrefix("57P")
+    }
+
     /// Whether the transaction may simply be run again (a serialization failure or a deadlock).
     static func isRetryable(_ error: any Error) -> Bool {
         ["40001", "40P01"].contains(sqlState(error) ?? "")
@@ -231,5 +333,37 @@ enum PostgresFailure {
         }
         if let underlying = error.underlying { return "\(error.code): \(underlying)" }
         return "\(error.code)"
+    }
+}
+
+
+/// The first of several outcomes to arrive, awaited once.
+final class FirstOutcome<T: Sendable>: Sendable {
+    private let state = Mutex<(outcome: Result<T, any Error>?, waiter: CheckedContinuation<Result<T, any Error>, Never>?)>(
+        (nil, nil))
+
+    /// Records `outcome` unless another came first.
+    func settle(_ outcome: Result<T, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<Result<T, any Error>, Never>? in
+            guard state.outcome == nil else { return nil }
+            state.outcome = outcome
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: outcome)
+    }
+
+    /// The first outcome, once there is one.
+    var value: Result<T, any Error> {
+        get async {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Result<T, any Error>? in
+                    if let outcome = state.outcome { return outcome }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        }
     }
 }
