@@ -60,6 +60,13 @@ extension Copydesk {
             if failed > 0 { summary += "; \(failed) failed (see errors above)" }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             if decided > 0, seconds > 0 { summary += String(format: " (%.1f s, %.0f files/s)", seconds, Double(decided) / seconds) }
+            if let shared = store as? PostgresCatalog {
+                // The part serialized across nodes: how long this process held the catalog's lock.
+                let (waited, held, transactions) = shared.lockTimes.totals
+                summary += String(
+                    format: "; write lock held %.3f s in %d transactions, waited %.3f s", held.secondsValue, transactions,
+                    waited.secondsValue)
+            }
             print(summary)
             if failed > 0 { throw ExitCode.failure }
         }

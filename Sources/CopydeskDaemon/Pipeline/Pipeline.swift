@@ -59,6 +59,8 @@ public struct Pipeline: Sendable {
     public var node: String?
     /// Receipts recorded but not yet archived, by source path.
     let pending = PendingReceipts()
+    /// The threads that read and normalize (``Configuration/concurrency`` of them).
+    let workers: WorkerThreads
     /// Receipts whose files are in the Archive but could not be marked archived yet (the catalog
     /// was locked, full or read-only): marked with the next transaction.
     let unmarked = UnmarkedReceipts()
@@ -71,6 +73,7 @@ public struct Pipeline: Sendable {
         self.archive = archive
         self.origin = origin
         self.configuration = configuration
+        self.workers = WorkerThreads.shared(count: configuration.concurrency)
         self.metrics = metrics
         self.logger = logger
     }
@@ -108,7 +111,7 @@ public struct Pipeline: Sendable {
                     let size = Int(SourceReader.identity(ofFileAt: file.path)?.size ?? 0)
                     sizes.append(min(max(size, 0), configuration.maxFileBytes))
                     aheadBytes += sizes[index]
-                    group.addTask {
+                    group.addTask(executorPreference: workers) {
                         // A file whose turn comes after the stop was asked for is left for the next
                         // start: what is in hand when SIGTERM comes is at most a file per thread.
                         let prepared =

@@ -107,7 +107,8 @@ extension PostgresCatalog {
         case .newText(let similarity):
             let id = try await insertVersion(
                 prepared, article: articleID, parent: target.version, similarity: similarity, at: now,
-                on: connection, logger: logger)
+                on: connection, logger: logger
+            ).version
             // The new text replaces the old one as the article's latest only where the old one was
             // (``CurrentVersion`` places it in the old text's line).
             try await connection.run(

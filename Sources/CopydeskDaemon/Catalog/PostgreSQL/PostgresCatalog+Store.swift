@@ -42,7 +42,9 @@ extension PostgresCatalog {
         case .success(let prepared):
             article = prepared.article
             let lookup = PostgresLookup(connection: connection, logger: logger)
-            let verdict = try await lookup.run(Decider().decision(rawSHA256: submission.rawSHA256, prepared))
+            let decider = Decider()
+            try await lookup.prime(prepared, rawSHA256: submission.rawSHA256, limitPerKey: decider.versionsPerKey)
+            let verdict = try await lookup.run(decider.decision(rawSHA256: submission.rawSHA256, prepared))
             var stored: VersionRef?
             switch verdict {
             case .sameBytes, .sameText:
@@ -50,77 +52,88 @@ extension PostgresCatalog {
             case .newVersion(let match):
                 let id = try await insertVersion(
                     prepared, article: match.article, parent: match.version, similarity: match.similarity,
-                    relation: match.relation, at: now, on: connection, logger: logger)
+                    relation: match.relation, at: now, on: connection, logger: logger
+                ).version
                 try await connection.run(
                     "UPDATE article SET latest_version_id = \(id) WHERE id = \(match.article)", logger: logger)
                 try await updateCurrentVersion(of: match.article, on: connection, logger: logger)
                 stored = VersionRef(version: id, article: match.article)
             case .newArticle:
-                let articleID = try await connection.first(
-                    "INSERT INTO article (created_at) VALUES (\(now)) RETURNING id", as: Int64.self, logger: logger)!
-                let id = try await insertVersion(prepared, article: articleID, at: now, on: connection, logger: logger)
-                try await connection.run(
-                    "UPDATE article SET latest_version_id = \(id), current_version_id = \(id) WHERE id = \(articleID)",
-                    logger: logger)
-                stored = VersionRef(version: id, article: articleID)
+                stored = try await insertVersion(prepared, article: nil, at: now, on: connection, logger: logger)
             }
             result.record(verdict, of: prepared, stored: stored)
         }
         let identity = submission.identity
         let reason = result.decision == .rejected ? result.message : nil
         let state = submission.isArchived ? "archived" : "committed"
+        // The receipt and its events in one statement (the archived event after the decision's).
         result.receiptID = try await connection.first(
             """
-            INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
-                raw_sha256, format, charset, decision, reason, article_id, version_id, similarity, archive_path, state,
-                node)
-            VALUES (\(submission.origin.rawValue), \(submission.fileName), \(submission.sourcePath), \(identity.size),
-                \(identity.modificationTimeNanoseconds), \(Int64(bitPattern: identity.inode)),
-                \(Int64(bitPattern: identity.device)), \(submission.arrivedAt), \(submission.rawSHA256),
-                \(article?.format.rawValue), \(article?.charset), \(result.decision.rawValue), \(reason),
-                \(result.article), \(result.version), \(result.similarity), \(submission.archivePath), \(state),
-                \(submission.node))
-            RETURNING id
+            WITH receipt_row AS (
+                INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
+                    raw_sha256, format, charset, decision, reason, article_id, version_id, similarity, archive_path,
+                    state, node)
+                VALUES (\(submission.origin.rawValue), \(submission.fileName), \(submission.sourcePath),
+                    \(identity.size), \(identity.modificationTimeNanoseconds), \(Int64(bitPattern: identity.inode)),
+                    \(Int64(bitPattern: identity.device)), \(submission.arrivedAt), \(submission.rawSHA256),
+                    \(article?.format.rawValue), \(article?.charset), \(result.decision.rawValue), \(reason),
+                    \(result.article), \(result.version), \(result.similarity), \(submission.archivePath), \(state),
+                    \(submission.node))
+                RETURNING id
+            ), events AS (
+                INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message)
+                SELECT \(now), kind, receipt_row.id, \(submission.fileName), article, version, similarity, message
+                FROM receipt_row CROSS JOIN (
+                    VALUES (1, \(EventKind(result.decision).rawValue), \(result.article)::int8, \(result.version)::int8,
+                        \(result.similarity)::float8, \(result.message)::text),
+                        (2, 'archived', NULL, NULL, NULL, \(submission.archivePath))
+                ) AS entry(position, kind, article, version, similarity, message)
+                WHERE entry.position = 1 OR \(submission.isArchived)
+                ORDER BY entry.position
+            )
+            SELECT id FROM receipt_row
             """, as: Int64.self, logger: logger)!
-        try await insertEvent(
-            EventKind(result.decision), receipt: result.receiptID, file: submission.fileName, article: result.article,
-            version: result.version, similarity: result.similarity, message: result.message, at: now,
-            on: connection, logger: logger)
-        if submission.isArchived {
-            try await insertEvent(
-                .archived, receipt: result.receiptID, file: submission.fileName, message: submission.archivePath,
-                at: now, on: connection, logger: logger)
-        }
         return result
     }
 
-    /// Inserts a version of `articleID` and files it in the fingerprint index.
+    /// Inserts a version of `articleID` (nil: of a new article, whose first, latest and current
+    /// version it is) and files it in the fingerprint index: one statement, one round trip.
     static func insertVersion(
-        _ prepared: PreparedArticle, article articleID: Int64, parent: Int64? = nil, similarity: Double? = nil,
+        _ prepared: PreparedArticle, article articleID: Int64?, parent: Int64? = nil, similarity: Double? = nil,
         relation: VersionRelation? = nil, at now: String, on connection: PostgresConnection, logger: Logger
-    ) async throws -> Int64 {
+    ) async throws -> VersionRef {
         let article = prepared.article
-        let id = try await connection.first(
-            """
-            INSERT INTO version (article_id, parent_version_id, similarity, relation, title, byline, published,
-                site, url, language, body, content_sha256, format, charset, normalizer_version, created_at)
-            VALUES (\(articleID), \(parent), \(similarity), \(relation?.rawValue), \(article.title), \(article.byline),
-                \(article.published), \(article.site), \(article.url), \(article.language), \(article.body),
-                \(prepared.contentSHA256), \(article.format.rawValue), \(article.charset), \(Normalizer.version), \(now))
-            RETURNING id
-            """, as: Int64.self, logger: logger)!
         let fingerprint = prepared.fingerprint
-        try await connection.run(
+        let row = try await connection.first(
             """
-            WITH keys AS (
-                INSERT INTO lsh (key, version_id) SELECT DISTINCT unnest(\(fingerprint.keys)::int8[]), \(id)
+            WITH ids AS (
+                SELECT coalesce(\(articleID)::int8, nextval('article_id_seq')) AS article,
+                    nextval('version_id_seq') AS version
+            ), new_article AS (
+                INSERT INTO article (id, created_at, latest_version_id, current_version_id)
+                SELECT article, \(now), version, version FROM ids WHERE \(articleID == nil)
+            ), inserted AS (
+                INSERT INTO version (id, article_id, parent_version_id, similarity, relation, title, byline,
+                    published, site, url, language, body, content_sha256, format, charset, normalizer_version,
+                    created_at)
+                SELECT version, article, \(parent), \(similarity), \(relation?.rawValue), \(article.title),
+                    \(article.byline), \(article.published), \(article.site), \(article.url), \(article.language),
+                    \(article.body), \(prepared.contentSHA256), \(article.format.rawValue), \(article.charset),
+                    \(Normalizer.version), \(now)
+                FROM ids
+                RETURNING id, article_id
+            ), keys AS (
+                INSERT INTO lsh (key, version_id)
+                SELECT DISTINCT unnest(\(fingerprint.keys)::int8[]), inserted.id FROM inserted
                 ON CONFLICT DO NOTHING
+            ), indexed AS (
+                INSERT INTO fingerprint (version_id, scheme, shingles)
+                SELECT inserted.id, \(Fingerprint.scheme), \(fingerprint.shingles.count) FROM inserted
+                ON CONFLICT (version_id) DO UPDATE SET scheme = excluded.scheme, shingles = excluded.shingles
             )
-            INSERT INTO fingerprint (version_id, scheme, shingles)
-            VALUES (\(id), \(Fingerprint.scheme), \(fingerprint.shingles.count))
-            ON CONFLICT (version_id) DO UPDATE SET scheme = excluded.scheme, shingles = excluded.shingles
-            """, logger: logger)
-        return id
+            SELECT id, article_id FROM inserted
+            """, as: (Int64, Int64).self, logger: logger)!
+        return VersionRef(version: row.0, article: row.1)
     }
 
     /// Points the article at its current version (``CurrentVersion``) after its versions changed.

@@ -3,13 +3,71 @@ internal import Logging
 internal import PostgresNIO
 
 /// The PostgreSQL catalog's answers to a decision's questions, read inside the write transaction
-/// of the decision that asks: one round trip each (sets of keys and ids travel as arrays).
-struct PostgresLookup: AsyncCatalogLookup {
+/// of the decision that asks: one round trip each (sets of keys and ids travel as arrays); the first
+/// questions of a decision (the same bytes, the same text, the versions filed under its band and
+/// containment keys) in one round trip together, asked before the decision (``prime(_:rawSHA256:limitPerKey:)``).
+final class PostgresLookup: AsyncCatalogLookup {
     let connection: PostgresConnection
     let logger: Logger
+    private var primed: Primed?
+
+    /// The answers a decision's first questions will want.
+    private struct Primed {
+        var rawSHA256: String
+        var contentSHA256: String
+        var receipt: ReceiptMatch?
+        var version: VersionRef?
+        var hits: [[Int64]: [Int64: Int]]
+    }
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Reads, in one round trip, what deciding on `prepared` (bytes `rawSHA256`) asks first.
+    func prime(_ prepared: PreparedArticle, rawSHA256: String, limitPerKey: Int) async throws {
+        let fingerprint = prepared.fingerprint
+        let rows = try await connection.rows(
+            """
+            SELECT 'receipt', id, file_name, article_id, version_id FROM (
+                SELECT id, file_name, article_id, version_id FROM receipt
+                WHERE raw_sha256 = \(rawSHA256) AND version_id IS NOT NULL ORDER BY id LIMIT 1
+            ) AS same_bytes
+            UNION ALL
+            SELECT 'version', id, NULL, article_id, NULL FROM version WHERE content_sha256 = \(prepared.contentSHA256)
+            UNION ALL
+            SELECT wanted.kind, filed.version_id, NULL, count(*)::int8, NULL
+            FROM (
+                SELECT 'band' AS kind, unnest(\(fingerprint.bandKeys)::int8[]) AS key
+                UNION ALL SELECT 'containment', unnest(\(fingerprint.containmentKeys)::int8[])
+            ) AS wanted
+            CROSS JOIN LATERAL (
+                SELECT version_id FROM lsh WHERE lsh.key = wanted.key ORDER BY version_id DESC LIMIT \(limitPerKey)
+            ) AS filed
+            GROUP BY wanted.kind, filed.version_id
+            """, as: (String, Int64, String?, Int64?, Int64?).self, logger: logger)
+        var primed = Primed(
+            rawSHA256: rawSHA256, contentSHA256: prepared.contentSHA256,
+            hits: [fingerprint.bandKeys: [:], fingerprint.containmentKeys: [:]])
+        for row in rows {
+            switch row.0 {
+            case "receipt":
+                primed.receipt = ReceiptMatch(receipt: row.1, fileName: row.2 ?? "", article: row.3 ?? 0, version: row.4 ?? 0)
+            case "version":
+                primed.version = VersionRef(version: row.1, article: row.3 ?? 0)
+            case "band":
+                primed.hits[fingerprint.bandKeys]?[row.1] = Int(row.3 ?? 0)
+            default:
+                primed.hits[fingerprint.containmentKeys]?[row.1] = Int(row.3 ?? 0)
+            }
+        }
+        self.primed = primed
+    }
 
     func acceptedReceipt(rawSHA256: String) async throws -> ReceiptMatch? {
-        try await connection.first(
+        if let primed, primed.rawSHA256 == rawSHA256 { return primed.receipt }
+        return try await connection.first(
             """
             SELECT id, file_name, article_id, version_id FROM receipt
             WHERE raw_sha256 = \(rawSHA256) AND version_id IS NOT NULL ORDER BY id LIMIT 1
@@ -18,13 +76,15 @@ struct PostgresLookup: AsyncCatalogLookup {
     }
 
     func version(contentSHA256: String) async throws -> VersionRef? {
-        try await connection.first(
+        if let primed, primed.contentSHA256 == contentSHA256 { return primed.version }
+        return try await connection.first(
             "SELECT id, article_id FROM version WHERE content_sha256 = \(contentSHA256)",
             as: (Int64, Int64).self, logger: logger
         ).map { VersionRef(version: $0.0, article: $0.1) }
     }
 
     func versionHits(filedUnder keys: [Int64], limitPerKey: Int) async throws -> [Int64: Int] {
+        if let hits = primed?.hits[keys] { return hits }
         let rows = try await connection.rows(
             """
             SELECT filed.version_id, count(*)::int8 FROM unnest(\(keys)::int8[]) AS wanted(key)
