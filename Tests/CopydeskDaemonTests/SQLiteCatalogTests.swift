@@ -7,17 +7,8 @@ import Testing
 
 /// What only the SQLite backend has: its file, its index tables, its migrations.
 struct SQLiteCatalogTests {
-    var number = 0
-
-    func submission(_ text: String, name: String, site: String? = nil) throws -> Submission {
-        var article = try Normalizer().normalize(Array(text.utf8))
-        article.site = site
-        let sha = SHA256Digest.hex(of: name + text)
-        return Submission(
-            origin: .ingest, fileName: name, sourcePath: "/drop/\(name)",
-            identity: FileIdentity(size: Int64(text.utf8.count), modificationTimeNanoseconds: 1, inode: 1, device: 1),
-            rawSHA256: sha, arrivedAt: Timestamp.now(), content: .success(article),
-            archivePath: "originals/\(sha.prefix(2))/\(sha)")
+    func submission(_ text: String, name: String) throws -> Submission {
+        try CatalogContractTests().submission(text, name: name)
     }
 
     @Test func onDiskCatalogIsReadableWhileOpenForWriting() async throws {

@@ -1,0 +1,168 @@
+public import CopydeskCore
+internal import Crypto
+
+/// The catalog's tables as `copydesk migrate-catalog` copies them from one backend to another:
+/// every column of every row, ids kept, in an order that respects every reference (articles before
+/// their versions, versions before receipts, receipts before events; the fingerprint index with its
+/// versions).
+public enum TransferTable: String, Sendable, CaseIterable {
+    case article, version, receipt, event, fingerprint, lsh, renormalization, node
+
+    /// The columns copied, the first one the key rows are read in order of (and resumed after).
+    public var columns: [String] {
+        switch self {
+        case .article: ["id", "created_at", "latest_version_id", "current_version_id"]
+        case .version:
+            [
+                "id", "article_id", "parent_version_id", "similarity", "relation", "title", "byline", "published",
+                "site", "url", "language", "body", "content_sha256", "format", "charset", "normalizer_version",
+                "created_at",
+            ]
+        case .receipt:
+            [
+                "id", "origin", "file_name", "source_path", "size", "mtime_ns", "inode", "device", "arrived_at",
+                "raw_sha256", "format", "charset", "decision", "reason", "article_id", "version_id", "similarity",
+                "archive_path", "state", "node",
+            ]
+        case .event: ["id", "time", "kind", "receipt_id", "file", "article_id", "version_id", "similarity", "message"]
+        case .fingerprint: ["version_id", "scheme", "shingles"]
+        // Read in order of version, then key (``TransferRow/position`` is the version).
+        case .lsh: ["version_id", "key"]
+        case .renormalization:
+            ["raw_sha256", "normalizer_version", "outcome", "version_id", "previous_version_id", "at"]
+        case .node: ["name", "host", "pid", "inbox", "started_at", "last_seen"]
+        }
+    }
+
+    /// How each column is typed, in the order of ``columns``.
+    public var kinds: [TransferValue.Kind] {
+        columns.map { column in
+            switch column {
+            case "similarity": .real
+            case "id", "latest_version_id", "current_version_id", "article_id", "parent_version_id",
+                "normalizer_version", "size", "mtime_ns", "inode", "device", "version_id", "receipt_id", "scheme",
+                "shingles", "key", "previous_version_id", "pid":
+                .integer
+            default: .text
+            }
+        }
+    }
+
+    /// Whether rows are read in order of an integer (ids, version ids) and a copy resumes after the
+    /// largest one copied; the other tables (keyed by text) are small and copied whole, idempotently.
+    public var isOrderedByInteger: Bool {
+        switch self {
+        case .renormalization, .node: false
+        default: true
+        }
+    }
+}
+
+/// One value of a copied row.
+public enum TransferValue: Sendable, Hashable {
+    public enum Kind: Sendable { case integer, real, text }
+
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+}
+
+/// One copied row: its values in the order of ``TransferTable/columns``.
+public struct TransferRow: Sendable, Hashable {
+    public var values: [TransferValue]
+
+    public init(values: [TransferValue]) {
+        self.values = values
+    }
+
+    /// The integer the table's rows are ordered by (its first column).
+    public var position: Int64 {
+        if case .integer(let value) = values.first { return value }
+        return 0
+    }
+}
+
+/// A catalog whose tables can be read for a copy.
+public protocol CatalogExport: Sendable {
+    /// Up to `limit` rows of `table` whose first column is above `after` (tables ordered by an
+    /// integer), in that order; for ``TransferTable/lsh`` the rows of up to `limit` versions (a
+    /// version's keys never split); for the other tables every row, in key order (`after` and
+    /// `limit` unused).
+    func exportRows(_ table: TransferTable, after: Int64, limit: Int) async throws(CopydeskError) -> [TransferRow]
+}
+
+/// A catalog that can take a copy of another's tables.
+public protocol CatalogImport: Sendable {
+    /// The largest first-column value of `table` copied so far (0 when none): where a copy resumes.
+    func importedPosition(_ table: TransferTable) async throws(CopydeskError) -> Int64
+
+    /// Writes `rows` into `table` in one transaction, ids kept; rows already there are left as they
+    /// are (a copy run again writes nothing twice).
+    func importRows(_ table: TransferTable, _ rows: [TransferRow]) async throws(CopydeskError)
+
+    /// After a copy: the id sequences continue after the copied ids.
+    func finishImport() async throws(CopydeskError)
+}
+
+/// A table's fingerprint for comparing two catalogs: its row count and a SHA-256 over every row's
+/// values, in order.
+public struct TableDigest: Sendable, Hashable {
+    public var rows: Int
+    public var sha256: String
+}
+
+extension CatalogExport {
+    /// The digest of `table`, read in batches.
+    public func digest(_ table: TransferTable, batch: Int = 5000) async throws(CopydeskError) -> TableDigest {
+        var hasher = SHA256()
+        var rows = 0
+        var after: Int64 = .min
+        while true {
+            let batchRows = try await exportRows(table, after: after, limit: batch)
+            for row in batchRows {
+                for value in row.values { Self.feed(value, into: &hasher) }
+                rows += 1
+            }
+            guard table.isOrderedByInteger, let last = batchRows.last else { break }
+            after = last.position
+        }
+        return TableDigest(rows: rows, sha256: hasher.finalize().map { String(format2: $0) }.joined())
+    }
+
+    private static func feed(_ value: TransferValue, into hasher: inout SHA256) {
+        switch value {
+        case .null: hasher.update(data: [0])
+        case .integer(let integer): hasher.update(data: [1] + withUnsafeBytes(of: integer.littleEndian, Array.init))
+        case .real(let real): hasher.update(data: [2] + withUnsafeBytes(of: real.bitPattern.littleEndian, Array.init))
+        case .text(let text): hasher.update(data: [3] + Array(text.utf8) + [0])
+        }
+    }
+}
+
+extension String {
+    /// Two lowercase hex digits.
+    fileprivate init(format2 byte: UInt8) {
+        let digits = Array("0123456789abcdef")
+        self.init([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+    }
+}
+
+extension TransferTable {
+    /// The query that reads a batch (`?` placeholders: after, limit), in the SQL both engines speak.
+    var exportSQL: String {
+        let list = columns.joined(separator: ", ")
+        switch self {
+        case .lsh:
+            return """
+                SELECT \(list) FROM lsh WHERE version_id IN (
+                    SELECT DISTINCT version_id FROM lsh WHERE version_id > $1 ORDER BY version_id LIMIT $2
+                ) ORDER BY version_id, key
+                """
+        case _ where isOrderedByInteger:
+            return "SELECT \(list) FROM \(rawValue) WHERE \(columns[0]) > $1 ORDER BY \(columns[0]) LIMIT $2"
+        default:
+            return "SELECT \(list) FROM \(rawValue) ORDER BY \(columns[0])"
+        }
+    }
+}

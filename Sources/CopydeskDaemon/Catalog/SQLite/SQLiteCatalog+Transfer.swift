@@ -1,0 +1,24 @@
+public import CopydeskCore
+internal import GRDB
+
+extension SQLiteCatalog: CatalogExport {
+    public func exportRows(_ table: TransferTable, after: Int64, limit: Int) async throws(CopydeskError)
+        -> [TransferRow]
+    {
+        try await readAsync { db in
+            let arguments: StatementArguments = table.isOrderedByInteger ? [after, limit] : []
+            let kinds = table.kinds
+            return try Row.fetchAll(db, sql: table.exportSQL, arguments: arguments).map { row in
+                TransferRow(
+                    values: kinds.enumerated().map { index, kind in
+                        guard !row.hasNull(atIndex: index) else { return .null }
+                        switch kind {
+                        case .integer: return .integer(row[index])
+                        case .real: return .real(row[index])
+                        case .text: return .text(row[index])
+                        }
+                    })
+            }
+        }
+    }
+}
