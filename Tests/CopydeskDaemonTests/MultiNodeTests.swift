@@ -231,3 +231,86 @@ extension MultiNodeTests {
         try await cluster.stop()
     }
 }
+
+extension MultiNodeTests {
+    /// Three nodes on a shared Inbox, killed (`kill -9`) and restarted at random moments while files
+    /// keep arriving, as `CrashSafetyTests` does with one daemon: every file ends with exactly one
+    /// receipt and one decision, archived, whoever claimed it, took it over or died holding it.
+    @Test(arguments: TestBackend.available)
+    func threeNodesKilledAtRandomMomentsLoseAndDoubleNothing(backend: TestBackend) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: EndToEndTests.binary))
+        let seed = UInt64.random(in: 1...1_000_000)
+        print("threeNodesKilledAtRandomMoments(\(backend)): seed \(seed)")
+        var random = SplitMix(seed: seed)
+        try await withTemporaryDirectory { inbox, archive in
+            let (catalog, location) = try await Self.catalog(backend, archive: archive)
+            let staging = inbox + "/../staging"
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            // 150 files: distinct texts, and every 5th a byte copy of an earlier one.
+            let texts = Self.texts(120, seed: seed)
+            var contents = [(name: String, text: String)]()
+            for index in 0..<150 {
+                let text = index % 5 == 4 ? contents[index / 2].text : texts[index - index / 5]
+                contents.append((String(format: "file-%03d.txt", index), text))
+            }
+            let delays = (0..<150).map { _ in Int(random.next() % 10) + 2 }
+            let arrivals = zip(contents, delays).map { ($0.0.name, $0.0.text, $0.1) }
+            let writer = Task.detached { [arrivals] in
+                for (name, text, delay) in arrivals {
+                    try write(text, to: staging + "/" + name)
+                    try FileManager.default.moveItem(atPath: staging + "/" + name, toPath: inbox + "/" + name)
+                    try await Task.sleep(for: .milliseconds(delay))
+                }
+            }
+            func start(_ number: Int) throws -> DaemonProcess {
+                try DaemonProcess(
+                    inbox: inbox, archive: archive,
+                    arguments: ["--catalog", catalog, "--shared-inbox", "--node", "node-\(number)"])
+            }
+            var daemons = try (0..<3).map(start)
+            for _ in 0..<12 {
+                try await Task.sleep(for: .milliseconds(Int(random.next() % 400) + 80))
+                let victim = Int(random.next() % 3)
+                daemons[victim].kill9()
+                daemons[victim] = try start(victim)
+            }
+            try await writer.value
+            let decisions = try await Self.waitForDecisions(contents.count, location, seconds: 120)
+            for _ in 0..<100 where !files(in: inbox).filter({ !$0.hasSuffix("/.lock") }).isEmpty {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            // (Each is stopped once it is up: a SIGTERM before its handlers exist ends it by default.)
+            try await Self.waitUntilWatching(daemons)
+            for daemon in daemons {
+                let status = await daemon.stop()
+                #expect(status == 0, "seed \(seed): exit \(String(describing: status)): \(daemon.logTail(30))")
+            }
+            #expect(files(in: inbox).filter { !$0.hasSuffix("/.lock") }.isEmpty, "seed \(seed): \(files(in: inbox))")
+            let byFile = Dictionary(grouping: decisions, by: { $0.file ?? "" })
+            #expect(Set(byFile.keys) == Set(contents.map(\.name)), "seed \(seed)")
+            #expect(byFile.values.allSatisfy { $0.count == 1 }, "seed \(seed): \(byFile.filter { $0.value.count > 1 }.keys.sorted())")
+            #expect(decisions.filter { $0.kind == .duplicate }.count == 30, "seed \(seed)")
+            let reader = try await location.openForReading()
+            #expect(try await reader.counts().receipts == contents.count, "seed \(seed)")
+            #expect(try await reader.pendingReceipts().isEmpty, "seed \(seed)")
+            await reader.close()
+            let verify = try EndToEndTests.run(["verify", "--archive", archive, "--catalog", catalog])
+            #expect(verify.status == 0, "seed \(seed): \(verify.stdout)\(verify.stderr)")
+        }
+    }
+}
+
+/// A small seeded generator, so that a failing run can be repeated.
+struct SplitMix {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
