@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import CopydeskDaemon
 import Testing
 
 #if canImport(Glibc)
@@ -62,7 +62,7 @@ final class NotifyMessages {
     }
 }
 
-/// One decision event of a catalog, read directly (no `copydesk log` child).
+/// One decision event of a catalog, read through its read port (no `copydesk log` child).
 struct LoggedDecision: Sendable, Hashable {
     var file: String
     var event: String
@@ -70,19 +70,12 @@ struct LoggedDecision: Sendable, Hashable {
 
     /// The decisions recorded in the catalog at `database` so far (none when it does not exist yet).
     static func all(in database: String) async throws -> [LoggedDecision] {
-        guard FileManager.default.fileExists(atPath: database) else { return [] }
-        var configuration = Configuration()
-        configuration.readonly = true
-        let queue = try DatabaseQueue(path: database, configuration: configuration)
-        return try await queue.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT file, kind, message FROM event
-                    WHERE kind IN ('new-article', 'new-version', 'duplicate', 'rejected') ORDER BY id
-                    """
-            ).map { LoggedDecision(file: $0["file"], event: $0["kind"], message: $0["message"]) }
-        }
+        guard FileManager.default.fileExists(atPath: database),
+            let catalog = try? await CatalogLocation.sqlite(path: database).openForReading()
+        else { return [] }
+        let events = try await catalog.events(limit: 0).filter(\.kind.isDecision)
+        await catalog.close()
+        return events.map { LoggedDecision(file: $0.file ?? "", event: $0.kind.rawValue, message: $0.message) }
     }
 
     /// Waits up to `seconds` until the catalog holds `count` decisions and `done` (if given) holds.

@@ -1,6 +1,6 @@
 import CopydeskCore
 import Foundation
-import GRDB
+import CopydeskDaemon
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -48,38 +48,33 @@ struct CrashSafetyTests {
             let daemon = try DaemonProcess(inbox: inbox, archive: archive, notify: socket.path)
             var messages = [String]()
             #expect(socket.waitFor(seconds: 30, into: &messages) { $0.contains("READY=1") })
-            let database = try DatabaseQueue(path: archive + "/copydesk.sqlite")
+            let catalog = CatalogLocation.sqlite(path: archive + "/copydesk.sqlite")
             for _ in 0..<150 {
-                let archived = try await database.read { db in
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM receipt WHERE state = 'archived'")!
+                if let reader = try? await catalog.openForReading() {
+                    let counts = try await reader.counts()
+                    let pending = try await reader.pendingReceipts()
+                    await reader.close()
+                    if counts.receipts >= names.count, pending.isEmpty, files(in: inbox).isEmpty { break }
                 }
-                if archived >= names.count && files(in: inbox).isEmpty { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(await daemon.stop() == 0)
 
             #expect(files(in: inbox).isEmpty)
-            try await database.read { db in
-                let receipts = try Row.fetchAll(db, sql: "SELECT file_name, state, raw_sha256, archive_path FROM receipt")
-                #expect(receipts.count == names.count)
-                #expect(Set(receipts.map { $0["file_name"] as String }) == Set(names))
-                #expect(receipts.allSatisfy { ($0["state"] as String) == "archived" })
-                for receipt in receipts {
-                    let path = archive + "/" + (receipt["archive_path"] as String)
-                    let bytes = try #require(FileManager.default.contents(atPath: path), "missing \(path)")
-                    #expect(SHA256Digest.hex(of: [UInt8](bytes)) == receipt["raw_sha256"] as String)
-                }
-                let decisions = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT file, count(*) AS n FROM event
-                        WHERE kind IN ('new-article', 'new-version', 'duplicate', 'rejected') GROUP BY file
-                        """)
-                #expect(decisions.count == names.count)
-                #expect(decisions.allSatisfy { ($0["n"] as Int) == 1 })
-                let duplicates = try Int.fetchOne(db, sql: "SELECT count(*) FROM receipt WHERE decision = 'duplicate'")
-                #expect(duplicates == 30)
+            let reader = try await catalog.openForReading()
+            #expect(try await reader.counts().receipts == names.count)
+            #expect(try await reader.pendingReceipts().isEmpty)
+            for file in try await reader.archivedFiles() {
+                let path = archive + "/" + file.path
+                let bytes = try #require(FileManager.default.contents(atPath: path), "missing \(path)")
+                #expect(SHA256Digest.hex(of: [UInt8](bytes)) == file.sha256)
             }
+            let decisions = Dictionary(
+                grouping: try await reader.events(limit: 0).filter(\.kind.isDecision), by: { $0.file ?? "" })
+            #expect(Set(decisions.keys) == Set(names))
+            #expect(decisions.values.allSatisfy { $0.count == 1 })
+            #expect(try await reader.counts().duplicates == 30)
+            await reader.close()
         }
     }
 }
