@@ -53,7 +53,42 @@ struct MigrateCatalogTests {
             #expect(log.stdout.contains("other.txt\",\"article\":7,\"version\":9"), "\(log.stdout)")
             let verify = try EndToEndTests.run(["verify", "--archive", archive, "--catalog", url])
             #expect(verify.status == 0, "\(verify.stdout)")
+
+            // reprocess on PostgreSQL: what an older normalizer would have left (an old title on one
+            // version, trailing boilerplate in another's text) is read again from the originals.
+            try Self.psql(
+                url,
+                """
+                UPDATE version SET normalizer_version = 1, title = 'Untitled page' WHERE id = 2;
+                UPDATE version SET normalizer_version = 1, content_sha256 = 'old-text',
+                    body = body || E'\\n\\nShare this article with your friends on social networks' WHERE id = 3;
+                """)
+            #expect(try EndToEndTests.run(["search", "\"social networks\"", "--archive", archive, "--catalog", url])
+                .stdout.contains("article 3"))
+            let dryRun = try EndToEndTests.run(["reprocess", "--dry-run", "--json", "--archive", archive, "--catalog", url])
+            #expect(dryRun.stdout.contains("\"dry_run\":true"), "\(dryRun.stdout)\(dryRun.stderr)")
+            let reprocess = try EndToEndTests.run(["reprocess", "--json", "--archive", archive, "--catalog", url])
+            #expect(reprocess.status == 0, "\(reprocess.stderr)")
+            let outcomes = reprocess.stdout.split(separator: "\n").compactMap { try? Self.object(String($0)) }
+            #expect(outcomes.contains { $0["version"] as? Int == 2 && $0["outcome"] as? String == "metadata" }, "\(reprocess.stdout)")
+            #expect(outcomes.contains { $0["previous_version"] as? Int == 3 && $0["outcome"] as? String == "new-version" })
+            let show = try Self.object(
+                try EndToEndTests.run(["show", "3", "--json", "--archive", archive, "--catalog", url]).stdout)
+            #expect((show["current_version"] as? [String: Any])?["id"] as? Int != 3, "\(show)")
+            #expect(try EndToEndTests.run(["search", "\"social networks\"", "--archive", archive, "--catalog", url])
+                .stderr.contains("no article matches"))
+            #expect(try EndToEndTests.run(["reprocess", "--archive", archive, "--catalog", url]).stdout.contains("nothing to reprocess"))
         }
+    }
+
+    /// Runs SQL on the database at `url` with psql (what an operator, or an older release, did).
+    static func psql(_ url: String, _ sql: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        process.arguments = [url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
     }
 
     static func object(_ text: String) throws -> [String: Any] {
