@@ -42,6 +42,11 @@ public final class SystemdNotifier: Sendable {
         if bytes.first == UInt8(ascii: "@") { bytes[0] = 0 }
         address = bytes
         descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if descriptor >= 0 {
+            let (seconds, attoseconds) = Self.importantPatience.components
+            var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+            _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
     }
 
     deinit {
@@ -53,7 +58,8 @@ public final class SystemdNotifier: Sendable {
 
     /// Sends one datagram with `fields` as `KEY=VALUE` lines; `STATUS=` values are kept to one line.
     ///
-    /// - Parameter patience: how long to keep retrying while the receiver's queue is full.
+    /// - Parameter patience: whether to wait (up to ``importantPatience``) while the receiver's queue
+    ///   is full.
     /// - Returns: whether the datagram was sent.
     @discardableResult
     public func send(_ fields: [(String, String)], patience: Duration = .zero) -> Bool {
@@ -67,25 +73,18 @@ public final class SystemdNotifier: Sendable {
             for (index, byte) in address.enumerated() { raw[index] = byte }
         }
         let length = socklen_t(MemoryLayout<sa_family_t>.size + address.count)
-        let deadline = ContinuousClock.now + patience
-        while true {
-            let sent = message.withCString { text in
-                withUnsafePointer(to: &socketAddress) { pointer in
-                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketPointer in
-                        valueOrErrno {
-                            sendto(descriptor, text, strlen(text), Int32(MSG_NOSIGNAL | MSG_DONTWAIT), socketPointer, length)
-                        }
-                    }
+        // A patient message blocks in the kernel until the receiver's queue has room, at most the
+        // socket's send timeout (``importantPatience``, set once); the others never wait.
+        let flags = Int32(MSG_NOSIGNAL) | (patience > .zero ? 0 : Int32(MSG_DONTWAIT))
+        let sent = message.withCString { text in
+            withUnsafePointer(to: &socketAddress) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketPointer in
+                    valueOrErrno { sendto(descriptor, text, strlen(text), flags, socketPointer, length) }
                 }
             }
-            switch sent {
-            case .success: return true
-            case .failure(let error) where error == .wouldBlock || error == .resourceTemporarilyUnavailable:
-                guard ContinuousClock.now < deadline else { return false }
-                usleep(10_000)
-            case .failure: return false
-            }
         }
+        if case .success = sent { return true }
+        return false
     }
 
     /// How long `READY=1` and `STOPPING=1` wait for room in a full queue.
