@@ -4,7 +4,7 @@ public struct Normalizer: Sendable {
     /// The version of the normalization rules, recorded with every version of an article so that
     /// `copydesk reprocess` knows which versions an upgrade may change. Bump it whenever the output
     /// for some input changes.
-    public static let version = 4
+    public static let version = 5
 
     public init() {}
 
@@ -29,9 +29,14 @@ public struct Normalizer: Sendable {
         let format = FormatSniffer.sniff(prefix: decoded.text)
         switch format {
         case .text:
+            if NinjsReader.looksLikeNinjs(decoded.text) {
+                return try NinjsReader.read(decoded.text, charset: decoded.charset.rawValue, deadline: deadline)
+            }
             return try normalizeText(decoded, deadline: deadline)
         case .html, .xhtml:
             return try HTMLNormalizer.normalize(bytes, decoded: decoded, format: format, deadline: deadline)
+        case .ninjs:
+            return try NinjsReader.read(decoded.text, charset: decoded.charset.rawValue, deadline: deadline)
         }
     }
 

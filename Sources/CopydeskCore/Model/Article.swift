@@ -3,6 +3,8 @@ public enum ArticleFormat: String, Sendable, Hashable, Codable, CaseIterable {
     case text
     case html
     case xhtml
+    /// IPTC ninjs (News in JSON), 1.x to 3.x.
+    case ninjs
 }
 
 /// One normalized article: what a file says, independent of how it was wrapped.
@@ -23,6 +25,8 @@ public struct Article: Sendable, Hashable {
     public var language: String?
     /// The main text, one element per paragraph (headings and list items are paragraphs of their own).
     public var paragraphs: [String]
+    /// What an agency item declares about itself; nil for a page or a plain text.
+    public var wire: WireMetadata?
 
     public init(
         format: ArticleFormat,
@@ -33,7 +37,8 @@ public struct Article: Sendable, Hashable {
         site: String? = nil,
         url: String? = nil,
         language: String? = nil,
-        paragraphs: [String]
+        paragraphs: [String],
+        wire: WireMetadata? = nil
     ) {
         self.format = format
         self.charset = charset
@@ -44,6 +49,7 @@ public struct Article: Sendable, Hashable {
         self.url = url
         self.language = language
         self.paragraphs = paragraphs
+        self.wire = wire
     }
 
     /// The body as one string: paragraphs separated by a blank line.

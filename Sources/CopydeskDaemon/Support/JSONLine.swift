@@ -46,6 +46,17 @@ public struct JSONObject: Sendable {
         if let value { value.append(to: &bytes) } else { appendASCII("null") }
     }
 
+    /// Adds an array of strings.
+    public mutating func add(_ key: String, _ values: [String]) {
+        appendKey(key)
+        bytes.append(0x5B)
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(0x2C) }
+            Self.appendString(value, to: &bytes)
+        }
+        bytes.append(0x5D)
+    }
+
     /// Adds an array of objects.
     public mutating func add(_ key: String, _ values: [JSONObject]) {
         appendKey(key)
@@ -164,6 +175,29 @@ extension Article {
         object.add("language", language)
         object.add("body", body)
         object.add("content_sha256", contentSHA256)
+        object.add("wire", wire.map(Self.json))
+        return object
+    }
+
+    /// What an agency item declares, as `extract --json` gives it under `wire`.
+    static func json(_ wire: WireMetadata) -> JSONObject {
+        var object = JSONObject()
+        object.add("id", wire.id)
+        object.add("version", wire.version)
+        object.add("status", wire.status)
+        object.add("signals", wire.signals)
+        object.add("urgency", wire.urgency.map(Int64.init))
+        object.add("embargo", wire.embargo)
+        object.add("dateline", wire.dateline)
+        object.add(
+            "links",
+            wire.links.map { link in
+                var entry = JSONObject()
+                entry.add("rel", link.rel)
+                entry.add("id", link.id)
+                return entry
+            })
+        object.add("provider", wire.provider)
         return object
     }
 }

@@ -1,0 +1,172 @@
+internal import Foundation
+
+/// Reads an IPTC ninjs item (News in JSON, versions 1.x to 3.x): the headline, byline, body,
+/// language, times and the identity and status the item declares.
+///
+/// The versions name their properties differently: 1.x and 2.x in lowercase (`versioncreated`,
+/// `body_html`, `headline`), 2.x with lists (`headlines`, `bodies`, each with a `role` and a
+/// `contenttype`), 3.x in camel case (`versionCreated`, `pubStatus`, `contentType`). Property names
+/// are therefore compared lowercased and without `_`. A body in HTML goes through the HTML
+/// normalizer's text rules, as a page's does.
+enum NinjsReader {
+    /// Whether the text is a JSON object that declares itself a ninjs item: a `uri` or the ninjs
+    /// schema, with a type, headline or body of a news item.
+    static func looksLikeNinjs(_ text: some StringProtocol) -> Bool {
+        guard text.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" }).first == "{" else { return false }
+        let head = String(text.prefix(4096)).lowercased()
+        let declared = head.contains("\"uri\"") || head.contains("ninjs")
+        let newsLike = ["\"type\"", "\"headline", "\"body", "\"versioncreated\"", "\"version\""].contains {
+            head.contains($0)
+        }
+        return declared && newsLike
+    }
+
+    /// The article the item holds.
+    ///
+    /// - Throws: ``CopydeskError`` `.parseFailed` for JSON that cannot be read, `.noText` for an item
+    ///   without text (a picture, a video, an empty item), naming what it is.
+    static func read(_ text: String, charset: String, deadline: Deadline) throws(CopydeskError) -> Article {
+        guard let data = text.data(using: .utf8),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else {
+            throw CopydeskError(.parseFailed, "not valid JSON: a ninjs item is one JSON object")
+        }
+        let item = Properties(object)
+        let type = item.string("type")?.lowercased() ?? "text"
+        let headline = item.string("headline") ?? item.role(in: "headlines", preferring: ["main", "headline"])
+        let byline = item.string("byline") ?? item.string("by")
+        let paragraphs = try body(of: item, deadline: deadline)
+        guard !paragraphs.isEmpty else {
+            let what = ["picture", "graphic", "video", "audio", "component"].contains(type) ? "a \(type) item" : "an item"
+            throw CopydeskError(.noText, "a ninjs \(what) without text, not an article")
+        }
+        var wire = WireMetadata(
+            id: item.string("uri"), version: item.scalar("version"),
+            status: item.string("pubstatus").map(Self.status) ?? "usable",
+            urgency: item.scalar("urgency").flatMap { Int($0) },
+            embargo: item.string("embargoed").flatMap(ISO8601Normalizer.normalize),
+            dateline: item.located, provider: item.provider)
+        wire.signals = item.signals
+        wire.links = item.links
+        return Article(
+            format: .ninjs, charset: charset, title: headline.map(Self.oneLine), byline: byline.map(Self.oneLine),
+            published: (item.string("versioncreated") ?? item.string("firstcreated")).flatMap(ISO8601Normalizer.normalize),
+            language: item.string("language"), paragraphs: paragraphs, wire: wire)
+    }
+
+    /// The body's paragraphs: an HTML body through the HTML normalizer, a plain one split at blank
+    /// lines (or at line ends, when it has no blank line).
+    private static func body(of item: Properties, deadline: Deadline) throws(CopydeskError) -> [String] {
+        if let html = item.string("bodyhtml") ?? item.string("bodyxhtml") ?? item.body(html: true) {
+            let page = Array("<!doctype html><html><body><article>\(html)</article></body></html>".utf8)
+            let article = try HTMLNormalizer.normalize(
+                page, decoded: try TextDecoder.decode(page), format: .html, deadline: deadline)
+            return article.paragraphs
+        }
+        guard let text = item.string("bodytext") ?? item.body(html: false) else { return [] }
+        let separator = text.contains("\n\n") ? "\n\n" : "\n"
+        return text.components(separatedBy: separator).map(oneLine).filter { !$0.isEmpty }
+    }
+
+    /// `stat:canceled`, `cancelled`, `Canceled` → `canceled`.
+    private static func status(_ value: String) -> String {
+        var status = value.lowercased()
+        if let colon = status.lastIndex(of: ":") { status = String(status[status.index(after: colon)...]) }
+        return status == "cancelled" ? "canceled" : status
+    }
+
+    private static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// An item's properties by normalized name (lowercased, `_` dropped).
+    private struct Properties {
+        let values: [String: Any]
+
+        init(_ object: [String: Any]) {
+            var values = [String: Any]()
+            for (key, value) in object {
+                values[key.lowercased().replacingOccurrences(of: "_", with: "")] = value
+            }
+            self.values = values
+        }
+
+        func string(_ name: String) -> String? {
+            guard let value = values[name] as? String else { return nil }
+            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            return trimmed.isEmpty ? nil : trimmed
+        }
+
+        /// A string or a number, as text.
+        func scalar(_ name: String) -> String? {
+            if let text = string(name) { return text }
+            if let number = values[name] as? NSNumber { return number.stringValue }
+            return nil
+        }
+
+        /// The value of the entry of list `name` whose role is one of `roles` (else the first).
+        func role(in name: String, preferring roles: [String]) -> String? {
+            guard let list = values[name] as? [[String: Any]] else { return nil }
+            let entries = list.map(Properties.init)
+            let chosen = entries.first { roles.contains($0.string("role")?.lowercased() ?? "") } ?? entries.first
+            return chosen?.string("value")
+        }
+
+        /// The main body of a `bodies` list, in HTML or in plain text.
+        func body(html: Bool) -> String? {
+            guard let list = values["bodies"] as? [[String: Any]] else { return nil }
+            let entries = list.map(Properties.init).filter { entry in
+                let type = entry.string("contenttype")?.lowercased() ?? "text/plain"
+                return type.contains("html") == html
+            }
+            let main = entries.first { ["main", "body", ""].contains($0.string("role")?.lowercased() ?? "") } ?? entries.first
+            return main?.string("value")
+        }
+
+        /// The place the item declares: `located`, a string or an object with a name.
+        var located: String? {
+            if let place = string("located") { return place }
+            if let object = values["located"] as? [String: Any] { return Properties(object).string("name") }
+            return nil
+        }
+
+        var provider: String? {
+            for name in ["copyrightholder", "provider", "source"] {
+                if let text = string(name) { return text }
+                if let object = values[name] as? [String: Any], let text = Properties(object).string("name") {
+                    return text
+                }
+            }
+            return nil
+        }
+
+        /// Declared signals (a list of strings, or of objects with a `uri`/`name`).
+        var signals: [String] {
+            guard let list = values["signals"] as? [Any] else { return [] }
+            return list.compactMap { entry in
+                if let text = entry as? String { return text }
+                guard let object = entry as? [String: Any] else { return nil }
+                let properties = Properties(object)
+                return properties.string("uri") ?? properties.string("name") ?? properties.string("code")
+            }
+        }
+
+        /// Declared links to other items: `evolvedfrom`, `replacing` (1.x-2.x) and `links` entries.
+        var links: [WireMetadata.Link] {
+            var links = [WireMetadata.Link]()
+            if let from = string("evolvedfrom") { links.append(.init(rel: "evolvedfrom", id: from)) }
+            for name in ["replacing", "replaces"] {
+                for id in (values[name] as? [String]) ?? string(name).map { [$0] } ?? [] {
+                    links.append(.init(rel: "replacing", id: id))
+                }
+            }
+            for entry in (values["links"] as? [[String: Any]]) ?? [] {
+                let link = Properties(entry)
+                if let id = link.string("uri") ?? link.string("href") ?? link.string("id") {
+                    links.append(.init(rel: link.string("rel") ?? "link", id: id))
+                }
+            }
+            return links
+        }
+    }
+}
