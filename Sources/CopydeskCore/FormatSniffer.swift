@@ -30,7 +30,9 @@ public enum FormatSniffer {
             rest.hasPrefix($0)
         }
         let holdsHTML = contains(head, "<html") || contains(head, "<body") || holdsPageTag(prefix.utf8.prefix(window))
-        guard startsLikeHTML || holdsHTML || (isXML && contains(head, "<html")) else { return .text }
+        guard startsLikeHTML || holdsHTML || (isXML && contains(head, "<html")) else {
+            return NinjsReader.looksLikeNinjs(prefix) ? .ninjs : .text
+        }
         if isXML || contains(head, "http://www.w3.org/1999/xhtml") { return .xhtml }
         return .html
     }

@@ -29,9 +29,6 @@ public struct Normalizer: Sendable {
         let format = FormatSniffer.sniff(prefix: decoded.text)
         switch format {
         case .text:
-            if NinjsReader.looksLikeNinjs(decoded.text) {
-                return try NinjsReader.read(decoded.text, charset: decoded.charset.rawValue, deadline: deadline)
-            }
             return try normalizeText(decoded, deadline: deadline)
         case .html, .xhtml:
             return try HTMLNormalizer.normalize(bytes, decoded: decoded, format: format, deadline: deadline)

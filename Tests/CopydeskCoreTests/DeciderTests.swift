@@ -75,6 +75,7 @@ final class MemoryCatalog: CatalogLookup {
         return verdict
     }
 
+    @discardableResult
     func file(_ prepared: PreparedArticle, article: Int64, raw: String) -> Int64 {
         let id = take(&nextVersion)
         versions[id] = Version(

@@ -48,7 +48,7 @@ enum HTMLNormalizer {
     /// them, or `nil` when the bytes are not markup or hold more than one NUL per thousand bytes.
     static func withoutStrayNULs(_ bytes: [UInt8]) -> [UInt8]? {
         let nuls = bytes.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
-        guard nuls > 0, nuls * 1000 < bytes.count, FormatSniffer.sniff(bytes: bytes) != .text else { return nil }
+        guard nuls > 0, nuls * 1000 < bytes.count, [.html, .xhtml].contains(FormatSniffer.sniff(bytes: bytes)) else { return nil }
         return bytes.filter { $0 != 0 }
     }
 }

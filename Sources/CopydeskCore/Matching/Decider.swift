@@ -206,15 +206,6 @@ public enum Verdict: Sendable, Hashable {
     case newVersion(VersionMatch)
     /// Nothing like it is held.
     case newArticle
-
-    /// The article and version a duplicate repeats.
-    public var duplicateOf: VersionRef? {
-        switch self {
-        case .sameBytes(let match): VersionRef(version: match.version, article: match.article)
-        case .sameText(let ref): ref
-        case .newVersion, .newArticle: nil
-        }
-    }
 }
 
 /// The decision procedure: what a new text is, given what the catalog holds.

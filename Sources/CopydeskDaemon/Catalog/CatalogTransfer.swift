@@ -1,5 +1,4 @@
 public import CopydeskCore
-internal import Crypto
 
 /// The catalog's tables as `copydesk migrate-catalog` copies them from one backend to another:
 /// every column of every row, ids kept, in an order that respects every reference (articles before
@@ -115,7 +114,7 @@ public struct TableDigest: Sendable, Hashable {
 extension CatalogExport {
     /// The digest of `table`, read in batches.
     public func digest(_ table: TransferTable, batch: Int = 5000) async throws(CopydeskError) -> TableDigest {
-        var hasher = SHA256()
+        var hasher = StreamingSHA256()
         var rows = 0
         var after: Int64 = .min
         while true {
@@ -127,24 +126,18 @@ extension CatalogExport {
             guard table.isOrderedByInteger, let last = batchRows.last else { break }
             after = last.position
         }
-        return TableDigest(rows: rows, sha256: hasher.finalize().map { String(format2: $0) }.joined())
+        return TableDigest(rows: rows, sha256: hasher.finalizeHex())
     }
 
-    private static func feed(_ value: TransferValue, into hasher: inout SHA256) {
-        switch value {
-        case .null: hasher.update(data: [0])
-        case .integer(let integer): hasher.update(data: [1] + withUnsafeBytes(of: integer.littleEndian, Array.init))
-        case .real(let real): hasher.update(data: [2] + withUnsafeBytes(of: real.bitPattern.littleEndian, Array.init))
-        case .text(let text): hasher.update(data: [3] + Array(text.utf8) + [0])
-        }
-    }
-}
-
-extension String {
-    /// Two lowercase hex digits.
-    fileprivate init(format2 byte: UInt8) {
-        let digits = Array("0123456789abcdef")
-        self.init([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+    private static func feed(_ value: TransferValue, into hasher: inout StreamingSHA256) {
+        let bytes: [UInt8] =
+            switch value {
+            case .null: [0]
+            case .integer(let integer): [1] + withUnsafeBytes(of: integer.littleEndian, Array.init)
+            case .real(let real): [2] + withUnsafeBytes(of: real.bitPattern.littleEndian, Array.init)
+            case .text(let text): [3] + Array(text.utf8) + [0]
+            }
+        hasher.update(bytes[...])
     }
 }
 

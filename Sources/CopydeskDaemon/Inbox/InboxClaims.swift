@@ -1,3 +1,4 @@
+internal import Foundation
 internal import Glibc
 public import CopydeskCore
 internal import SystemPackage
@@ -28,11 +29,9 @@ public final class InboxClaims: Sendable {
     public init(inbox: String, node: String) throws(CopydeskError) {
         self.inbox = inbox
         self.root = inbox + "/.copydesk-claims"
-        let key = DaemonLock.folder(archive: "", node: node).split(separator: "/").last.map(String.init) ?? node
-        self.folder = "\(root)/\(key)"
-        for path in [root, folder] where FileName.withCString(path, { mkdir($0, 0o755) }) != 0 && errno != EEXIST {
-            throw CopydeskError.io("create the claims folder", path, Errno(rawValue: errno))
-        }
+        self.folder = "\(root)/\(DaemonLock.folderName(node: node))"
+        try Archive.makeDirectory(root)
+        try Archive.makeDirectory(folder)
         let lock = folder + "/.lock"
         let descriptor = FileName.withCString(lock) { open($0, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644) }
         guard descriptor >= 0 else { throw CopydeskError.io("open the claims lock", lock, Errno(rawValue: errno)) }
@@ -152,19 +151,12 @@ public final class InboxClaims: Sendable {
         }()
 
     static func encode(_ relative: String) -> String {
-        relative.replacingEvery("%", with: "%25").replacingEvery("/", with: "%2F")
+        relative.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "/", with: "%2F")
     }
 
     static func decode(_ name: String) -> String? {
         guard let dash = name.firstIndex(of: "-"), name[..<dash].allSatisfy(\.isNumber) else { return nil }
-        return String(name[name.index(after: dash)...]).replacingEvery("%2F", with: "/").replacingEvery("%25", with: "%")
-    }
-}
-
-extension String {
-    /// Every occurrence of `target` replaced (without Foundation).
-    fileprivate func replacingEvery(_ target: String, with replacement: String) -> String {
-        guard contains(target) else { return self }
-        return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+        return String(name[name.index(after: dash)...]).replacingOccurrences(of: "%2F", with: "/")
+            .replacingOccurrences(of: "%25", with: "%")
     }
 }

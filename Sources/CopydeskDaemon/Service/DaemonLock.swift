@@ -38,7 +38,7 @@ public final class DaemonLock: Sendable {
         // The Inbox's lock lies in the Archive, not in the Inbox: an open descriptor of the Inbox
         // folder would keep it alive after an operator removed it, and its removal unnoticed.
         let inboxLock = "\(archive)/copydesk.nodes/inbox-\(SHA256Digest.hex(of: NodeIdentity.hostName + ":" + inbox).prefix(12)).lock"
-        try Self.createFolders("\(archive)/copydesk.nodes")
+        try Archive.makeDirectory("\(archive)/copydesk.nodes")
         let inboxDescriptor = FileName.withCString(inboxLock) { open($0, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644) }
         guard inboxDescriptor >= 0 else {
             throw CopydeskError.io("open the Inbox's lock", inboxLock, Errno(rawValue: errno))
@@ -61,7 +61,7 @@ public final class DaemonLock: Sendable {
         let path = folder + "/lock"
         var descriptor: Int32 = -1
         do throws(CopydeskError) {
-            try Self.createFolders(folder)
+            try Archive.makeDirectory(folder)
             descriptor = FileName.withCString(path) { open($0, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644) }
             guard descriptor >= 0 else { throw CopydeskError.io("open the daemon lock", path, Errno(rawValue: errno)) }
             if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
@@ -92,12 +92,17 @@ public final class DaemonLock: Sendable {
     /// The folder of the node named `node` in the Archive: its name with anything but letters,
     /// digits, `.`, `-` and `_` replaced, and a hash of the whole name (two names never share it).
     public static func folder(archive: String, node: String) -> String {
+        "\(archive)/copydesk.nodes/\(folderName(node: node))"
+    }
+
+    /// The node's folder name (in the Archive, and in a shared Inbox's claims).
+    static func folderName(node: String) -> String {
         let safe = String(node.unicodeScalars.map { scalar -> Character in
             let kept = ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
                 || "._-".unicodeScalars.contains(scalar)
             return kept ? Character(scalar) : "_"
         }.prefix(64))
-        return "\(archive)/copydesk.nodes/\(safe)-\(SHA256Digest.hex(of: node).prefix(8))"
+        return "\(safe)-\(SHA256Digest.hex(of: node).prefix(8))"
     }
 
     /// The running daemon on this host that watches `inbox` with the Archive at `archive`, or nil
@@ -128,15 +133,5 @@ public final class DaemonLock: Sendable {
         let fields = String(decoding: buffer[..<count], as: UTF8.self).split(separator: "\n").map(String.init)
         guard fields.count == 5, let pid = Int32(fields[0]) else { return nil }
         return Holder(pid: pid, since: fields[1], host: fields[2], inbox: fields[3], node: fields[4], folder: folder)
-    }
-
-    private static func createFolders(_ path: String) throws(CopydeskError) {
-        var current = ""
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            if FileName.withCString(current, { mkdir($0, 0o755) }) != 0, errno != EEXIST {
-                throw CopydeskError.io("create the node's folder", current, Errno(rawValue: errno))
-            }
-        }
     }
 }

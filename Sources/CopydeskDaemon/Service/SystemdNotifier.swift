@@ -43,8 +43,8 @@ public final class SystemdNotifier: Sendable {
         address = bytes
         descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         if descriptor >= 0 {
-            let (seconds, attoseconds) = Self.importantPatience.components
-            var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+            let microseconds = Int(Self.importantPatience.nanoseconds / 1000)
+            var timeout = timeval(tv_sec: microseconds / 1_000_000, tv_usec: microseconds % 1_000_000)
             _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         }
     }
@@ -110,8 +110,7 @@ public final class SystemdNotifier: Sendable {
         guard isActive else { return try await body() }
         let stop = DispatchSemaphore(value: 0)
         let stopped = DispatchSemaphore(value: 0)
-        let (seconds, attoseconds) = interval.components
-        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        let nanoseconds = Int(interval.nanoseconds)
         let started = Thread.start { [self] in
             defer { stopped.signal() }
             while stop.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .timedOut {

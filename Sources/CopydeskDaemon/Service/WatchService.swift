@@ -342,13 +342,6 @@ public struct WatchService: Service {
     }
 }
 
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}
-
 /// What one batch came to: how many files were done, how many failed and why.
 private struct TakeSummary {
     var succeeded = 0

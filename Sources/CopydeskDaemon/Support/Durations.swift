@@ -6,6 +6,14 @@ extension Duration {
     }
 }
 
+extension Duration {
+    /// The duration in whole nanoseconds.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
 extension Double {
     /// "10", "0.5": without a trailing ".0".
     public var secondsText: String {

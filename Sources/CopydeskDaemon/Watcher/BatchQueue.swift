@@ -97,9 +97,7 @@ final class BatchQueue: Sendable {
 
     /// Sleeps up to `timeout`, returning at once after ``wakePoller()`` or ``stop()``.
     func waitForPollerWake(timeout: Duration) {
-        let (seconds, attoseconds) = timeout.components
-        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        _ = pollerSemaphore.wait(timeout: .now() + .nanoseconds(nanoseconds))
+        _ = pollerSemaphore.wait(timeout: .now() + .nanoseconds(Int(timeout.nanoseconds)))
         state.withLock { $0.pollerWake = false }
     }
 }

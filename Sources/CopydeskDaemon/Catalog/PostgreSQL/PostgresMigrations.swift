@@ -191,14 +191,9 @@ enum PostgresMigrations {
     private static func locked(
         _ connection: PostgresConnection, logger: Logger, _ body: () async throws -> Void
     ) async throws {
-        try await connection.run("BEGIN", logger: logger)
-        do {
+        try await connection.transaction(logger: logger) {
             try await connection.run("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
             try await body()
-            try await connection.run("COMMIT", logger: logger)
-        } catch {
-            if PostgresFailure.isServerAnswer(error) { try? await connection.run("ROLLBACK", logger: logger) }
-            throw error
         }
     }
 

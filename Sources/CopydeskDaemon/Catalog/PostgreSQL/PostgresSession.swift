@@ -53,7 +53,7 @@ actor PostgresSession {
             var closedSince: ContinuousClock.Instant?
             while !Task.isCancelled, ContinuousClock.now - start < patience {
                 try? await Task.sleep(for: .milliseconds(250))
-                if await self.connectionIsClosed() {
+                if self.connectionIsClosed() {
                     let since = closedSince ?? .now
                     closedSince = since
                     if ContinuousClock.now - since >= .seconds(1) { break }
@@ -125,19 +125,7 @@ actor PostgresSession {
         committing: Bool = true, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
     ) async throws -> T {
         try await withConnection { connection, logger in
-            try await connection.run("BEGIN", logger: logger)
-            let value: T
-            do {
-                value = try await body(connection, logger)
-            } catch {
-                // After the server's own error the connection is sound: roll back. Otherwise the
-                // connection is dropped (see ``withConnection(_:)``): the server rolls back an open
-                // transaction whose connection goes.
-                if PostgresFailure.isServerAnswer(error) { try? await connection.run("ROLLBACK", logger: logger) }
-                throw error
-            }
-            try await connection.run(committing ? "COMMIT" : "ROLLBACK", logger: logger)
-            return value
+            try await connection.transaction(committing: committing, logger: logger) { try await body(connection, logger) }
         }
     }
 
@@ -208,6 +196,23 @@ extension PostgresLocation {
 }
 
 extension PostgresConnection {
+    /// Runs `body` in a transaction: committed when it returns (unless `committing` is false),
+    /// rolled back when it throws the server's own error. After any other error the caller drops
+    /// the connection (``PostgresSession/withConnection(_:)``): the server rolls back an open
+    /// transaction whose connection goes, and a statement sent on a dying one may never be answered.
+    func transaction<T>(committing: Bool = true, logger: Logger, _ body: () async throws -> T) async throws -> T {
+        try await run("BEGIN", logger: logger)
+        let value: T
+        do {
+            value = try await body()
+        } catch {
+            if PostgresFailure.isServerAnswer(error) { try? await run("ROLLBACK", logger: logger) }
+            throw error
+        }
+        try await run(committing ? "COMMIT" : "ROLLBACK", logger: logger)
+        return value
+    }
+
     /// Runs a statement, reading whatever it returns.
     func run(_ query: PostgresQuery, logger: Logger) async throws {
         for try await _ in try await self.query(query, logger: logger) {}
