@@ -17,25 +17,48 @@ public struct Normalizer: Sendable {
     /// - Throws: ``CopydeskError`` with a rejection code (``CopydeskError/Code/isRejection``): empty,
     ///   binary, undecodable, holding no text, too many nodes, or past the deadline.
     public func normalize(_ bytes: [UInt8], deadline: Deadline = .never) throws(CopydeskError) -> Article {
+        let items = try normalizeItems(bytes, deadline: deadline)
+        if let article = items.lazy.compactMap({ try? $0.get() }).first { return article }
+        guard case .failure(let error) = items.first else {
+            throw CopydeskError(.noText, "no item holds text")
+        }
+        throw error
+    }
+
+    /// Normalizes the content of one file that may hold several items (a NewsML-G2 `newsMessage`
+    /// with several item sets, a ninjs array, several IPTC 7901 or ANPA messages).
+    ///
+    /// - Returns: one entry per item, in the file's order, at least one: the article, or why the item
+    ///   is not one. A file of one item gives one entry (its position is then not reported).
+    /// - Throws: ``CopydeskError`` when the file as a whole cannot be read, or when its one item is
+    ///   rejected.
+    public func normalizeItems(_ bytes: [UInt8], deadline: Deadline = .never) throws(CopydeskError) -> [ItemResult] {
         let decoded: DecodedText
         do throws(CopydeskError) {
             decoded = try TextDecoder.decode(bytes)
         } catch {
             guard error.code == .binaryInput, let page = HTMLNormalizer.withoutStrayNULs(bytes) else { throw error }
             let format = FormatSniffer.sniff(bytes: page)
-            return try HTMLNormalizer.normalize(
-                page, decoded: try TextDecoder.decode(page), format: format, deadline: deadline)
+            return [.success(try HTMLNormalizer.normalize(
+                page, decoded: try TextDecoder.decode(page), format: format, deadline: deadline))]
         }
         let format = FormatSniffer.sniff(prefix: decoded.text)
+        let items: [ItemResult]
         switch format {
         case .text:
-            return try normalizeText(decoded, deadline: deadline)
+            items = [.success(try normalizeText(decoded, deadline: deadline))]
         case .html, .xhtml:
-            return try HTMLNormalizer.normalize(bytes, decoded: decoded, format: format, deadline: deadline)
+            items = [.success(try HTMLNormalizer.normalize(bytes, decoded: decoded, format: format, deadline: deadline))]
         case .ninjs:
-            return try NinjsReader.read(decoded.text, charset: decoded.charset.rawValue, deadline: deadline)
+            items = try NinjsReader.readItems(decoded.text, charset: decoded.charset.rawValue, deadline: deadline)
         }
+        if items.count == 1, case .failure(let error) = items[0] { throw error }
+        guard !items.isEmpty else { throw CopydeskError(.emptyInput, "a \(format.rawValue) file holding no item") }
+        return items
     }
+
+    /// One item of a file: its article, or why it is not one.
+    public typealias ItemResult = Result<Article, CopydeskError>
 
     func normalizeText(_ decoded: DecodedText, deadline: Deadline) throws(CopydeskError) -> Article {
         let parsed = try PlainText.parse(decoded.text, deadline: deadline)

@@ -32,48 +32,57 @@ extension Copydesk {
             if failures > 0, !json { throw ExitCode.failure }
         }
 
-        static func normalize(_ path: String, maxBytes: Int) -> Result<Article, CopydeskError> {
-            Result { () throws(CopydeskError) -> Article in
+        /// The items of the file at `path`: one result for a file of one item (or one that cannot be
+        /// read), one per item otherwise.
+        static func normalize(_ path: String, maxBytes: Int) -> [Normalizer.ItemResult] {
+            do throws(CopydeskError) {
                 let bytes = try FileBytes.read(path, maxBytes: maxBytes)
-                do throws(CopydeskError) {
-                    return try Normalizer().normalize(bytes)
-                } catch {
-                    throw error.at(path)
-                }
+                return try Normalizer().normalizeItems(bytes).map { $0.mapError { $0.at(path) } }
+            } catch {
+                return [.failure(error.at(path))]
             }
         }
 
-        static func render(path: String, result: Result<Article, CopydeskError>, json: Bool) -> ([UInt8], Bool) {
-            switch (result, json) {
-            case (.success(let article), true):
-                var line = [UInt8]()
-                line.reserveCapacity(article.paragraphs.reduce(512) { $0 + $1.utf8.count + 4 })
-                article.json(path: path).append(to: &line)
-                line.append(0x0A)
-                return (line, false)
-            case (.failure(let error), true):
-                var object = JSONObject()
-                object.add("path", path)
-                object.add("error", error.reason)
-                var line = [UInt8]()
-                object.append(to: &line)
-                line.append(0x0A)
-                return (line, true)
-            case (.success(let article), false):
-                var out = "== \(path)\n"
-                out += "format: \(article.format.rawValue), charset: \(article.charset)\n"
-                for (label, value) in [
-                    ("title", article.title), ("byline", article.byline), ("published", article.published),
-                    ("site", article.site), ("url", article.url), ("language", article.language),
-                ] {
-                    if let value { out += "\(label): \(value)\n" }
+        /// The output for one file: a line (JSON) or a block (text) per item, and whether any item
+        /// was rejected.
+        static func render(path: String, result items: [Normalizer.ItemResult], json: Bool) -> ([UInt8], Bool) {
+            var output = [UInt8]()
+            var failed = false
+            for (position, result) in items.enumerated() {
+                let item = items.count > 1 ? position : nil
+                switch (result, json) {
+                case (.success(let article), true):
+                    output.reserveCapacity(output.count + article.paragraphs.reduce(512) { $0 + $1.utf8.count + 4 })
+                    var object = article.json(path: path)
+                    object.add("item", item.map(Int64.init))
+                    object.append(to: &output)
+                    output.append(0x0A)
+                case (.failure(let error), true):
+                    var object = JSONObject()
+                    object.add("path", path)
+                    object.add("item", item.map(Int64.init))
+                    object.add("error", error.reason)
+                    object.append(to: &output)
+                    output.append(0x0A)
+                    failed = true
+                case (.success(let article), false):
+                    var out = item.map { "== \(path) (item \($0))\n" } ?? "== \(path)\n"
+                    out += "format: \(article.format.rawValue), charset: \(article.charset)\n"
+                    for (label, value) in [
+                        ("title", article.title), ("byline", article.byline), ("published", article.published),
+                        ("site", article.site), ("url", article.url), ("language", article.language),
+                    ] {
+                        if let value { out += "\(label): \(value)\n" }
+                    }
+                    out += "content_sha256: \(article.contentSHA256)\n\n\(article.body)\n\n"
+                    output.append(contentsOf: out.utf8)
+                case (.failure(let error), false):
+                    let prefix = item.map { "item \($0): " } ?? ""
+                    Terminal.error("copydesk: \(prefix)\(error.detailedDescription())")
+                    failed = true
                 }
-                out += "content_sha256: \(article.contentSHA256)\n\n\(article.body)\n\n"
-                return (Array(out.utf8), false)
-            case (.failure(let error), false):
-                Terminal.error("copydesk: \(error.detailedDescription())")
-                return ([], true)
             }
+            return (output, failed)
         }
     }
 }

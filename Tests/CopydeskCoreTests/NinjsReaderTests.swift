@@ -60,4 +60,21 @@ struct NinjsReaderTests {
         #expect(article.format == .text)
         #expect(article.wire == nil)
     }
+
+    @Test func anArrayGivesOneResultPerItem() throws {
+        let items = try Normalizer().normalizeItems(Array(
+            """
+            [{"uri": "urn:example:wire:a", "type": "text", "headline": "Council passes the budget",
+              "body_text": "The city council passed the budget on Tuesday by nine votes to four."},
+             {"uri": "urn:example:pic:b", "type": "picture", "headline": "The council chamber"},
+             {"uri": "urn:example:wire:c", "type": "text", "headline": "Library reopens",
+              "body_text": "The central library reopened on Wednesday after a year of repairs."}]
+            """.utf8))
+        #expect(items.count == 3)
+        #expect(try items[0].get().wire?.id == "urn:example:wire:a")
+        #expect(throws: CopydeskError.self) { try items[1].get() }
+        #expect(try items[2].get().title == "Library reopens")
+        // The single-item view takes the first article.
+        #expect(try read(#"[{"uri": "urn:x:1", "type": "text", "body_text": "One paragraph of text."}]"#).wire?.id == "urn:x:1")
+    }
 }

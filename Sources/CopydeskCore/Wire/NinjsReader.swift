@@ -12,7 +12,9 @@ enum NinjsReader {
     /// Whether the text is a JSON object that declares itself a ninjs item: a `uri` or the ninjs
     /// schema, with a type, headline or body of a news item.
     static func looksLikeNinjs(_ text: some StringProtocol) -> Bool {
-        guard text.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" }).first == "{" else { return false }
+        let body = text.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" })
+        let start = body.first == "[" ? body.dropFirst().drop(while: \.isWhitespace) : body
+        guard start.first == "{" else { return false }
         let head = String(text.prefix(4096)).lowercased()
         let declared = head.contains("\"uri\"") || head.contains("ninjs")
         let newsLike = ["\"type\"", "\"headline", "\"body", "\"versioncreated\"", "\"version\""].contains {
@@ -21,16 +23,31 @@ enum NinjsReader {
         return declared && newsLike
     }
 
-    /// The article the item holds.
+    /// The items a file holds: one object, or an array of them (one result per element, in order).
     ///
-    /// - Throws: ``CopydeskError`` `.parseFailed` for JSON that cannot be read, `.noText` for an item
-    ///   without text (a picture, a video, an empty item), naming what it is.
-    static func read(_ text: String, charset: String, deadline: Deadline) throws(CopydeskError) -> Article {
-        guard let data = text.data(using: .utf8),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else {
-            throw CopydeskError(.parseFailed, "not valid JSON: a ninjs item is one JSON object")
+    /// - Throws: ``CopydeskError`` `.parseFailed` for JSON that cannot be read or is neither an object
+    ///   nor an array of objects.
+    static func readItems(_ text: String, charset: String, deadline: Deadline) throws(CopydeskError) -> [Result<Article, CopydeskError>] {
+        guard let data = text.data(using: .utf8), let value = try? JSONSerialization.jsonObject(with: data) else {
+            throw CopydeskError(.parseFailed, "not valid JSON: a ninjs file holds one JSON object or an array of them")
         }
+        let objects: [Any] = (value as? [Any]) ?? [value]
+        guard !objects.isEmpty else { throw CopydeskError(.emptyInput, "an empty ninjs array, no item") }
+        return objects.enumerated().map { position, element in
+            Result { () throws(CopydeskError) -> Article in
+                guard let object = element as? [String: Any] else {
+                    throw CopydeskError(.parseFailed, "element \(position) of the ninjs array is not an object")
+                }
+                return try read(object, charset: charset, deadline: deadline)
+            }
+        }
+    }
+
+    /// The article one item holds.
+    ///
+    /// - Throws: ``CopydeskError`` `.noText` for an item without text (a picture, a video, an empty
+    ///   item), naming what it is.
+    static func read(_ object: [String: Any], charset: String, deadline: Deadline) throws(CopydeskError) -> Article {
         let item = Properties(object)
         let type = item.string("type")?.lowercased() ?? "text"
         let headline = item.string("headline") ?? item.role(in: "headlines", preferring: ["main", "headline"])
