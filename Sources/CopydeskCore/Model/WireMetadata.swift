@@ -12,9 +12,14 @@ public struct WireMetadata: Sendable, Hashable {
         }
     }
 
-    /// The item's own identifier, common to its versions (G2 guid, NITF du-key, ninjs uri, ...).
+    /// The item's own identifier (G2 guid, NITF doc-id, ninjs uri, NewsML 1.2 PublicIdentifier,
+    /// digitalwires urn, e-mail Message-ID).
     public var id: String?
     public var version: String?
+    /// The key that groups the versions of one story where the format gives it apart from `id`
+    /// (NITF du-key, NewsML 1.2 NewsItemId, the ANPA slug); nil when `id` is itself common to the
+    /// versions (G2 guid, ninjs uri).
+    public var storyKey: String?
     /// `usable` unless the item says otherwise (`withheld`, `canceled`, `embargoed`, ...).
     public var status: String
     public var signals: [String]
@@ -27,12 +32,13 @@ public struct WireMetadata: Sendable, Hashable {
     public var provider: String?
 
     public init(
-        id: String? = nil, version: String? = nil, status: String = "usable", signals: [String] = [],
+        id: String? = nil, version: String? = nil, storyKey: String? = nil, status: String = "usable", signals: [String] = [],
         urgency: Int? = nil, embargo: String? = nil, dateline: String? = nil, links: [Link] = [],
         provider: String? = nil
     ) {
         self.id = id
         self.version = version
+        self.storyKey = storyKey
         self.status = status
         self.signals = signals
         self.urgency = urgency

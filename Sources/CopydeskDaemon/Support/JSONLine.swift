@@ -184,6 +184,7 @@ extension Article {
         var object = JSONObject()
         object.add("id", wire.id)
         object.add("version", wire.version)
+        object.add("story_key", wire.storyKey)
         object.add("status", wire.status)
         object.add("signals", wire.signals)
         object.add("urgency", wire.urgency.map(Int64.init))
