@@ -47,6 +47,20 @@ extension Copydesk {
                 }
                 out += "\n"
             }
+            if let killed = article.killedAt {
+                out += bold("KILLED") + " \(killed.replacingOccurrences(of: "T", with: " ")): withdrawn by the agency\n"
+            }
+            if let wire = article.latestWire?.wire {
+                var line = "wire: " + [
+                    wire.provider.map { "provider \($0)" }, wire.id.map { "id \($0)" },
+                    wire.version.map { "version \($0)" }, "status \(wire.status)",
+                    wire.urgency.map { "urgency \($0)" }, wire.dateline.map { "dateline \($0)" },
+                ].compactMap { $0 }.joined(separator: ", ")
+                if let embargo = wire.embargo {
+                    line += wire.isEmbargoed(at: Timestamp.now()) ? "; EMBARGOED until \(embargo)" : "; embargo \(embargo) (lifted)"
+                }
+                out += line + "\n"
+            }
             out += "\n"
             var versions = Table(header: [
                 "VERSION", "CREATED", "RELATION", "PARENT", "SIMILARITY", "WORDS", "SITE", "CONTENT SHA-256", "TITLE",
@@ -75,6 +89,21 @@ extension Copydesk {
                 ])
             }
             out += receipts.render(color: color)
+            if !article.wireItems.isEmpty {
+                out += "\n"
+                var items = Table(header: [
+                    "RECEIPT", "RECORDED", "ID", "WIRE VERSION", "STATUS", "SIGNALS", "URGENCY", "EMBARGO", "TEXT", "BASIS",
+                ])
+                for item in article.wireItems {
+                    items.rows.append([
+                        item.receipt.map(String.init) ?? "", item.recordedAt.replacingOccurrences(of: "T", with: " "),
+                        item.wire.id ?? "", item.wire.version ?? "", item.wire.status,
+                        item.wire.signals.joined(separator: " "), item.wire.urgency.map(String.init) ?? "",
+                        item.wire.embargo ?? "", "version \(item.version)", item.basis,
+                    ])
+                }
+                out += items.render(color: color)
+            }
             return out
         }
     }
@@ -90,6 +119,18 @@ extension ArticleRecord {
         object.add("display_title", displayTitle)
         object.add("current_version", current?.id)
         object.add("latest_version", latestVersion)
+        object.add("killed", killedAt)
+        object.add(
+            "wire",
+            wireItems.map { item in
+                var entry = item.wire.jsonObject
+                entry.add("receipt", item.receipt)
+                entry.add("text_version", item.version)
+                entry.add("basis", item.basis)
+                entry.add("recorded", item.recordedAt)
+                entry.add("embargoed_now", item.wire.isEmbargoed(at: Timestamp.now()))
+                return entry
+            })
         object.add(
             "versions",
             versions.map { version in

@@ -44,6 +44,7 @@ extension Copydesk {
                 out += "articles:   \(counts.articles)\n"
                 out += "versions:   \(counts.versions)\n"
                 out += "receipts:   \(counts.receipts) (\(counts.duplicates) duplicates, \(counts.rejected) rejected)\n"
+                if counts.killed > 0 { out += "killed:     \(counts.killed) articles withdrawn by their agency\n" }
             }
             out += String(format: "last hour:  %d files (%.1f per minute)\n", report.lastHour, Double(report.lastHour) / 60)
             if let event = report.lastEvent {

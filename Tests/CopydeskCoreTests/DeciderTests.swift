@@ -55,22 +55,40 @@ final class MemoryCatalog: CatalogLookup {
 
     func isCreator(rawSHA256: String, ofVersion id: Int64) -> Bool { versions[id]?.creator == rawSHA256 }
 
+    /// Declared items, newest last.
+    var declared = [DeclaredItem]()
+
+    func declaredItems(keys: [String]) -> [DeclaredItem] {
+        declared.filter { keys.contains($0.key) }.reversed()
+    }
+
     /// Decides on `text` as a file with these bytes and records the verdict.
     @discardableResult
     func receive(_ text: String, raw: String? = nil) throws -> Verdict {
         let prepared = PreparedArticle(try Normalizer().normalize(Array(text.utf8)))
         let rawSHA256 = raw ?? SHA256Digest.hex(of: text)
         let verdict = try Decider().decide(rawSHA256: rawSHA256, prepared, in: self)
+        var stored: (article: Int64, version: Int64)?
         switch verdict {
-        case .sameBytes, .sameText:
+        case .sameBytes, .sameText, .sameDeclared:
             break
+        case .declaredVersion(let match):
+            let id = match.sameText ?? file(prepared, article: match.article, raw: rawSHA256)
+            stored = (match.article, id)
         case .newVersion(let match):
             let id = file(prepared, article: match.article, raw: rawSHA256)
-            receipts[rawSHA256] = ReceiptMatch(receipt: take(&nextReceipt), fileName: "f", article: match.article, version: id)
+            stored = (match.article, id)
         case .newArticle:
             let article = take(&nextArticle)
-            let id = file(prepared, article: article, raw: rawSHA256)
-            receipts[rawSHA256] = ReceiptMatch(receipt: take(&nextReceipt), fileName: "f", article: article, version: id)
+            stored = (article, file(prepared, article: article, raw: rawSHA256))
+        }
+        if let stored {
+            receipts[rawSHA256] = ReceiptMatch(
+                receipt: take(&nextReceipt), fileName: "f", article: stored.article, version: stored.version)
+            if let wire = prepared.article.wire, let key = wire.declaredKey {
+                declared.append(
+                    DeclaredItem(key: key, declaredVersion: wire.version, article: stored.article, version: stored.version))
+            }
         }
         return verdict
     }
@@ -184,5 +202,117 @@ struct DeciderTests {
             return
         }
         #expect(similarity > 0.8 && similarity < 1)
+    }
+}
+
+/// Agency items: their declared id and version decide before their text does.
+struct DeclaredIdentityTests {
+    /// A ninjs item with this id, version and body (and optional status, signals and links).
+    static func item(
+        id: String, version: String?, body: String, status: String = "usable", signals: [String] = [],
+        replacing: String? = nil
+    ) -> String {
+        var fields = [
+            #""uri": "\#(id)""#, #""type": "text""#, #""pubstatus": "\#(status)""#,
+            #""headline": "Port strike enters its second day""#, #""body_text": "\#(body)""#,
+        ]
+        if let version { fields.append(#""version": "\#(version)""#) }
+        if !signals.isEmpty { fields.append(#""signals": [\#(signals.map { "\"\($0)\"" }.joined(separator: ", "))]"#) }
+        if let replacing { fields.append(#""replacing": ["\#(replacing)"]"#) }
+        return "{" + fields.joined(separator: ", ") + "}"
+    }
+
+    static let first = "Dock workers at the northern port stayed off the job on Tuesday, halting container traffic for a second day."
+    static let rewritten =
+        "Talks between the dock workers' union and port operators resumed on Wednesday afternoon, mediators said, with no end to the stoppage in sight."
+
+    @Test func aKnownIDIsAVersionWhateverItsText() throws {
+        let catalog = MemoryCatalog()
+        #expect(try catalog.receive(Self.item(id: "urn:wire:1", version: "1", body: Self.first)) == .newArticle)
+        // A wholly different text under the same id: a version, not a new article.
+        guard case .declaredVersion(let update) = try catalog.receive(Self.item(id: "urn:wire:1", version: "2", body: Self.rewritten))
+        else {
+            Issue.record("a new version of a known id is not a declared version")
+            return
+        }
+        #expect(update.article == 1 && update.parent == 1 && update.relation == .update && update.isNewest)
+        #expect(update.through == "id")
+        // The same id and version again, even re-wrapped: a duplicate by declaration.
+        guard case .sameDeclared(let again) = try catalog.receive(
+            Self.item(id: "urn:wire:1", version: "2", body: Self.rewritten + " "), raw: "other bytes")
+        else {
+            Issue.record("the same id and version again is not a duplicate")
+            return
+        }
+        #expect(again.article == 1 && again.version == 2)
+    }
+
+    @Test func versionsArrivingOutOfOrderAreLinkedAsTheyCome() throws {
+        let catalog = MemoryCatalog()
+        try catalog.receive(Self.item(id: "urn:wire:7", version: "3", body: Self.rewritten))
+        guard case .declaredVersion(let late) = try catalog.receive(Self.item(id: "urn:wire:7", version: "1", body: Self.first))
+        else {
+            Issue.record("an earlier version arriving late is not a declared version")
+            return
+        }
+        #expect(late.article == 1 && !late.isNewest && late.parent == 1)
+        guard case .declaredVersion(let middle) = try catalog.receive(
+            Self.item(id: "urn:wire:7", version: "2", body: Self.first + " Ferries were not affected."))
+        else {
+            Issue.record("a middle version is not a declared version")
+            return
+        }
+        // Its parent is version 1's text (the highest declared version below 2), and 3 stays above it.
+        #expect(middle.parent == 2 && !middle.isNewest)
+    }
+
+    @Test func anUnchangedTextRecordsTheVersionWithoutACopy() throws {
+        let catalog = MemoryCatalog()
+        try catalog.receive(Self.item(id: "urn:wire:9", version: "1", body: Self.first))
+        guard case .declaredVersion(let status) = try catalog.receive(
+            Self.item(id: "urn:wire:9", version: "2", body: Self.first, status: "canceled"))
+        else {
+            Issue.record("a withdrawal with the same text is not a declared version")
+            return
+        }
+        #expect(status.sameText == 1)
+        #expect(catalog.versions.count == 1)
+    }
+
+    @Test func aLinkToAKnownItemMakesAVersionAndCorrectionsSaySo() throws {
+        let catalog = MemoryCatalog()
+        try catalog.receive(Self.item(id: "urn:tt:a", version: "1", body: Self.first))
+        guard case .declaredVersion(let linked) = try catalog.receive(
+            Self.item(id: "urn:tt:b", version: "1", body: Self.rewritten, signals: ["sig:correction"], replacing: "urn:tt:a"))
+        else {
+            Issue.record("an item replacing a known one is not a declared version")
+            return
+        }
+        #expect(linked.article == 1 && linked.parent == 1 && linked.relation == .correction && linked.through == "link")
+    }
+
+    @Test func anUnknownIDFallsBackOnContent() throws {
+        let catalog = MemoryCatalog()
+        try catalog.receive(Self.item(id: "urn:wire:x", version: "1", body: Self.first))
+        // Another id with the same text: a duplicate by content.
+        #expect(try catalog.receive(Self.item(id: "urn:wire:y", version: "1", body: Self.first)).basis == "content")
+    }
+
+    @Test func versionOrderIsNumericWhereBothAreNumbers() {
+        #expect(WireMetadata.precedes("9", "10"))
+        #expect(WireMetadata.precedes("04", "5"))
+        #expect(WireMetadata.sameVersion("02", "2"))
+        #expect(WireMetadata.precedes(nil, "1"))
+        #expect(!WireMetadata.precedes("1", nil))
+    }
+
+    @Test func withdrawalsAndCorrectionsAreReadFromStatusAndSignals() {
+        #expect(WireMetadata(status: "canceled").isWithdrawal)
+        #expect(WireMetadata(signals: ["edStat:D"]).isWithdrawal)
+        #expect(!WireMetadata(signals: ["sig:update"]).isWithdrawal)
+        #expect(WireMetadata(signals: ["edStat:C"]).isCorrection)
+        #expect(WireMetadata(signals: ["sig:correction"]).declaredRelation == .correction)
+        #expect(WireMetadata(embargo: "2999-01-01T00:00:00Z").isEmbargoed(at: "2026-11-30T12:00:00Z"))
+        #expect(!WireMetadata(embargo: "2020-01-01T00:00:00Z").isEmbargoed(at: "2026-11-30T12:00:00Z"))
     }
 }

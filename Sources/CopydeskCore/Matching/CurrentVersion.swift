@@ -33,10 +33,13 @@ public enum CurrentVersion {
         public var outlet: String?
         /// When the version says it was published, if it says (``Published``).
         public var published: Published?
+        /// The highest version number an agency declared for this text (``WireMetadata/version``),
+        /// if any: declared numbers order versions before times do.
+        public var declaredVersion: String?
 
         public init(
             id: Int64, parent: Int64?, relation: VersionRelation?, length: Int, outlet: String?,
-            published: Published? = nil
+            published: Published? = nil, declaredVersion: String? = nil
         ) {
             self.id = id
             self.parent = parent
@@ -44,15 +47,17 @@ public enum CurrentVersion {
             self.length = length
             self.outlet = outlet
             self.published = published
+            self.declaredVersion = declaredVersion
         }
 
         public init(
             id: Int64, parent: Int64?, relation: VersionRelation?, length: Int, site: String?, url: String?,
-            published: String? = nil
+            published: String? = nil, declaredVersion: String? = nil
         ) {
             self.init(
                 id: id, parent: parent, relation: relation, length: length,
-                outlet: CurrentVersion.outlet(site: site, url: url), published: published.flatMap(Published.init))
+                outlet: CurrentVersion.outlet(site: site, url: url), published: published.flatMap(Published.init),
+                declaredVersion: declaredVersion)
         }
     }
 
@@ -180,7 +185,7 @@ public enum CurrentVersion {
                     isTeaser[version.id] = false
                     isTeaser[parentID] = true
                 }
-            case .revision, nil:
+            case .revision, .update, .correction, nil:
                 lineOf[version.id] = lineOf[parentID] ?? parentID
                 isTeaser[version.id] = isTeaser[parentID] ?? false
             }
@@ -201,11 +206,14 @@ public enum CurrentVersion {
         return newest(of: ownLine)?.id ?? newest(of: full)?.id ?? timed.last?.id
     }
 
-    /// The newest arrival, unless another version declares a later publication than it does.
+    /// The newest arrival, unless another version declares a later version number (an agency's
+    /// versions arriving out of order) or, without numbers on both, a later publication than it does.
     private static func newest(of versions: [Candidate]) -> Candidate? {
         guard var best = versions.last else { return nil }
         for version in versions.reversed() {
-            if let published = version.published, let bestPublished = best.published,
+            if let declared = version.declaredVersion, let bestDeclared = best.declaredVersion {
+                if WireMetadata.precedes(bestDeclared, declared) { best = version }
+            } else if let published = version.published, let bestPublished = best.published,
                 bestPublished.isEarlier(than: published)
             {
                 best = version

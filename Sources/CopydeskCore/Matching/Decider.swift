@@ -23,6 +23,9 @@ public protocol CatalogLookup {
     /// accepted receipt that created it, or the reprocess that did): only that original may rewrite
     /// the version's metadata.
     func isCreator(rawSHA256: String, ofVersion id: Int64) throws -> Bool
+    /// The agency items filed under these declared keys (``WireMetadata/declaredKey``, or the ids
+    /// an item links to), at most ``Decider/itemsPerDeclaredKey`` per key, newest first.
+    func declaredItems(keys: [String]) throws -> [DeclaredItem]
 }
 
 /// ``CatalogLookup`` for an engine whose driver is asynchronous: the same questions, awaited.
@@ -33,6 +36,7 @@ public protocol AsyncCatalogLookup {
     func shingleCounts(ofVersions ids: [Int64]) async throws -> [Int64: Int]
     func storedVersions(_ ids: [Int64]) async throws -> [Int64: StoredVersion]
     func isCreator(rawSHA256: String, ofVersion id: Int64) async throws -> Bool
+    func declaredItems(keys: [String]) async throws -> [DeclaredItem]
 }
 
 /// One question a decision asks of the catalog (see ``CatalogLookup``).
@@ -43,6 +47,7 @@ public enum LookupQuery: Sendable, Hashable {
     case shingleCounts(versions: [Int64])
     case storedVersions([Int64])
     case isCreator(rawSHA256: String, version: Int64)
+    case declared(keys: [String])
 }
 
 /// The catalog's answer to a ``LookupQuery``, of the matching case.
@@ -53,6 +58,7 @@ public enum LookupAnswer: Sendable, Hashable {
     case shingleCounts([Int64: Int])
     case storedVersions([Int64: StoredVersion])
     case isCreator(Bool)
+    case declared([DeclaredItem])
 }
 
 extension CatalogLookup {
@@ -65,6 +71,7 @@ extension CatalogLookup {
         case .shingleCounts(let ids): .shingleCounts(try shingleCounts(ofVersions: ids))
         case .storedVersions(let ids): .storedVersions(try storedVersions(ids))
         case .isCreator(let raw, let id): .isCreator(try isCreator(rawSHA256: raw, ofVersion: id))
+        case .declared(let keys): .declared(try declaredItems(keys: keys))
         }
     }
 
@@ -92,6 +99,7 @@ extension AsyncCatalogLookup {
         case .shingleCounts(let ids): .shingleCounts(try await shingleCounts(ofVersions: ids))
         case .storedVersions(let ids): .storedVersions(try await storedVersions(ids))
         case .isCreator(let raw, let id): .isCreator(try await isCreator(rawSHA256: raw, ofVersion: id))
+        case .declared(let keys): .declared(try await declaredItems(keys: keys))
         }
     }
 
@@ -135,6 +143,52 @@ public struct ReceiptMatch: Sendable, Hashable {
         self.fileName = fileName
         self.article = article
         self.version = version
+    }
+}
+
+/// An agency item the catalog holds: the key it was filed under, the version it declared, and the
+/// version that holds its text.
+public struct DeclaredItem: Sendable, Hashable {
+    public var key: String
+    public var declaredVersion: String?
+    public var article: Int64
+    public var version: Int64
+
+    public init(key: String, declaredVersion: String?, article: Int64, version: Int64) {
+        self.key = key
+        self.declaredVersion = declaredVersion
+        self.article = article
+        self.version = version
+    }
+}
+
+/// A new version recognised by what an agency item declares (its id, or a link to the item it
+/// replaces), whatever its text.
+public struct DeclaredMatch: Sendable, Hashable {
+    public var article: Int64
+    /// The version it follows (the stored item of the highest declared version below its own, else
+    /// the nearest above it, for a version arriving late; the linked item's for a link).
+    public var parent: Int64?
+    public var relation: VersionRelation
+    /// A version of the article that already holds this exact text: the declared version is
+    /// recorded against it, without a second copy of the text.
+    public var sameText: Int64?
+    /// Whether its declared version is above every stored one of its story (false for a version
+    /// that arrives after a later one).
+    public var isNewest: Bool
+    /// What linked it: its own id (`id`) or a link it declares (`link`).
+    public var through: String
+
+    public init(
+        article: Int64, parent: Int64?, relation: VersionRelation, sameText: Int64? = nil, isNewest: Bool,
+        through: String
+    ) {
+        self.article = article
+        self.parent = parent
+        self.relation = relation
+        self.sameText = sameText
+        self.isNewest = isNewest
+        self.through = through
     }
 }
 
@@ -206,6 +260,19 @@ public enum Verdict: Sendable, Hashable {
     case newVersion(VersionMatch)
     /// Nothing like it is held.
     case newArticle
+    /// An agency item with the id and version of one held (a re-delivery): a duplicate, whatever
+    /// its text.
+    case sameDeclared(DeclaredItem)
+    /// A version an agency item declares of an article held (see ``DeclaredMatch``).
+    case declaredVersion(DeclaredMatch)
+
+    /// What decided: `declared` when the item's declared identity did, `content` otherwise.
+    public var basis: String {
+        switch self {
+        case .sameDeclared, .declaredVersion: "declared"
+        default: "content"
+        }
+    }
 }
 
 /// The decision procedure: what a new text is, given what the catalog holds.
@@ -235,6 +302,9 @@ public struct Decider: Sendable {
     /// Jaccard similarity is almost surely below 0.5 (``Fingerprint``) and it could not be a closer
     /// parent. Saves half the index lookups for revisions and syndicated copies.
     public var finalBandMatchJaccard = 0.8
+    /// How many items one declared key returns at most, newest first (an agency re-sends a story
+    /// a few dozen times at most; the bound keeps a reused key cheap).
+    public static let itemsPerDeclaredKey = 256
 
     public init() {}
 
@@ -271,6 +341,8 @@ public struct Decider: Sendable {
         private enum Stage: Sendable {
             case start
             case sameBytes
+            case declared
+            case declaredText(DeclaredMatch, bothUnversioned: Bool)
             case sameText
             case hits(containment: Bool)
             case counts(ranked: [Int64])
@@ -306,8 +378,34 @@ public struct Decider: Sendable {
                 return searchIndex(containment: false)
             case (.sameBytes, .acceptedReceipt(let match)):
                 if let match { return .finished(.sameBytes(match)) }
+                if let wire = prepared.article.wire {
+                    let keys = (wire.declaredKey.map { [$0] } ?? []) + wire.linkedIDs
+                    if !keys.isEmpty {
+                        stage = .declared
+                        return .ask(.declared(keys: keys))
+                    }
+                }
                 stage = .sameText
                 return .ask(.version(contentSHA256: prepared.contentSHA256))
+            case (.declared, .declared(let items)):
+                switch resolveDeclared(items) {
+                case .duplicate(let item):
+                    return .finished(.sameDeclared(item))
+                case .version(let match, let bothUnversioned):
+                    stage = .declaredText(match, bothUnversioned: bothUnversioned)
+                case nil:
+                    stage = .sameText
+                }
+                return .ask(.version(contentSHA256: prepared.contentSHA256))
+            case (.declaredText(var match, let bothUnversioned), .version(let known)):
+                if let known {
+                    // The same id without a version, and the same text: a re-delivery.
+                    if bothUnversioned, known.article == match.article { return .finished(.sameText(known)) }
+                    // The text is held (one copy of a text in the catalog): the declared version is
+                    // recorded against it.
+                    match.sameText = known.version
+                }
+                return .finished(.declaredVersion(match))
             case (.sameText, .version(let match)):
                 if let match { return .finished(.sameText(match)) }
                 return searchIndex(containment: false)
@@ -335,6 +433,49 @@ public struct Decider: Sendable {
             default:
                 preconditionFailure("the catalog answered \(String(describing: answer)) to a question of stage \(stage)")
             }
+        }
+
+        private enum DeclaredOutcome {
+            case duplicate(DeclaredItem)
+            case version(DeclaredMatch, bothUnversioned: Bool)
+        }
+
+        /// What the items filed under this item's declared key and links say it is: a re-delivery
+        /// (the same id and version), a version of their article, or nothing (none is held).
+        private func resolveDeclared(_ items: [DeclaredItem]) -> DeclaredOutcome? {
+            guard let wire = prepared.article.wire else { return nil }
+            let mine = wire.version
+            if let key = wire.declaredKey {
+                let own = items.filter { $0.key == key }
+                // The article of the story's highest declared version (two articles can share a key
+                // only if an older release split them).
+                if let top = own.max(by: { WireMetadata.precedes($0.declaredVersion, $1.declaredVersion) }) {
+                    let story = own.filter { $0.article == top.article }
+                    if mine != nil, let same = story.first(where: { WireMetadata.sameVersion($0.declaredVersion, mine) }) {
+                        return .duplicate(same)
+                    }
+                    let before = story.filter { WireMetadata.precedes($0.declaredVersion, mine) }
+                        .max { WireMetadata.precedes($0.declaredVersion, $1.declaredVersion) }
+                    let after = story.filter { WireMetadata.precedes(mine, $0.declaredVersion) }
+                        .min { WireMetadata.precedes($0.declaredVersion, $1.declaredVersion) }
+                    let bothUnversioned = mine == nil && story.allSatisfy { $0.declaredVersion == nil }
+                    let parent = (before ?? after ?? story.max { $0.version < $1.version })?.version
+                    return .version(
+                        DeclaredMatch(
+                            article: top.article, parent: parent, relation: wire.declaredRelation,
+                            isNewest: after == nil || bothUnversioned, through: "id"),
+                        bothUnversioned: bothUnversioned)
+                }
+            }
+            let links = Set(wire.linkedIDs)
+            if let linked = items.filter({ links.contains($0.key) }).max(by: { $0.version < $1.version }) {
+                return .version(
+                    DeclaredMatch(
+                        article: linked.article, parent: linked.version, relation: wire.declaredRelation, isNewest: true,
+                        through: "link"),
+                    bothUnversioned: false)
+            }
+            return nil
         }
 
         /// Looks up the band keys, or the containment keys.

@@ -9,6 +9,11 @@ public enum VersionRelation: String, Sendable, Hashable, Codable, CaseIterable {
     case syndication
     /// One of the two is a part of the other, such as a teaser holding the first paragraphs.
     case excerpt
+    /// A later version that an agency item declares by its id (the same guid with another version,
+    /// or a link to the item it replaces).
+    case update
+    /// A declared version that says it corrects the one before (`sig:correction`, `edStat:C`).
+    case correction
 
     /// A shorter text is an excerpt when at most this share of the longer one's length...
     static let excerptMaximumLengthRatio = 0.7

@@ -14,6 +14,19 @@ public struct ArticleRecord: Sendable, Hashable {
     /// Every file that was recorded against the article (new article, new version, duplicate),
     /// oldest first.
     public var receipts: [ReceiptRecord]
+    /// When an agency withdrew it (a `canceled` item, a kill signal); nil while it stands.
+    public var killedAt: String? = nil
+    /// The agency items recorded against it (what each declared), oldest first.
+    public var wireItems: [WireRecord] = []
+
+    /// The newest declared state of the story: the item of the highest declared version (the latest
+    /// arrival among equals), if any item was recorded.
+    public var latestWire: WireRecord? {
+        wireItems.reduce(nil) { best, item in
+            guard let best else { return item }
+            return WireMetadata.precedes(item.wire.version, best.wire.version) ? best : item
+        }
+    }
 
     /// The current version's record (the latest for a catalog not yet migrated).
     public var current: VersionRecord? {

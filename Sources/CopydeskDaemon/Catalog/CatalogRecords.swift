@@ -22,6 +22,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// `copydesk reprocess` changed what an archived original stands for (a new version, better
     /// metadata, a rejection by the current normalizer).
     case reprocessed
+    /// An agency withdrew an article (a `canceled` item, a kill signal): it stays, marked killed.
+    case killed
 
     init(_ decision: Decision) {
         switch decision {
@@ -76,6 +78,9 @@ public struct IngestEvent: Sendable, Hashable {
     public var version: Int64?
     public var similarity: Double?
     public var message: String?
+    /// For a decision on an agency item: `declared` when its declared id or links decided,
+    /// `content` when its text did; nil for other files and other events.
+    public var basis: String? = nil
 }
 
 /// The totals `copydesk status` shows.
@@ -85,6 +90,8 @@ public struct CatalogCounts: Sendable, Hashable {
     public var receipts: Int
     public var duplicates: Int
     public var rejected: Int
+    /// Articles an agency withdrew.
+    public var killed: Int = 0
 }
 
 /// A receipt whose file is recorded in the catalog but not yet archived (see crash recovery in
@@ -115,6 +122,8 @@ public struct CommitResult: Sendable, Hashable {
     /// Why: the rejection reason, or what a duplicate or new version matched.
     public var message: String?
     public var archivePath: String
+    /// For an agency item: what decided (``Verdict/basis``).
+    public var basis: String?
 }
 
 /// One article found by `copydesk search`.

@@ -5,12 +5,14 @@ public import CopydeskCore
 /// their versions, versions before receipts, receipts before events; the fingerprint index with its
 /// versions).
 public enum TransferTable: String, Sendable, CaseIterable {
-    case article, version, receipt, event, fingerprint, lsh, renormalization, node
+    case article, version, receipt
+    case wireItem = "wire_item"
+    case event, fingerprint, lsh, renormalization, node
 
     /// The columns copied, the first one the key rows are read in order of (and resumed after).
     public var columns: [String] {
         switch self {
-        case .article: ["id", "created_at", "latest_version_id", "current_version_id"]
+        case .article: ["id", "created_at", "latest_version_id", "current_version_id", "killed_at"]
         case .version:
             [
                 "id", "article_id", "parent_version_id", "similarity", "relation", "title", "byline", "published",
@@ -21,9 +23,16 @@ public enum TransferTable: String, Sendable, CaseIterable {
             [
                 "id", "origin", "file_name", "source_path", "size", "mtime_ns", "inode", "device", "arrived_at",
                 "raw_sha256", "format", "charset", "decision", "reason", "article_id", "version_id", "similarity",
-                "archive_path", "state", "node",
+                "archive_path", "state", "node", "basis",
             ]
-        case .event: ["id", "time", "kind", "receipt_id", "file", "article_id", "version_id", "similarity", "message"]
+        case .wireItem:
+            [
+                "id", "article_id", "version_id", "receipt_id", "declared_key", "item_id", "declared_version",
+                "story_key", "status", "signals", "urgency", "embargo", "dateline", "provider", "links", "basis",
+                "created_at",
+            ]
+        case .event:
+            ["id", "time", "kind", "receipt_id", "file", "article_id", "version_id", "similarity", "message", "basis"]
         case .fingerprint: ["version_id", "scheme", "shingles"]
         // Read in order of version, then key (``TransferRow/position`` is the version).
         case .lsh: ["version_id", "key"]
@@ -40,7 +49,7 @@ public enum TransferTable: String, Sendable, CaseIterable {
             case "similarity": .real
             case "id", "latest_version_id", "current_version_id", "article_id", "parent_version_id",
                 "normalizer_version", "size", "mtime_ns", "inode", "device", "version_id", "receipt_id", "scheme",
-                "shingles", "key", "previous_version_id", "pid":
+                "shingles", "key", "previous_version_id", "pid", "urgency":
                 .integer
             default: .text
             }

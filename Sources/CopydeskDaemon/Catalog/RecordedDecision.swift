@@ -33,7 +33,23 @@ extension CommitResult {
             version = stored?.version
             // An article without a title is named by its first words, marked as derived.
             message = DisplayTitle.shown(title: prepared.article.title, paragraphs: prepared.article.paragraphs)
+        case .sameDeclared(let item):
+            decision = .duplicate
+            article = item.article
+            version = item.version
+            message = "same id and version as version \(item.version)" + (item.declaredVersion.map { " (\($0))" } ?? "")
+        case .declaredVersion(let match):
+            decision = .newVersion
+            article = match.article
+            version = stored?.version ?? match.sameText
+            parentVersion = match.parent
+            relation = match.relation
+            let declared = prepared.article.wire?.version.map { "version \($0), " } ?? ""
+            let through = match.through == "link" ? "linked to" : "by id, after"
+            message = "\(declared)\(match.relation.rawValue) \(through) version \(match.parent.map(String.init) ?? "?")"
+                + (match.sameText != nil ? "; text unchanged" : "") + (match.isNewest ? "" : "; arrived after a later version")
         }
+        if prepared.article.wire != nil { basis = verdict.basis }
     }
 }
 

@@ -156,6 +156,7 @@ extension IngestEvent {
         object.add("version", version)
         object.add("similarity", similarity)
         object.add("message", message)
+        if let basis { object.add("basis", basis) }
         return object
     }
 }
@@ -180,7 +181,13 @@ extension Article {
     }
 
     /// What an agency item declares, as `extract --json` gives it under `wire`.
-    static func json(_ wire: WireMetadata) -> JSONObject {
+    static func json(_ wire: WireMetadata) -> JSONObject { wire.jsonObject }
+}
+
+extension WireMetadata {
+    /// The declared fields as `extract --json` gives them under `wire` (and `show --json` per item).
+    public var jsonObject: JSONObject {
+        let wire = self
         var object = JSONObject()
         object.add("id", wire.id)
         object.add("version", wire.version)

@@ -8,7 +8,7 @@ extension PostgresCatalog {
     public func events(_ filter: EventFilter, limit: Int) async throws(CopydeskError) -> [IngestEvent] {
         try await read { connection, logger in
             var query = PostgresQuery.StringInterpolation(literalCapacity: 256, interpolationCount: 5)
-            query.appendLiteral("SELECT id, time, kind, file, article_id, version_id, similarity, message FROM event WHERE true")
+            query.appendLiteral("SELECT id, time, kind, file, article_id, version_id, similarity, message, basis FROM event WHERE true")
             if let kind = filter.kind { query.appendCondition(" AND kind = ", kind.rawValue) }
             if let file = filter.file { query.appendCondition(" AND file = ", file) }
             if let since = filter.since { query.appendCondition(" AND time >= ", since) }
@@ -23,7 +23,7 @@ extension PostgresCatalog {
         try await read { connection, logger in
             try await Self.events(
                 """
-                SELECT id, time, kind, file, article_id, version_id, similarity, message FROM event
+                SELECT id, time, kind, file, article_id, version_id, similarity, message, basis FROM event
                 WHERE kind IN ('new-article', 'new-version', 'duplicate', 'rejected') ORDER BY id DESC LIMIT \(limit)
                 """, connection, logger
             ).reversed()
@@ -34,11 +34,11 @@ extension PostgresCatalog {
         -> [IngestEvent]
     {
         try await connection.rows(
-            query, as: (Int64, String, String, String?, Int64?, Int64?, Double?, String?).self, logger: logger
+            query, as: (Int64, String, String, String?, Int64?, Int64?, Double?, String?, String?).self, logger: logger
         ).map { row in
             IngestEvent(
                 id: row.0, time: row.1, kind: EventKind(rawValue: row.2) ?? .error, file: row.3, article: row.4,
-                version: row.5, similarity: row.6, message: row.7)
+                version: row.5, similarity: row.6, message: row.7, basis: row.8)
         }
     }
 
@@ -64,11 +64,12 @@ extension PostgresCatalog {
                 SELECT (SELECT count(*) FROM article)::int8, (SELECT count(*) FROM version)::int8,
                     (SELECT count(*) FROM receipt)::int8,
                     (SELECT count(*) FROM receipt WHERE decision = 'duplicate')::int8,
-                    (SELECT count(*) FROM receipt WHERE decision = 'rejected')::int8
-                """, as: (Int64, Int64, Int64, Int64, Int64).self, logger: logger)!
+                    (SELECT count(*) FROM receipt WHERE decision = 'rejected')::int8,
+                    (SELECT count(*) FROM article WHERE killed_at IS NOT NULL)::int8
+                """, as: (Int64, Int64, Int64, Int64, Int64, Int64).self, logger: logger)!
             return CatalogCounts(
                 articles: Int(row.0), versions: Int(row.1), receipts: Int(row.2), duplicates: Int(row.3),
-                rejected: Int(row.4))
+                rejected: Int(row.4), killed: Int(row.5))
         }
     }
 
@@ -110,8 +111,11 @@ extension PostgresCatalog {
         try await read { connection, logger in
             guard
                 let row = try await connection.first(
-                    "SELECT id, created_at, latest_version_id, current_version_id FROM article WHERE id = \(id)",
-                    as: (Int64, String, Int64?, Int64?).self, logger: logger)
+                    """
+                    SELECT id, created_at, latest_version_id, current_version_id, killed_at FROM article
+                    WHERE id = \(id)
+                    """,
+                    as: (Int64, String, Int64?, Int64?, String?).self, logger: logger)
             else { return nil }
             let versions = try await Self.versions(" WHERE article_id = ", id, " ORDER BY id", connection, logger)
             let receipts = try await connection.rows(
@@ -129,9 +133,26 @@ extension PostgresCatalog {
                     charset: row.6, decision: Decision(rawValue: row.7) ?? .rejected, reason: row.8, article: row.9,
                     version: row.10, similarity: row.11, archivePath: row.12, state: row.13)
             }
+            let wireItems = try await connection.rows(
+                """
+                SELECT article_id, version_id, receipt_id, item_id, declared_version, story_key, status, signals, urgency,
+                    embargo, dateline, links, provider, basis, created_at
+                FROM wire_item WHERE article_id = \(id) ORDER BY id
+                """,
+                as: (Int64, Int64, Int64?, String?, String?, String?, String, String?, Int64?, String?, String?, String?,
+                    String?, String, String).self,
+                logger: logger
+            ).map { item in
+                WireRecord(
+                    article: item.0, version: item.1, receipt: item.2,
+                    wire: WireRecord.wire(
+                        id: item.3, version: item.4, storyKey: item.5, status: item.6, signals: item.7, urgency: item.8,
+                        embargo: item.9, dateline: item.10, links: item.11, provider: item.12),
+                    basis: item.13, recordedAt: item.14)
+            }
             return ArticleRecord(
                 id: row.0, createdAt: row.1, latestVersion: row.2, currentVersion: row.3, versions: versions,
-                receipts: receipts)
+                receipts: receipts, killedAt: row.4, wireItems: wireItems)
         }
     }
 

@@ -47,8 +47,18 @@ extension PostgresCatalog {
             let verdict = try await lookup.run(decider.decision(rawSHA256: submission.rawSHA256, prepared))
             var stored: VersionRef?
             switch verdict {
-            case .sameBytes, .sameText:
+            case .sameBytes, .sameText, .sameDeclared:
                 break
+            case .declaredVersion(let match):
+                if match.sameText == nil {
+                    let id = try await insertVersion(
+                        prepared, article: match.article, parent: match.parent, relation: match.relation, at: now,
+                        on: connection, logger: logger
+                    ).version
+                    try await connection.run(
+                        "UPDATE article SET latest_version_id = \(id) WHERE id = \(match.article)", logger: logger)
+                    stored = VersionRef(version: id, article: match.article)
+                }
             case .newVersion(let match):
                 let id = try await insertVersion(
                     prepared, article: match.article, parent: match.version, similarity: match.similarity,
@@ -72,28 +82,70 @@ extension PostgresCatalog {
             WITH receipt_row AS (
                 INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
                     raw_sha256, format, charset, decision, reason, article_id, version_id, similarity, archive_path,
-                    state, node)
+                    state, node, basis)
                 VALUES (\(submission.origin.rawValue), \(submission.fileName), \(submission.sourcePath),
                     \(identity.size), \(identity.modificationTimeNanoseconds), \(Int64(bitPattern: identity.inode)),
                     \(Int64(bitPattern: identity.device)), \(submission.arrivedAt), \(submission.rawSHA256),
                     \(article?.format.rawValue), \(article?.charset), \(result.decision.rawValue), \(reason),
                     \(result.article), \(result.version), \(result.similarity), \(submission.archivePath), \(state),
-                    \(submission.node))
+                    \(submission.node), \(result.basis))
                 RETURNING id
             ), events AS (
-                INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message)
-                SELECT \(now), kind, receipt_row.id, \(submission.fileName), article, version, similarity, message
+                INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message, basis)
+                SELECT \(now), kind, receipt_row.id, \(submission.fileName), article, version, similarity, message,
+                    basis
                 FROM receipt_row CROSS JOIN (
                     VALUES (1, \(EventKind(result.decision).rawValue), \(result.article)::int8, \(result.version)::int8,
-                        \(result.similarity)::float8, \(result.message)::text),
-                        (2, 'archived', NULL, NULL, NULL, \(submission.archivePath))
-                ) AS entry(position, kind, article, version, similarity, message)
+                        \(result.similarity)::float8, \(result.message)::text, \(result.basis)::text),
+                        (2, 'archived', NULL, NULL, NULL, \(submission.archivePath), NULL)
+                ) AS entry(position, kind, article, version, similarity, message, basis)
                 WHERE entry.position = 1 OR \(submission.isArchived)
                 ORDER BY entry.position
             )
             SELECT id FROM receipt_row
             """, as: Int64.self, logger: logger)!
+        if let wire = article?.wire, let articleID = result.article, let versionID = result.version,
+            result.decision != .duplicate
+        {
+            try await recordWire(
+                WireRecord(
+                    article: articleID, version: versionID, receipt: result.receiptID, wire: wire,
+                    basis: result.basis ?? "content", recordedAt: now),
+                file: submission.fileName, refreshCurrent: result.decision == .newVersion, on: connection,
+                logger: logger)
+        }
         return result
+    }
+
+    /// Files what an agency item declared beside the version holding its text; for a new version
+    /// (`refreshCurrent`), chooses the article's current version again, now that its declared
+    /// number is known; a withdrawal marks the article killed (once, with a `killed` event). One
+    /// statement.
+    static func recordWire(
+        _ record: WireRecord, file: String, refreshCurrent: Bool, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let wire = record.wire
+        let message = "withdrawn by \(wire.provider ?? "the agency") (status \(wire.status))"
+        try await connection.run(
+            """
+            WITH item AS (
+                INSERT INTO wire_item (article_id, version_id, receipt_id, declared_key, item_id, declared_version,
+                    story_key, status, signals, urgency, embargo, dateline, provider, links, basis, created_at)
+                VALUES (\(record.article), \(record.version), \(record.receipt), \(wire.declaredKey), \(wire.id),
+                    \(wire.version), \(wire.storyKey), \(wire.status), \(record.storedSignals),
+                    \(wire.urgency.map(Int64.init)), \(wire.embargo), \(wire.dateline), \(wire.provider),
+                    \(record.storedLinks), \(record.basis), \(record.recordedAt))
+            ), killed AS (
+                UPDATE article SET killed_at = \(record.recordedAt)
+                WHERE id = \(record.article) AND killed_at IS NULL AND \(wire.isWithdrawal)
+                RETURNING id
+            )
+            INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message, basis)
+            SELECT \(record.recordedAt), 'killed', \(record.receipt), \(file), killed.id, \(record.version), NULL,
+                \(message), \(record.basis)
+            FROM killed
+            """, logger: logger)
+        if refreshCurrent { try await updateCurrentVersion(of: record.article, on: connection, logger: logger) }
     }
 
     /// Inserts a version of `articleID` (nil: of a new article, whose first, latest and current
@@ -143,14 +195,16 @@ extension PostgresCatalog {
         let rows = try await connection.rows(
             """
             SELECT version.id, version.parent_version_id, version.relation, version.site, version.url,
-                coalesce(fingerprint.shingles, 0)::int8, version.published
+                coalesce(fingerprint.shingles, 0)::int8, version.published,
+                (SELECT declared_version FROM wire_item WHERE wire_item.version_id = version.id
+                 ORDER BY wire_item.id DESC LIMIT 1)
             FROM version LEFT JOIN fingerprint ON fingerprint.version_id = version.id
             WHERE version.article_id = \(articleID)
-            """, as: (Int64, Int64?, String?, String?, String?, Int64, String?).self, logger: logger)
+            """, as: (Int64, Int64?, String?, String?, String?, Int64, String?, String?).self, logger: logger)
         let candidates = rows.map { row in
             CurrentVersion.Candidate(
                 id: row.0, parent: row.1, relation: row.2.flatMap(VersionRelation.init(rawValue:)), length: Int(row.5),
-                site: row.3, url: row.4, published: row.6)
+                site: row.3, url: row.4, published: row.6, declaredVersion: row.7)
         }
         guard let current = CurrentVersion.choose(candidates) else { return }
         try await connection.run(

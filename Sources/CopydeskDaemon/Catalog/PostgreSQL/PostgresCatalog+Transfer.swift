@@ -79,7 +79,7 @@ extension PostgresCatalog: CatalogExport, CatalogImport {
 
     public func finishImport() async throws(CopydeskError) {
         try await write("copy into the catalog") { connection, logger in
-            for table in ["article", "version", "receipt", "event"] {
+            for table in ["article", "version", "receipt", "wire_item", "event"] {
                 try await connection.run(
                     PostgresQuery(
                         unsafeSQL: """

@@ -135,3 +135,18 @@ final class PostgresLookup: AsyncCatalogLookup {
         return first == rawSHA256
     }
 }
+
+extension PostgresLookup {
+    func declaredItems(keys: [String]) async throws -> [DeclaredItem] {
+        let rows = try await connection.rows(
+            """
+            SELECT filed.declared_key, filed.declared_version, filed.article_id, filed.version_id
+            FROM (SELECT DISTINCT unnest(\(keys)::text[]) AS key) AS wanted
+            CROSS JOIN LATERAL (
+                SELECT declared_key, declared_version, article_id, version_id FROM wire_item
+                WHERE wire_item.declared_key = wanted.key ORDER BY id DESC LIMIT \(Decider.itemsPerDeclaredKey)
+            ) AS filed
+            """, as: (String, String?, Int64, Int64).self, logger: logger)
+        return rows.map { DeclaredItem(key: $0.0, declaredVersion: $0.1, article: $0.2, version: $0.3) }
+    }
+}

@@ -154,7 +154,46 @@ enum PostgresMigrations {
                 )
                 """,
             ]
-        )
+        ),
+        (
+            // What agency items declare, one row per item received (see the SQLite catalog's
+            // `v8-wire`); the declared relations; what decided each decision; withdrawn articles.
+            "v2-wire",
+            [
+                "ALTER TABLE version DROP CONSTRAINT IF EXISTS version_relation_check",
+                """
+                ALTER TABLE version ADD CONSTRAINT version_relation_check
+                    CHECK (relation IN ('revision', 'syndication', 'excerpt', 'update', 'correction'))
+                """,
+                """
+                CREATE TABLE wire_item (
+                    id bigserial PRIMARY KEY,
+                    article_id bigint NOT NULL REFERENCES article(id),
+                    version_id bigint NOT NULL REFERENCES version(id),
+                    receipt_id bigint REFERENCES receipt(id),
+                    declared_key text,
+                    item_id text,
+                    declared_version text,
+                    story_key text,
+                    status text NOT NULL,
+                    signals text,
+                    urgency bigint,
+                    embargo text,
+                    dateline text,
+                    provider text,
+                    links text,
+                    basis text NOT NULL,
+                    created_at text NOT NULL
+                )
+                """,
+                "CREATE INDEX wire_item_key ON wire_item(declared_key, id) WHERE declared_key IS NOT NULL",
+                "CREATE INDEX wire_item_article ON wire_item(article_id, id)",
+                "CREATE INDEX wire_item_version ON wire_item(version_id)",
+                "ALTER TABLE article ADD COLUMN killed_at text",
+                "ALTER TABLE receipt ADD COLUMN basis text",
+                "ALTER TABLE event ADD COLUMN basis text",
+            ]
+        ),
     ]
 
     /// The table that records which migrations ran.

@@ -60,11 +60,17 @@ extension SQLiteCatalog {
             let receipts = try Row.fetchAll(
                 db, sql: "SELECT * FROM receipt WHERE article_id = ? ORDER BY id", arguments: [id]
             ).map(Self.receiptRecord)
+            // Absent until the daemon migrated the catalog (v8).
+            let wireItems =
+                try db.tableExists("wire_item")
+                ? try Row.fetchAll(db, sql: "SELECT * FROM wire_item WHERE article_id = ? ORDER BY id", arguments: [id])
+                    .map(Self.wireRecord) : []
             return ArticleRecord(
                 id: row["id"], createdAt: row["created_at"], latestVersion: row["latest_version_id"],
                 // Absent until the daemon migrated the catalog (v6).
                 currentVersion: row.hasColumn("current_version_id") ? row["current_version_id"] : nil,
-                versions: versions, receipts: receipts)
+                versions: versions, receipts: receipts,
+                killedAt: row.hasColumn("killed_at") ? row["killed_at"] : nil, wireItems: wireItems)
         }
     }
 
@@ -93,6 +99,16 @@ extension SQLiteCatalog {
             relation: (row["relation"] as String?).flatMap(VersionRelation.init(rawValue:)),
             renormalized: row["renormalized"], createdAt: row["created_at"], contentSHA256: row["content_sha256"],
             normalizerVersion: row["normalizer_version"], text: article(from: row))
+    }
+
+    static func wireRecord(_ row: Row) -> WireRecord {
+        WireRecord(
+            article: row["article_id"], version: row["version_id"], receipt: row["receipt_id"],
+            wire: WireRecord.wire(
+                id: row["item_id"], version: row["declared_version"], storyKey: row["story_key"], status: row["status"],
+                signals: row["signals"], urgency: row["urgency"], embargo: row["embargo"], dateline: row["dateline"],
+                links: row["links"], provider: row["provider"]),
+            basis: row["basis"], recordedAt: row["created_at"])
     }
 
     static func receiptRecord(_ row: Row) -> ReceiptRecord {

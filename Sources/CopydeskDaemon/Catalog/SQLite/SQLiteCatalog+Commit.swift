@@ -41,8 +41,8 @@ extension SQLiteCatalog {
             sql: """
                 INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
                     raw_sha256, format, charset, decision, reason, article_id, version_id, similarity,
-                    archive_path, state, node)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    archive_path, state, node, basis)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                 submission.origin.rawValue, submission.fileName, submission.sourcePath, submission.identity.size,
                 submission.identity.modificationTimeNanoseconds, Int64(bitPattern: submission.identity.inode),
@@ -50,12 +50,22 @@ extension SQLiteCatalog {
                 article?.format.rawValue, article?.charset, result.decision.rawValue,
                 result.decision == .rejected ? result.message : nil, result.article, result.version,
                 result.similarity, submission.archivePath, submission.isArchived ? "archived" : "committed",
-                submission.node,
+                submission.node, result.basis,
             ])
         result.receiptID = db.lastInsertedRowID
         try insertEvent(
             EventKind(result.decision), receipt: result.receiptID, file: submission.fileName, article: result.article,
-            version: result.version, similarity: result.similarity, message: result.message, at: now, in: db)
+            version: result.version, similarity: result.similarity, message: result.message, basis: result.basis,
+            at: now, in: db)
+        if let wire = article?.wire, let articleID = result.article, let versionID = result.version,
+            result.decision != .duplicate
+        {
+            try recordWire(
+                WireRecord(
+                    article: articleID, version: versionID, receipt: result.receiptID, wire: wire,
+                    basis: result.basis ?? "content", recordedAt: now),
+                file: submission.fileName, refreshCurrent: result.decision == .newVersion, in: db)
+        }
         if submission.isArchived {
             try insertEvent(
                 .archived, receipt: result.receiptID, file: submission.fileName, message: submission.archivePath,
@@ -72,8 +82,16 @@ extension SQLiteCatalog {
     ) throws {
         var stored: VersionRef?
         switch verdict {
-        case .sameBytes, .sameText:
+        case .sameBytes, .sameText, .sameDeclared:
             break
+        case .declaredVersion(let match):
+            if match.sameText == nil {
+                let versionID = try insertVersion(
+                    prepared, article: match.article, parent: match.parent, relation: match.relation, at: now, in: db)
+                try db.cachedStatement(sql: "UPDATE article SET latest_version_id = ? WHERE id = ?")
+                    .execute(arguments: [versionID, match.article])
+                stored = VersionRef(version: versionID, article: match.article)
+            }
         case .newVersion(let match):
             let versionID = try insertVersion(
                 prepared, article: match.article, parent: match.version, similarity: match.similarity,
@@ -119,13 +137,43 @@ extension SQLiteCatalog {
 
     static func insertEvent(
         _ kind: EventKind, receipt: Int64? = nil, file: String? = nil, article: Int64? = nil, version: Int64? = nil,
-        similarity: Double? = nil, message: String? = nil, at time: String = Timestamp.now(), in db: Database
+        similarity: Double? = nil, message: String? = nil, basis: String? = nil, at time: String = Timestamp.now(),
+        in db: Database
     ) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [time, kind.rawValue, receipt, file, article, version, similarity, message])
+                INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message, basis)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                time, kind.rawValue, receipt, file, article, version, similarity, message, basis,
+            ])
+    }
+
+    /// Files what an agency item declared beside the version holding its text; for a new version
+    /// (`refreshCurrent`), chooses the article's current version again, now that its declared
+    /// number is known; a withdrawal marks the article killed (once, with a `killed` event).
+    static func recordWire(_ record: WireRecord, file: String, refreshCurrent: Bool, in db: Database) throws {
+        let wire = record.wire
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO wire_item (article_id, version_id, receipt_id, declared_key, item_id, declared_version,
+                    story_key, status, signals, urgency, embargo, dateline, provider, links, basis, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            record.article, record.version, record.receipt, wire.declaredKey, wire.id, wire.version, wire.storyKey,
+            wire.status, record.storedSignals, wire.urgency, wire.embargo, wire.dateline, wire.provider,
+            record.storedLinks, record.basis, record.recordedAt,
+        ])
+        if refreshCurrent { try updateCurrentVersion(of: record.article, in: db) }
+        guard wire.isWithdrawal else { return }
+        try db.cachedStatement(sql: "UPDATE article SET killed_at = ? WHERE id = ? AND killed_at IS NULL")
+            .execute(arguments: [record.recordedAt, record.article])
+        guard db.changesCount > 0 else { return }
+        try insertEvent(
+            .killed, receipt: record.receipt, file: file, article: record.article, version: record.version,
+            message: "withdrawn by \(wire.provider ?? "the agency") (status \(wire.status))", basis: record.basis,
+            at: record.recordedAt, in: db)
     }
 
     /// Records that these receipts' files now lie at their archive paths, in one transaction.

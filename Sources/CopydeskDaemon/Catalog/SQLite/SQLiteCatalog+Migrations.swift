@@ -221,7 +221,7 @@ extension SQLiteCatalog {
             let several = try Int64.fetchAll(
                 db, sql: "SELECT article_id FROM version GROUP BY article_id HAVING count(*) > 1 ORDER BY article_id")
             for article in several {
-                try updateCurrentVersion(of: article, in: db)
+                try updateCurrentVersion(of: article, declared: false, in: db)
             }
             // Log lines of articles without a title showed an empty message: their first words,
             // marked as derived, as new decisions now record them.
@@ -253,6 +253,53 @@ extension SQLiteCatalog {
                         started_at TEXT NOT NULL,
                         last_seen TEXT NOT NULL
                     ) WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration("v8-wire") { db in
+            // What agency items declare (id, version, status, signals, embargo, ...), one row per
+            // item received, beside the version that holds its text; what decided each decision
+            // (`declared` or `content`); and articles an agency withdrew.
+            //
+            // Declared versions have relations of their own (`update`, `correction`): the CHECK on
+            // `version.relation` is widened in place, as SQLite documents for loosening a constraint
+            // (the stored rows do not change, so a million-version catalog is not copied).
+            let schemaVersion = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
+            try db.execute(sql: "PRAGMA writable_schema = ON")
+            try db.execute(
+                sql: "UPDATE sqlite_schema SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = 'version'",
+                arguments: [
+                    "relation IN ('revision', 'syndication', 'excerpt')",
+                    "relation IN ('revision', 'syndication', 'excerpt', 'update', 'correction')",
+                ])
+            try db.execute(sql: "PRAGMA schema_version = \(schemaVersion + 1)")
+            try db.execute(sql: "PRAGMA writable_schema = OFF")
+            try db.execute(
+                sql: """
+                    CREATE TABLE wire_item (
+                        id INTEGER PRIMARY KEY,
+                        article_id INTEGER NOT NULL REFERENCES article(id),
+                        version_id INTEGER NOT NULL REFERENCES version(id),
+                        receipt_id INTEGER REFERENCES receipt(id),
+                        declared_key TEXT,
+                        item_id TEXT,
+                        declared_version TEXT,
+                        story_key TEXT,
+                        status TEXT NOT NULL,
+                        signals TEXT,
+                        urgency INTEGER,
+                        embargo TEXT,
+                        dateline TEXT,
+                        provider TEXT,
+                        links TEXT,
+                        basis TEXT NOT NULL,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE INDEX wire_item_key ON wire_item (declared_key, id) WHERE declared_key IS NOT NULL;
+                    CREATE INDEX wire_item_article ON wire_item (article_id, id);
+                    CREATE INDEX wire_item_version ON wire_item (version_id);
+                    ALTER TABLE article ADD COLUMN killed_at TEXT;
+                    ALTER TABLE receipt ADD COLUMN basis TEXT;
+                    ALTER TABLE event ADD COLUMN basis TEXT;
                     """)
         }
         return migrator

@@ -38,14 +38,21 @@ extension SQLiteCatalog {
     /// the search index follows (trigger `article_search_current`).
     ///
     /// Reads one small row per version (lengths from the fingerprint index, not the bodies).
-    static func updateCurrentVersion(of articleID: Int64, in db: Database) throws {
+    ///
+    /// `declared`: whether to read the versions' declared numbers (the `wire_item` table, from the
+    /// v8 migration on; an earlier migration calling this passes false).
+    static func updateCurrentVersion(of articleID: Int64, declared: Bool = true, in db: Database) throws {
         // A cursor read by column index: one reused row, no dictionary per version (an agency story
         // may have hundreds of versions, and this runs for each new one).
         let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
                     SELECT version.id, version.parent_version_id, version.relation, version.site, version.url,
-                        coalesce(fingerprint.shingles, 0), version.published
+                        coalesce(fingerprint.shingles, 0), version.published,
+                        \(declared ? """
+                            (SELECT declared_version FROM wire_item WHERE wire_item.version_id = version.id
+                             ORDER BY wire_item.id DESC LIMIT 1)
+                            """ : "NULL")
                     FROM version LEFT JOIN fingerprint ON fingerprint.version_id = version.id
                     WHERE version.article_id = ?
                     """),
@@ -56,7 +63,7 @@ extension SQLiteCatalog {
             candidates.append(
                 CurrentVersion.Candidate(
                     id: row[0], parent: row[1], relation: relation.flatMap(VersionRelation.init(rawValue:)),
-                    length: row[5], site: row[3], url: row[4], published: row[6]))
+                    length: row[5], site: row[3], url: row[4], published: row[6], declaredVersion: row[7]))
         }
         guard let current = CurrentVersion.choose(candidates) else { return }
         try db.cachedStatement(sql: "UPDATE article SET current_version_id = ?1 WHERE id = ?2 AND current_version_id IS NOT ?1")

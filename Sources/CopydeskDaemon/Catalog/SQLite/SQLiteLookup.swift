@@ -71,3 +71,21 @@ struct SQLiteLookup: CatalogLookup {
         return first == rawSHA256
     }
 }
+
+extension SQLiteLookup {
+    func declaredItems(keys: [String]) throws -> [DeclaredItem] {
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT declared_key, declared_version, article_id, version_id FROM wire_item
+                WHERE declared_key = ? ORDER BY id DESC LIMIT ?
+                """)
+        var items = [DeclaredItem]()
+        for key in Set(keys).sorted() {
+            let rows = try Row.fetchCursor(statement, arguments: [key, Decider.itemsPerDeclaredKey])
+            while let row = try rows.next() {
+                items.append(DeclaredItem(key: row[0], declaredVersion: row[1], article: row[2], version: row[3]))
+            }
+        }
+        return items
+    }
+}
