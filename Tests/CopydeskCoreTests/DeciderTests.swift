@@ -70,7 +70,7 @@ final class MemoryCatalog: CatalogLookup {
         let verdict = try Decider().decide(rawSHA256: rawSHA256, prepared, in: self)
         var stored: (article: Int64, version: Int64)?
         switch verdict {
-        case .sameBytes, .sameText, .sameDeclared:
+        case .sameBytes, .sameText, .sameDeclared, .noticeForUnknownItem:
             break
         case .declaredVersion(let match):
             let id = match.sameText ?? file(prepared, article: match.article, raw: rawSHA256)
@@ -277,6 +277,27 @@ struct DeclaredIdentityTests {
         }
         #expect(status.sameText == 1)
         #expect(catalog.versions.count == 1)
+    }
+
+    @Test func aNoticeWithoutTextChangesTheItemItNamesOrIsRejected() throws {
+        let catalog = MemoryCatalog()
+        try catalog.receive(Self.item(id: "urn:wire:k", version: "1", body: Self.first))
+        guard case .declaredVersion(let kill) = try catalog.receive(
+            Self.item(id: "urn:wire:k", version: "2", body: "", status: "canceled"))
+        else {
+            Issue.record("a withdrawal notice of a held item is not a declared version")
+            return
+        }
+        #expect(kill.sameText == 1 && kill.article == 1)
+        guard case .noticeForUnknownItem(let reason) = try catalog.receive(
+            Self.item(id: "urn:wire:unknown", version: "2", body: "", status: "canceled"))
+        else {
+            Issue.record("a notice about an item not held is not rejected")
+            return
+        }
+        #expect(reason.contains("urn:wire:unknown"))
+        // A usable item without text is no article at all.
+        #expect(throws: CopydeskError.self) { try Normalizer().normalize(Array(Self.item(id: "urn:wire:e", version: "1", body: "").utf8)) }
     }
 
     @Test func aLinkToAKnownItemMakesAVersionAndCorrectionsSaySo() throws {

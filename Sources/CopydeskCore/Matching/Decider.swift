@@ -265,6 +265,9 @@ public enum Verdict: Sendable, Hashable {
     case sameDeclared(DeclaredItem)
     /// A version an agency item declares of an article held (see ``DeclaredMatch``).
     case declaredVersion(DeclaredMatch)
+    /// An agency notice without text (a withdrawal, a status change) about an item the catalog does
+    /// not hold: nothing to attach it to, so it is rejected with this reason (and the file kept).
+    case noticeForUnknownItem(String)
 
     /// What decided: `declared` when the item's declared identity did, `content` otherwise.
     public var basis: String {
@@ -388,11 +391,21 @@ public struct Decider: Sendable {
                 stage = .sameText
                 return .ask(.version(contentSHA256: prepared.contentSHA256))
             case (.declared, .declared(let items)):
+                let notice = prepared.article.paragraphs.isEmpty
                 switch resolveDeclared(items) {
                 case .duplicate(let item):
                     return .finished(.sameDeclared(item))
+                case .version(var match, _) where notice:
+                    // No text of its own: recorded against the text of the version it follows.
+                    match.sameText = match.parent
+                    return .finished(.declaredVersion(match))
                 case .version(let match, let bothUnversioned):
                     stage = .declaredText(match, bothUnversioned: bothUnversioned)
+                case nil where notice:
+                    let wire = prepared.article.wire
+                    return .finished(
+                        .noticeForUnknownItem(
+                            "a \(wire?.status ?? "status") notice without text for \(wire?.id ?? "an item") the catalog does not hold"))
                 case nil:
                     stage = .sameText
                 }

@@ -53,10 +53,20 @@ enum NinjsReader {
         let headline = item.string("headline") ?? item.role(in: "headlines", preferring: ["main", "headline"])
         let byline = item.string("byline") ?? item.string("by")
         let paragraphs = try body(of: item, deadline: deadline)
-        guard !paragraphs.isEmpty else {
+        let wire = Self.wire(of: item)
+        // A status notice (a withdrawal, a hold) may carry no text: it changes the item it names.
+        guard !paragraphs.isEmpty || (wire.id != nil && wire.status != "usable") else {
             let what = ["picture", "graphic", "video", "audio", "component"].contains(type) ? "a \(type) item" : "an item"
             throw CopydeskError(.noText, "a ninjs \(what) without text, not an article")
         }
+        return Article(
+            format: .ninjs, charset: charset, title: headline.map(Self.oneLine), byline: byline.map(Self.oneLine),
+            published: (item.string("versioncreated") ?? item.string("firstcreated")).flatMap(ISO8601Normalizer.normalize),
+            language: item.string("language"), paragraphs: paragraphs, wire: wire)
+    }
+
+    /// What the item declares about itself.
+    private static func wire(of item: Properties) -> WireMetadata {
         var wire = WireMetadata(
             id: item.string("uri"), version: item.scalar("version"),
             status: item.string("pubstatus").map(Self.status) ?? "usable",
@@ -65,10 +75,7 @@ enum NinjsReader {
             dateline: item.located, provider: item.provider)
         wire.signals = item.signals
         wire.links = item.links
-        return Article(
-            format: .ninjs, charset: charset, title: headline.map(Self.oneLine), byline: byline.map(Self.oneLine),
-            published: (item.string("versioncreated") ?? item.string("firstcreated")).flatMap(ISO8601Normalizer.normalize),
-            language: item.string("language"), paragraphs: paragraphs, wire: wire)
+        return wire
     }
 
     /// The body's paragraphs: an HTML body through the HTML normalizer, a plain one split at blank

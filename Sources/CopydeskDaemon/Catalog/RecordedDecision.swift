@@ -33,6 +33,9 @@ extension CommitResult {
             version = stored?.version
             // An article without a title is named by its first words, marked as derived.
             message = DisplayTitle.shown(title: prepared.article.title, paragraphs: prepared.article.paragraphs)
+        case .noticeForUnknownItem(let reason):
+            decision = .rejected
+            message = reason
         case .sameDeclared(let item):
             decision = .duplicate
             article = item.article

@@ -47,7 +47,7 @@ extension PostgresCatalog {
             let verdict = try await lookup.run(decider.decision(rawSHA256: submission.rawSHA256, prepared))
             var stored: VersionRef?
             switch verdict {
-            case .sameBytes, .sameText, .sameDeclared:
+            case .sameBytes, .sameText, .sameDeclared, .noticeForUnknownItem:
                 break
             case .declaredVersion(let match):
                 if match.sameText == nil {

@@ -82,7 +82,7 @@ extension SQLiteCatalog {
     ) throws {
         var stored: VersionRef?
         switch verdict {
-        case .sameBytes, .sameText, .sameDeclared:
+        case .sameBytes, .sameText, .sameDeclared, .noticeForUnknownItem:
             break
         case .declaredVersion(let match):
             if match.sameText == nil {
