@@ -36,6 +36,9 @@ extension Copydesk {
                     object.add("published", hit.published)
                     object.add("snippet", Self.marked(hit.snippet, start: "«", end: "»"))
                     object.add("rank", hit.rank)
+                    object.add("killed", hit.killedAt)
+                    object.add("embargo", hit.embargo)
+                    object.add("embargoed", hit.embargo.map { WireMetadata(embargo: $0).isEmbargoed(at: Timestamp.now()) } ?? false)
                     return object.rendered + "\n"
                 }.joined())
                 return
@@ -49,7 +52,11 @@ extension Copydesk {
             for hit in hits {
                 let heading = "article \(hit.article)  \(hit.title ?? hit.displayTitle.map { "[\($0)]" } ?? "(untitled)")"
                 out += color ? "\u{1B}[1m\(heading)\u{1B}[0m\n" : heading + "\n"
-                let details = [hit.site, hit.published].compactMap { $0 }.joined(separator: ", ")
+                let embargoed = hit.embargo.flatMap { embargo in
+                    WireMetadata(embargo: embargo).isEmbargoed(at: Timestamp.now()) ? "EMBARGOED until \(embargo)" : nil
+                }
+                let killed = hit.killedAt.map { "KILLED \($0)" }
+                let details = [killed, embargoed, hit.site, hit.published].compactMap { $0 }.joined(separator: ", ")
                 if !details.isEmpty { out += "  \(details)\n" }
                 let snippet =
                     color

@@ -8,10 +8,11 @@ import Testing
 struct WireCatalogTests {
     /// A ninjs item received as a file of these bytes.
     func submission(
-        id: String, version: String, body: String, status: String = "usable", name: String
+        id: String, version: String, body: String, status: String = "usable", embargo: String? = nil, name: String
     ) throws -> Submission {
         let text = """
             {"uri": "\(id)", "version": "\(version)", "type": "text", "pubstatus": "\(status)",
+             \(embargo.map { "\"embargoed\": \"\($0)\"," } ?? "")
              "headline": "Port strike enters its second day", "body_text": "\(body)"}
             """
         let bytes = Array(text.utf8)
@@ -64,7 +65,22 @@ struct WireCatalogTests {
         #expect(try await catalog.counts().killed == 1)
         let killed = try await catalog.events(EventFilter(kind: .killed), limit: 0)
         #expect(killed.count == 1 && killed.first?.article == v1.article && killed.first?.file == "v4.json")
+        // Still found by search, flagged.
+        let hits = try await catalog.search("union spokesman", limit: 5)
+        #expect(hits.map(\.article) == [v1.article!])
+        #expect(hits.first?.killedAt != nil)
         let decisions = try await catalog.recentDecisions(limit: 10)
         #expect(decisions.map(\.basis) == ["content", "declared", "declared", "declared", "declared"])
+    }
+
+    @Test(arguments: TestBackend.available) func anEmbargoIsRecordedAndShown(backend: TestBackend) async throws {
+        let catalog = try await backend.make()
+        let held = try await catalog.commit(
+            submission(id: "urn:wire:later", version: "1", body: Self.first, embargo: "2199-01-01T06:00:00Z", name: "e.json"))
+        let record = try #require(try await catalog.article(held.article!))
+        let wire = try #require(record.latestWire?.wire)
+        #expect(wire.embargo == "2199-01-01T06:00:00Z")
+        #expect(wire.isEmbargoed(at: Timestamp.now()))
+        #expect(try await catalog.search("container traffic", limit: 5).first?.embargo == "2199-01-01T06:00:00Z")
     }
 }

@@ -140,6 +140,10 @@ public struct SearchHit: Sendable, Hashable {
     public var snippet: String
     /// The bm25 rank: lower is better.
     public var rank: Double
+    /// When its agency withdrew it (killed articles are found, and flagged).
+    public var killedAt: String? = nil
+    /// The embargo its newest agency item declared, if any (``WireMetadata/isEmbargoed(at:)``).
+    public var embargo: String? = nil
 
     /// Marks around a match in ``snippet`` (control characters that never occur in article text).
     public static let matchStart = "\u{2}"

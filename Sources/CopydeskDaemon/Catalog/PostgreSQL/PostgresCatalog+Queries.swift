@@ -213,19 +213,21 @@ extension PostgresCatalog {
                     version.published,
                     ts_headline('copydesk_search', version.body, wanted.q,
                         'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=20, MinWords=8, MaxFragments=1'),
-                    ts_rank(version.search, wanted.q)::float8
+                    ts_rank(version.search, wanted.q)::float8, article.killed_at,
+                    (SELECT embargo FROM wire_item WHERE wire_item.article_id = article.id ORDER BY wire_item.id DESC LIMIT 1)
                 FROM wanted, article JOIN version ON version.id = article.current_version_id
                 WHERE version.search @@ wanted.q
                 ORDER BY 8 DESC, article.id LIMIT
                 """)
             query.appendCondition(" ", Int64(limit))
             return try await connection.rows(
-                PostgresQuery(stringInterpolation: query), as: (Int64, Int64, String?, String, String?, String?, String, Double).self, logger: logger
+                PostgresQuery(stringInterpolation: query), as: (Int64, Int64, String?, String, String?, String?, String, Double, String?, String?).self,
+                logger: logger
             ).map { row in
                 SearchHit(
                     article: row.0, version: row.1, title: row.2,
                     displayTitle: DisplayTitle.of(title: row.2, paragraphs: [row.3]), site: row.4, published: row.5,
-                    snippet: row.6, rank: -row.7)
+                    snippet: row.6, rank: -row.7, killedAt: row.8, embargo: row.9)
             }
         }
     }

@@ -17,15 +17,23 @@ extension SQLiteCatalog {
         return try await readAsync { db in
             // The search index follows the current version from migration v6 on; a reader may open
             // a catalog the daemon has not migrated yet.
-            let indexed = try db.columns(in: "article").contains { $0.name == "current_version_id" }
-                ? "current_version_id" : "latest_version_id"
+            let columns = try db.columns(in: "article").map(\.name)
+            let indexed = columns.contains("current_version_id") ? "current_version_id" : "latest_version_id"
+            // Kills and embargoes from migration v8 on.
+            let wire =
+                columns.contains("killed_at")
+                ? """
+                    article.killed_at AS killed_at,
+                    (SELECT embargo FROM wire_item WHERE wire_item.article_id = article.id ORDER BY wire_item.id DESC LIMIT 1)
+                        AS embargo
+                    """ : "NULL AS killed_at, NULL AS embargo"
             return try Row.fetchAll(
                 db,
                 sql: """
                     SELECT article_search.rowid AS article, article.\(indexed) AS version,
                         version.title, substr(version.body, 1, 400) AS lead, version.site, version.published,
                         snippet(article_search, 1, char(2), char(3), '…', 16) AS snippet,
-                        bm25(article_search, 4.0, 1.0) AS rank
+                        bm25(article_search, 4.0, 1.0) AS rank, \(wire)
                     FROM article_search
                     JOIN article ON article.id = article_search.rowid
                     JOIN version ON version.id = article.\(indexed)
@@ -37,7 +45,8 @@ extension SQLiteCatalog {
                 SearchHit(
                     article: row["article"], version: row["version"], title: row["title"],
                     displayTitle: DisplayTitle.of(title: row["title"], paragraphs: [row["lead"] ?? ""]), site: row["site"],
-                    published: row["published"], snippet: row["snippet"] ?? "", rank: row["rank"])
+                    published: row["published"], snippet: row["snippet"] ?? "", rank: row["rank"],
+                    killedAt: row["killed_at"], embargo: row["embargo"])
             }
         }
     }
