@@ -185,7 +185,7 @@ public enum CurrentVersion {
                     isTeaser[version.id] = false
                     isTeaser[parentID] = true
                 }
-            case .revision, .update, .correction, nil:
+            case .revision, .update, .correction, .writethrough, nil:
                 lineOf[version.id] = lineOf[parentID] ?? parentID
                 isTeaser[version.id] = isTeaser[parentID] ?? false
             }

@@ -529,7 +529,10 @@ public struct Decider: Sendable {
         private mutating func verify(_ id: Int64, _ stored: StoredVersion) {
             let storedShingles = ShingleSet(tokens: FingerprintText.tokens(of: stored.text))
             let resemblance = Resemblance(new: prepared.fingerprint.shingles, stored: storedShingles)
-            guard VersionRule.isVersion(resemblance) else { return }
+            let isRewrite =
+                !VersionRule.isVersion(resemblance)
+                && AgencyRewrite.isRewrite(new: prepared.article, stored: stored.text, resemblance: resemblance)
+            guard isRewrite || VersionRule.isVersion(resemblance) else { return }
             // The closest version is the parent: a revision descends from the full text it edits
             // rather than from a teaser of it that also "contains" it.
             if let best,
@@ -538,7 +541,9 @@ public struct Decider: Sendable {
             {
                 return
             }
-            let relation = VersionRelation.infer(new: prepared.article, stored: stored.text, resemblance: resemblance)
+            let relation =
+                isRewrite
+                ? .writethrough : VersionRelation.infer(new: prepared.article, stored: stored.text, resemblance: resemblance)
             best = VersionMatch(article: stored.article, version: id, resemblance: resemblance, relation: relation)
         }
     }

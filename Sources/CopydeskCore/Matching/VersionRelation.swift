@@ -14,6 +14,9 @@ public enum VersionRelation: String, Sendable, Hashable, Codable, CaseIterable {
     case update
     /// A declared version that says it corrects the one before (`sig:correction`, `edStat:C`).
     case correction
+    /// An agency's rewrite of its own short item (a writethrough, a summary) that declares no link
+    /// to it (``AgencyRewrite``).
+    case writethrough
 
     /// A shorter text is an excerpt when at most this share of the longer one's length...
     static let excerptMaximumLengthRatio = 0.7

@@ -105,16 +105,26 @@ final class PostgresLookup: AsyncCatalogLookup {
 
     func storedVersions(_ ids: [Int64]) async throws -> [Int64: StoredVersion] {
         let rows = try await connection.rows(
-            "SELECT id, article_id, \(unescaped: PostgresCatalog.textColumns) FROM version WHERE id = ANY(\(ids)::int8[])",
-            as: (Int64, Int64, String?, String?, String?, String?, String?, String?, String, String, String).self,
+            """
+            SELECT version.id, version.article_id, \(unescaped: PostgresCatalog.textColumns), item.id, item.provider,
+                item.dateline
+            FROM version LEFT JOIN LATERAL (
+                SELECT id, provider, dateline FROM wire_item WHERE wire_item.version_id = version.id
+                ORDER BY id DESC LIMIT 1
+            ) AS item ON true
+            WHERE version.id = ANY(\(ids)::int8[])
+            """,
+            as: (Int64, Int64, String?, String?, String?, String?, String?, String?, String, String, String, Int64?,
+                String?, String?).self,
             logger: logger)
         var versions = [Int64: StoredVersion]()
         for row in rows {
-            versions[row.0] = StoredVersion(
-                article: row.1,
-                text: PostgresCatalog.article(
-                    title: row.2, byline: row.3, published: row.4, site: row.5, url: row.6, language: row.7,
-                    body: row.8, format: row.9, charset: row.10))
+            var text = PostgresCatalog.article(
+                title: row.2, byline: row.3, published: row.4, site: row.5, url: row.6, language: row.7,
+                body: row.8, format: row.9, charset: row.10)
+            // What an agency item declared with this text, as far as deciding on rewrites needs it.
+            if row.11 != nil { text.wire = WireMetadata(dateline: row.13, provider: row.12) }
+            versions[row.0] = StoredVersion(article: row.1, text: text)
         }
         return versions
     }

@@ -163,7 +163,7 @@ enum PostgresMigrations {
                 "ALTER TABLE version DROP CONSTRAINT IF EXISTS version_relation_check",
                 """
                 ALTER TABLE version ADD CONSTRAINT version_relation_check
-                    CHECK (relation IN ('revision', 'syndication', 'excerpt', 'update', 'correction'))
+                    CHECK (relation IN ('revision', 'syndication', 'excerpt', 'update', 'correction', 'writethrough'))
                 """,
                 """
                 CREATE TABLE wire_item (

@@ -269,7 +269,7 @@ extension SQLiteCatalog {
                 sql: "UPDATE sqlite_schema SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = 'version'",
                 arguments: [
                     "relation IN ('revision', 'syndication', 'excerpt')",
-                    "relation IN ('revision', 'syndication', 'excerpt', 'update', 'correction')",
+                    "relation IN ('revision', 'syndication', 'excerpt', 'update', 'correction', 'writethrough')",
                 ])
             try db.execute(sql: "PRAGMA schema_version = \(schemaVersion + 1)")
             try db.execute(sql: "PRAGMA writable_schema = OFF")

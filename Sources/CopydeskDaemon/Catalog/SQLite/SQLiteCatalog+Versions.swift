@@ -6,11 +6,20 @@ extension SQLiteCatalog {
     static func storedVersion(_ id: Int64, in db: Database) throws -> StoredVersion? {
         let statement = try db.cachedStatement(
             sql: """
-                SELECT article_id, title, byline, published, site, url, language, body, format, charset
-                FROM version WHERE id = ?
+                SELECT version.article_id, version.title, version.byline, version.published, version.site,
+                    version.url, version.language, version.body, version.format, version.charset,
+                    wire_item.id AS wire_id, wire_item.provider, wire_item.dateline
+                FROM version LEFT JOIN wire_item
+                    ON wire_item.id = (SELECT max(id) FROM wire_item WHERE wire_item.version_id = version.id)
+                WHERE version.id = ?
                 """)
         guard let row = try Row.fetchOne(statement, arguments: [id]) else { return nil }
-        return StoredVersion(article: row["article_id"], text: article(from: row))
+        var text = article(from: row)
+        // What an agency item declared with this text, as far as deciding on rewrites needs it.
+        if (row["wire_id"] as Int64?) != nil {
+            text.wire = WireMetadata(dateline: row["dateline"], provider: row["provider"])
+        }
+        return StoredVersion(article: row["article_id"], text: text)
     }
 
     /// Rebuilds the article a version row holds (paragraphs were stored separated by blank lines).
