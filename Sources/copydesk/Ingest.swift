@@ -40,7 +40,7 @@ extension Copydesk {
                 progress.update(done: done, total: files.count)
                 switch outcome {
                 case .decided(_, let result, let archiveError):
-                    counts[result.decision, default: 0] += 1
+                    for item in result.decisions { counts[item.decision, default: 0] += 1 }
                     if archiveError != nil { failed += 1 }
                 case .recovered(_, let receipt):
                     counts[receipt.decision, default: 0] += 1

@@ -94,7 +94,7 @@ struct EventTable {
     private func cells(_ event: IngestEvent) -> [String] {
         [
             String(event.time.replacingOccurrences(of: "T", with: " ").dropLast()), event.kind.rawValue,
-            event.file ?? "", event.article.map(String.init) ?? "",
+            (event.file ?? "") + (event.item.map { " [item \($0)]" } ?? ""), event.article.map(String.init) ?? "",
             event.similarity.map { String(format: "%.2f", $0) } ?? "", event.message ?? "",
         ]
     }

@@ -85,7 +85,8 @@ extension Copydesk {
                 receipts.rows.append([
                     String(receipt.id), receipt.arrivedAt.replacingOccurrences(of: "T", with: " "),
                     receipt.decision.rawValue, receipt.version.map(String.init) ?? "",
-                    String(receipt.rawSHA256.prefix(16)), receipt.archivePath, receipt.fileName,
+                    String(receipt.rawSHA256.prefix(16)), receipt.archivePath,
+                    receipt.fileName + (receipt.item.map { " [item \($0)]" } ?? ""),
                 ])
             }
             out += receipts.render(color: color)
@@ -172,6 +173,7 @@ extension ArticleRecord {
                 entry.add("similarity", receipt.similarity)
                 entry.add("archive_path", receipt.archivePath)
                 entry.add("state", receipt.state)
+                entry.add("item", receipt.item.map(Int64.init))
                 return entry
             })
         return object

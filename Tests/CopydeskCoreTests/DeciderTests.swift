@@ -24,7 +24,9 @@ final class MemoryCatalog: CatalogLookup {
     var textsRead = 0
     var largestKeyAnswer = 0
 
-    func acceptedReceipt(rawSHA256: String) -> ReceiptMatch? { receipts[rawSHA256] }
+    func acceptedReceipt(rawSHA256: String, item: Int?) -> ReceiptMatch? {
+        receipts[item.map { "\(rawSHA256)#\($0)" } ?? rawSHA256]
+    }
 
     func version(contentSHA256: String) -> VersionRef? {
         versions.filter { $0.value.contentSHA256 == contentSHA256 }.min { $0.key < $1.key }

@@ -7,8 +7,10 @@
 /// trip. An engine whose driver is asynchronous answers the same questions through
 /// ``AsyncCatalogLookup``.
 public protocol CatalogLookup {
-    /// The first accepted receipt of these exact bytes, if any.
-    func acceptedReceipt(rawSHA256: String) throws -> ReceiptMatch?
+    /// The first accepted receipt of these exact bytes, if any; for an item of a file that holds
+    /// several (`item` is its position), the first accepted item at that position of a file of these
+    /// bytes.
+    func acceptedReceipt(rawSHA256: String, item: Int?) throws -> ReceiptMatch?
     /// The version that holds this canonical text (``PreparedArticle/contentSHA256``), if any.
     func version(contentSHA256: String) throws -> VersionRef?
     /// For each key, the versions filed under it (at most `limitPerKey`, newest first), tallied: each
@@ -30,7 +32,7 @@ public protocol CatalogLookup {
 
 /// ``CatalogLookup`` for an engine whose driver is asynchronous: the same questions, awaited.
 public protocol AsyncCatalogLookup {
-    func acceptedReceipt(rawSHA256: String) async throws -> ReceiptMatch?
+    func acceptedReceipt(rawSHA256: String, item: Int?) async throws -> ReceiptMatch?
     func version(contentSHA256: String) async throws -> VersionRef?
     func versionHits(filedUnder keys: [Int64], limitPerKey: Int) async throws -> [Int64: Int]
     func shingleCounts(ofVersions ids: [Int64]) async throws -> [Int64: Int]
@@ -41,7 +43,7 @@ public protocol AsyncCatalogLookup {
 
 /// One question a decision asks of the catalog (see ``CatalogLookup``).
 public enum LookupQuery: Sendable, Hashable {
-    case acceptedReceipt(rawSHA256: String)
+    case acceptedReceipt(rawSHA256: String, item: Int?)
     case version(contentSHA256: String)
     case versionHits(keys: [Int64], limitPerKey: Int)
     case shingleCounts(versions: [Int64])
@@ -65,7 +67,7 @@ extension CatalogLookup {
     /// Answers one question.
     public func answer(_ query: LookupQuery) throws -> LookupAnswer {
         switch query {
-        case .acceptedReceipt(let raw): .acceptedReceipt(try acceptedReceipt(rawSHA256: raw))
+        case .acceptedReceipt(let raw, let item): .acceptedReceipt(try acceptedReceipt(rawSHA256: raw, item: item))
         case .version(let sha): .version(try version(contentSHA256: sha))
         case .versionHits(let keys, let limit): .versionHits(try versionHits(filedUnder: keys, limitPerKey: limit))
         case .shingleCounts(let ids): .shingleCounts(try shingleCounts(ofVersions: ids))
@@ -92,7 +94,8 @@ extension AsyncCatalogLookup {
     /// Answers one question.
     public func answer(_ query: LookupQuery) async throws -> LookupAnswer {
         switch query {
-        case .acceptedReceipt(let raw): .acceptedReceipt(try await acceptedReceipt(rawSHA256: raw))
+        case .acceptedReceipt(let raw, let item):
+            .acceptedReceipt(try await acceptedReceipt(rawSHA256: raw, item: item))
         case .version(let sha): .version(try await version(contentSHA256: sha))
         case .versionHits(let keys, let limit):
             .versionHits(try await versionHits(filedUnder: keys, limitPerKey: limit))
@@ -311,23 +314,24 @@ public struct Decider: Sendable {
 
     public init() {}
 
-    /// The procedure that decides what `prepared` (received as bytes with hash `rawSHA256`) is.
-    public func decision(rawSHA256: String, _ prepared: PreparedArticle) -> Decision {
-        Decision(decider: self, rawSHA256: rawSHA256, prepared: prepared, exactChecks: true)
+    /// The procedure that decides what `prepared` (received as bytes with hash `rawSHA256`, or as
+    /// the item at position `item` of a file of those bytes) is.
+    public func decision(rawSHA256: String, item: Int? = nil, _ prepared: PreparedArticle) -> Decision {
+        Decision(decider: self, rawSHA256: rawSHA256, item: item, prepared: prepared, exactChecks: true)
     }
 
     /// The procedure that finds the stored version `prepared` is a near-copy of, if any (the
     /// near-copy part of ``decision(rawSHA256:_:)`` alone: no exact checks), as a verdict:
     /// ``Verdict/newVersion(_:)`` or ``Verdict/newArticle``.
     public func nearestVersion(of prepared: PreparedArticle) -> Decision {
-        Decision(decider: self, rawSHA256: "", prepared: prepared, exactChecks: false)
+        Decision(decider: self, rawSHA256: "", item: nil, prepared: prepared, exactChecks: false)
     }
 
     /// Decides what `prepared` is, asking `catalog`.
-    public func decide(rawSHA256: String, _ prepared: PreparedArticle, in catalog: some CatalogLookup) throws
-        -> Verdict
+    public func decide(rawSHA256: String, item: Int? = nil, _ prepared: PreparedArticle, in catalog: some CatalogLookup)
+        throws -> Verdict
     {
-        try catalog.run(decision(rawSHA256: rawSHA256, prepared))
+        try catalog.run(decision(rawSHA256: rawSHA256, item: item, prepared))
     }
 
     /// The stored version `prepared` is a near-copy of, if any.
@@ -354,6 +358,7 @@ public struct Decider: Sendable {
 
         let decider: Decider
         let rawSHA256: String
+        let item: Int?
         let prepared: PreparedArticle
         let exactChecks: Bool
         private var stage = Stage.start
@@ -364,9 +369,10 @@ public struct Decider: Sendable {
         private var budget: Int
         private var best: VersionMatch?
 
-        init(decider: Decider, rawSHA256: String, prepared: PreparedArticle, exactChecks: Bool) {
+        init(decider: Decider, rawSHA256: String, item: Int?, prepared: PreparedArticle, exactChecks: Bool) {
             self.decider = decider
             self.rawSHA256 = rawSHA256
+            self.item = item
             self.prepared = prepared
             self.exactChecks = exactChecks
             self.budget = decider.verifiedCandidates
@@ -376,7 +382,7 @@ public struct Decider: Sendable {
             switch (stage, answer) {
             case (.start, _) where exactChecks:
                 stage = .sameBytes
-                return .ask(.acceptedReceipt(rawSHA256: rawSHA256))
+                return .ask(.acceptedReceipt(rawSHA256: rawSHA256, item: item))
             case (.start, _):
                 return searchIndex(containment: false)
             case (.sameBytes, .acceptedReceipt(let match)):

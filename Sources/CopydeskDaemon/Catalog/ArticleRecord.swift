@@ -82,4 +82,6 @@ public struct ReceiptRecord: Sendable, Hashable {
     public var similarity: Double?
     public var archivePath: String
     public var state: String
+    /// For an item of a file of several: its position (the other fields are the item's decision).
+    public var item: Int? = nil
 }

@@ -81,6 +81,8 @@ public struct IngestEvent: Sendable, Hashable {
     /// For a decision on an agency item: `declared` when its declared id or links decided,
     /// `content` when its text did; nil for other files and other events.
     public var basis: String? = nil
+    /// For a decision on one item of a file of several: its position in the file.
+    public var item: Int? = nil
 }
 
 /// The totals `copydesk status` shows.
@@ -124,6 +126,14 @@ public struct CommitResult: Sendable, Hashable {
     public var archivePath: String
     /// For an agency item: what decided (``Verdict/basis``).
     public var basis: String?
+    /// The item's position in its file, for a file of several items.
+    public var item: Int?
+    /// For a file of several items: each item's result, in order (this result then sums them up:
+    /// `rejected` when every item is, else the first accepted item's decision).
+    public var items: [CommitResult]?
+
+    /// The decisions this result stands for: each item's, or its own.
+    public var decisions: [CommitResult] { items ?? [self] }
 }
 
 /// One article found by `copydesk search`.

@@ -6,6 +6,7 @@ public import CopydeskCore
 /// versions).
 public enum TransferTable: String, Sendable, CaseIterable {
     case article, version, receipt
+    case receiptItem = "receipt_item"
     case wireItem = "wire_item"
     case event, fingerprint, lsh, renormalization, node
 
@@ -23,7 +24,13 @@ public enum TransferTable: String, Sendable, CaseIterable {
             [
                 "id", "origin", "file_name", "source_path", "size", "mtime_ns", "inode", "device", "arrived_at",
                 "raw_sha256", "format", "charset", "decision", "reason", "article_id", "version_id", "similarity",
-                "archive_path", "state", "node", "basis",
+                "archive_path", "state", "node", "basis", "items",
+            ]
+        // Read in order of receipt, then item (``TransferRow/position`` is the receipt).
+        case .receiptItem:
+            [
+                "receipt_id", "item", "format", "charset", "decision", "reason", "article_id", "version_id",
+                "similarity", "basis",
             ]
         case .wireItem:
             [
@@ -32,7 +39,10 @@ public enum TransferTable: String, Sendable, CaseIterable {
                 "created_at",
             ]
         case .event:
-            ["id", "time", "kind", "receipt_id", "file", "article_id", "version_id", "similarity", "message", "basis"]
+            [
+                "id", "time", "kind", "receipt_id", "file", "article_id", "version_id", "similarity", "message", "basis",
+                "item",
+            ]
         case .fingerprint: ["version_id", "scheme", "shingles"]
         // Read in order of version, then key (``TransferRow/position`` is the version).
         case .lsh: ["version_id", "key"]
@@ -49,7 +59,7 @@ public enum TransferTable: String, Sendable, CaseIterable {
             case "similarity": .real
             case "id", "latest_version_id", "current_version_id", "article_id", "parent_version_id",
                 "normalizer_version", "size", "mtime_ns", "inode", "device", "version_id", "receipt_id", "scheme",
-                "shingles", "key", "previous_version_id", "pid", "urgency":
+                "shingles", "key", "previous_version_id", "pid", "urgency", "items", "item":
                 .integer
             default: .text
             }
@@ -155,11 +165,13 @@ extension TransferTable {
     var exportSQL: String {
         let list = columns.joined(separator: ", ")
         switch self {
-        case .lsh:
+        case .lsh, .receiptItem:
+            // A version's keys, or a receipt's items, never split between batches.
+            let (owner, second) = self == .lsh ? ("version_id", "key") : ("receipt_id", "item")
             return """
-                SELECT \(list) FROM lsh WHERE version_id IN (
-                    SELECT DISTINCT version_id FROM lsh WHERE version_id > $1 ORDER BY version_id LIMIT $2
-                ) ORDER BY version_id, key
+                SELECT \(list) FROM \(rawValue) WHERE \(owner) IN (
+                    SELECT DISTINCT \(owner) FROM \(rawValue) WHERE \(owner) > $1 ORDER BY \(owner) LIMIT $2
+                ) ORDER BY \(owner), \(second)
                 """
         case _ where isOrderedByInteger:
             return "SELECT \(list) FROM \(rawValue) WHERE \(columns[0]) > $1 ORDER BY \(columns[0]) LIMIT $2"

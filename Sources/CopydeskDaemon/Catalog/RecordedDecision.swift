@@ -3,6 +3,30 @@ internal import CopydeskCore
 /// What every backend records the same way once it has written a verdict or a re-normalization:
 /// the result's decision, ids and message (the words the log shows).
 extension CommitResult {
+    /// The result of a file of several items, summing up theirs: `rejected` when every item is,
+    /// else the first accepted item's decision; the message counts the decisions.
+    static func summarizing(_ items: [CommitResult], receipt: Int64, archivePath: String) -> CommitResult {
+        let accepted = items.first { $0.decision != .rejected }
+        var summary = CommitResult(
+            receiptID: receipt, decision: accepted?.decision ?? .rejected, archivePath: archivePath)
+        summary.message = itemsSummary(items.map(\.decision))
+        summary.items = items.map { item in
+            var item = item
+            item.receiptID = receipt
+            return item
+        }
+        return summary
+    }
+
+    /// "3 items: 2 new-article, 1 rejected" (decisions in a fixed order).
+    static func itemsSummary(_ decisions: [Decision]) -> String {
+        let counts = Decision.allCases.compactMap { decision in
+            let count = decisions.filter { $0 == decision }.count
+            return count > 0 ? "\(count) \(decision.rawValue)" : nil
+        }
+        return "\(decisions.count) items: " + counts.joined(separator: ", ")
+    }
+
     /// Fills in the result of a verdict; `stored` is the version a new article or new version was
     /// stored as (with its article), nil for a duplicate.
     mutating func record(_ verdict: Verdict, of prepared: PreparedArticle, stored: VersionRef?) {

@@ -15,6 +15,10 @@ public struct Submission: Sendable {
     /// parallel part of the pipeline, so that the serialized decision only looks them up), or the
     /// reason the file is rejected.
     public var content: Result<PreparedArticle, CopydeskError>
+    /// For a file that holds several items (a G2 newsMessage, a ninjs array, several 7901
+    /// messages): each item's article or rejection, in the file's order, each decided on its own;
+    /// nil for a file of one item (``content``).
+    public var items: [Result<PreparedArticle, CopydeskError>]?
     /// Where the original bytes are kept, relative to the Archive root.
     public var archivePath: String
     /// Whether the bytes were written to ``archivePath`` before the decision (`copydesk ingest`,
@@ -42,5 +46,29 @@ public struct Submission: Sendable {
         self.arrivedAt = arrivedAt
         self.content = content.map(PreparedArticle.init)
         self.archivePath = archivePath
+    }
+
+    /// A file of one item or several (``Normalizer/normalizeItems(_:deadline:)``'s results).
+    public init(
+        origin: ReceiptOrigin,
+        fileName: String,
+        sourcePath: String,
+        identity: FileIdentity,
+        rawSHA256: String,
+        arrivedAt: String,
+        items: [Result<Article, CopydeskError>],
+        archivePath: String
+    ) {
+        self.init(
+            origin: origin, fileName: fileName, sourcePath: sourcePath, identity: identity, rawSHA256: rawSHA256,
+            arrivedAt: arrivedAt,
+            content: items.first ?? .failure(CopydeskError(.emptyInput, "no item")), archivePath: archivePath)
+        if items.count > 1 { self.items = items.map { $0.map(PreparedArticle.init) } }
+    }
+
+    /// Whether every item of the file is rejected (then the file is quarantined).
+    public var isRejectedWhole: Bool {
+        let all = items ?? [content]
+        return !all.contains { if case .success = $0 { true } else { false } }
     }
 }

@@ -183,15 +183,18 @@ public struct Pipeline: Sendable {
             return .pending(file, receipt)
         }
         let deadline = configuration.fileTimeout.map { Deadline(limit: $0) } ?? .never
-        let content: Result<Article, CopydeskError> = read.content.flatMap { bytes in
-            Result { () throws(CopydeskError) -> Article in try normalizer.normalize(bytes, deadline: deadline) }
+        let items: [Result<Article, CopydeskError>]
+        do throws(CopydeskError) {
+            items = try normalizer.normalizeItems(try read.content.get(), deadline: deadline)
+        } catch {
+            items = [.failure(error)]
         }
-        var submission = self.submission(file, read, content)
-        if case .success = content, deadline.hasPassed {
+        var submission = self.submission(file, read, items)
+        if !submission.isRejectedWhole, deadline.hasPassed {
             // The normalizer checks its deadline in its own loops; what it cannot check (inside one
             // libxml2 call, the fingerprint) is caught here, so the limit holds however the time was
             // spent.
-            submission = self.submission(file, read, .failure(deadline.error))
+            submission = self.submission(file, read, [.failure(deadline.error)])
         }
         // `ingest` leaves the source in place: the bytes just hashed are stored now, on every core,
         // and recorded as archived once a flush precedes the decision's transaction. (A file moved
@@ -207,17 +210,17 @@ public struct Pipeline: Sendable {
         return .submission(file, submission)
     }
 
-    private func submission(_ file: SourceFile, _ read: ReadFile, _ content: Result<Article, CopydeskError>)
+    /// The submission of a file whose items are these; one with no accepted item is quarantined.
+    private func submission(_ file: SourceFile, _ read: ReadFile, _ items: [Result<Article, CopydeskError>])
         -> Submission
     {
-        let archivePath =
-            switch content {
-            case .success: archive.originalPath(sha256: read.rawSHA256)
-            case .failure: archive.rejectedPath(sha256: read.rawSHA256, fileName: file.name)
-            }
         var submission = Submission(
             origin: origin, fileName: file.name, sourcePath: file.path, identity: read.identity,
-            rawSHA256: read.rawSHA256, arrivedAt: Timestamp.now(), content: content, archivePath: archivePath)
+            rawSHA256: read.rawSHA256, arrivedAt: Timestamp.now(), items: items, archivePath: "")
+        submission.archivePath =
+            submission.isRejectedWhole
+            ? archive.rejectedPath(sha256: read.rawSHA256, fileName: file.name)
+            : archive.originalPath(sha256: read.rawSHA256)
         submission.node = node
         return submission
     }
@@ -412,17 +415,22 @@ public struct Pipeline: Sendable {
     private func log(_ outcome: Outcome) {
         switch outcome {
         case .decided(let file, let result, let archiveError):
-            var metadata: Logger.Metadata = [
-                "copydesk.file": "\(file.name)", "copydesk.decision": "\(result.decision.rawValue)",
-                "copydesk.receipt": "\(result.receiptID)",
-            ]
-            if let article = result.article { metadata["copydesk.article"] = "\(article)" }
-            if let message = result.message { metadata["copydesk.reason"] = "\(message)" }
-            if result.decision == .rejected {
-                logger.warning("\(file.name): rejected: \(result.message ?? "")", metadata: metadata)
-            } else {
-                logger.info("\(file.name): \(result.decision.rawValue)", metadata: metadata)
+            var metadata: Logger.Metadata = ["copydesk.file": "\(file.name)", "copydesk.receipt": "\(result.receiptID)"]
+            // One line per decision: the file's, or each of its items'.
+            for decision in result.decisions {
+                var line = metadata
+                line["copydesk.decision"] = "\(decision.decision.rawValue)"
+                if let item = decision.item { line["copydesk.item"] = "\(item)" }
+                if let article = decision.article { line["copydesk.article"] = "\(article)" }
+                if let message = decision.message { line["copydesk.reason"] = "\(message)" }
+                let name = file.name + (decision.item.map { " [item \($0)]" } ?? "")
+                if decision.decision == .rejected {
+                    logger.warning("\(name): rejected: \(decision.message ?? "")", metadata: line)
+                } else {
+                    logger.info("\(name): \(decision.decision.rawValue)", metadata: line)
+                }
             }
+            if result.items != nil { metadata["copydesk.reason"] = "\(result.message ?? "")" }
             if let archiveError {
                 logger.error("\(archiveError.detailedDescription())", metadata: metadata)
             }

@@ -34,7 +34,7 @@ public final class PipelineMetrics: Sendable {
         state.withLock { state in
             switch outcome {
             case .decided(_, let result, let archiveError):
-                state.files[result.decision, default: 0] += 1
+                for item in result.decisions { state.files[item.decision, default: 0] += 1 }
                 state.bytes += bytes
                 if archiveError != nil { state.errors += 1 }
                 state.latencyCount += 1

@@ -460,7 +460,7 @@ private final class Progress: Sendable {
             state.lastProgress = .now
             switch outcome {
             case .decided(_, let result, let error):
-                state.counts[result.decision, default: 0] += 1
+                for item in result.decisions { state.counts[item.decision, default: 0] += 1 }
                 if error != nil { state.failed += 1 }
             case .failed: state.failed += 1
             case .recovered, .skipped: break

@@ -157,6 +157,7 @@ extension IngestEvent {
         object.add("similarity", similarity)
         object.add("message", message)
         if let basis { object.add("basis", basis) }
+        if let item { object.add("item", Int64(item)) }
         return object
     }
 }

@@ -8,7 +8,7 @@ extension PostgresCatalog {
     public func events(_ filter: EventFilter, limit: Int) async throws(CopydeskError) -> [IngestEvent] {
         try await read { connection, logger in
             var query = PostgresQuery.StringInterpolation(literalCapacity: 256, interpolationCount: 5)
-            query.appendLiteral("SELECT id, time, kind, file, article_id, version_id, similarity, message, basis FROM event WHERE true")
+            query.appendLiteral("SELECT id, time, kind, file, article_id, version_id, similarity, message, basis, item::int8 FROM event WHERE true")
             if let kind = filter.kind { query.appendCondition(" AND kind = ", kind.rawValue) }
             if let file = filter.file { query.appendCondition(" AND file = ", file) }
             if let since = filter.since { query.appendCondition(" AND time >= ", since) }
@@ -23,7 +23,7 @@ extension PostgresCatalog {
         try await read { connection, logger in
             try await Self.events(
                 """
-                SELECT id, time, kind, file, article_id, version_id, similarity, message, basis FROM event
+                SELECT id, time, kind, file, article_id, version_id, similarity, message, basis, item::int8 FROM event
                 WHERE kind IN ('new-article', 'new-version', 'duplicate', 'rejected') ORDER BY id DESC LIMIT \(limit)
                 """, connection, logger
             ).reversed()
@@ -34,11 +34,12 @@ extension PostgresCatalog {
         -> [IngestEvent]
     {
         try await connection.rows(
-            query, as: (Int64, String, String, String?, Int64?, Int64?, Double?, String?, String?).self, logger: logger
+            query, as: (Int64, String, String, String?, Int64?, Int64?, Double?, String?, String?, Int64?).self,
+            logger: logger
         ).map { row in
             IngestEvent(
                 id: row.0, time: row.1, kind: EventKind(rawValue: row.2) ?? .error, file: row.3, article: row.4,
-                version: row.5, similarity: row.6, message: row.7, basis: row.8)
+                version: row.5, similarity: row.6, message: row.7, basis: row.8, item: row.9.map(Int.init))
         }
     }
 
@@ -63,8 +64,10 @@ extension PostgresCatalog {
                 """
                 SELECT (SELECT count(*) FROM article)::int8, (SELECT count(*) FROM version)::int8,
                     (SELECT count(*) FROM receipt)::int8,
-                    (SELECT count(*) FROM receipt WHERE decision = 'duplicate')::int8,
-                    (SELECT count(*) FROM receipt WHERE decision = 'rejected')::int8,
+                    (SELECT count(*) FROM receipt WHERE decision = 'duplicate')::int8
+                        + (SELECT count(*) FROM receipt_item WHERE decision = 'duplicate')::int8,
+                    (SELECT count(*) FROM receipt WHERE decision = 'rejected')::int8
+                        + (SELECT count(*) FROM receipt_item WHERE decision = 'rejected')::int8,
                     (SELECT count(*) FROM article WHERE killed_at IS NOT NULL)::int8
                 """, as: (Int64, Int64, Int64, Int64, Int64, Int64).self, logger: logger)!
             return CatalogCounts(
@@ -93,13 +96,21 @@ extension PostgresCatalog {
                     """, as: Int64.self, logger: logger)
                 if !ids.isEmpty { return ArticleReference.single(ids, reference: reference, what: "hash prefix") }
             }
+            // A file of several items stands for its items' articles.
+            let byName = """
+                SELECT coalesce(receipt_item.article_id, receipt.article_id), coalesce(receipt_item.reason, receipt.reason)
+                FROM receipt LEFT JOIN receipt_item ON receipt_item.receipt_id = receipt.id
+                """
             var rows = try await connection.rows(
-                "SELECT article_id, reason FROM receipt WHERE file_name = \(reference) ORDER BY id",
+                "\(unescaped: byName) WHERE file_name = \(reference) ORDER BY receipt.id, receipt_item.item",
                 as: (Int64?, String?).self, logger: logger)
             if rows.isEmpty {
                 let pattern = "%/" + ArticleReference.escapeLike(reference)
                 rows = try await connection.rows(
-                    "SELECT article_id, reason FROM receipt WHERE file_name LIKE \(pattern) ESCAPE '\\' ORDER BY id",
+                    """
+                    \(unescaped: byName) WHERE file_name LIKE \(pattern) ESCAPE '\\'
+                    ORDER BY receipt.id, receipt_item.item
+                    """,
                     as: (Int64?, String?).self, logger: logger)
             }
             return ArticleReference.resolve(rows.map { ($0.0, $0.1) }, reference: reference)
@@ -121,17 +132,25 @@ extension PostgresCatalog {
             let receipts = try await connection.rows(
                 """
                 SELECT id, file_name, arrived_at, size, raw_sha256, format, charset, decision, reason, article_id,
-                    version_id, similarity, archive_path, state
-                FROM receipt WHERE article_id = \(id) ORDER BY id
+                    version_id, similarity, archive_path, state, NULL::int8
+                FROM receipt WHERE article_id = \(id)
+                UNION ALL
+                SELECT receipt.id, receipt.file_name, receipt.arrived_at, receipt.size, receipt.raw_sha256,
+                    receipt_item.format, receipt_item.charset, receipt_item.decision, receipt_item.reason,
+                    receipt_item.article_id, receipt_item.version_id, receipt_item.similarity, receipt.archive_path,
+                    receipt.state, receipt_item.item::int8
+                FROM receipt_item JOIN receipt ON receipt.id = receipt_item.receipt_id
+                WHERE receipt_item.article_id = \(id)
+                ORDER BY 1, 15
                 """,
                 as: (Int64, String, String, Int64, String, String?, String?, String, String?, Int64?, Int64?, Double?,
-                    String, String).self,
+                    String, String, Int64?).self,
                 logger: logger
             ).map { row in
                 ReceiptRecord(
                     id: row.0, fileName: row.1, arrivedAt: row.2, size: row.3, rawSHA256: row.4, format: row.5,
                     charset: row.6, decision: Decision(rawValue: row.7) ?? .rejected, reason: row.8, article: row.9,
-                    version: row.10, similarity: row.11, archivePath: row.12, state: row.13)
+                    version: row.10, similarity: row.11, archivePath: row.12, state: row.13, item: row.14.map(Int.init))
             }
             let wireItems = try await connection.rows(
                 """

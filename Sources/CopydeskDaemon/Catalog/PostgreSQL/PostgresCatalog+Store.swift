@@ -33,6 +33,9 @@ extension PostgresCatalog {
     static func commit(_ submission: Submission, on connection: PostgresConnection, logger: Logger) async throws
         -> CommitResult
     {
+        if let items = submission.items {
+            return try await commit(submission, items: items, on: connection, logger: logger)
+        }
         let now = Timestamp.now()
         var result = CommitResult(receiptID: 0, decision: .rejected, archivePath: submission.archivePath)
         var article: Article?
@@ -41,37 +44,7 @@ extension PostgresCatalog {
             result.message = rejection.reason
         case .success(let prepared):
             article = prepared.article
-            let lookup = PostgresLookup(connection: connection, logger: logger)
-            let decider = Decider()
-            try await lookup.prime(prepared, rawSHA256: submission.rawSHA256, limitPerKey: decider.versionsPerKey)
-            let verdict = try await lookup.run(decider.decision(rawSHA256: submission.rawSHA256, prepared))
-            var stored: VersionRef?
-            switch verdict {
-            case .sameBytes, .sameText, .sameDeclared, .noticeForUnknownItem:
-                break
-            case .declaredVersion(let match):
-                if match.sameText == nil {
-                    let id = try await insertVersion(
-                        prepared, article: match.article, parent: match.parent, relation: match.relation, at: now,
-                        on: connection, logger: logger
-                    ).version
-                    try await connection.run(
-                        "UPDATE article SET latest_version_id = \(id) WHERE id = \(match.article)", logger: logger)
-                    stored = VersionRef(version: id, article: match.article)
-                }
-            case .newVersion(let match):
-                let id = try await insertVersion(
-                    prepared, article: match.article, parent: match.version, similarity: match.similarity,
-                    relation: match.relation, at: now, on: connection, logger: logger
-                ).version
-                try await connection.run(
-                    "UPDATE article SET latest_version_id = \(id) WHERE id = \(match.article)", logger: logger)
-                try await updateCurrentVersion(of: match.article, on: connection, logger: logger)
-                stored = VersionRef(version: id, article: match.article)
-            case .newArticle:
-                stored = try await insertVersion(prepared, article: nil, at: now, on: connection, logger: logger)
-            }
-            result.record(verdict, of: prepared, stored: stored)
+            try await decide(submission, prepared, item: nil, at: now, into: &result, on: connection, logger: logger)
         }
         let identity = submission.identity
         let reason = result.decision == .rejected ? result.message : nil
@@ -116,6 +89,117 @@ extension PostgresCatalog {
         }
         return result
     }
+
+    /// A file of several items: each item decided and recorded in order (each decision sees the
+    /// ones before it), then the file's receipt, once (decision `items`), and per item a
+    /// `receipt_item` row pointing back to it and its decision event.
+    private static func commit(
+        _ submission: Submission, items: [Result<PreparedArticle, CopydeskError>], on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> CommitResult {
+        let now = Timestamp.now()
+        var results = [CommitResult]()
+        for (position, item) in items.enumerated() {
+            var result = CommitResult(receiptID: 0, decision: .rejected, archivePath: submission.archivePath)
+            result.item = position
+            switch item {
+            case .failure(let rejection):
+                result.message = rejection.reason
+            case .success(let prepared):
+                try await decide(submission, prepared, item: position, at: now, into: &result, on: connection, logger: logger)
+            }
+            results.append(result)
+        }
+        let first = items.lazy.compactMap { try? $0.get().article }.first
+        let identity = submission.identity
+        let receipt = try await connection.first(
+            """
+            INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at, raw_sha256,
+                format, charset, decision, reason, archive_path, state, node, items)
+            VALUES (\(submission.origin.rawValue), \(submission.fileName), \(submission.sourcePath), \(identity.size),
+                \(identity.modificationTimeNanoseconds), \(Int64(bitPattern: identity.inode)),
+                \(Int64(bitPattern: identity.device)), \(submission.arrivedAt), \(submission.rawSHA256),
+                \(first?.format.rawValue), \(first?.charset), 'items', \(CommitResult.itemsSummary(results.map(\.decision))),
+                \(submission.archivePath), \(submission.isArchived ? "archived" : "committed"), \(submission.node),
+                \(Int64(items.count)))
+            RETURNING id
+            """, as: Int64.self, logger: logger)!
+        let summary = CommitResult.summarizing(results, receipt: receipt, archivePath: submission.archivePath)
+        for (result, item) in zip(summary.items ?? [], items) {
+            let article = try? item.get().article
+            let reason = result.decision == .rejected ? result.message : nil
+            try await connection.run(
+                """
+                WITH item AS (
+                    INSERT INTO receipt_item (receipt_id, item, format, charset, decision, reason, article_id, version_id,
+                        similarity, basis)
+                    VALUES (\(receipt), \(result.item.map(Int64.init)), \(article?.format.rawValue), \(article?.charset),
+                        \(result.decision.rawValue), \(reason), \(result.article), \(result.version), \(result.similarity),
+                        \(result.basis))
+                )
+                INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message, basis, item)
+                VALUES (\(now), \(EventKind(result.decision).rawValue), \(receipt), \(submission.fileName), \(result.article),
+                    \(result.version), \(result.similarity), \(result.message), \(result.basis), \(result.item.map(Int64.init)))
+                """, logger: logger)
+            if let wire = article?.wire, let articleID = result.article, let versionID = result.version,
+                result.decision != .duplicate
+            {
+                try await recordWire(
+                    WireRecord(
+                        article: articleID, version: versionID, receipt: receipt, wire: wire,
+                        basis: result.basis ?? "content", recordedAt: now),
+                    file: submission.fileName, refreshCurrent: result.decision == .newVersion, on: connection,
+                    logger: logger)
+            }
+        }
+        if submission.isArchived {
+            try await insertEvent(
+                .archived, receipt: receipt, file: submission.fileName, message: submission.archivePath, at: now,
+                on: connection, logger: logger)
+        }
+        return summary
+    }
+
+    /// Decides what `prepared` (the file's article, or its item at `item`) is and records what the
+    /// verdict adds (a new article, a new version) into `result`.
+    private static func decide(
+        _ submission: Submission, _ prepared: PreparedArticle, item: Int?, at now: String,
+        into result: inout CommitResult, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let lookup = PostgresLookup(connection: connection, logger: logger)
+        let decider = Decider()
+        try await lookup.prime(prepared, rawSHA256: submission.rawSHA256, limitPerKey: decider.versionsPerKey)
+        let verdict = try await lookup.run(
+            decider.decision(rawSHA256: submission.rawSHA256, item: item, prepared))
+        var stored: VersionRef?
+        switch verdict {
+        case .sameBytes, .sameText, .sameDeclared, .noticeForUnknownItem:
+            break
+        case .declaredVersion(let match):
+            if match.sameText == nil {
+                let id = try await insertVersion(
+                    prepared, article: match.article, parent: match.parent, relation: match.relation, at: now,
+                    on: connection, logger: logger
+                ).version
+                try await connection.run(
+                    "UPDATE article SET latest_version_id = \(id) WHERE id = \(match.article)", logger: logger)
+                stored = VersionRef(version: id, article: match.article)
+            }
+        case .newVersion(let match):
+            let id = try await insertVersion(
+                prepared, article: match.article, parent: match.version, similarity: match.similarity,
+                relation: match.relation, at: now, on: connection, logger: logger
+            ).version
+            try await connection.run(
+                "UPDATE article SET latest_version_id = \(id) WHERE id = \(match.article)", logger: logger)
+            try await updateCurrentVersion(of: match.article, on: connection, logger: logger)
+            stored = VersionRef(version: id, article: match.article)
+        case .newArticle:
+            stored = try await insertVersion(prepared, article: nil, at: now, on: connection, logger: logger)
+        }
+        result.record(verdict, of: prepared, stored: stored)
+    }
+
 
     /// Files what an agency item declared beside the version holding its text; for a new version
     /// (`refreshCurrent`), chooses the article's current version again, now that its declared

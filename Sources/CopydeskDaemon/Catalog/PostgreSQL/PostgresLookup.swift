@@ -65,7 +65,18 @@ final class PostgresLookup: AsyncCatalogLookup {
         self.primed = primed
     }
 
-    func acceptedReceipt(rawSHA256: String) async throws -> ReceiptMatch? {
+    func acceptedReceipt(rawSHA256: String, item: Int?) async throws -> ReceiptMatch? {
+        if let item {
+            return try await connection.first(
+                """
+                SELECT receipt.id, receipt.file_name, receipt_item.article_id, receipt_item.version_id
+                FROM receipt JOIN receipt_item ON receipt_item.receipt_id = receipt.id
+                WHERE receipt.raw_sha256 = \(rawSHA256) AND receipt_item.item = \(Int64(item))
+                    AND receipt_item.version_id IS NOT NULL
+                ORDER BY receipt.id LIMIT 1
+                """, as: (Int64, String, Int64, Int64).self, logger: logger
+            ).map { ReceiptMatch(receipt: $0.0, fileName: $0.1, article: $0.2, version: $0.3) }
+        }
         if let primed, primed.rawSHA256 == rawSHA256 { return primed.receipt }
         return try await connection.first(
             """

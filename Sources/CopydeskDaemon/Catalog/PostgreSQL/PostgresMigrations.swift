@@ -192,6 +192,31 @@ enum PostgresMigrations {
                 "ALTER TABLE article ADD COLUMN killed_at text",
                 "ALTER TABLE receipt ADD COLUMN basis text",
                 "ALTER TABLE event ADD COLUMN basis text",
+                // Files of several items: the receipt once (decision `items`), one row per item.
+                "ALTER TABLE receipt DROP CONSTRAINT IF EXISTS receipt_decision_check",
+                """
+                ALTER TABLE receipt ADD CONSTRAINT receipt_decision_check
+                    CHECK (decision IN ('new-article', 'new-version', 'duplicate', 'rejected', 'items'))
+                """,
+                "ALTER TABLE receipt ADD COLUMN items integer",
+                "ALTER TABLE event ADD COLUMN item integer",
+                """
+                CREATE TABLE receipt_item (
+                    receipt_id bigint NOT NULL REFERENCES receipt(id),
+                    item integer NOT NULL,
+                    format text,
+                    charset text,
+                    decision text NOT NULL CHECK (decision IN ('new-article', 'new-version', 'duplicate', 'rejected')),
+                    reason text,
+                    article_id bigint REFERENCES article(id),
+                    version_id bigint REFERENCES version(id),
+                    similarity double precision,
+                    basis text,
+                    PRIMARY KEY (receipt_id, item)
+                )
+                """,
+                "CREATE INDEX receipt_item_article ON receipt_item(article_id)",
+                "CREATE INDEX receipt_item_version ON receipt_item(version_id)",
             ]
         ),
     ]

@@ -31,14 +31,20 @@ extension SQLiteCatalog {
                     arguments: [lowered, lowered + "g"])
                 if !ids.isEmpty { return ArticleReference.single(ids, reference: reference, what: "hash prefix") }
             }
+            // A file of several items stands for its items' articles (from migration v8 on).
+            let byName =
+                try db.tableExists("receipt_item")
+                ? """
+                    SELECT coalesce(receipt_item.article_id, receipt.article_id) AS article_id,
+                        coalesce(receipt_item.reason, receipt.reason) AS reason
+                    FROM receipt LEFT JOIN receipt_item ON receipt_item.receipt_id = receipt.id
+                    """ : "SELECT article_id, reason, NULL AS item FROM receipt"
+            let order = try db.tableExists("receipt_item") ? "receipt.id, receipt_item.item" : "id"
             var rows = try Row.fetchAll(
-                db, sql: "SELECT article_id, decision, reason FROM receipt WHERE file_name = ? ORDER BY id",
-                arguments: [reference])
+                db, sql: "\(byName) WHERE file_name = ? ORDER BY \(order)", arguments: [reference])
             if rows.isEmpty {
                 rows = try Row.fetchAll(
-                    db,
-                    sql:
-                        "SELECT article_id, decision, reason FROM receipt WHERE file_name LIKE ? ESCAPE '\\' ORDER BY id",
+                    db, sql: "\(byName) WHERE file_name LIKE ? ESCAPE '\\' ORDER BY \(order)",
                     arguments: ["%/" + ArticleReference.escapeLike(reference)])
             }
             return ArticleReference.resolve(
@@ -57,9 +63,24 @@ extension SQLiteCatalog {
             let versions = try Row.fetchAll(
                 db, sql: "SELECT \(try Self.versionColumns(db)) FROM version WHERE article_id = ? ORDER BY id", arguments: [id]
             ).map(Self.versionRecord)
-            let receipts = try Row.fetchAll(
+            var receipts = try Row.fetchAll(
                 db, sql: "SELECT * FROM receipt WHERE article_id = ? ORDER BY id", arguments: [id]
             ).map(Self.receiptRecord)
+            // Items of files of several (from migration v8 on): the file's receipt with the item's decision.
+            if try db.tableExists("receipt_item") {
+                receipts += try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT receipt.id, receipt.file_name, receipt.arrived_at, receipt.size, receipt.raw_sha256,
+                            receipt_item.format, receipt_item.charset, receipt_item.decision, receipt_item.reason,
+                            receipt_item.article_id, receipt_item.version_id, receipt_item.similarity,
+                            receipt.archive_path, receipt.state, receipt_item.item
+                        FROM receipt_item JOIN receipt ON receipt.id = receipt_item.receipt_id
+                        WHERE receipt_item.article_id = ?
+                        """, arguments: [id]
+                ).map(Self.receiptRecord)
+                receipts.sort { ($0.id, $0.item ?? -1) < ($1.id, $1.item ?? -1) }
+            }
             // Absent until the daemon migrated the catalog (v8).
             let wireItems =
                 try db.tableExists("wire_item")
@@ -117,6 +138,6 @@ extension SQLiteCatalog {
             rawSHA256: row["raw_sha256"], format: row["format"], charset: row["charset"],
             decision: Decision(rawValue: row["decision"]) ?? .rejected, reason: row["reason"],
             article: row["article_id"], version: row["version_id"], similarity: row["similarity"],
-            archivePath: row["archive_path"], state: row["state"])
+            archivePath: row["archive_path"], state: row["state"], item: row.hasColumn("item") ? row["item"] : nil)
     }
 }

@@ -25,6 +25,7 @@ extension SQLiteCatalog {
     }
 
     static func commit(_ submission: Submission, in db: Database) throws -> CommitResult {
+        if let items = submission.items { return try commit(submission, items: items, in: db) }
         let now = Timestamp.now()
         var result = CommitResult(receiptID: 0, decision: .rejected, archivePath: submission.archivePath)
         var article: Article?
@@ -72,6 +73,78 @@ extension SQLiteCatalog {
                 at: now, in: db)
         }
         return result
+    }
+
+    /// A file of several items: each item decided and recorded in order (each decision sees the
+    /// ones before it), then the file's receipt, once (decision `items`), and per item a
+    /// `receipt_item` row pointing back to it and its decision event.
+    private static func commit(
+        _ submission: Submission, items: [Result<PreparedArticle, CopydeskError>], in db: Database
+    ) throws -> CommitResult {
+        let now = Timestamp.now()
+        var results = [CommitResult]()
+        for (position, item) in items.enumerated() {
+            var result = CommitResult(receiptID: 0, decision: .rejected, archivePath: submission.archivePath)
+            result.item = position
+            switch item {
+            case .failure(let rejection):
+                result.message = rejection.reason
+            case .success(let prepared):
+                let verdict = try Decider().decide(
+                    rawSHA256: submission.rawSHA256, item: position, prepared, in: SQLiteLookup(db: db))
+                try record(verdict, of: prepared, at: now, into: &result, in: db)
+            }
+            results.append(result)
+        }
+        let first = items.lazy.compactMap { try? $0.get().article }.first
+        let identity = submission.identity
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
+                    raw_sha256, format, charset, decision, reason, archive_path, state, node, items)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'items', ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            submission.origin.rawValue, submission.fileName, submission.sourcePath, identity.size,
+            identity.modificationTimeNanoseconds, Int64(bitPattern: identity.inode), Int64(bitPattern: identity.device),
+            submission.arrivedAt, submission.rawSHA256, first?.format.rawValue, first?.charset,
+            CommitResult.itemsSummary(results.map(\.decision)), submission.archivePath,
+            submission.isArchived ? "archived" : "committed", submission.node, items.count,
+        ])
+        let summary = CommitResult.summarizing(results, receipt: db.lastInsertedRowID, archivePath: submission.archivePath)
+        for (result, item) in zip(summary.items ?? [], items) {
+            let article = try? item.get().article
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO receipt_item (receipt_id, item, format, charset, decision, reason, article_id,
+                        version_id, similarity, basis)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                result.receiptID, result.item, article?.format.rawValue, article?.charset, result.decision.rawValue,
+                result.decision == .rejected ? result.message : nil, result.article, result.version,
+                result.similarity, result.basis,
+            ])
+            try insertEvent(
+                EventKind(result.decision), receipt: result.receiptID, file: submission.fileName,
+                article: result.article, version: result.version, similarity: result.similarity,
+                message: result.message, basis: result.basis, item: result.item, at: now, in: db)
+            if let wire = article?.wire, let articleID = result.article, let versionID = result.version,
+                result.decision != .duplicate
+            {
+                try recordWire(
+                    WireRecord(
+                        article: articleID, version: versionID, receipt: result.receiptID, wire: wire,
+                        basis: result.basis ?? "content", recordedAt: now),
+                    file: submission.fileName, refreshCurrent: result.decision == .newVersion, in: db)
+            }
+        }
+        if submission.isArchived {
+            try insertEvent(
+                .archived, receipt: summary.receiptID, file: submission.fileName, message: submission.archivePath,
+                at: now, in: db)
+        }
+        return summary
     }
 
     /// Writes what the verdict adds to the catalog (a new article, a new version with its index
@@ -137,15 +210,16 @@ extension SQLiteCatalog {
 
     static func insertEvent(
         _ kind: EventKind, receipt: Int64? = nil, file: String? = nil, article: Int64? = nil, version: Int64? = nil,
-        similarity: Double? = nil, message: String? = nil, basis: String? = nil, at time: String = Timestamp.now(),
-        in db: Database
+        similarity: Double? = nil, message: String? = nil, basis: String? = nil, item: Int? = nil,
+        at time: String = Timestamp.now(), in db: Database
     ) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message, basis)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message, basis,
+                    item)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
-                time, kind.rawValue, receipt, file, article, version, similarity, message, basis,
+                time, kind.rawValue, receipt, file, article, version, similarity, message, basis, item,
             ])
     }
 

@@ -260,17 +260,31 @@ extension SQLiteCatalog {
             // item received, beside the version that holds its text; what decided each decision
             // (`declared` or `content`); and articles an agency withdrew.
             //
-            // Declared versions have relations of their own (`update`, `correction`): the CHECK on
-            // `version.relation` is widened in place, as SQLite documents for loosening a constraint
-            // (the stored rows do not change, so a million-version catalog is not copied).
+            //
+            // A file may hold several items (a G2 newsMessage, a ninjs array, several 7901 messages):
+            // its receipt records the file once, with decision `items` and their number, and each
+            // item's decision is a `receipt_item` row pointing back to it (events name the item).
+            //
+            // Declared versions have relations of their own (`update`, `correction`, `writethrough`)
+            // and receipts a decision of their own: the CHECKs on `version.relation` and
+            // `receipt.decision` are widened in place, as SQLite documents for loosening a
+            // constraint (the stored rows do not change, so a million-version catalog is not copied).
             let schemaVersion = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
             try db.execute(sql: "PRAGMA writable_schema = ON")
-            try db.execute(
-                sql: "UPDATE sqlite_schema SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = 'version'",
-                arguments: [
-                    "relation IN ('revision', 'syndication', 'excerpt')",
-                    "relation IN ('revision', 'syndication', 'excerpt', 'update', 'correction', 'writethrough')",
-                ])
+            for (table, from, to) in [
+                (
+                    "version", "relation IN ('revision', 'syndication', 'excerpt')",
+                    "relation IN ('revision', 'syndication', 'excerpt', 'update', 'correction', 'writethrough')"
+                ),
+                (
+                    "receipt", "decision IN ('new-article', 'new-version', 'duplicate', 'rejected')",
+                    "decision IN ('new-article', 'new-version', 'duplicate', 'rejected', 'items')"
+                ),
+            ] {
+                try db.execute(
+                    sql: "UPDATE sqlite_schema SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = ?",
+                    arguments: [from, to, table])
+            }
             try db.execute(sql: "PRAGMA schema_version = \(schemaVersion + 1)")
             try db.execute(sql: "PRAGMA writable_schema = OFF")
             try db.execute(
@@ -300,6 +314,24 @@ extension SQLiteCatalog {
                     ALTER TABLE article ADD COLUMN killed_at TEXT;
                     ALTER TABLE receipt ADD COLUMN basis TEXT;
                     ALTER TABLE event ADD COLUMN basis TEXT;
+                    ALTER TABLE receipt ADD COLUMN items INTEGER;
+                    ALTER TABLE event ADD COLUMN item INTEGER;
+                    CREATE TABLE receipt_item (
+                        receipt_id INTEGER NOT NULL REFERENCES receipt(id),
+                        item INTEGER NOT NULL,
+                        format TEXT,
+                        charset TEXT,
+                        decision TEXT NOT NULL
+                            CHECK (decision IN ('new-article', 'new-version', 'duplicate', 'rejected')),
+                        reason TEXT,
+                        article_id INTEGER REFERENCES article(id),
+                        version_id INTEGER REFERENCES version(id),
+                        similarity REAL,
+                        basis TEXT,
+                        PRIMARY KEY (receipt_id, item)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX receipt_item_article ON receipt_item (article_id);
+                    CREATE INDEX receipt_item_version ON receipt_item (version_id);
                     """)
         }
         return migrator

@@ -29,7 +29,7 @@ extension SQLiteCatalog {
                 db,
                 sql: """
                     SELECT * FROM (
-                        SELECT id, time, kind, file, article_id, version_id, similarity, message, basis FROM event
+                        SELECT id, time, kind, file, article_id, version_id, similarity, message, basis, item FROM event
                         \(whereClause) ORDER BY id DESC \(limitClause)
                     ) ORDER BY id
                     """,
@@ -45,7 +45,7 @@ extension SQLiteCatalog {
                 db,
                 sql: """
                     SELECT * FROM (
-                        SELECT id, time, kind, file, article_id, version_id, similarity, message, basis FROM event
+                        SELECT id, time, kind, file, article_id, version_id, similarity, message, basis, item FROM event
                         WHERE kind IN ('new-article', 'new-version', 'duplicate', 'rejected')
                         ORDER BY id DESC LIMIT ?
                     ) ORDER BY id
@@ -76,12 +76,22 @@ extension SQLiteCatalog {
                         (SELECT count(*) FROM receipt WHERE decision = 'rejected') AS rejected
                     """)!
             // Absent until the daemon migrated the catalog (v8).
-            let killed =
-                try db.columns(in: "article").contains { $0.name == "killed_at" }
-                ? try Int.fetchOne(db, sql: "SELECT count(*) FROM article WHERE killed_at IS NOT NULL") ?? 0 : 0
-            return CatalogCounts(
+            var counts = CatalogCounts(
                 articles: row["articles"], versions: row["versions"], receipts: row["receipts"],
-                duplicates: row["duplicates"], rejected: row["rejected"], killed: killed)
+                duplicates: row["duplicates"], rejected: row["rejected"])
+            if try db.tableExists("receipt_item") {
+                let more = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT (SELECT count(*) FROM article WHERE killed_at IS NOT NULL) AS killed,
+                            (SELECT count(*) FROM receipt_item WHERE decision = 'duplicate') AS duplicates,
+                            (SELECT count(*) FROM receipt_item WHERE decision = 'rejected') AS rejected
+                        """)!
+                counts.killed = more["killed"]
+                counts.duplicates += more["duplicates"] as Int
+                counts.rejected += more["rejected"] as Int
+            }
+            return counts
         }
     }
 
@@ -121,6 +131,6 @@ extension SQLiteCatalog {
         IngestEvent(
             id: row["id"], time: row["time"], kind: EventKind(rawValue: row["kind"]) ?? .error, file: row["file"],
             article: row["article_id"], version: row["version_id"], similarity: row["similarity"],
-            message: row["message"], basis: row["basis"])
+            message: row["message"], basis: row["basis"], item: row["item"])
     }
 }

@@ -6,7 +6,18 @@ internal import GRDB
 struct SQLiteLookup: CatalogLookup {
     let db: Database
 
-    func acceptedReceipt(rawSHA256: String) throws -> ReceiptMatch? {
+    func acceptedReceipt(rawSHA256: String, item: Int?) throws -> ReceiptMatch? {
+        if let item {
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT receipt.id, receipt.file_name, receipt_item.article_id, receipt_item.version_id
+                    FROM receipt JOIN receipt_item ON receipt_item.receipt_id = receipt.id
+                    WHERE receipt.raw_sha256 = ? AND receipt_item.item = ? AND receipt_item.version_id IS NOT NULL
+                    ORDER BY receipt.id LIMIT 1
+                    """)
+            guard let row = try Row.fetchOne(statement, arguments: [rawSHA256, item]) else { return nil }
+            return ReceiptMatch(receipt: row[0], fileName: row[1], article: row[2], version: row[3])
+        }
         let statement = try db.cachedStatement(
             sql: """
                 SELECT id, file_name, article_id, version_id FROM receipt
