@@ -80,6 +80,9 @@ enum NinjsReader {
                 page, decoded: try TextDecoder.decode(page), format: .html, deadline: deadline)
             return article.paragraphs
         }
+        if let nitf = item.body(type: "nitf") {
+            return NITFReader.text(of: try WireXML.parse(nitf, deadline: deadline)).paragraphs
+        }
         guard let text = item.string("bodytext") ?? item.body(html: false) else { return [] }
         let separator = text.contains("\n\n") ? "\n\n" : "\n"
         return text.components(separatedBy: separator).map(oneLine).filter { !$0.isEmpty }
@@ -131,10 +134,19 @@ enum NinjsReader {
 
         /// The main body of a `bodies` list, in HTML or in plain text.
         func body(html: Bool) -> String? {
+            body(where: { type in type.contains("html") == html && !type.contains("nitf") })
+        }
+
+        /// The main body of a `bodies` list whose content type names `type` (`nitf`: a whole NITF
+        /// document, `text/vnd.IPTC.NITF`).
+        func body(type name: String) -> String? {
+            body(where: { type in type.contains(name) })
+        }
+
+        private func body(where accepts: (String) -> Bool) -> String? {
             guard let list = values["bodies"] as? [[String: Any]] else { return nil }
             let entries = list.map(Properties.init).filter { entry in
-                let type = entry.string("contenttype")?.lowercased() ?? "text/plain"
-                return type.contains("html") == html
+                accepts(entry.string("contenttype")?.lowercased() ?? "text/plain")
             }
             let main = entries.first { ["main", "body", ""].contains($0.string("role")?.lowercased() ?? "") } ?? entries.first
             return main?.string("value")
