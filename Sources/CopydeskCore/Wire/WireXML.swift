@@ -210,8 +210,13 @@ enum WireXML {
         }
         defer { xmlFreeDoc(document) }
         // Recovery may leave a document after a fatal error such as an entity loop: do not trust it.
+        if context.pointee.wellFormed == 0, context.pointee.errNo == Int32(XML_ERR_ENTITY_LOOP.rawValue) {
+            throw CopydeskError(.parseFailed, "entity references past libxml2's limits (an entity expansion bomb)")
+        }
         if context.pointee.wellFormed == 0, Self.isFatal(context.pointee.errNo) {
-            throw CopydeskError(.parseFailed, "the XML declares entities past libxml2's limits")
+            throw CopydeskError(
+                .parseFailed, "the XML is past libxml2's limits (nesting depth, text or attribute size)",
+                cause: "libxml2 error \(context.pointee.errNo)")
         }
         try deadline.check()
         guard let root = xmlDocGetRootElement(document) else {
@@ -225,7 +230,8 @@ enum WireXML {
     /// documents cut short by a limit.
     private static func isFatal(_ code: Int32) -> Bool {
         let fatal: [xmlParserErrors] = [
-            XML_ERR_ENTITY_LOOP, XML_ERR_INTERNAL_ERROR, XML_ERR_NO_MEMORY,
+            XML_ERR_ENTITY_LOOP, XML_ERR_INTERNAL_ERROR, XML_ERR_NO_MEMORY, XML_ERR_ATTRIBUTE_NOT_FINISHED,
+            XML_ERR_ATTRIBUTE_WITHOUT_VALUE,
         ]
         return fatal.contains { Int32($0.rawValue) == code }
     }
