@@ -149,12 +149,28 @@ enum NewsMLG2Reader {
     static func xhtml(_ container: WireElement, raw: Bool = false, deadline: Deadline) throws(CopydeskError) -> (paragraphs: [String], byline: String?) {
         let body = container.descendant("body") ?? container
         let byline = byline(in: body)
-        let markup = raw ? container.text : body.removing { ["header", "head", "title"].contains($0.name) }.innerMarkup
+        let markup = raw ? container.text : flattenedDatelines(body.removing { ["header", "head", "title"].contains($0.name) }).innerMarkup
         do {
             return (try WireText.htmlParagraphs(markup, deadline: deadline).paragraphs, byline)
         } catch where error.code == .noText {
             return ([], byline)
         }
+    }
+
+    /// The element with each `dateline` element's inner markup replaced by its text: the dateline
+    /// (`Berlin <span class="credit">(dpa)</span> - `) is the start of the first paragraph, and the
+    /// credit in it is not a picture credit for the HTML rules to leave out.
+    private static func flattenedDatelines(_ element: WireElement) -> WireElement {
+        var copy = element
+        if copy.classes.contains("dateline") {
+            copy.children = [.text(element.text)]
+            return copy
+        }
+        copy.children = element.children.map { node in
+            guard case .element(let child) = node else { return node }
+            return .element(flattenedDatelines(child))
+        }
+        return copy
     }
 
     /// The text of the first element of class `byline`.

@@ -52,7 +52,9 @@ enum NinjsReader {
         let type = item.string("type")?.lowercased() ?? "text"
         let headline = item.string("headline") ?? item.role(in: "headlines", preferring: ["main", "headline"])
         let byline = item.string("byline") ?? item.string("by")
-        let paragraphs = try body(of: item, deadline: deadline)
+        var paragraphs = try body(of: item, deadline: deadline)
+        // A text item may be a headline alone (a flash, a kill notice): its headline is its text.
+        if paragraphs.isEmpty, type == "text", let headline { paragraphs = [Self.oneLine(headline)] }
         guard !paragraphs.isEmpty else {
             let what = ["picture", "graphic", "video", "audio", "component"].contains(type) ? "a \(type) item" : "an item"
             throw CopydeskError(.noText, "a ninjs \(what) without text, not an article")
