@@ -1,3 +1,5 @@
+internal import Foundation
+
 /// Reads an IPTC NITF 3.x document (News Industry Text Format): the headline, byline and dateline of
 /// `body.head`, the paragraphs of `body.content`, and what `head/docdata` declares about the item.
 ///
@@ -38,7 +40,7 @@ enum NITFReader {
                 ?? docdata?.child("doc-id")?[attribute: "regsrc"])
         let issued = WireText.time(docdata?.child("date.issue")?[attribute: "norm"])
         if let release = WireText.time(docdata?.child("date.release")?[attribute: "norm"]),
-            issued.map({ Self.isLater(release, than: $0) }) ?? true
+            issued.map({ Self.isLater(release, than: $0) }) ?? false
         {
             wire.embargo = release
         }
@@ -77,15 +79,12 @@ enum NITFReader {
             dateline: bodyHead?.child("dateline")?.line, paragraphs: paragraphs)
     }
 
-    /// Whether ISO 8601 time `a` is after `b` (both as ``WireText/time(_:)`` gives them; compared
-    /// as text when their zones agree, else not later).
+    /// Whether ISO 8601 time `a` is after `b` (both as ``WireText/time(_:)`` gives them), compared
+    /// as instants; as text when either has no zone.
     static func isLater(_ a: String, than b: String) -> Bool {
-        func zone(_ time: String) -> Substring {
-            guard time.count > 19 else { return "" }
-            return time.dropFirst(19)
-        }
-        guard zone(a) == zone(b) else { return true }
-        return a > b
+        let formatter = ISO8601DateFormatter()
+        guard let first = formatter.date(from: a), let second = formatter.date(from: b) else { return a > b }
+        return first > second
     }
 
     /// Collects the paragraphs of `body.content`: each `p`, subhead (`hl2`), list item, `pre` and

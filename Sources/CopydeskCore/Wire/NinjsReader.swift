@@ -83,9 +83,13 @@ enum NinjsReader {
             return article.paragraphs
         }
         if let nitf = item.body(type: "nitf") {
-            return NITFReader.text(of: try WireXML.parse(nitf, deadline: deadline)).paragraphs
+            do {
+                return NITFReader.text(of: try WireXML.parse(nitf, deadline: deadline)).paragraphs
+            } catch where error.code == .parseFailed {
+                // Not XML after all: read it as the plain text below.
+            }
         }
-        guard let text = item.string("bodytext") ?? item.body(html: false) else { return [] }
+        guard let text = item.string("bodytext") ?? item.body(html: false) ?? item.body(type: "nitf") else { return [] }
         let separator = text.contains("\n\n") ? "\n\n" : "\n"
         return text.components(separatedBy: separator).map(oneLine).filter { !$0.isEmpty }
     }
