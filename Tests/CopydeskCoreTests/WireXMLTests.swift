@@ -350,6 +350,17 @@ struct WireXMLTests {
         #expect(article.title == "Größte Fähre läuft aus")
     }
 
+    @Test func entitiesOfAnUnreadNITFDTDReadAsTheirCharacters() throws {
+        let article = try read("""
+            <?xml version="1.0"?>
+            <!DOCTYPE nitf SYSTEM "nitf-3-4.dtd">
+            <nitf><body><body.head><hedline><hl1>Caf&eacute; on the quay reopens</hl1></hedline></body.head>
+            <body.content><p>The caf&eacute;&nbsp;on the quay reopened &mdash; after a year.</p></body.content></body></nitf>
+            """)
+        #expect(article.title == "Café on the quay reopens")
+        #expect(article.paragraphs == ["The café on the quay reopened — after a year."])
+    }
+
     @Test func aNinjsBodyInNITFGoesThroughTheNITFReader() throws {
         let nitf = #"<nitf><body><body.head><byline>By Ann Example</byline></body.head><body.content><p>The first paragraph of the story.</p><p>The second paragraph.</p></body.content></body></nitf>"#
         let json = try JSONSerialization.data(withJSONObject: [

@@ -310,12 +310,17 @@ enum WireXML {
         }
 
         /// The text a reference to a declared internal entity stands for, when that is plain text
-        /// (no markup, no reference to another entity); nil for anything else. External entities
-        /// are never read.
+        /// (no markup, no reference to another entity), or the character of an undeclared HTML
+        /// entity; nil for anything else. External entities are never read.
         mutating func entity(_ node: xmlNodePtr) throws(CopydeskError) -> String? {
-            guard let name = node.pointee.name, let entity = xmlGetDocEntity(document, name),
-                entity.pointee.etype == XML_INTERNAL_GENERAL_ENTITY, let content = entity.pointee.content
-            else { return nil }
+            guard let name = node.pointee.name else { return nil }
+            guard let entity = xmlGetDocEntity(document, name) else {
+                // Declared in an external DTD that is not read (NITF's `&nbsp;`, `&eacute;`): the
+                // character of the HTML entity of that name, if there is one.
+                guard let html = htmlEntityLookup(name), let scalar = Unicode.Scalar(html.pointee.value) else { return nil }
+                return String(Character(scalar))
+            }
+            guard entity.pointee.etype == XML_INTERNAL_GENERAL_ENTITY, let content = entity.pointee.content else { return nil }
             let text = Self.string(content)
             guard !text.contains("<"), !text.contains("&") else { return nil }
             entityText += text.utf8.count
