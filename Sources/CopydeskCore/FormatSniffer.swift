@@ -16,7 +16,13 @@ public enum FormatSniffer {
     /// an HTML page (`<html`, `<head`, `<body`, `<meta`, `<title`); or when the first ``window``
     /// characters hold an `<html` or `<body` tag anywhere (after server warnings, a stray
     /// `<style>` or `<script>`). XHTML is markup with an XML declaration or the XHTML namespace.
+    ///
+    /// Before that, agency formats are recognised by their content: a JSON ninjs item (even one whose
+    /// body holds markup), and XML whose root element (or doctype name) is a NewsML-G2 item or
+    /// message, `nitf` or `NewsML` (see ``wireFormat(ofRoot:)``).
     public static func sniff(prefix: some StringProtocol) -> ArticleFormat {
+        if NinjsReader.looksLikeNinjs(prefix) { return .ninjs }
+        if let root = xmlRootName(prefix.prefix(8192)), let format = wireFormat(ofRoot: root) { return format }
         let head = String(prefix.prefix(2048)).lowercased()
         var rest = Substring(head)
         while true {
@@ -35,6 +41,46 @@ public enum FormatSniffer {
         }
         if isXML || contains(head, "http://www.w3.org/1999/xhtml") { return .xhtml }
         return .html
+    }
+
+    /// The wire format whose documents have the root element `name` (its local name), if any.
+    static func wireFormat(ofRoot name: Substring) -> ArticleFormat? {
+        if NewsMLG2Reader.roots.contains(String(name)) { return .newsmlG2 }
+        switch name {
+        case "nitf": return .nitf
+        case "NewsML": return .newsml12
+        default: return nil
+        }
+    }
+
+    /// The local name of the root element of an XML document, read from its start: after a BOM,
+    /// whitespace, the XML declaration, processing instructions and comments, the name a doctype
+    /// declares or the first start tag's. Nil when the text does not start like XML.
+    static func xmlRootName(_ text: some StringProtocol) -> Substring? {
+        var rest = Substring(text)
+        while true {
+            rest = rest.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" })
+            if rest.hasPrefix("<?") {
+                guard let end = rest.range(of: "?>") else { return nil }
+                rest = rest[end.upperBound...]
+            } else if rest.hasPrefix("<!--") {
+                guard let end = rest.range(of: "-->") else { return nil }
+                rest = rest[end.upperBound...]
+            } else if rest.prefix(9).lowercased() == "<!doctype" {
+                return localName(rest.dropFirst(9).drop(while: \.isWhitespace))
+            } else if rest.hasPrefix("<") {
+                return localName(rest.dropFirst())
+            } else {
+                return nil
+            }
+        }
+    }
+
+    /// The name at the start of `text` (up to whitespace, `>`, `/` or `[`), without its prefix.
+    private static func localName(_ text: Substring) -> Substring? {
+        let name = text.prefix(while: { !$0.isWhitespace && !">/[".contains($0) })
+        let local = name.lastIndex(of: ":").map { name[name.index(after: $0)...] } ?? name
+        return local.isEmpty ? nil : local
     }
 
     /// Whether `needle` (ASCII) occurs in `text`, compared byte by byte (Foundation's `contains`

@@ -51,6 +51,15 @@ public struct Normalizer: Sendable {
             items = [.success(try HTMLNormalizer.normalize(bytes, decoded: decoded, format: format, deadline: deadline))]
         case .ninjs:
             items = try NinjsReader.readItems(decoded.text, charset: decoded.charset.rawValue, deadline: deadline)
+        case .newsmlG2:
+            items = try NewsMLG2Reader.readItems(
+                try WireXML.parse(decoded.text, deadline: deadline), charset: decoded.charset.rawValue, deadline: deadline)
+        case .nitf:
+            let root = try WireXML.parse(decoded.text, deadline: deadline)
+            items = [.success(try NITFReader.read(root, charset: decoded.charset.rawValue))]
+        case .newsml12:
+            items = try NewsML12Reader.readItems(
+                try WireXML.parse(decoded.text, deadline: deadline), charset: decoded.charset.rawValue, deadline: deadline)
         }
         if items.count == 1, case .failure(let error) = items[0] { throw error }
         guard !items.isEmpty else { throw CopydeskError(.emptyInput, "a \(format.rawValue) file holding no item") }

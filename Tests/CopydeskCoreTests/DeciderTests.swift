@@ -298,8 +298,9 @@ struct DeclaredIdentityTests {
             return
         }
         #expect(reason.contains("urn:wire:unknown"))
-        // A usable item without text is no article at all.
-        #expect(throws: CopydeskError.self) { try Normalizer().normalize(Array(Self.item(id: "urn:wire:e", version: "1", body: "").utf8)) }
+        // A usable item without a body is a flash: its headline is its text.
+        #expect(try Normalizer().normalize(Array(Self.item(id: "urn:wire:e", version: "1", body: "").utf8)).paragraphs
+            == ["Port strike enters its second day"])
     }
 
     @Test func aLinkToAKnownItemMakesAVersionAndCorrectionsSaySo() throws {

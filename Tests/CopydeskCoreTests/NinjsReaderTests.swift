@@ -55,6 +55,15 @@ struct NinjsReaderTests {
         }
     }
 
+    @Test func aHeadlineOnlyTextItemIsAnArticleAndAnEmptyOneIsNot() throws {
+        let flash = try read(#"{"uri": "urn:example:wire:flash", "type": "text", "version": "1", "headline": "Storm closes every port"}"#)
+        #expect(flash.title == "Storm closes every port")
+        #expect(flash.paragraphs == ["Storm closes every port"])
+        #expect(throws: CopydeskError.self) {
+            try read(#"{"uri": "urn:example:wire:empty", "type": "text", "version": "1"}"#)
+        }
+    }
+
     @Test func otherJSONIsStillText() throws {
         let article = try read(#"{"title": "a note", "items": [1, 2, 3]}"#)
         #expect(article.format == .text)

@@ -5,6 +5,12 @@ public enum ArticleFormat: String, Sendable, Hashable, Codable, CaseIterable {
     case xhtml
     /// IPTC ninjs (News in JSON), 1.x to 3.x.
     case ninjs
+    /// IPTC NewsML-G2: a `newsItem` or a `newsMessage` (and the other G2 items, which are rejected).
+    case newsmlG2 = "newsml-g2"
+    /// IPTC NITF 3.x (News Industry Text Format).
+    case nitf
+    /// IPTC NewsML 1.2.
+    case newsml12 = "newsml-1.2"
 }
 
 /// One normalized article: what a file says, independent of how it was wrapped.

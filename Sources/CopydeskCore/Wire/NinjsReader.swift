@@ -52,10 +52,13 @@ enum NinjsReader {
         let type = item.string("type")?.lowercased() ?? "text"
         let headline = item.string("headline") ?? item.role(in: "headlines", preferring: ["main", "headline"])
         let byline = item.string("byline") ?? item.string("by")
-        let paragraphs = try body(of: item, deadline: deadline)
+        var paragraphs = try body(of: item, deadline: deadline)
         let wire = Self.wire(of: item)
         // A status notice (a withdrawal, a hold) may carry no text: it changes the item it names.
-        guard !paragraphs.isEmpty || (wire.id != nil && wire.status != "usable") else {
+        let isNotice = paragraphs.isEmpty && wire.id != nil && wire.status != "usable"
+        // A text item may be a headline alone (a flash): its headline is its text.
+        if paragraphs.isEmpty, !isNotice, type == "text", let headline { paragraphs = [Self.oneLine(headline)] }
+        guard !paragraphs.isEmpty || isNotice else {
             let what = ["picture", "graphic", "video", "audio", "component"].contains(type) ? "a \(type) item" : "an item"
             throw CopydeskError(.noText, "a ninjs \(what) without text, not an article")
         }
@@ -87,7 +90,14 @@ enum NinjsReader {
                 page, decoded: try TextDecoder.decode(page), format: .html, deadline: deadline)
             return article.paragraphs
         }
-        guard let text = item.string("bodytext") ?? item.body(html: false) else { return [] }
+        if let nitf = item.body(type: "nitf") {
+            do {
+                return NITFReader.text(of: try WireXML.parse(nitf, deadline: deadline)).paragraphs
+            } catch where error.code == .parseFailed {
+                // Not XML after all: read it as the plain text below.
+            }
+        }
+        guard let text = item.string("bodytext") ?? item.body(html: false) ?? item.body(type: "nitf") else { return [] }
         let separator = text.contains("\n\n") ? "\n\n" : "\n"
         return text.components(separatedBy: separator).map(oneLine).filter { !$0.isEmpty }
     }
@@ -138,10 +148,19 @@ enum NinjsReader {
 
         /// The main body of a `bodies` list, in HTML or in plain text.
         func body(html: Bool) -> String? {
+            body(where: { type in type.contains("html") == html && !type.contains("nitf") })
+        }
+
+        /// The main body of a `bodies` list whose content type names `type` (`nitf`: a whole NITF
+        /// document, `text/vnd.IPTC.NITF`).
+        func body(type name: String) -> String? {
+            body(where: { type in type.contains(name) })
+        }
+
+        private func body(where accepts: (String) -> Bool) -> String? {
             guard let list = values["bodies"] as? [[String: Any]] else { return nil }
             let entries = list.map(Properties.init).filter { entry in
-                let type = entry.string("contenttype")?.lowercased() ?? "text/plain"
-                return type.contains("html") == html
+                accepts(entry.string("contenttype")?.lowercased() ?? "text/plain")
             }
             let main = entries.first { ["main", "body", ""].contains($0.string("role")?.lowercased() ?? "") } ?? entries.first
             return main?.string("value")
