@@ -17,6 +17,7 @@ public enum FormatSniffer {
     /// characters hold an `<html` or `<body` tag anywhere (after server warnings, a stray
     /// `<style>` or `<script>`). XHTML is markup with an XML declaration or the XHTML namespace.
     public static func sniff(prefix: some StringProtocol) -> ArticleFormat {
+        if let wire = sniffTextWire(bytes: prefix.utf8.prefix(window)) { return wire }
         let head = String(prefix.prefix(2048)).lowercased()
         var rest = Substring(head)
         while true {
@@ -31,10 +32,22 @@ public enum FormatSniffer {
         }
         let holdsHTML = contains(head, "<html") || contains(head, "<body") || holdsPageTag(prefix.utf8.prefix(window))
         guard startsLikeHTML || holdsHTML || (isXML && contains(head, "<html")) else {
+            if DigitalwiresReader.looksLikeDigitalwires(prefix) { return .dpaDigitalwires }
             return NinjsReader.looksLikeNinjs(prefix) ? .ninjs : .text
         }
         if isXML || contains(head, "http://www.w3.org/1999/xhtml") { return .xhtml }
         return .html
+    }
+
+    /// The text wire formats recognised by their structure at the file's start, before any
+    /// decoding (their control characters would have a file refused as binary, and an e-mail's
+    /// parts declare charsets of their own): IPTC 7901 and ANPA 1312 by their SOH … STX framing
+    /// (ANPA's SYN SYN SOH and `a0421`␟ header), an e-mail by a header block of RFC 5322 fields with
+    /// From and two of Date, Subject, Message-ID, MIME-Version and To. `nil` for anything else: a
+    /// text that merely starts with `From:` or holds `=` lines stays a text.
+    public static func sniffTextWire(bytes: some Collection<UInt8>) -> ArticleFormat? {
+        if let framed = ControlFraming.sniff(bytes) { return framed }
+        return EmailReader.looksLikeEmail(bytes) ? .email : nil
     }
 
     /// Whether `needle` (ASCII) occurs in `text`, compared byte by byte (Foundation's `contains`
