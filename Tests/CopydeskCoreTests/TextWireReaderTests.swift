@@ -66,6 +66,35 @@ struct TextWireReaderTests {
         #expect(article.wire?.dateline == "HARBOURTOWN (ABC) -")
     }
 
+    @Test func aNoticeBlockBeforeTheHeadlineAndABylineOverTwoLines() throws {
+        let message = Self.soh + "xyz0020 2 pl 80\n" + Self.stx
+            + "(Eil)\n\nRegierung legt Haushalt vor\nVon Anna Beispiel und\nBernd Muster, xyz =\n\n"
+            + "Berlin (xyz) - Die Regierung hat ihren Haushalt vorgelegt.\n" + Self.etx + Self.eot
+        let article = try Normalizer().normalize(Array(message.utf8))
+        #expect(article.title == "Regierung legt Haushalt vor")
+        #expect(article.byline == "Von Anna Beispiel und Bernd Muster, xyz")
+        #expect(article.wire?.signals == ["(Eil)"])
+        #expect(article.paragraphs == ["Berlin (xyz) - Die Regierung hat ihren Haushalt vorgelegt."])
+    }
+
+    @Test func withoutTheEqualsSignAShortFirstBlockIsTheHeading() throws {
+        let message = Self.soh + "abc0021 4 i 60\n" + Self.stx
+            + "URGENT\nPort strike ends after three days\n\nHARBOURTOWN (ABC) - Dock workers went back to work on\nThursday.\n"
+            + Self.etx + Self.eot
+        let article = try Normalizer().normalize(Array(message.utf8))
+        #expect(article.title == "Port strike ends after three days")
+        #expect(article.wire?.signals == ["URGENT"])
+        #expect(article.paragraphs == ["HARBOURTOWN (ABC) - Dock workers went back to work on Thursday."])
+
+        // A first paragraph of wrapped text is not taken for a headline.
+        let plain = Self.soh + "abc0022 4 i 60\n" + Self.stx
+            + "Dock workers went back to work on Thursday after a strike of\nthree days.\n\nThe port reopened.\n"
+            + Self.etx + Self.eot
+        let untitled = try Normalizer().normalize(Array(plain.utf8))
+        #expect(untitled.title == nil)
+        #expect(untitled.paragraphs.count == 2)
+    }
+
     @Test func aMessageCutBeforeETXIsReadAsFarAsItGoes() throws {
         let cut = Self.soh + "xyz0014 3 pl 50\n" + Self.stx + "Sturm zieht ab =\n\nDer Sturm ist in der Nacht abgezogen. Die"
         let article = try Normalizer().normalize(Array(cut.utf8))

@@ -23,13 +23,13 @@ enum ControlFraming {
 
     /// Which of the two framings the start of a file has, or `nil`.
     ///
-    /// `bytes` are the file's start (raw, or text as UTF-8). After SYN bytes and white
+    /// `bytes` are the file's start (raw, or text as UTF-8). After a UTF-8 BOM, SYN bytes and white
     /// space the file must start with SOH. ANPA 1312 is SYN SYN SOH, or SOH and a header of a
     /// letter, four digits and the unit separator (`a0421`␟); IPTC 7901 is SOH with an STX in the
     /// first 4 KiB.
     static func sniff(_ bytes: some Collection<UInt8>) -> ArticleFormat? {
         let head = Array(bytes.prefix(4096))
-        var index = 0
+        var index = head.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var syns = 0
         while index < head.count, head[index] == syn || head[index] == 0x20 || (0x09 ... 0x0D).contains(head[index]) {
             if head[index] == syn { syns += 1 }

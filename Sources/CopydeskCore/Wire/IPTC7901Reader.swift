@@ -56,9 +56,10 @@ enum IPTC7901Reader {
         return digit
     }
 
-    /// The heading block of a message's text: the lines up to the first that ends with `=`, in the
-    /// first block of lines (none when that block has no `=` line; then a one-line first block that
-    /// reads like a headline is the headline).
+    /// The heading block of a message's text: the lines up to the first that ends with `=`. Blank
+    /// lines may stand between notices and the headline, not after the headline's first line. A
+    /// text without such a line has a heading only when its first block is at most four lines
+    /// followed by more text and leaves, after its notices, a line that reads like a headline.
     struct Heading {
         var headline: String?
         var byline: String?
@@ -66,28 +67,48 @@ enum IPTC7901Reader {
         /// How many lines of the text the heading takes.
         var lineCount = 0
 
+        /// The most lines looked at for the heading's `=`.
+        static let maxLines = 20
+
         init(_ lines: [String]) {
-            let block = lines.prefix(while: { !$0.allSatisfy(\.isWhitespace) })
-            guard let end = block.firstIndex(where: { $0.trimmingASCIIWhitespace().hasSuffix("=") }) else {
-                if block.count == 1, let line = block.first, PlainText.looksLikeHeadline(WireText.oneLine(line)),
-                    lines.count > 1
-                {
-                    headline = WireText.oneLine(line)
-                    lineCount = 1
+            var end: Int?
+            var depth = 0
+            var sawText = false
+            for (index, line) in lines.prefix(Self.maxLines).enumerated() {
+                let text = WireText.oneLine(line)
+                if text.isEmpty {
+                    if sawText { break }
+                    continue
                 }
+                if text.hasSuffix("=") {
+                    end = index
+                    break
+                }
+                if depth == 0 && !text.hasPrefix("(") && !Self.isCapitalNotice(text) { sawText = true }
+                depth = max(0, depth + Self.depth(text))
+            }
+            if let end {
+                lineCount = end + 1
+                var heading = lines[...end].map { WireText.oneLine($0) }
+                heading[end] = WireText.oneLine(heading[end].dropLast())
+                classify(heading.filter { !$0.isEmpty })
                 return
             }
-            lineCount = end + 1
-            var heading = block[...end].map { WireText.oneLine($0) }
-            heading[heading.count - 1] = WireText.oneLine(heading[heading.count - 1].dropLast())
-            classify(heading.filter { !$0.isEmpty })
+            let block = lines.prefix(while: { !$0.allSatisfy(\.isWhitespace) })
+            guard (1 ... 4).contains(block.count), lines.count > block.count else { return }
+            var candidate = Heading([])
+            candidate.classify(block.map { WireText.oneLine($0) })
+            if let headline = candidate.headline, PlainText.looksLikeHeadline(headline) {
+                self = candidate
+                lineCount = block.count
+            }
         }
 
         /// Sorts the heading's lines into notices (parenthesised, possibly over several lines; short
         /// lines in capitals before the headline, or wire notices such as `1ST LEAD` after it), the
-        /// byline (a line after the headline starting with `Von` or `By`) and the headline (the rest,
-        /// joined).
-        private mutating func classify(_ lines: [String]) {
+        /// byline (a line after the headline starting with `Von` or `By`, with the lines after it) and
+        /// the headline (the rest, joined).
+        mutating func classify(_ lines: [String]) {
             enum Kind { case notice, byline, headline }
             var units = [(text: String, kind: Kind)]()
             var index = 0
@@ -118,6 +139,10 @@ enum IPTC7901Reader {
                 } else if seenHeadline, byline == nil, Self.startsByline(line) {
                     units[position].kind = .byline
                     byline = line
+                } else if let current = byline {
+                    // A byline over two lines ("Von A und" / "B, dpa") or a second author's line.
+                    units[position].kind = .byline
+                    byline = current + " " + line
                 } else {
                     seenHeadline = true
                 }
