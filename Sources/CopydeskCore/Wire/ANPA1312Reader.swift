@@ -39,7 +39,12 @@ enum ANPA1312Reader {
         var index = 0
         while index < lines.count {
             let line = lines[index]
-            if line.hasPrefix("^") {
+            if carets.isEmpty, !line.hasPrefix("^"), !line.hasPrefix("\t"), let slug,
+                line.replacingOccurrences(of: " ", with: "").hasPrefix(slug.key)
+            {
+                // The keyword line without its caret.
+                carets.append(Self.withoutMarkup(line))
+            } else if line.hasPrefix("^") {
                 carets.append(Self.withoutMarkup(line))
             } else if !line.allSatisfy(\.isWhitespace) {
                 break
@@ -47,7 +52,8 @@ enum ANPA1312Reader {
             index += 1
         }
         if let first = carets.first, Slug.isKeywordLine(first, slug: slug) {
-            if slug == nil { slug = Slug(keywordLine: first) }
+            let keyword = Slug(keywordLine: first)
+            if slug == nil { slug = keyword } else if slug?.takeKey == nil { slug?.takeKey = keyword?.takeKey }
             carets.removeFirst()
         }
         let headline = carets.first { !$0.isEmpty && !Self.startsByline($0) }

@@ -49,11 +49,14 @@ enum ControlFraming {
         (0x41 ... 0x5A).contains(value) || (0x61 ... 0x7A).contains(value)
     }
 
-    /// The messages of a file, each from one SOH to the next.
+    /// The messages of a file, each from one SOH to the next; a stretch with nothing but white space
+    /// and control characters (SOH repeated, padding between messages) is none.
     static func messages(_ bytes: [UInt8]) -> [Message] {
         let starts = bytes.indices.filter { bytes[$0] == soh }
-        return starts.enumerated().map { number, start in
-            var end = number + 1 < starts.count ? starts[number + 1] : bytes.endIndex
+        return starts.enumerated().compactMap { number, start in
+            let next = number + 1 < starts.count ? starts[number + 1] : bytes.endIndex
+            guard bytes[(start + 1) ..< next].contains(where: { $0 > 0x20 && $0 != 0x7F }) else { return nil }
+            var end = next
             while end > start + 1, bytes[end - 1] == syn { end -= 1 }
             let body = bytes[(start + 1) ..< end]
             let stxAt = body.firstIndex(of: stx)
@@ -95,11 +98,11 @@ enum ControlFraming {
         }
     }
 
-    /// Bytes of a message as text: control characters other than tab and line ends dropped (7901
-    /// rings BEL in flash notices; ANPA marks formats with DC1 to DC4), then UTF-8 when the bytes
-    /// are valid UTF-8, else windows-1252. Line ends become line feeds.
+    /// Bytes of a message as text: control characters other than tab and line ends become spaces
+    /// (7901 rings BEL in flash notices; ANPA marks formats with DC1 to DC4 between header fields),
+    /// then UTF-8 when the bytes are valid UTF-8, else windows-1252. Line ends become line feeds.
     static func text(_ bytes: ArraySlice<UInt8>) -> (text: String, charset: String) {
-        let kept = bytes.filter { $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        let kept = bytes.map { $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D ? $0 : 0x20 }
         let (text, charset) = WireText.decode(Array(kept), label: nil)
         return (text.replacingCRLF(), charset)
     }
