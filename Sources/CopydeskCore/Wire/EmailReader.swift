@@ -192,7 +192,8 @@ enum EmailReader {
 
         /// The text this entity gives the article: its own when it is a text part, else the
         /// preferred part of a multipart (plain before HTML in an alternative; the first part that
-        /// has text in the others). Attachments and other media give none.
+        /// has text in the others), or the text of a message forwarded inline. Attachments and
+        /// other media give none.
         func text(deadline: Deadline, depth: Int) throws(CopydeskError) -> (kind: Kind, text: String, charset: String)? {
             try deadline.check()
             guard depth <= EmailReader.maxDepth, depth == 0 || !isAttachment else { return nil }
@@ -214,6 +215,9 @@ enum EmailReader {
             switch type {
             case "text/plain": return decodedText(.plain, parameters)
             case "text/html": return decodedText(.html, parameters)
+            case "message/rfc822", "message/global":
+                // A forwarded message inline: its own header block, then its body.
+                return try Entity(ArraySlice(decodedBody)).text(deadline: deadline, depth: depth + 1)
             default: return nil
             }
         }

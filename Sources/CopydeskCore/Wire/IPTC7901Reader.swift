@@ -48,11 +48,14 @@ enum IPTC7901Reader {
             paragraphs: paragraphs.isEmpty ? [heading.headline!] : paragraphs, wire: wire)
     }
 
-    /// The priority digit of the header line (`bdt0000 3 pl 1609  dpa 0000` → 3): the first token
-    /// after the service and sequence number that is one digit.
+    /// The priority digit of the header line (`bdt0000 3 pl 1609  dpa 0000` → 3): among the three
+    /// tokens after the service and sequence number (which some agencies write apart), the first
+    /// that is one digit from 1 to 9.
     static func priority(_ transmission: String) -> Int? {
         let tokens = transmission.split(separator: " ")
-        guard tokens.count > 1, tokens[1].count == 1, let digit = Int(tokens[1]), digit > 0 else { return nil }
+        guard let token = tokens.dropFirst().prefix(3).first(where: { $0.count == 1 && $0.first!.isASCII && $0.first!.isNumber }),
+            let digit = Int(token), digit > 0
+        else { return nil }
         return digit
     }
 
