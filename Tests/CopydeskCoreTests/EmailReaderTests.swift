@@ -173,6 +173,25 @@ struct EmailReaderTests {
         }
     }
 
+    @Test func aMessageForwardedInlineGivesItsText() throws {
+        let article = try read(
+            """
+            From: editor@example.org
+            To: desk@example.org
+            Subject: Fwd: Port strike ends
+            MIME-Version: 1.0
+            Content-Type: message/rfc822
+
+            From: wire@example.org
+            Subject: Port strike ends
+            Content-Type: text/plain; charset=utf-8
+
+            Dock workers went back to work on Thursday.
+            """)
+        #expect(article.title == "Fwd: Port strike ends")
+        #expect(article.paragraphs == ["Dock workers went back to work on Thursday."])
+    }
+
     @Test func encodedWordsAreDecoded() {
         #expect(EmailReaderTests.decoded("=?utf-8?B?R3LDvG5lbg==?= =?utf-8?Q?_treffen_sich?=") == "Grünen treffen sich")
         #expect(EmailReaderTests.decoded("Plain subject") == "Plain subject")
