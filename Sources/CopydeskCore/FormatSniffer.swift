@@ -16,6 +16,10 @@ public enum FormatSniffer {
     /// an HTML page (`<html`, `<head`, `<body`, `<meta`, `<title`); or when the first ``window``
     /// characters hold an `<html` or `<body` tag anywhere (after server warnings, a stray
     /// `<style>` or `<script>`). XHTML is markup with an XML declaration or the XHTML namespace.
+    ///
+    /// The text wire formats (``sniffTextWire(bytes:)``) are recognised first, since an e-mail may
+    /// carry an HTML part; JSON is a dpa digitalwires entry or a ninjs item by the keys each
+    /// declares, else text.
     public static func sniff(prefix: some StringProtocol) -> ArticleFormat {
         if let wire = sniffTextWire(bytes: prefix.utf8.prefix(window)) { return wire }
         let head = String(prefix.prefix(2048)).lowercased()

@@ -83,7 +83,7 @@ public struct Normalizer: Sendable {
         case .email:
             return [Result { () throws(CopydeskError) -> Article in try EmailReader.read(bytes, deadline: deadline) }]
         case .text, .html, .xhtml, .ninjs, .dpaDigitalwires:
-            preconditionFailure("\(format.rawValue) is not read from raw bytes")
+            throw CopydeskError(.parseFailed, "a \(format.rawValue) file is not a text wire format")
         }
     }
 

@@ -124,7 +124,8 @@ enum IPTC7901Reader {
                         line += " " + lines[index]
                         depth += Self.depth(lines[index])
                     }
-                    units.append((line, .notice))
+                    // "(Ex-)Minister tritt zurück" opens with a parenthesis but is no notice.
+                    units.append((line, line.hasSuffix(")") ? .notice : .headline))
                 } else {
                     units.append((line, .headline))
                 }

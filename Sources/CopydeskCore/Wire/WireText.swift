@@ -13,13 +13,10 @@ enum WireText {
     static func decode(_ bytes: [UInt8], label: String?) -> (text: String, charset: String) {
         let name = label.map { String($0.trimmingASCIIWhitespace()).lowercased() }
         let unicode = name.flatMap(Charset.init(label:))
-        switch unicode {
-        case .utf16LE?, .utf16BE?, .utf32LE?, .utf32BE?:
-            if let decoded = try? TextDecoder.decode(bytes[...], as: unicode!) {
-                return (decoded.text, decoded.charset.rawValue)
-            }
-        default:
-            break
+        if let unicode, [.utf16LE, .utf16BE, .utf32LE, .utf32BE].contains(unicode),
+            let decoded = try? TextDecoder.decode(bytes[...], as: unicode)
+        {
+            return (decoded.text, decoded.charset.rawValue)
         }
         if let text = String(validating: bytes, as: UTF8.self) {
             return (text, Charset.utf8.rawValue)
