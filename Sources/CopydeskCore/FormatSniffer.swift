@@ -17,10 +17,14 @@ public enum FormatSniffer {
     /// characters hold an `<html` or `<body` tag anywhere (after server warnings, a stray
     /// `<style>` or `<script>`). XHTML is markup with an XML declaration or the XHTML namespace.
     ///
-    /// Before that, agency formats are recognised by their content: a JSON ninjs item (even one whose
-    /// body holds markup), and XML whose root element (or doctype name) is a NewsML-G2 item or
-    /// message, `nitf` or `NewsML` (see ``wireFormat(ofRoot:)``).
+    /// Before that, agency formats are recognised by their content: the text wire formats
+    /// (``sniffTextWire(bytes:)``) first, since an e-mail may carry an HTML part; JSON as a dpa
+    /// digitalwires entry or a ninjs item (even one whose body holds markup) by the keys each
+    /// declares; XML whose root element (or doctype name) is a NewsML-G2 item or message, `nitf` or
+    /// `NewsML` (see ``wireFormat(ofRoot:)``).
     public static func sniff(prefix: some StringProtocol) -> ArticleFormat {
+        if let wire = sniffTextWire(bytes: prefix.utf8.prefix(window)) { return wire }
+        if DigitalwiresReader.looksLikeDigitalwires(prefix) { return .dpaDigitalwires }
         if NinjsReader.looksLikeNinjs(prefix) { return .ninjs }
         if let root = xmlRootName(prefix.prefix(8192)), let format = wireFormat(ofRoot: root) { return format }
         let head = String(prefix.prefix(2048)).lowercased()
@@ -37,7 +41,7 @@ public enum FormatSniffer {
         }
         let holdsHTML = contains(head, "<html") || contains(head, "<body") || holdsPageTag(prefix.utf8.prefix(window))
         guard startsLikeHTML || holdsHTML || (isXML && contains(head, "<html")) else {
-            return NinjsReader.looksLikeNinjs(prefix) ? .ninjs : .text
+            return .text
         }
         if isXML || contains(head, "http://www.w3.org/1999/xhtml") { return .xhtml }
         return .html
@@ -81,6 +85,17 @@ public enum FormatSniffer {
         let name = text.prefix(while: { !$0.isWhitespace && !">/[".contains($0) })
         let local = name.lastIndex(of: ":").map { name[name.index(after: $0)...] } ?? name
         return local.isEmpty ? nil : local
+    }
+
+    /// The text wire formats recognised by their structure at the file's start, before any
+    /// decoding (their control characters would have a file refused as binary, and an e-mail's
+    /// parts declare charsets of their own): IPTC 7901 and ANPA 1312 by their SOH … STX framing
+    /// (ANPA's SYN SYN SOH and `a0421`␟ header), an e-mail by a header block of RFC 5322 fields with
+    /// From and two of Date, Subject, Message-ID, MIME-Version and To. `nil` for anything else: a
+    /// text that merely starts with `From:` or holds `=` lines stays a text.
+    public static func sniffTextWire(bytes: some Collection<UInt8>) -> ArticleFormat? {
+        if let framed = ControlFraming.sniff(bytes) { return framed }
+        return EmailReader.looksLikeEmail(bytes) ? .email : nil
     }
 
     /// Whether `needle` (ASCII) occurs in `text`, compared byte by byte (Foundation's `contains`

@@ -4,7 +4,7 @@ public struct Normalizer: Sendable {
     /// The version of the normalization rules, recorded with every version of an article so that
     /// `copydesk reprocess` knows which versions an upgrade may change. Bump it whenever the output
     /// for some input changes.
-    public static let version = 5
+    public static let version = 6
 
     public init() {}
 
@@ -33,6 +33,9 @@ public struct Normalizer: Sendable {
     /// - Throws: ``CopydeskError`` when the file as a whole cannot be read, or when its one item is
     ///   rejected.
     public func normalizeItems(_ bytes: [UInt8], deadline: Deadline = .never) throws(CopydeskError) -> [ItemResult] {
+        if let format = FormatSniffer.sniffTextWire(bytes: bytes) {
+            return try Self.checked(try readTextWire(bytes, format: format, deadline: deadline), format: format)
+        }
         let decoded: DecodedText
         do throws(CopydeskError) {
             decoded = try TextDecoder.decode(bytes)
@@ -60,10 +63,37 @@ public struct Normalizer: Sendable {
         case .newsml12:
             items = try NewsML12Reader.readItems(
                 try WireXML.parse(decoded.text, deadline: deadline), charset: decoded.charset.rawValue, deadline: deadline)
+        case .dpaDigitalwires:
+            items = try DigitalwiresReader.readItems(decoded.text, charset: decoded.charset.rawValue, deadline: deadline)
+        case .iptc7901, .anpa1312, .email:
+            // Recognised only once decoded (UTF-16 text): read from the text as UTF-8.
+            items = try readTextWire(Array(decoded.text.utf8), format: format, deadline: deadline)
         }
+        return try Self.checked(items, format: format)
+    }
+
+    /// The items of a file as one decision: a file of one rejected item is rejected as a whole.
+    private static func checked(_ items: [ItemResult], format: ArticleFormat) throws(CopydeskError) -> [ItemResult] {
         if items.count == 1, case .failure(let error) = items[0] { throw error }
         guard !items.isEmpty else { throw CopydeskError(.emptyInput, "a \(format.rawValue) file holding no item") }
         return items
+    }
+
+    /// IPTC 7901, ANPA 1312 and e-mail, read from the raw bytes (their framing and charsets are
+    /// their own), after a check that the bytes are text apart from the framing's controls.
+    private func readTextWire(_ bytes: [UInt8], format: ArticleFormat, deadline: Deadline) throws(CopydeskError) -> [ItemResult] {
+        switch format {
+        case .iptc7901:
+            try ControlFraming.checkText(bytes)
+            return try IPTC7901Reader.readItems(bytes, deadline: deadline)
+        case .anpa1312:
+            try ControlFraming.checkText(bytes)
+            return try ANPA1312Reader.readItems(bytes, deadline: deadline)
+        case .email:
+            return [Result { () throws(CopydeskError) -> Article in try EmailReader.read(bytes, deadline: deadline) }]
+        case .text, .html, .xhtml, .ninjs, .dpaDigitalwires, .newsmlG2, .nitf, .newsml12:
+            throw CopydeskError(.parseFailed, "a \(format.rawValue) file is not a text wire format")
+        }
     }
 
     /// One item of a file: its article, or why it is not one.

@@ -11,6 +11,14 @@ public enum ArticleFormat: String, Sendable, Hashable, Codable, CaseIterable {
     case nitf
     /// IPTC NewsML 1.2.
     case newsml12 = "newsml-1.2"
+    /// dpa's digitalwires JSON (an entry with a `urn`, `version`, `pubstatus` and `article_html`).
+    case dpaDigitalwires = "dpa-digitalwires"
+    /// IPTC 7901 (SOH header, STX text, ETX, EOT), one or several messages per file.
+    case iptc7901
+    /// ANPA 1312 in the AP layout (SYN SYN SOH, caret header lines, tab-indented body, ETX trailer).
+    case anpa1312
+    /// An e-mail message (RFC 5322 with MIME).
+    case email
 }
 
 /// One normalized article: what a file says, independent of how it was wrapped.

@@ -337,13 +337,8 @@ enum WireXML {
     }
 }
 
-/// Small text rules shared by the wire readers.
-enum WireText {
-    /// Runs of whitespace (and no-break spaces) become one space; the ends are trimmed.
-    static func oneLine(_ text: some StringProtocol) -> String {
-        text.split(whereSeparator: { $0.isWhitespace || $0 == "\u{A0}" }).joined(separator: " ")
-    }
-
+/// Small text rules the XML wire readers share with the others.
+extension WireText {
     /// `stat:canceled`, `cancelled`, `Canceled` → `canceled`.
     static func status(_ value: String) -> String {
         var status = value.lowercased()
