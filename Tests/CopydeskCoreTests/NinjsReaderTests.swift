@@ -86,4 +86,11 @@ struct NinjsReaderTests {
         // The single-item view takes the first article.
         #expect(try read(#"[{"uri": "urn:x:1", "type": "text", "body_text": "One paragraph of text."}]"#).wire?.id == "urn:x:1")
     }
+
+    @Test func roleSuffixedHeadlinesAndBodiesOfVersion1() throws {
+        let article = try read(
+            #"{"uri": "urn:example:x", "type": "text", "headline_main": "Bridge closed for repairs", "body_main": "The bridge is closed.", "body_richtext": "<p>The old bridge over the river is closed for repairs until May.</p><p>Buses take a detour.</p>"}"#)
+        #expect(article.title == "Bridge closed for repairs")
+        #expect(article.paragraphs == ["The old bridge over the river is closed for repairs until May.", "Buses take a detour."])
+    }
 }

@@ -50,7 +50,9 @@ enum NinjsReader {
     static func read(_ object: [String: Any], charset: String, deadline: Deadline) throws(CopydeskError) -> Article {
         let item = Properties(object)
         let type = item.string("type")?.lowercased() ?? "text"
-        let headline = item.string("headline") ?? item.role(in: "headlines", preferring: ["main", "headline"])
+        let headline =
+            item.string("headline") ?? item.role(in: "headlines", preferring: ["main", "headline"])
+            ?? item.suffixed("headline").first?.value
         let byline = item.string("byline") ?? item.string("by")
         var paragraphs = try body(of: item, deadline: deadline)
         let wire = Self.wire(of: item)
@@ -84,7 +86,12 @@ enum NinjsReader {
     /// The body's paragraphs: an HTML body through the HTML normalizer, a plain one split at blank
     /// lines (or at line ends, when it has no blank line).
     private static func body(of item: Properties, deadline: Deadline) throws(CopydeskError) -> [String] {
-        if let html = item.string("bodyhtml") ?? item.string("bodyxhtml") ?? item.body(html: true) {
+        // ninjs 1.x also names bodies and headlines by a role suffix (`body_main`, `body_richtext`,
+        // `headline_main`): one whose value is markup is read as HTML.
+        let suffixed = item.suffixed("body").filter { !["html", "xhtml", "text"].contains($0.role) }
+        let suffixedHTML = suffixed.first { WireText.looksLikeMarkup($0.value) }?.value
+        let suffixedText = suffixed.first { !WireText.looksLikeMarkup($0.value) }?.value
+        if let html = item.string("bodyhtml") ?? item.string("bodyxhtml") ?? item.body(html: true) ?? suffixedHTML {
             let page = Array("<!doctype html><html><body><article>\(html)</article></body></html>".utf8)
             let article = try HTMLNormalizer.normalize(
                 page, decoded: try TextDecoder.decode(page), format: .html, deadline: deadline)
@@ -97,7 +104,8 @@ enum NinjsReader {
                 // Not XML after all: read it as the plain text below.
             }
         }
-        guard let text = item.string("bodytext") ?? item.body(html: false) ?? item.body(type: "nitf") else { return [] }
+        guard let text = item.string("bodytext") ?? item.body(html: false) ?? item.body(type: "nitf") ?? suffixedText
+        else { return [] }
         let separator = text.contains("\n\n") ? "\n\n" : "\n"
         return text.components(separatedBy: separator).map(oneLine).filter { !$0.isEmpty }
     }
@@ -123,6 +131,14 @@ enum NinjsReader {
                 values[key.lowercased().replacingOccurrences(of: "_", with: "")] = value
             }
             self.values = values
+        }
+
+        /// The string properties named `prefix_<role>` (their names were read without `_`), the
+        /// role `main` first.
+        func suffixed(_ prefix: String) -> [(role: String, value: String)] {
+            values.keys.filter { $0.hasPrefix(prefix) && $0.count > prefix.count && $0 != prefix + "s" }.sorted()
+                .compactMap { key in string(key).map { (role: String(key.dropFirst(prefix.count)), value: $0) } }
+                .sorted { ($0.role == "main" ? 0 : 1) < ($1.role == "main" ? 0 : 1) }
         }
 
         func string(_ name: String) -> String? {

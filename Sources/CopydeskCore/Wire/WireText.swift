@@ -1,6 +1,13 @@
 /// What the text wire readers (IPTC 7901, ANPA 1312, e-mail, dpa digitalwires) share: charsets by
 /// label, HTML bodies through the HTML normalizer, paragraphs of wrapped lines, the agency dateline.
 enum WireText {
+    /// Whether a property's text is markup (it opens with a tag, or holds paragraph or break tags).
+    static func looksLikeMarkup(_ text: String) -> Bool {
+        let start = text.drop { $0.isWhitespace }
+        if start.first == "<" { return true }
+        return ["<p>", "<p ", "<br", "</p>", "<div"].contains { text.contains($0) }
+    }
+
     /// Whitespace runs collapsed to one space, ends trimmed.
     static func oneLine(_ text: some StringProtocol) -> String {
         text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
