@@ -7,26 +7,45 @@ import Glibc
 #endif
 
 /// `kill -9` at random moments while files keep arriving: every file ends up archived with exactly
-/// one receipt and one decision event, or is still in the Inbox, and a last run finishes the job.
+/// one receipt and one decision event per item, or is still in the Inbox, and a last run finishes
+/// the job. Some files hold several items (a ninjs array of four texts and a picture).
 struct CrashSafetyTests {
+    /// A ninjs array: four short texts and a picture.
+    static func items(_ index: Int) -> String {
+        let texts = (0..<4).map { item in
+            #"{"uri": "urn:crash:\#(index):\#(item)", "type": "text", "headline": "Agenda \#(index), point \#(item)", "#
+                + #""body_text": "Point \#(item) of agenda \#(index) went to a vote on day \#(index * 3 + item)."}"#
+        }
+        return "[" + (texts + [#"{"uri": "urn:crash:\#(index):pic", "type": "picture", "headline": "Photo"}"#])
+            .joined(separator: ",\n") + "]\n"
+    }
+
     @Test func killNineAtRandomMomentsLosesAndDoublesNothing() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: EndToEndTests.binary))
         try await withTemporaryDirectory { inbox, archive in
             let staging = inbox + "/../staging"
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
-            // 240 files: unique stories, and every 8th a byte copy of an earlier one.
+            // 240 files: unique stories (every 10th an array of items), and every 8th a byte copy of
+            // an earlier one.
             var contents = [(name: String, text: String)]()
             for index in 0..<240 {
                 let text =
                     index % 8 == 7
                     ? contents[index / 2].text
-                    : "Story number \(index)\n\nThe council met for session \(index) and voted on item \(index * 7).\n"
+                    : index % 10 == 3
+                        ? Self.items(index)
+                        : "Story number \(index)\n\nThe council met for session \(index) and voted on item \(index * 7).\n"
                 contents.append((String(format: "file-%03d.txt", index), text))
             }
+            // Each byte copy repeats every accepted item of the file it copies.
+            let expectedDuplicates = contents.enumerated().filter { $0.offset % 8 == 7 }.reduce(0) { total, entry in
+                total + (entry.element.text.hasPrefix("[") ? 4 : 1)
+            }
             let names = contents.map(\.name)
+            let delivered = contents
 
             let writer = Task.detached {
-                for (name, text) in contents {
+                for (name, text) in delivered {
                     try write(text, to: staging + "/" + name)
                     // Atomic arrival, as mail and sync tools deliver: write elsewhere, rename in.
                     try FileManager.default.moveItem(atPath: staging + "/" + name, toPath: inbox + "/" + name)
@@ -72,8 +91,11 @@ struct CrashSafetyTests {
             let decisions = Dictionary(
                 grouping: try await reader.events(limit: 0).filter(\.kind.isDecision), by: { $0.file ?? "" })
             #expect(Set(decisions.keys) == Set(names))
-            #expect(decisions.values.allSatisfy { $0.count == 1 })
-            #expect(try await reader.counts().duplicates == 30)
+            for (name, text) in contents {
+                let items = decisions[name]?.map(\.item) ?? []
+                #expect(items == (text.hasPrefix("[") ? [0, 1, 2, 3, 4] : [nil]), "\(name): \(items)")
+            }
+            #expect(try await reader.counts().duplicates == expectedDuplicates)
             await reader.close()
         }
     }
