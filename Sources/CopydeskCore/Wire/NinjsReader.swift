@@ -61,7 +61,7 @@ enum NinjsReader {
         // A text item may be a headline alone (a flash): its headline is its text.
         if paragraphs.isEmpty, !isNotice, type == "text", let headline { paragraphs = [Self.oneLine(headline)] }
         guard !paragraphs.isEmpty || isNotice else {
-            let what = ["picture", "graphic", "video", "audio", "component"].contains(type) ? "a \(type) item" : "an item"
+            let what = ["picture", "graphic", "video", "audio", "component"].contains(type) ? "\(type) item" : "item"
             throw CopydeskError(.noText, "a ninjs \(what) without text, not an article")
         }
         return Article(
