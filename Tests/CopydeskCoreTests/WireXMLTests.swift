@@ -305,7 +305,7 @@ struct WireXMLTests {
         let wire = try #require(article.wire)
         #expect(wire.id == "urn:newsml:example.org:20260302:harbour-17:2U")
         #expect(wire.version == "2")
-        #expect(wire.storyKey == "harbour-17")
+        #expect(wire.storyKey == "20260302:harbour-17")
         #expect(wire.status == "usable")
         #expect(wire.urgency == 4)
         #expect(wire.dateline == "HARBOURTOWN")

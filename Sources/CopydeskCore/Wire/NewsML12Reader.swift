@@ -118,7 +118,11 @@ enum NewsML12Reader {
         let revision = identifier?.child("RevisionId")
         var wire = WireMetadata(
             id: identifier?.child("PublicIdentifier")?.line, version: revision?.line,
-            storyKey: identifier?.child("NewsItemId")?.line,
+            // The item's versions share its NewsItemId within one DateId (the provider qualifies it
+            // in ``WireMetadata/declaredKey``).
+            storyKey: identifier?.child("NewsItemId")?.line.map { id in
+                identifier?.child("DateId")?.line.map { "\($0):\(id)" } ?? id
+            },
             status: management?.child("Status")?[attribute: "FormalName"].map(WireText.status) ?? "usable",
             urgency: management?.child("Urgency")?[attribute: "FormalName"].flatMap { Int($0) },
             embargo: WireText.time(management?.path("StatusWillChange", "DateAndTime")?.line),
@@ -129,7 +133,7 @@ enum NewsML12Reader {
         }
         if let previous = revision?[attribute: "PreviousRevision"], previous != "0",
             let provider = identifier?.child("ProviderId")?.line, let date = identifier?.child("DateId")?.line,
-            let key = wire.storyKey
+            let key = identifier?.child("NewsItemId")?.line
         {
             wire.links.append(.init(rel: "PreviousRevision", id: "urn:newsml:\(provider):\(date):\(key):\(previous)"))
         }
