@@ -18,6 +18,9 @@ final class PostgresLookup: AsyncCatalogLookup {
         var receipt: ReceiptMatch?
         var version: VersionRef?
         var hits: [[Int64]: [Int64: Int]]
+        /// The agency items filed under the decision's declared keys (and linked ids).
+        var declaredKeys: [String]
+        var declared: [DeclaredItem]
     }
 
     init(connection: PostgresConnection, logger: Logger) {
@@ -28,16 +31,25 @@ final class PostgresLookup: AsyncCatalogLookup {
     /// Reads, in one round trip, what deciding on `prepared` (bytes `rawSHA256`) asks first.
     func prime(_ prepared: PreparedArticle, rawSHA256: String, limitPerKey: Int) async throws {
         let fingerprint = prepared.fingerprint
+        let wire = prepared.article.wire
+        let declaredKeys = wire.map { wire in (wire.declaredKey.map { [$0] } ?? []) + wire.linkedIDs } ?? []
         let rows = try await connection.rows(
             """
-            SELECT 'receipt', id, file_name, article_id, version_id FROM (
+            SELECT 'receipt', id, file_name, article_id, version_id, NULL::text FROM (
                 SELECT id, file_name, article_id, version_id FROM receipt
                 WHERE raw_sha256 = \(rawSHA256) AND version_id IS NOT NULL ORDER BY id LIMIT 1
             ) AS same_bytes
             UNION ALL
-            SELECT 'version', id, NULL, article_id, NULL FROM version WHERE content_sha256 = \(prepared.contentSHA256)
+            SELECT 'version', id, NULL, article_id, NULL, NULL FROM version WHERE content_sha256 = \(prepared.contentSHA256)
             UNION ALL
-            SELECT wanted.kind, filed.version_id, NULL, count(*)::int8, NULL
+            SELECT 'declared', item.version_id, item.declared_key, item.article_id, NULL, item.declared_version
+            FROM (SELECT DISTINCT unnest(\(declaredKeys)::text[]) AS key) AS wanted
+            CROSS JOIN LATERAL (
+                SELECT declared_key, declared_version, article_id, version_id FROM wire_item
+                WHERE wire_item.declared_key = wanted.key ORDER BY id DESC LIMIT \(Decider.itemsPerDeclaredKey)
+            ) AS item
+            UNION ALL
+            SELECT wanted.kind, filed.version_id, NULL, count(*)::int8, NULL, NULL
             FROM (
                 SELECT 'band' AS kind, unnest(\(fingerprint.bandKeys)::int8[]) AS key
                 UNION ALL SELECT 'containment', unnest(\(fingerprint.containmentKeys)::int8[])
@@ -46,12 +58,15 @@ final class PostgresLookup: AsyncCatalogLookup {
                 SELECT version_id FROM lsh WHERE lsh.key = wanted.key ORDER BY version_id DESC LIMIT \(limitPerKey)
             ) AS filed
             GROUP BY wanted.kind, filed.version_id
-            """, as: (String, Int64, String?, Int64?, Int64?).self, logger: logger)
+            """, as: (String, Int64, String?, Int64?, Int64?, String?).self, logger: logger)
         var primed = Primed(
             rawSHA256: rawSHA256, contentSHA256: prepared.contentSHA256,
-            hits: [fingerprint.bandKeys: [:], fingerprint.containmentKeys: [:]])
+            hits: [fingerprint.bandKeys: [:], fingerprint.containmentKeys: [:]], declaredKeys: declaredKeys, declared: [])
         for row in rows {
             switch row.0 {
+            case "declared":
+                primed.declared.append(
+                    DeclaredItem(key: row.2 ?? "", declaredVersion: row.5, article: row.3 ?? 0, version: row.1))
             case "receipt":
                 primed.receipt = ReceiptMatch(receipt: row.1, fileName: row.2 ?? "", article: row.3 ?? 0, version: row.4 ?? 0)
             case "version":
@@ -159,6 +174,7 @@ final class PostgresLookup: AsyncCatalogLookup {
 
 extension PostgresLookup {
     func declaredItems(keys: [String]) async throws -> [DeclaredItem] {
+        if let primed, primed.declaredKeys == keys { return primed.declared }
         let rows = try await connection.rows(
             """
             SELECT filed.declared_key, filed.declared_version, filed.article_id, filed.version_id
