@@ -16,12 +16,8 @@ enum ANPA1312Reader {
     ///
     /// - Throws: ``CopydeskError`` `.parseFailed` when the file holds no SOH-framed message.
     static func readItems(_ bytes: [UInt8], deadline: Deadline) throws(CopydeskError) -> [Result<Article, CopydeskError>] {
-        let messages = ControlFraming.messages(bytes)
-        guard !messages.isEmpty else {
-            throw CopydeskError(.parseFailed, "no ANPA 1312 message (SYN SYN SOH … STX … ETX) in the file")
-        }
-        return messages.map { message in
-            Result { () throws(CopydeskError) -> Article in try read(message, deadline: deadline) }
+        try ControlFraming.items(bytes, layout: "ANPA 1312 (SYN SYN SOH … STX … ETX)") { message throws(CopydeskError) in
+            try read(message, deadline: deadline)
         }
     }
 

@@ -49,6 +49,17 @@ enum ControlFraming {
         (0x41 ... 0x5A).contains(value) || (0x61 ... 0x7A).contains(value)
     }
 
+    /// One result per message of the file, in order, each read by `read`.
+    ///
+    /// - Throws: ``CopydeskError`` `.parseFailed` naming `layout` when the file holds no message.
+    static func items(
+        _ bytes: [UInt8], layout: String, read: (Message) throws(CopydeskError) -> Article
+    ) throws(CopydeskError) -> [Result<Article, CopydeskError>] {
+        let messages = messages(bytes)
+        guard !messages.isEmpty else { throw CopydeskError(.parseFailed, "no \(layout) message in the file") }
+        return messages.map { message in Result { () throws(CopydeskError) -> Article in try read(message) } }
+    }
+
     /// The messages of a file, each from one SOH to the next; a stretch with nothing but white space
     /// and control characters (SOH repeated, padding between messages) is none.
     static func messages(_ bytes: [UInt8]) -> [Message] {

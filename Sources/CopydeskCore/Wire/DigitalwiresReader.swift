@@ -34,13 +34,8 @@ enum DigitalwiresReader {
             entries = (value as? [Any]) ?? [value]
         }
         guard !entries.isEmpty else { throw CopydeskError(.emptyInput, "a digitalwires file without entries") }
-        return entries.enumerated().map { position, element in
-            Result { () throws(CopydeskError) -> Article in
-                guard let object = element as? [String: Any] else {
-                    throw CopydeskError(.parseFailed, "entry \(position) of the digitalwires file is not an object")
-                }
-                return try read(object, charset: charset, deadline: deadline)
-            }
+        return WireText.items(entries, what: "digitalwires entry") { object throws(CopydeskError) in
+            try read(object, charset: charset, deadline: deadline)
         }
     }
 

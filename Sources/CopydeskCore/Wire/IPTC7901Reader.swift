@@ -14,12 +14,8 @@ enum IPTC7901Reader {
     ///
     /// - Throws: ``CopydeskError`` `.parseFailed` when the file holds no SOH-framed message.
     static func readItems(_ bytes: [UInt8], deadline: Deadline) throws(CopydeskError) -> [Result<Article, CopydeskError>] {
-        let messages = ControlFraming.messages(bytes)
-        guard !messages.isEmpty else {
-            throw CopydeskError(.parseFailed, "no IPTC 7901 message (SOH … STX … ETX) in the file")
-        }
-        return messages.map { message in
-            Result { () throws(CopydeskError) -> Article in try read(message, deadline: deadline) }
+        try ControlFraming.items(bytes, layout: "IPTC 7901 (SOH … STX … ETX)") { message throws(CopydeskError) in
+            try read(message, deadline: deadline)
         }
     }
 

@@ -33,13 +33,8 @@ enum NinjsReader {
         }
         let objects: [Any] = (value as? [Any]) ?? [value]
         guard !objects.isEmpty else { throw CopydeskError(.emptyInput, "an empty ninjs array, no item") }
-        return objects.enumerated().map { position, element in
-            Result { () throws(CopydeskError) -> Article in
-                guard let object = element as? [String: Any] else {
-                    throw CopydeskError(.parseFailed, "element \(position) of the ninjs array is not an object")
-                }
-                return try read(object, charset: charset, deadline: deadline)
-            }
+        return WireText.items(objects, what: "element of the ninjs array") { object throws(CopydeskError) in
+            try read(object, charset: charset, deadline: deadline)
         }
     }
 

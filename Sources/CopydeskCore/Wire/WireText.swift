@@ -1,6 +1,21 @@
 /// What the text wire readers (IPTC 7901, ANPA 1312, e-mail, dpa digitalwires) share: charsets by
 /// label, HTML bodies through the HTML normalizer, paragraphs of wrapped lines, the agency dateline.
 enum WireText {
+    /// One result per JSON object of `list` (an element that is not an object is rejected as such,
+    /// named `what` and its position), read by `read`.
+    static func items(
+        _ list: [Any], what: String, read: (_ object: [String: Any]) throws(CopydeskError) -> Article
+    ) -> [Result<Article, CopydeskError>] {
+        list.enumerated().map { position, element in
+            Result { () throws(CopydeskError) -> Article in
+                guard let object = element as? [String: Any] else {
+                    throw CopydeskError(.parseFailed, "\(what) \(position) is not an object")
+                }
+                return try read(object)
+            }
+        }
+    }
+
     /// Whether a property's text is markup (it opens with a tag, or holds paragraph or break tags).
     static func looksLikeMarkup(_ text: String) -> Bool {
         let start = text.drop { $0.isWhitespace }

@@ -3,6 +3,17 @@ internal import CopydeskCore
 /// What every backend records the same way once it has written a verdict or a re-normalization:
 /// the result's decision, ids and message (the words the log shows).
 extension CommitResult {
+    /// What to file of the agency item this decision accepted (`article`'s declarations); nil for
+    /// other texts, duplicates and rejections.
+    func wireRecord(of article: Article?, at now: String) -> WireRecord? {
+        guard let wire = article?.wire, let articleID = self.article, let versionID = version,
+            decision == .newArticle || decision == .newVersion
+        else { return nil }
+        return WireRecord(
+            article: articleID, version: versionID, receipt: receiptID, wire: wire, basis: basis ?? "content",
+            recordedAt: now)
+    }
+
     /// The result of a file of several items, summing up theirs: `rejected` when every item is,
     /// else the first accepted item's decision; the message counts the decisions.
     static func summarizing(_ items: [CommitResult], receipt: Int64, archivePath: String) -> CommitResult {

@@ -77,14 +77,9 @@ extension PostgresCatalog {
             )
             SELECT id FROM receipt_row
             """, as: Int64.self, logger: logger)!
-        if let wire = article?.wire, let articleID = result.article, let versionID = result.version,
-            result.decision != .duplicate
-        {
+        if let record = result.wireRecord(of: article, at: now) {
             try await recordWire(
-                WireRecord(
-                    article: articleID, version: versionID, receipt: result.receiptID, wire: wire,
-                    basis: result.basis ?? "content", recordedAt: now),
-                file: submission.fileName, refreshCurrent: result.decision == .newVersion, on: connection,
+                record, file: submission.fileName, refreshCurrent: result.decision == .newVersion, on: connection,
                 logger: logger)
         }
         return result
@@ -141,14 +136,9 @@ extension PostgresCatalog {
                 VALUES (\(now), \(EventKind(result.decision).rawValue), \(receipt), \(submission.fileName), \(result.article),
                     \(result.version), \(result.similarity), \(result.message), \(result.basis), \(result.item.map(Int64.init)))
                 """, logger: logger)
-            if let wire = article?.wire, let articleID = result.article, let versionID = result.version,
-                result.decision != .duplicate
-            {
+            if let record = result.wireRecord(of: article, at: now) {
                 try await recordWire(
-                    WireRecord(
-                        article: articleID, version: versionID, receipt: receipt, wire: wire,
-                        basis: result.basis ?? "content", recordedAt: now),
-                    file: submission.fileName, refreshCurrent: result.decision == .newVersion, on: connection,
+                    record, file: submission.fileName, refreshCurrent: result.decision == .newVersion, on: connection,
                     logger: logger)
             }
         }

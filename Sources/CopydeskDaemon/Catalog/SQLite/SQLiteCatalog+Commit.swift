@@ -58,14 +58,8 @@ extension SQLiteCatalog {
             EventKind(result.decision), receipt: result.receiptID, file: submission.fileName, article: result.article,
             version: result.version, similarity: result.similarity, message: result.message, basis: result.basis,
             at: now, in: db)
-        if let wire = article?.wire, let articleID = result.article, let versionID = result.version,
-            result.decision != .duplicate
-        {
-            try recordWire(
-                WireRecord(
-                    article: articleID, version: versionID, receipt: result.receiptID, wire: wire,
-                    basis: result.basis ?? "content", recordedAt: now),
-                file: submission.fileName, refreshCurrent: result.decision == .newVersion, in: db)
+        if let record = result.wireRecord(of: article, at: now) {
+            try recordWire(record, file: submission.fileName, refreshCurrent: result.decision == .newVersion, in: db)
         }
         if submission.isArchived {
             try insertEvent(
@@ -129,14 +123,8 @@ extension SQLiteCatalog {
                 EventKind(result.decision), receipt: result.receiptID, file: submission.fileName,
                 article: result.article, version: result.version, similarity: result.similarity,
                 message: result.message, basis: result.basis, item: result.item, at: now, in: db)
-            if let wire = article?.wire, let articleID = result.article, let versionID = result.version,
-                result.decision != .duplicate
-            {
-                try recordWire(
-                    WireRecord(
-                        article: articleID, version: versionID, receipt: result.receiptID, wire: wire,
-                        basis: result.basis ?? "content", recordedAt: now),
-                    file: submission.fileName, refreshCurrent: result.decision == .newVersion, in: db)
+            if let record = result.wireRecord(of: article, at: now) {
+                try recordWire(record, file: submission.fileName, refreshCurrent: result.decision == .newVersion, in: db)
             }
         }
         if submission.isArchived {
