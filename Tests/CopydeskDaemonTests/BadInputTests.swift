@@ -11,6 +11,8 @@ struct BadInputTests {
     enum Expect {
         case accepted
         case rejected(String)
+        /// A file of this many items, each rejected with this reason.
+        case rejectedItems(Int, String)
     }
 
     static func story(_ tag: String) -> String {
@@ -62,6 +64,49 @@ struct BadInputTests {
             <html xmlns="http://www.w3.org/1999/xhtml"><body><p>Here: &secret;</p>
             <p>An article that tries to read a local file through an external entity.</p></body></html>
             """, .accepted)
+        // Wire-shaped attacks.
+        let bomb = "<!ENTITY a \"aaaaaaaaaaaaaaaaaaaa\">" + (1...7).map { level in
+            let name = "abcdefgh".map(String.init)
+            return "<!ENTITY \(name[level]) \"" + String(repeating: "&\(name[level - 1]);", count: 10) + "\">"
+        }.joined()
+        add("g2-entity-bomb.xml", """
+            <?xml version="1.0"?>
+            <!DOCTYPE newsItem [\(bomb)]>
+            <newsItem guid="urn:example:bomb" version="1"><itemMeta><itemClass qcode="ninat:text"/></itemMeta>
+            <contentMeta><headline>Laughs &h;</headline></contentMeta><contentSet><inlineData contenttype="text/plain">
+            A paragraph of article text beside the entity bomb.</inlineData></contentSet></newsItem>
+            """, .rejected("entity"))
+        add("nitf-external-entity.xml", """
+            <?xml version="1.0"?>
+            <!DOCTYPE nitf [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+            <nitf><head><title>Secret</title></head><body><body.content><p>Here: &secret;</p>
+            <p>A wire story that tries to read a local file through an external entity.</p></body.content></body></nitf>
+            """, .accepted)
+        add("g2-network-dtd.xml", """
+            <?xml version="1.0"?>
+            <!DOCTYPE newsItem SYSTEM "http://203.0.113.1/evil.dtd">
+            <newsItem guid="urn:example:dtd" version="1"><itemMeta><itemClass qcode="ninat:text"/></itemMeta>
+            <contentMeta><headline>Remote DTD</headline></contentMeta><contentSet><inlineData contenttype="text/plain">
+            A paragraph of wire text in an item whose DTD lies on a network that is never asked.</inlineData></contentSet></newsItem>
+            """, .accepted)
+        add("g2-concept.xml", """
+            <?xml version="1.0"?>
+            <conceptItem guid="urn:example:concept" version="1"><itemMeta><itemClass qcode="cinat:concept"/></itemMeta>
+            <concept><name>Someone</name></concept></conceptItem>
+            """, .rejected("not a news item"))
+        add("ninjs-pictures.json", #"[{"uri": "urn:example:p1", "type": "picture"}, {"uri": "urn:example:p2", "type": "picture"}]"#,
+            .rejectedItems(2, "picture"))
+        add("iptc7901-cut.txt", "\u{01}xyz0012 3 pl 212\n\u{02}Headline cut short =\n\nKiel (xyz) - A message cut before its end",
+            .accepted)
+        add("mail-bad-base64.eml", """
+            From: desk@example.org
+            Subject: Broken
+            Date: Mon, 2 Mar 2026 10:00:00 +0100
+            MIME-Version: 1.0
+            Content-Transfer-Encoding: base64
+
+            !!!! not base64 at all ****
+            """, .rejected("base64"))
         add("script-only.html", html("<script>document.write('hello world, this is not an article')</script>"), .rejected("text"))
         add("frameset.html", "<html><frameset cols=\"50%,50%\"><frame src=\"a.html\"><frame src=\"b.html\"></frameset></html>",
             .rejected("text"))
@@ -146,12 +191,19 @@ struct BadInputTests {
             }
             for (name, _, expect) in cases {
                 let mine = decisions.filter { $0["file"] as? String == name }
+                if case .rejectedItems(let count, let reason) = expect {
+                    #expect(mine.map { $0["item"] as? Int } == Array(0..<count), "\(name): \(mine)")
+                    #expect(mine.allSatisfy { ($0["message"] as? String ?? "").contains(reason) }, "\(name): \(mine)")
+                    continue
+                }
                 #expect(mine.count == 1, "\(name): \(mine.count) decisions")
                 guard let decision = mine.first else { continue }
                 let event = decision["event"] as? String ?? ""
                 switch expect {
                 case .accepted:
                     #expect(event == "new-article", "\(name): \(event) \(decision["message"] ?? "")")
+                case .rejectedItems:
+                    break
                 case .rejected(let reason):
                     #expect(event == "rejected", "\(name): \(event)")
                     let message = decision["message"] as? String ?? ""

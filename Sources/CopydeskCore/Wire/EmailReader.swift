@@ -182,11 +182,19 @@ enum EmailReader {
         }
 
         /// The body after its transfer encoding is undone.
-        var decodedBody: [UInt8] {
+        ///
+        /// - Throws: ``CopydeskError`` `.undecodable` for a base64 body that is not base64 (more than
+        ///   a few characters outside its alphabet besides line breaks: decoding would give noise).
+        func decodedBody() throws(CopydeskError) -> [UInt8] {
             switch header("content-transfer-encoding")?.lowercased() {
-            case "base64"?: EmailReader.base64(body)
-            case "quoted-printable"?: EmailReader.quotedPrintable(body)
-            default: Array(body)
+            case "base64"?:
+                let foreign = body.filter { !EmailReader.isBase64Character($0) && $0 != 0x0A && $0 != 0x0D && $0 != 0x20 && $0 != 0x09 }
+                guard foreign.count <= max(2, body.count / 100) else {
+                    throw CopydeskError(.undecodable, "an e-mail part declared base64 whose body is not base64")
+                }
+                return EmailReader.base64(body)
+            case "quoted-printable"?: return EmailReader.quotedPrintable(body)
+            default: return Array(body)
             }
         }
 
@@ -200,30 +208,39 @@ enum EmailReader {
             let (type, parameters) = contentType
             if type.hasPrefix("multipart/") {
                 guard let boundary = parameters["boundary"], !boundary.isEmpty else {
-                    return decodedText(.plain, parameters)
+                    return try decodedText(.plain, parameters)
                 }
                 let parts = EmailReader.parts(of: body, boundary: boundary).map(Entity.init)
                 var found = [(kind: Kind, text: String, charset: String)]()
+                // A part that cannot be decoded is passed over while another gives the text.
+                var failure: CopydeskError?
                 for part in parts {
-                    if let text = try part.text(deadline: deadline, depth: depth + 1) {
-                        if type != "multipart/alternative" { return text }
-                        found.append(text)
+                    do throws(CopydeskError) {
+                        if let text = try part.text(deadline: deadline, depth: depth + 1) {
+                            if type != "multipart/alternative" { return text }
+                            found.append(text)
+                        }
+                    } catch where error.code == .undecodable {
+                        failure = failure ?? error
                     }
                 }
+                if found.isEmpty, let failure { throw failure }
                 return found.first { $0.kind == .plain } ?? found.first
             }
             switch type {
-            case "text/plain": return decodedText(.plain, parameters)
-            case "text/html": return decodedText(.html, parameters)
+            case "text/plain": return try decodedText(.plain, parameters)
+            case "text/html": return try decodedText(.html, parameters)
             case "message/rfc822", "message/global":
                 // A forwarded message inline: its own header block, then its body.
-                return try Entity(ArraySlice(decodedBody)).text(deadline: deadline, depth: depth + 1)
+                return try Entity(ArraySlice(try decodedBody())).text(deadline: deadline, depth: depth + 1)
             default: return nil
             }
         }
 
-        private func decodedText(_ kind: Kind, _ parameters: [String: String]) -> (kind: Kind, text: String, charset: String)? {
-            let (text, charset) = WireText.decode(decodedBody, label: parameters["charset"])
+        private func decodedText(_ kind: Kind, _ parameters: [String: String]) throws(CopydeskError)
+            -> (kind: Kind, text: String, charset: String)?
+        {
+            let (text, charset) = WireText.decode(try decodedBody(), label: parameters["charset"])
             var plain = text.replacingCRLF()
             if kind == .plain, parameters["format"]?.lowercased() == "flowed" {
                 plain = EmailReader.unflowed(plain, deleteSpace: parameters["delsp"]?.lowercased() == "yes")
@@ -296,6 +313,14 @@ enum EmailReader {
     }
 
     // MARK: - Encodings
+
+    /// Whether a byte belongs to base64's alphabet (either variant) or is its padding.
+    static func isBase64Character(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x41 ... 0x5A, 0x61 ... 0x7A, 0x30 ... 0x39, 0x2B, 0x2D, 0x2F, 0x5F, 0x3D: true
+        default: false
+        }
+    }
 
     /// Base64 as mail carries it: line breaks and other characters outside the alphabet are
     /// skipped, missing padding is tolerated, a last incomplete group gives what it can.
