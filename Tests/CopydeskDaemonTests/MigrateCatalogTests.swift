@@ -18,19 +18,37 @@ struct MigrateCatalogTests {
             try write(Story.teaser, to: inbox + "/story-teaser.txt")
             let ingest = try EndToEndTests.run(["ingest", inbox, "--archive", archive])
             #expect(ingest.status == 0, "\(ingest.stderr)")
+            // Agency wire: a file of two items, an item with a later version, and its withdrawal.
+            let wire = inbox + "/../wire"
+            try FileManager.default.createDirectory(atPath: wire, withIntermediateDirectories: true)
+            let item = { (uri: String, version: String, status: String, body: String) in
+                #"{"uri": "\#(uri)", "version": "\#(version)", "type": "text", "pubstatus": "\#(status)", "#
+                    + #""copyrightholder": "Example Wire", "headline": "Harbour news", "body_text": "\#(body)"}"#
+            }
+            try write(
+                "[" + item("urn:w:a", "1", "usable", "The harbour master retired on Friday after thirty years in the job.")
+                    + ", " + item("urn:w:b", "1", "usable", "A new pilot boat entered service at the harbour mouth on Monday.")
+                    + "]", to: wire + "/w1-array.json")
+            try write(item("urn:w:x", "1", "usable", "Dock workers stayed off the job on Tuesday, halting traffic."), to: wire + "/w2-v1.json")
+            try write(item("urn:w:x", "2", "usable", "Talks between the union and port operators resumed on Wednesday."), to: wire + "/w3-v2.json")
+            try write(item("urn:w:x", "3", "canceled", ""), to: wire + "/w4-kill.json")
+            let wired = try EndToEndTests.run(["ingest", wire, "--archive", archive])
+            #expect(wired.status == 0, "\(wired.stderr)")
             let url = try await PostgresTestCluster.shared().createDatabase()
             let copy = try EndToEndTests.run(["migrate-catalog", "--archive", archive, "--to", url, "--batch", "3"])
             #expect(copy.status == 0, "\(copy.stdout)\(copy.stderr)")
             #expect(copy.stdout.contains("every table matches"), "\(copy.stdout)")
             // The same answers from both catalogs.
-            for arguments in [["log", "--json", "--limit", "0"], ["show", "6", "--json"], ["status", "--json"]] {
+            for arguments in [
+                ["log", "--json", "--limit", "0"], ["show", "6", "--json"], ["show", "9", "--json"], ["status", "--json"],
+            ] {
                 let place = ["--archive", archive] + (arguments[0] == "status" ? ["--inbox", inbox] : [])
                 let here = try EndToEndTests.run(arguments + place)
                 let there = try EndToEndTests.run(arguments + place + ["--catalog", url])
                 #expect(here.status == 0 && there.status == 0, "\(there.stderr)")
                 if arguments[0] == "status" {
                     let (a, b) = (try Self.object(here.stdout), try Self.object(there.stdout))
-                    for key in ["articles", "versions", "receipts", "duplicates", "rejected"] {
+                    for key in ["articles", "versions", "receipts", "duplicates", "rejected", "killed"] {
                         #expect(a[key] as? Int == b[key] as? Int, "\(key)")
                     }
                 } else {
@@ -49,8 +67,13 @@ struct MigrateCatalogTests {
             let more = try EndToEndTests.run(["ingest", inbox + "/other.txt", "--archive", archive, "--catalog", url])
             #expect(more.status == 0, "\(more.stderr)")
             let log = try EndToEndTests.run(["log", "--json", "--limit", "2", "--event", "new-article", "--archive", archive, "--catalog", url])
-            // Articles 1-6 were copied (the seeds, then the story with its revision and teaser).
-            #expect(log.stdout.contains("other.txt\",\"article\":7,\"version\":9"), "\(log.stdout)")
+            // Articles 1-9 were copied (the seeds, the story with its revision and teaser, two items
+            // of one file, a wire story with a second version).
+            #expect(log.stdout.contains("other.txt\",\"article\":10,\"version\":13"), "\(log.stdout)")
+            let killed = try EndToEndTests.run(["show", "9", "--json", "--archive", archive, "--catalog", url])
+            #expect(
+                killed.stdout.contains("\"killed\":\"") && killed.stdout.contains("\"status\":\"canceled\""),
+                "\(killed.stdout)")
             let verify = try EndToEndTests.run(["verify", "--archive", archive, "--catalog", url])
             #expect(verify.status == 0, "\(verify.stdout)")
 
