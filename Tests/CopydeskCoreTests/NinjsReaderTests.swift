@@ -93,4 +93,10 @@ struct NinjsReaderTests {
         #expect(article.title == "Bridge closed for repairs")
         #expect(article.paragraphs == ["The old bridge over the river is closed for repairs until May.", "Buses take a detour."])
     }
+
+    @Test func aGuidStandsInForAMissingURI() throws {
+        let article = try read(#"{"guid": "example-guid-7", "type": "text", "headline": "Rain", "body_text": "Rain is expected on Sunday across the north."}"#)
+        #expect(article.format == .ninjs)
+        #expect(article.wire?.id == "example-guid-7")
+    }
 }

@@ -16,7 +16,7 @@ enum NinjsReader {
         let start = body.first == "[" ? body.dropFirst().drop(while: \.isWhitespace) : body
         guard start.first == "{" else { return false }
         let head = String(text.prefix(4096)).lowercased()
-        let declared = head.contains("\"uri\"") || head.contains("ninjs")
+        let declared = head.contains("\"uri\"") || head.contains("\"guid\"") || head.contains("ninjs")
         let newsLike = ["\"type\"", "\"headline", "\"body", "\"versioncreated\"", "\"version\""].contains {
             head.contains($0)
         }
@@ -68,7 +68,7 @@ enum NinjsReader {
     /// What the item declares about itself.
     private static func wire(of item: Properties) -> WireMetadata {
         var wire = WireMetadata(
-            id: item.string("uri"), version: item.scalar("version"),
+            id: item.string("uri") ?? item.string("guid"), version: item.scalar("version"),
             status: item.string("pubstatus").map(Self.status) ?? "usable",
             urgency: item.scalar("urgency").flatMap { Int($0) },
             embargo: item.string("embargoed").flatMap(ISO8601Normalizer.normalize),
