@@ -9,7 +9,7 @@ internal import Foundation
 /// are therefore compared lowercased and without `_`. A body in HTML goes through the HTML
 /// normalizer's text rules, as a page's does.
 enum NinjsReader {
-    /// Whether the text is a JSON object that declares itself a ninjs item: a `uri` or the ninjs
+    /// Whether the text is a JSON object that declares itself a ninjs item: a `uri` (or `guid`) or the ninjs
     /// schema, with a type, headline or body of a news item.
     static func looksLikeNinjs(_ text: some StringProtocol) -> Bool {
         let body = text.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" })
