@@ -210,7 +210,8 @@ enum NinjsReader {
             var links = [WireMetadata.Link]()
             if let from = string("evolvedfrom") { links.append(.init(rel: "evolvedfrom", id: from)) }
             for name in ["replacing", "replaces"] {
-                for id in (values[name] as? [String]) ?? string(name).map { [$0] } ?? [] {
+                let ids = (values[name] as? [String]) ?? string(name).map({ [$0] }) ?? []
+                for id in ids {
                     links.append(.init(rel: "replacing", id: id))
                 }
             }
