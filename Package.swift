@@ -92,6 +92,11 @@ let package = Package(
             path: "Benchmarks/ExtractBench"
         ),
         .executableTarget(
+            name: "StoryEval",
+            dependencies: ["CopydeskCore"],
+            path: "Benchmarks/StoryEval"
+        ),
+        .executableTarget(
             name: "FuzzNormalizer",
             dependencies: ["CopydeskCore"],
             path: "Fuzz/NormalizerFuzz"

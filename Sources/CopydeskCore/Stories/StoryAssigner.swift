@@ -1,0 +1,416 @@
+internal import Foundation
+
+/// Assigns each new article to a story, online, in one pass: the story whose profile it matches
+/// best, if the match is strong enough and the story is still active, else a new story.
+///
+/// The procedure (``StoryAssignment``) asks the catalog three bounded questions:
+/// 1. the **frequencies** of the article's terms (``StoryFeatures``) and the catalog's article
+///    count: the rarity (IDF) of each term, from what has arrived so far;
+/// 2. the **stories** filed under the article's rarest, heaviest terms and active in the window:
+///    the candidates (never a scan), ranked by the weight of the terms they were found under;
+/// 3. the **profiles** of the best few candidates.
+///
+/// Each candidate is scored by the cosine between the article's terms and the story's summary
+/// (its top terms, each weighted by the share of the story's articles carrying it), both weighted
+/// by rarity and by channel: names weigh most, then places and numbers with their neighbour, then
+/// words. The article joins the best story scoring at least ``joinThreshold``; every other active
+/// story it matches at least ``mergeThreshold`` is the same event and is merged into it. A story
+/// accepts articles only within ``window`` of its last article (and not long before its first).
+public struct StoryAssigner: Sendable {
+    /// How long a story stays open for new articles after its last one.
+    public var window: Duration
+    /// The least score (cosine, 0…1) for an article to join a story.
+    public var joinThreshold: Double
+    /// The least score for an article to merge a second story into the one it joins.
+    public var mergeThreshold: Double
+    /// How many of the article's heaviest terms are looked up for candidate stories.
+    public var lookupTerms: Int
+    /// The most stories one term answers with.
+    public var storiesPerTerm: Int
+    /// How many candidates are compared in full.
+    public var candidates: Int
+    /// How many of the article's heaviest terms the story is filed under.
+    public var fileTerms: Int
+    /// How many terms a story's summary keeps.
+    public var summaryTerms: Int
+
+    /// The weight of each channel in a comparison.
+    public static func weight(of channel: StoryFeatures.Channel) -> Double {
+        switch channel {
+        case .name: 3
+        case .namePart: 2
+        case .place: 2
+        case .number: 1.2
+        case .numberContext: 1.8
+        case .word: 1
+        }
+    }
+
+    public init(
+        window: Duration = .seconds(3 * 86_400), joinThreshold: Double = 0.25, mergeThreshold: Double = 0.4,
+        lookupTerms: Int = 32, storiesPerTerm: Int = 16, candidates: Int = 12, fileTerms: Int = 32,
+        summaryTerms: Int = 128
+    ) {
+        self.window = window
+        self.joinThreshold = joinThreshold
+        self.mergeThreshold = mergeThreshold
+        self.lookupTerms = lookupTerms
+        self.storiesPerTerm = storiesPerTerm
+        self.candidates = candidates
+        self.fileTerms = fileTerms
+        self.summaryTerms = summaryTerms
+    }
+
+    /// The procedure that assigns an article with these features, published (or arrived) at `time`
+    /// (ISO 8601, UTC), to a story.
+    public func assignment(for features: StoryFeatures, at time: String) -> StoryAssignment {
+        StoryAssignment(assigner: self, features: features, time: time)
+    }
+}
+
+/// The procedure of ``StoryAssigner`` for one article: a state machine over ``StoryQuery``s.
+public struct StoryAssignment: StoryProcedure {
+    let assigner: StoryAssigner
+    let features: StoryFeatures
+    let time: String
+    let seconds: Int64?
+    var state = State.start
+    /// The article's weighted terms (after the frequencies answer).
+    var vector = [Int64: Double]()
+    var idf = [Int64: Double]()
+    var candidateOrder = [Int64]()
+
+    /// What the procedure decided, for inspection (after it finished): each compared candidate's
+    /// score.
+    public private(set) var scores = [Int64: Double]()
+
+    enum State {
+        case start, frequencies, stories, profiles, done
+    }
+
+    init(assigner: StoryAssigner, features: StoryFeatures, time: String) {
+        self.assigner = assigner
+        self.features = features
+        self.time = time
+        self.seconds = StoryTime.seconds(time)
+    }
+
+    /// The earliest last activity of a story the article may join.
+    var activeSince: String {
+        guard let seconds else { return "" }
+        return StoryTime.format(seconds - assigner.window.components.seconds)
+    }
+
+    public mutating func next(_ answer: StoryAnswer?) -> StoryStep {
+        switch (state, answer) {
+        case (.start, _):
+            state = .frequencies
+            return .ask(.frequencies(keys: features.terms.map(\.key)))
+        case (.frequencies, .frequencies(let counts, let articles)?):
+            weigh(counts, articles: articles)
+            let known = features.terms.filter { (counts[$0.key] ?? 0) > 0 }.map(\.key)
+            let keys = heaviest(known, assigner.lookupTerms)
+            if keys.isEmpty { return finish(best: nil, merged: [], profiles: [:]) }
+            state = .stories
+            return .ask(.stories(keys: keys.sorted(), activeSince: activeSince, limitPerKey: assigner.storiesPerTerm))
+        case (.stories, .stories(let filed)?):
+            var hits = [Int64: Double]()
+            for (key, stories) in filed {
+                let weight = vector[key] ?? 0
+                for story in stories.prefix(assigner.storiesPerTerm) { hits[story, default: 0] += weight }
+            }
+            candidateOrder = hits.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .prefix(assigner.candidates).map(\.key)
+            if candidateOrder.isEmpty { return finish(best: nil, merged: [], profiles: [:]) }
+            state = .profiles
+            return .ask(.profiles(candidateOrder.sorted()))
+        case (.profiles, .profiles(let profiles)?):
+            return decide(profiles)
+        default:
+            // An answer of the wrong kind: start a story of its own rather than guess.
+            return finish(best: nil, merged: [], profiles: [:])
+        }
+    }
+
+    /// The article's term weights, from the catalog's frequencies.
+    mutating func weigh(_ counts: [Int64: Int], articles: Int) {
+        for term in features.terms {
+            let rarity = StoryAssignment.idf(frequency: counts[term.key] ?? 0, articles: articles)
+            idf[term.key] = rarity
+            vector[term.key] =
+                (1 + log(Double(term.count))) * rarity * StoryAssigner.weight(of: term.channel)
+        }
+    }
+
+    /// Rarity: the log of the inverse share of articles carrying the term (smoothed, at least a
+    /// small positive floor so that a first article's terms still count).
+    static func idf(frequency: Int, articles: Int) -> Double {
+        max(0.05, log(Double(articles + 2) / Double(frequency + 1)))
+    }
+
+    /// The `count` heaviest of these keys, by the article's weights (ties by key).
+    func heaviest(_ keys: [Int64], _ count: Int) -> [Int64] {
+        keys.sorted { a, b in
+            let wa = vector[a] ?? 0
+            let wb = vector[b] ?? 0
+            return wa != wb ? wa > wb : a < b
+        }.prefix(count).map { $0 }
+    }
+
+    mutating func decide(_ profiles: [Int64: StoryProfile]) -> StoryStep {
+        let articleNorm = vector.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        var summaries = [Int64: StorySummary]()
+        for id in candidateOrder.sorted() {
+            guard let profile = profiles[id], isActive(profile), let summary = StorySummary(profile.summary) else {
+                continue
+            }
+            summaries[id] = summary
+            scores[id] = summary.cosine(with: vector, norm: articleNorm, idf: idf, articles: profile.articles)
+        }
+        let ranked = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        guard let best = ranked.first, best.value >= assigner.joinThreshold else {
+            return finish(best: nil, merged: [], profiles: [:])
+        }
+        let merged = ranked.dropFirst().filter { $0.value >= assigner.mergeThreshold }.map(\.key).sorted()
+        var chosen = [Int64: (StoryProfile, StorySummary)]()
+        for id in [best.key] + merged {
+            if let profile = profiles[id], let summary = summaries[id] { chosen[id] = (profile, summary) }
+        }
+        return finish(best: best.key, merged: merged, profiles: chosen)
+    }
+
+    /// Whether a story may take an article at this time.
+    func isActive(_ profile: StoryProfile) -> Bool {
+        guard let seconds else { return true }
+        let window = assigner.window.components.seconds
+        if let last = StoryTime.seconds(profile.lastSeen), seconds > last + window { return false }
+        if let first = StoryTime.seconds(profile.firstSeen), seconds < first - window { return false }
+        return true
+    }
+
+    mutating func finish(
+        best: Int64?, merged: [Int64], profiles: [Int64: (StoryProfile, StorySummary)]
+    ) -> StoryStep {
+        state = .done
+        var summary = StorySummary()
+        var articles = 0
+        var first = time
+        var last = time
+        for id in profiles.keys.sorted() {
+            let (profile, story) = profiles[id]!
+            summary.add(story)
+            articles += profile.articles
+            if StoryTime.before(profile.firstSeen, first) { first = profile.firstSeen }
+            if StoryTime.before(last, profile.lastSeen) { last = profile.lastSeen }
+        }
+        summary.add(features, idf: idf)
+        articles += 1
+        summary.prune(to: assigner.summaryTerms, articles: articles)
+        let profile = StoryProfile(articles: articles, firstSeen: first, lastSeen: last, summary: summary.encoded())
+        let keys = features.terms.map(\.key)
+        return .finished(
+            StoryUpdate(
+                story: best, merged: merged, profile: profile,
+                fileUnder: heaviest(keys, assigner.fileTerms).sorted(), counted: keys))
+    }
+}
+
+/// A story's summary: its top terms, each with how many of its articles carry it, its channel, and
+/// its rarity when last seen. Stored by the catalog as an opaque blob (``StoryProfile/summary``).
+struct StorySummary {
+    struct Entry {
+        var channel: StoryFeatures.Channel
+        /// How many of the story's articles carry the term.
+        var articles: Float
+        /// The term's rarity when an article carrying it last joined.
+        var idf: Float
+    }
+
+    var entries = [Int64: Entry]()
+
+    init() {}
+
+    /// Adds another story's summary (a merge).
+    mutating func add(_ other: StorySummary) {
+        for (key, entry) in other.entries {
+            if var mine = entries[key] {
+                mine.articles += entry.articles
+                mine.idf = min(mine.idf, entry.idf)
+                entries[key] = mine
+            } else {
+                entries[key] = entry
+            }
+        }
+    }
+
+    /// Adds an article's terms, with their current rarity.
+    mutating func add(_ features: StoryFeatures, idf: [Int64: Double]) {
+        for term in features.terms {
+            let rarity = Float(idf[term.key] ?? StoryAssignment.idf(frequency: 0, articles: 0))
+            if var entry = entries[term.key] {
+                entry.articles += 1
+                entry.idf = rarity
+                entries[term.key] = entry
+            } else {
+                entries[term.key] = Entry(channel: term.channel, articles: 1, idf: rarity)
+            }
+        }
+    }
+
+    /// The weight of a term in the story's vector.
+    static func weight(_ entry: Entry, idf: Double, articles: Int) -> Double {
+        Double(entry.articles) / Double(max(articles, 1)) * idf * StoryAssigner.weight(of: entry.channel)
+    }
+
+    /// Keeps the `count` heaviest terms (ties by key).
+    mutating func prune(to count: Int, articles: Int) {
+        guard entries.count > count else { return }
+        let kept = entries.map { ($0.key, Self.weight($0.value, idf: Double($0.value.idf), articles: articles)) }
+            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(count)
+        var pruned = [Int64: Entry]()
+        for (key, _) in kept { pruned[key] = entries[key] }
+        entries = pruned
+    }
+
+    /// The cosine between an article's weighted terms and this summary; a shared term is weighted
+    /// by its rarity now (`idf`), the others by their stored rarity.
+    func cosine(with vector: [Int64: Double], norm: Double, idf: [Int64: Double], articles: Int) -> Double {
+        guard norm > 0 else { return 0 }
+        var dot = 0.0
+        var squares = 0.0
+        for (key, entry) in entries {
+            let weight = Self.weight(entry, idf: idf[key] ?? Double(entry.idf), articles: articles)
+            squares += weight * weight
+            if let own = vector[key] { dot += own * weight }
+        }
+        guard squares > 0 else { return 0 }
+        return dot / (norm * squares.squareRoot())
+    }
+
+    // MARK: Encoding: a version byte, then per term (by key) 8 bytes key, 1 byte channel, 4 bytes
+    // article count (Float32), 4 bytes rarity (Float32), little-endian.
+
+    static let version: UInt8 = 1
+
+    func encoded() -> [UInt8] {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(1 + entries.count * 17)
+        bytes.append(Self.version)
+        func append(_ value: UInt64, _ count: Int) {
+            for index in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(index)))) }
+        }
+        for key in entries.keys.sorted() {
+            let entry = entries[key]!
+            append(UInt64(bitPattern: key), 8)
+            bytes.append(entry.channel.rawValue)
+            append(UInt64(entry.articles.bitPattern), 4)
+            append(UInt64(entry.idf.bitPattern), 4)
+        }
+        return bytes
+    }
+
+    init?(_ bytes: [UInt8]) {
+        guard bytes.first == Self.version, (bytes.count - 1) % 17 == 0 else { return nil }
+        func read(_ offset: Int, _ count: Int) -> UInt64 {
+            var value: UInt64 = 0
+            for index in 0..<count { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
+            return value
+        }
+        var offset = 1
+        while offset < bytes.count {
+            let key = Int64(bitPattern: read(offset, 8))
+            guard let channel = StoryFeatures.Channel(rawValue: bytes[offset + 8]) else { return nil }
+            let articles = Float(bitPattern: UInt32(read(offset + 9, 4)))
+            let idf = Float(bitPattern: UInt32(read(offset + 13, 4)))
+            entries[key] = Entry(channel: channel, articles: articles, idf: idf)
+            offset += 17
+        }
+    }
+}
+
+/// ISO 8601 times as story assignment compares them: seconds since 1970, and back to
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+enum StoryTime {
+    /// Seconds since 1970 of `YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±HH:MM]`; nil when it does not parse.
+    static func seconds(_ text: String) -> Int64? {
+        let chars = Array(text.utf8)
+        func number(_ start: Int, _ count: Int) -> Int64? {
+            guard start + count <= chars.count else { return nil }
+            var value: Int64 = 0
+            for byte in chars[start..<start + count] {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int64(byte - 0x30)
+            }
+            return value
+        }
+        guard let year = number(0, 4), chars.count >= 10, chars[4] == 0x2D, chars[7] == 0x2D,
+            let month = number(5, 2), let day = number(8, 2), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        var seconds = days(year: year, month: month, day: day) * 86_400
+        var index = 10
+        if index < chars.count, chars[index] == 0x54 || chars[index] == 0x20 {
+            guard let hour = number(index + 1, 2), index + 3 < chars.count, chars[index + 3] == 0x3A,
+                let minute = number(index + 4, 2)
+            else { return seconds }
+            seconds += hour * 3600 + minute * 60
+            index += 6
+            if index < chars.count, chars[index] == 0x3A, let second = number(index + 1, 2) {
+                seconds += second
+                index += 3
+            }
+            if index < chars.count, chars[index] == 0x2E {
+                index += 1
+                while index < chars.count, chars[index] >= 0x30, chars[index] <= 0x39 { index += 1 }
+            }
+            if index < chars.count, chars[index] == 0x2B || chars[index] == 0x2D,
+                let hours = number(index + 1, 2)
+            {
+                var minutes: Int64 = 0
+                if index + 3 < chars.count {
+                    let at = chars[index + 3] == 0x3A ? index + 4 : index + 3
+                    minutes = number(at, 2) ?? 0
+                }
+                let offset = hours * 3600 + minutes * 60
+                seconds += chars[index] == 0x2B ? -offset : offset
+            }
+        }
+        return seconds
+    }
+
+    /// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` of seconds since 1970.
+    static func format(_ seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let rest = seconds - days * 86_400
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(rest / 3600, 2)):\(pad(rest % 3600 / 60, 2)):\(pad(rest % 60, 2))Z"
+    }
+
+    /// Whether `a` is earlier than `b` (by their seconds when both parse, else as text).
+    static func before(_ a: String, _ b: String) -> Bool {
+        if let x = seconds(a), let y = seconds(b) { return x < y }
+        return a < b
+    }
+}
