@@ -47,6 +47,27 @@ for (index, name) in names.enumerated() {
     prepared.append((name, features, article.published ?? arrival))
 }
 
+if let dump = options["dump"] {
+    // The features, for studying the scoring offline: one line per file, `name channel:key:count ...`.
+    var lines = [String]()
+    for item in prepared {
+        lines.append(item.name + " " + item.features.terms.map { "\($0.channel.rawValue):\($0.key):\($0.count)" }.joined(separator: " "))
+    }
+    try lines.joined(separator: "\n").write(toFile: dump, atomically: true, encoding: .utf8)
+}
+
+if let describe = options["describe"] {
+    // The terms' texts: `channel key text` per line.
+    var lines = Set<String>()
+    for name in names {
+        guard let data = FileManager.default.contents(atPath: folder + "/" + name),
+            let article = try? Normalizer().normalize([UInt8](data))
+        else { continue }
+        for (term, text) in StoryFeatures.described(article) { lines.insert("\(term.channel.rawValue) \(term.key) \(text)") }
+    }
+    try lines.sorted().joined(separator: "\n").write(toFile: describe, atomically: true, encoding: .utf8)
+}
+
 let catalog = MemoryStoryCatalog()
 var storyOfFile = [String: Int64]()
 var procedureTimes = [Duration]()

@@ -6,8 +6,8 @@ internal import Foundation
 /// Computed once per article, in the parallel stage (before the serialized decision), from the
 /// normalized ``Article``. The rules are about the shape of the text, not about one language's
 /// vocabulary (there are no lists of names):
-/// - **names**: runs of capitalised words (`Antony Blinken`, `NATO`), a run as one unit and each of
-///   its words as a part. A capitalised word that the same article also writes in lower case is a
+/// - **names**: runs of capitalised words (`Antony Blinken`, `NATO`), each of
+///   its words as a part, and each pair of adjacent words in it as a unit. A capitalised word that the same article also writes in lower case is a
 ///   common word put in front of a sentence or in a title-case headline (`The`, `Enters`), and is
 ///   not a name; a word at the start of a sentence, or in the headline, counts only when the
 ///   article also capitalises it in the middle of a sentence.
@@ -22,7 +22,7 @@ internal import Foundation
 public struct StoryFeatures: Sendable, Hashable {
     /// What kind of signal a term is: its channel, part of its key.
     public enum Channel: UInt8, Sendable, Hashable, CaseIterable {
-        /// A name of several words, as one unit (`antony blinken`).
+        /// Two adjacent words of a name (`antony blinken`).
         case name = 1
         /// One word of a name, or a one-word name (`blinken`, `nato`).
         case namePart = 2
@@ -78,6 +78,19 @@ public struct StoryFeatures: Sendable, Hashable {
     /// The features of a title and paragraphs (boilerplate and datelines left out, as for the
     /// fingerprint).
     public init(title: String?, paragraphs: [String]) {
+        var texts: [Int64: String]?
+        self.init(title: title, paragraphs: paragraphs, texts: &texts)
+    }
+
+    /// The terms of an article with their texts (channel and folded text, before hashing): for
+    /// inspecting what assignment compared.
+    public static func described(_ article: Article) -> [(term: Term, text: String)] {
+        var texts: [Int64: String]? = [:]
+        let features = StoryFeatures(title: article.title, paragraphs: article.paragraphs, texts: &texts)
+        return features.terms.map { ($0, texts?[$0.key] ?? "") }
+    }
+
+    init(title: String?, paragraphs: [String], texts: inout [Int64: String]?) {
         var all = [String]()
         if let title, !title.isEmpty { all.append(title) }
         let titleCount = all.count
@@ -112,6 +125,7 @@ public struct StoryFeatures: Sendable, Hashable {
         var counts = [Int64: (Channel, Int)]()
         func add(_ channel: Channel, _ text: String) {
             let key = Self.key(channel, text)
+            if texts != nil { texts?[key] = text }
             counts[key, default: (channel, 0)].1 += 1
         }
         for place in places {
@@ -170,8 +184,13 @@ public struct StoryFeatures: Sendable, Hashable {
         }
 
         func emitName(_ run: [String], after previous: Word?) {
+            // Single letters are initials or pronouns, not names.
+            let run = run.filter { $0.unicodeScalars.count > 1 }
+            guard !run.isEmpty else { return }
             for part in run { add(.namePart, part) }
-            if run.count > 1 { add(.name, run.joined(separator: " ")) }
+            // Adjacent pairs rather than whole runs: `Secretary of State Antony Blinken` and
+            // `Antony Blinken` share `antony blinken` whatever title goes before.
+            for index in run.indices.dropLast() { add(.name, run[index] + " " + run[index + 1]) }
             if let previous, !previous.isCapitalised, previous.folded == "in" || previous.folded == "at" {
                 add(.place, run.joined(separator: " "))
             }
