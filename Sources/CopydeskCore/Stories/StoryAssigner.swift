@@ -13,16 +13,22 @@ internal import Foundation
 /// Each candidate is scored by the cosine between the article's terms and the story's summary
 /// (its top terms, each weighted by the share of the story's articles carrying it), both weighted
 /// by rarity and by channel: names weigh most, then places and numbers with their neighbour, then
-/// words. The article joins the best story scoring at least ``joinThreshold``; every other active
-/// story it matches at least ``mergeThreshold`` is the same event and is merged into it. A story
-/// accepts articles only within ``window`` of its last article (and not long before its first).
+/// words. The article joins the best story scoring at least ``joinThreshold``. Every other
+/// candidate the article scores at least ``mergeFloor`` with, and whose summary is as close as
+/// ``mergeThreshold`` to the joined story's (article included), is the same event: it is merged
+/// into it. A story accepts articles only within ``window`` of its last article (and not long before
+/// its first).
 public struct StoryAssigner: Sendable {
     /// How long a story stays open for new articles after its last one.
     public var window: Duration
     /// The least score (cosine, 0…1) for an article to join a story.
     public var joinThreshold: Double
-    /// The least score for an article to merge a second story into the one it joins.
+    /// The least cosine between the story an article joins (with the article) and another active
+    /// story for the two to be merged.
     public var mergeThreshold: Double
+    /// The least score of the article with another story for that story to be considered for a
+    /// merge.
+    public var mergeFloor: Double
     /// How many of the article's heaviest terms are looked up for candidate stories.
     public var lookupTerms: Int
     /// The most stories one term answers with.
@@ -40,20 +46,22 @@ public struct StoryAssigner: Sendable {
         case .name: 3
         case .namePart: 2
         case .place: 2
-        case .number: 1.2
-        case .numberContext: 1.8
-        case .word: 1
+        case .number: 2
+        case .numberContext: 3
+        case .word: 0.5
         }
     }
 
     public init(
-        window: Duration = .seconds(3 * 86_400), joinThreshold: Double = 0.25, mergeThreshold: Double = 0.4,
+        window: Duration = .seconds(3 * 86_400), joinThreshold: Double = 0.2, mergeThreshold: Double = 0.3,
+        mergeFloor: Double = 0.1,
         lookupTerms: Int = 32, storiesPerTerm: Int = 16, candidates: Int = 12, fileTerms: Int = 32,
         summaryTerms: Int = 128
     ) {
         self.window = window
         self.joinThreshold = joinThreshold
         self.mergeThreshold = mergeThreshold
+        self.mergeFloor = mergeFloor
         self.lookupTerms = lookupTerms
         self.storiesPerTerm = storiesPerTerm
         self.candidates = candidates
@@ -171,12 +179,26 @@ public struct StoryAssignment: StoryProcedure {
         guard let best = ranked.first, best.value >= assigner.joinThreshold else {
             return finish(best: nil, merged: [], profiles: [:])
         }
-        let merged = ranked.dropFirst().filter { $0.value >= assigner.mergeThreshold }.map(\.key).sorted()
+        // The story as it will be with the article; then every other candidate close enough to the
+        // article to be compared whose own profile is as close to it is the same event: merged.
+        var combined = summaries[best.key]!
+        combined.add(features, idf: idf)
+        var combinedArticles = profiles[best.key]!.articles + 1
+        var merged = [Int64]()
+        for (id, score) in ranked.dropFirst() where score >= assigner.mergeFloor {
+            let other = summaries[id]!
+            let otherArticles = profiles[id]!.articles
+            let closeness = combined.cosine(with: other, articles: combinedArticles, otherArticles: otherArticles, idf: idf)
+            guard closeness >= assigner.mergeThreshold else { continue }
+            merged.append(id)
+            combined.add(other)
+            combinedArticles += otherArticles
+        }
         var chosen = [Int64: (StoryProfile, StorySummary)]()
         for id in [best.key] + merged {
             if let profile = profiles[id], let summary = summaries[id] { chosen[id] = (profile, summary) }
         }
-        return finish(best: best.key, merged: merged, profiles: chosen)
+        return finish(best: best.key, merged: merged.sorted(), profiles: chosen)
     }
 
     /// Whether a story may take an article at this time.
@@ -285,6 +307,26 @@ struct StorySummary {
         }
         guard squares > 0 else { return 0 }
         return dot / (norm * squares.squareRoot())
+    }
+
+    /// The story's weighted terms (a shared term weighted by its rarity now, from `idf`, the
+    /// others by their stored rarity).
+    func vector(articles: Int, idf: [Int64: Double]) -> [Int64: Double] {
+        var vector = [Int64: Double](minimumCapacity: entries.count)
+        for (key, entry) in entries {
+            vector[key] = Self.weight(entry, idf: idf[key] ?? Double(entry.idf), articles: articles)
+        }
+        return vector
+    }
+
+    /// The cosine between two stories' summaries.
+    func cosine(with other: StorySummary, articles: Int, otherArticles: Int, idf: [Int64: Double]) -> Double {
+        let mine = vector(articles: articles, idf: idf)
+        let theirs = other.vector(articles: otherArticles, idf: idf)
+        var dot = 0.0
+        for (key, weight) in mine { if let their = theirs[key] { dot += weight * their } }
+        let norms = mine.values.reduce(0) { $0 + $1 * $1 }.squareRoot() * theirs.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norms > 0 ? dot / norms : 0
     }
 
     // MARK: Encoding: a version byte, then per term (by key) 8 bytes key, 1 byte channel, 4 bytes

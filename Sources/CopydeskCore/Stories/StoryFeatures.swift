@@ -6,9 +6,9 @@ internal import Foundation
 /// Computed once per article, in the parallel stage (before the serialized decision), from the
 /// normalized ``Article``. The rules are about the shape of the text, not about one language's
 /// vocabulary (there are no lists of names):
-/// - **names**: runs of capitalised words (`Antony Blinken`, `NATO`), each of
-///   its words as a part, and each pair of adjacent words in it as a unit. A capitalised word that the same article also writes in lower case is a
-///   common word put in front of a sentence or in a title-case headline (`The`, `Enters`), and is
+/// - **names**: runs of capitalised words (`Antony Blinken`, `NATO`): each word as a part, and each
+///   pair of adjacent words as a unit. A capitalised word that the same article also writes in lower
+///   case is a common word put in front of a sentence or in a title-case headline (`The`, `Enters`), and is
 ///   not a name; a word at the start of a sentence, or in the headline, counts only when the
 ///   article also capitalises it in the middle of a sentence.
 /// - **places**: the place of an agency dateline (`BRUSSELS (AFP) -`), and a name right after
@@ -16,6 +16,8 @@ internal import Foundation
 /// - **numbers**: tokens with a digit (`6.1`, `2008`, `23`), and each with its neighbouring word
 ///   (`march 23`, `6.1 magnitude`): dates, scores, tolls and magnitudes.
 /// - **words**: the other content words (three letters or more), case-folded.
+///
+/// Terms of the headline and the lede count ``leadWeight`` times: they say what the event is.
 ///
 /// Each term is a fixed 64-bit key (``StableHash``) of its channel and its folded text, so that
 /// the same name in two articles is the same key whatever the case or the apostrophe style.
@@ -57,6 +59,11 @@ public struct StoryFeatures: Sendable, Hashable {
     /// Below this many words of body, a headline's capitalised words and a sentence's first word
     /// count as names without the body confirming them (there is too little body to).
     static let shortBody = 40
+
+    /// How many of the first kept paragraphs (the headline counting as one) are the lead, and how
+    /// many times a term found there counts.
+    static let leadParagraphs = 2
+    static let leadWeight = 3
 
     /// The article's distinct terms, ordered by key.
     public var terms: [Term]
@@ -126,13 +133,16 @@ public struct StoryFeatures: Sendable, Hashable {
         func add(_ channel: Channel, _ text: String) {
             let key = Self.key(channel, text)
             if texts != nil { texts?[key] = text }
-            counts[key, default: (channel, 0)].1 += 1
+            counts[key, default: (channel, 0)].1 += weight
         }
+        var weight = 1
         for place in places {
             let folded = Self.fold(place)
             if !folded.isEmpty { add(.place, folded) }
         }
-        for paragraph in tokenized {
+        for (position, paragraph) in tokenized.enumerated() {
+            // The headline and the lede say what the event is: their terms count more.
+            weight = position < Self.leadParagraphs ? Self.leadWeight : 1
             let words = paragraph.words
             // Names: runs of capitalised words joined by nothing but spaces.
             var index = 0
