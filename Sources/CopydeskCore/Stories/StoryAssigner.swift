@@ -87,6 +87,8 @@ public struct StoryAssignment: StoryProcedure {
     var vector = [Int64: Double]()
     var idf = [Int64: Double]()
     var candidateOrder = [Int64]()
+    /// The article's term keys, heaviest first (ties by key).
+    var byWeight = [Int64]()
 
     /// What the procedure decided, for inspection (after it finished): each compared candidate's
     /// score.
@@ -116,8 +118,7 @@ public struct StoryAssignment: StoryProcedure {
             return .ask(.frequencies(keys: features.terms.map(\.key)))
         case (.frequencies, .frequencies(let counts, let articles)?):
             weigh(counts, articles: articles)
-            let known = features.terms.filter { (counts[$0.key] ?? 0) > 0 }.map(\.key)
-            let keys = heaviest(known, assigner.lookupTerms)
+            let keys = byWeight.lazy.filter { (counts[$0] ?? 0) > 0 }.prefix(assigner.lookupTerms).map { $0 }
             if keys.isEmpty { return finish(best: nil, merged: [], profiles: [:]) }
             state = .stories
             return .ask(.stories(keys: keys.sorted(), activeSince: activeSince, limitPerKey: assigner.storiesPerTerm))
@@ -142,28 +143,31 @@ public struct StoryAssignment: StoryProcedure {
 
     /// The article's term weights, from the catalog's frequencies.
     mutating func weigh(_ counts: [Int64: Int], articles: Int) {
+        var weighted = [(key: Int64, weight: Double)]()
+        weighted.reserveCapacity(features.terms.count)
+        idf.reserveCapacity(features.terms.count)
+        vector.reserveCapacity(features.terms.count)
         for term in features.terms {
             let rarity = StoryAssignment.idf(frequency: counts[term.key] ?? 0, articles: articles)
+            let weight = (1 + log(Double(term.count))) * rarity * StoryAssigner.weight(of: term.channel)
             idf[term.key] = rarity
-            vector[term.key] =
-                (1 + log(Double(term.count))) * rarity * StoryAssigner.weight(of: term.channel)
+            vector[term.key] = weight
+            weighted.append((term.key, weight))
         }
+        weighted.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.key < $1.key }
+        byWeight = weighted.map(\.key)
     }
 
-    /// Rarity: the log of the inverse share of articles carrying the term (smoothed, at least a
-    /// small positive floor so that a first article's terms still count).
+    /// How many articles without a term a young catalog is assumed to hold besides its own: without
+    /// it, the first articles of one event, which share its names, would find those names common.
+    static let priorArticles = 20
+
+    /// Rarity: the log of the inverse share of articles carrying the term (smoothed by
+    /// ``priorArticles``, with a small positive floor).
     static func idf(frequency: Int, articles: Int) -> Double {
-        max(0.05, log(Double(articles + 2) / Double(frequency + 1)))
+        max(0.05, log(Double(articles + priorArticles) / Double(frequency + 1)))
     }
 
-    /// The `count` heaviest of these keys, by the article's weights (ties by key).
-    func heaviest(_ keys: [Int64], _ count: Int) -> [Int64] {
-        keys.sorted { a, b in
-            let wa = vector[a] ?? 0
-            let wb = vector[b] ?? 0
-            return wa != wb ? wa > wb : a < b
-        }.prefix(count).map { $0 }
-    }
 
     mutating func decide(_ profiles: [Int64: StoryProfile]) -> StoryStep {
         let articleNorm = vector.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
@@ -230,10 +234,12 @@ public struct StoryAssignment: StoryProcedure {
         summary.prune(to: assigner.summaryTerms, articles: articles)
         let profile = StoryProfile(articles: articles, firstSeen: first, lastSeen: last, summary: summary.encoded())
         let keys = features.terms.map(\.key)
+        // Before the frequencies are known (an answer of the wrong kind), file under the first keys.
+        let heaviest = byWeight.isEmpty ? keys : byWeight
         return .finished(
             StoryUpdate(
                 story: best, merged: merged, profile: profile,
-                fileUnder: heaviest(keys, assigner.fileTerms).sorted(), counted: keys))
+                fileUnder: heaviest.prefix(assigner.fileTerms).sorted(), counted: keys))
     }
 }
 
