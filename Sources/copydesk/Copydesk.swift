@@ -14,8 +14,8 @@ struct Copydesk: AsyncParsableCommand {
             1 copydesk itself failed, 2 usage error.
             """,
         subcommands: [
-            Watch.self, Ingest.self, Extract.self, Status.self, Log.self, Search.self, Show.self, Diff.self, Verify.self,
-            Reprocess.self, MigrateCatalog.self,
+            Watch.self, Ingest.self, Extract.self, Status.self, Log.self, Search.self, Show.self, Diff.self, Stories.self,
+            Story.self, Verify.self, Reprocess.self, MigrateCatalog.self,
         ]
     )
 

@@ -36,6 +36,7 @@ extension Copydesk {
             // Named after its current version; an untitled text by its first words, marked as derived.
             let title = article.displayTitle.map { article.titleIsDerived ? "[\($0)]" : $0 }
             var out = bold("article \(article.id)") + (title.map { ": \($0)" } ?? "") + "\n"
+            if let story = article.story { out += "story \(story) (copydesk story \(story))\n" }
             out +=
                 "created \(article.createdAt), \(article.versions.count) version"
                 + "\(article.versions.count == 1 ? "" : "s"), \(article.receipts.count) file"
@@ -121,6 +122,7 @@ extension ArticleRecord {
         object.add("current_version", current?.id)
         object.add("latest_version", latestVersion)
         object.add("killed", killedAt)
+        object.add("story", story)
         object.add(
             "wire",
             wireItems.map { item in

@@ -41,7 +41,7 @@ extension Copydesk {
                 out += "node:       \(node.name) (\(node.host), pid \(node.pid), last seen \(node.lastSeen))\n"
             }
             if let counts = report.counts {
-                out += "articles:   \(counts.articles)\n"
+                out += "articles:   \(counts.articles) in \(counts.stories) stories\n"
                 out += "versions:   \(counts.versions)\n"
                 out += "receipts:   \(counts.receipts) (\(counts.duplicates) duplicates, \(counts.rejected) rejected)\n"
                 if counts.killed > 0 { out += "killed:     \(counts.killed) articles withdrawn by their agency\n" }

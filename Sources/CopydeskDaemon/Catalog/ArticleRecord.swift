@@ -18,6 +18,8 @@ public struct ArticleRecord: Sendable, Hashable {
     public var killedAt: String? = nil
     /// The agency items recorded against it (what each declared), oldest first.
     public var wireItems: [WireRecord] = []
+    /// The story it belongs to (nil for an article recorded before stories existed).
+    public var story: Int64? = nil
 
     /// The newest declared state of the story: the item of the highest declared version (the latest
     /// arrival among equals), if any item was recorded.

@@ -124,6 +124,14 @@ public protocol CatalogReader: AnyObject, Sendable {
     /// The daemons that have watched an Inbox into this catalog, most recently seen first.
     func nodes() async throws(CopydeskError) -> [NodeRecord]
 
+    /// The live stories (not merged away), newest activity first: those active at or after `since`
+    /// (ISO 8601 UTC) when given, at most `limit` (all when 0).
+    func stories(since: String?, limit: Int) async throws(CopydeskError) -> [StorySummary]
+
+    /// A story with its articles (a merged-away id resolves to the story it was merged into), or nil
+    /// when there is no such story.
+    func story(_ id: Int64) async throws(CopydeskError) -> StoryRecord?
+
     /// Lets go of the catalog's connections; nothing is used after.
     func close() async
 }

@@ -24,6 +24,9 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case reprocessed
     /// An agency withdrew an article (a `canceled` item, a kill signal): it stays, marked killed.
     case killed
+    /// An article showed that two stories are one event: the older id resolves to the story it
+    /// was merged into.
+    case storyMerged = "story-merged"
 
     init(_ decision: Decision) {
         switch decision {
@@ -83,6 +86,8 @@ public struct IngestEvent: Sendable, Hashable {
     public var basis: String? = nil
     /// For a decision on one item of a file of several: its position in the file.
     public var item: Int? = nil
+    /// For a decision on an article (and a story merge): its story at the time.
+    public var story: Int64? = nil
 }
 
 /// The totals `copydesk status` shows.
@@ -94,6 +99,8 @@ public struct CatalogCounts: Sendable, Hashable {
     public var rejected: Int
     /// Articles an agency withdrew.
     public var killed: Int = 0
+    /// Live stories (not merged away).
+    public var stories: Int = 0
 }
 
 /// A receipt whose file is recorded in the catalog but not yet archived (see crash recovery in
@@ -128,6 +135,8 @@ public struct CommitResult: Sendable, Hashable {
     public var basis: String?
     /// The item's position in its file, for a file of several items.
     public var item: Int?
+    /// The story of the decision's article.
+    public var story: Int64?
     /// For a file of several items: each item's result, in order (this result then sums them up:
     /// `rejected` when every item is, else the first accepted item's decision).
     public var items: [CommitResult]?

@@ -5,15 +5,18 @@ public import CopydeskCore
 /// their versions, versions before receipts, receipts before events; the fingerprint index with its
 /// versions).
 public enum TransferTable: String, Sendable, CaseIterable {
-    case article, version, receipt
+    case story, article, version, receipt
     case receiptItem = "receipt_item"
     case wireItem = "wire_item"
     case event, fingerprint, lsh, renormalization, node
+    case storyTerm = "story_term"
+    case termCount = "term_count"
 
     /// The columns copied, the first one the key rows are read in order of (and resumed after).
     public var columns: [String] {
         switch self {
-        case .article: ["id", "created_at", "latest_version_id", "current_version_id", "killed_at"]
+        case .story: ["id", "merged_into", "articles", "first_seen", "last_seen", "summary", "created_at"]
+        case .article: ["id", "created_at", "latest_version_id", "current_version_id", "killed_at", "story_id"]
         case .version:
             [
                 "id", "article_id", "parent_version_id", "similarity", "relation", "title", "byline", "published",
@@ -41,8 +44,11 @@ public enum TransferTable: String, Sendable, CaseIterable {
         case .event:
             [
                 "id", "time", "kind", "receipt_id", "file", "article_id", "version_id", "similarity", "message", "basis",
-                "item",
+                "item", "story",
             ]
+        // Read in order of story, then term (``TransferRow/position`` is the story).
+        case .storyTerm: ["story_id", "term"]
+        case .termCount: ["term", "articles"]
         case .fingerprint: ["version_id", "scheme", "shingles"]
         // Read in order of version, then key (``TransferRow/position`` is the version).
         case .lsh: ["version_id", "key"]
@@ -57,9 +63,11 @@ public enum TransferTable: String, Sendable, CaseIterable {
         columns.map { column in
             switch column {
             case "similarity": .real
+            case "summary": .blob
             case "id", "latest_version_id", "current_version_id", "article_id", "parent_version_id",
                 "normalizer_version", "size", "mtime_ns", "inode", "device", "version_id", "receipt_id", "scheme",
-                "shingles", "key", "previous_version_id", "pid", "urgency", "items", "item":
+                "shingles", "key", "previous_version_id", "pid", "urgency", "items", "item", "merged_into", "articles",
+                "story_id", "story", "term":
                 .integer
             default: .text
             }
@@ -78,12 +86,13 @@ public enum TransferTable: String, Sendable, CaseIterable {
 
 /// One value of a copied row.
 public enum TransferValue: Sendable, Hashable {
-    public enum Kind: Sendable { case integer, real, text }
+    public enum Kind: Sendable { case integer, real, text, blob }
 
     case null
     case integer(Int64)
     case real(Double)
     case text(String)
+    case blob([UInt8])
 }
 
 /// One copied row: its values in the order of ``TransferTable/columns``.
@@ -155,6 +164,7 @@ extension CatalogExport {
             case .integer(let integer): [1] + withUnsafeBytes(of: integer.littleEndian, Array.init)
             case .real(let real): [2] + withUnsafeBytes(of: real.bitPattern.littleEndian, Array.init)
             case .text(let text): [3] + Array(text.utf8) + [0]
+            case .blob(let bytes): [4] + withUnsafeBytes(of: Int64(bytes.count).littleEndian, Array.init) + bytes
             }
         hasher.update(bytes[...])
     }
@@ -165,9 +175,9 @@ extension TransferTable {
     var exportSQL: String {
         let list = columns.joined(separator: ", ")
         switch self {
-        case .lsh, .receiptItem:
-            // A version's keys, or a receipt's items, never split between batches.
-            let (owner, second) = self == .lsh ? ("version_id", "key") : ("receipt_id", "item")
+        case .lsh, .receiptItem, .storyTerm:
+            // A version's keys, a receipt's items or a story's terms never split between batches.
+            let (owner, second) = (columns[0], columns[1])
             return """
                 SELECT \(list) FROM \(rawValue) WHERE \(owner) IN (
                     SELECT DISTINCT \(owner) FROM \(rawValue) WHERE \(owner) > $1 ORDER BY \(owner) LIMIT $2

@@ -105,6 +105,7 @@ public struct StatusReport: Sendable {
         object.add("duplicates", counts.map { Int64($0.duplicates) })
         object.add("rejected", counts.map { Int64($0.rejected) })
         object.add("killed", counts.map { Int64($0.killed) })
+        object.add("stories", counts.map { Int64($0.stories) })
         object.add("last_event", lastEvent?.json)
         object.add("recent_decisions", recentDecisions.map(\.json))
         var rate = JSONObject()

@@ -57,6 +57,12 @@ public struct JSONObject: Sendable {
         bytes.append(0x5D)
     }
 
+    /// Adds an array of integers.
+    public mutating func add(_ key: String, _ values: [Int64]) {
+        appendKey(key)
+        appendASCII("[" + values.map(String.init).joined(separator: ",") + "]")
+    }
+
     /// Adds an array of objects.
     public mutating func add(_ key: String, _ values: [JSONObject]) {
         appendKey(key)
@@ -158,6 +164,7 @@ extension IngestEvent {
         object.add("message", message)
         if let basis { object.add("basis", basis) }
         if let item { object.add("item", Int64(item)) }
+        if let story { object.add("story", story) }
         return object
     }
 }

@@ -1,3 +1,4 @@
+internal import CopydeskCore
 #if canImport(Glibc)
 internal import Glibc
 #endif
@@ -29,5 +30,14 @@ public enum Timestamp {
         }
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
+    }
+}
+
+extension Timestamp {
+    /// When an article happened for story assignment, ISO 8601 UTC: the time it says it was
+    /// published (a bare date as its midnight UTC), else when it arrived.
+    public static func storyTime(published: String?, arrivedAt: String) -> String {
+        guard let published, let time = CurrentVersion.Published(published) else { return arrivedAt }
+        return format(seconds: time.instant ?? time.day * 86_400)
     }
 }

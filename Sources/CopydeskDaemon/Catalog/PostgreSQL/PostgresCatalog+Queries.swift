@@ -8,7 +8,7 @@ extension PostgresCatalog {
     public func events(_ filter: EventFilter, limit: Int) async throws(CopydeskError) -> [IngestEvent] {
         try await read { connection, logger in
             var query = PostgresQuery.StringInterpolation(literalCapacity: 256, interpolationCount: 5)
-            query.appendLiteral("SELECT id, time, kind, file, article_id, version_id, similarity, message, basis, item::int8 FROM event WHERE true")
+            query.appendLiteral("SELECT id, time, kind, file, article_id, version_id, similarity, message, basis, item::int8, story FROM event WHERE true")
             if let kind = filter.kind { query.appendCondition(" AND kind = ", kind.rawValue) }
             if let file = filter.file { query.appendCondition(" AND file = ", file) }
             if let since = filter.since { query.appendCondition(" AND time >= ", since) }
@@ -23,7 +23,7 @@ extension PostgresCatalog {
         try await read { connection, logger in
             try await Self.events(
                 """
-                SELECT id, time, kind, file, article_id, version_id, similarity, message, basis, item::int8 FROM event
+                SELECT id, time, kind, file, article_id, version_id, similarity, message, basis, item::int8, story FROM event
                 WHERE kind IN ('new-article', 'new-version', 'duplicate', 'rejected') ORDER BY id DESC LIMIT \(limit)
                 """, connection, logger
             ).reversed()
@@ -34,12 +34,13 @@ extension PostgresCatalog {
         -> [IngestEvent]
     {
         try await connection.rows(
-            query, as: (Int64, String, String, String?, Int64?, Int64?, Double?, String?, String?, Int64?).self,
+            query, as: (Int64, String, String, String?, Int64?, Int64?, Double?, String?, String?, Int64?, Int64?).self,
             logger: logger
         ).map { row in
             IngestEvent(
                 id: row.0, time: row.1, kind: EventKind(rawValue: row.2) ?? .error, file: row.3, article: row.4,
-                version: row.5, similarity: row.6, message: row.7, basis: row.8, item: row.9.map(Int.init))
+                version: row.5, similarity: row.6, message: row.7, basis: row.8, item: row.9.map(Int.init),
+                story: row.10)
         }
     }
 
@@ -68,11 +69,12 @@ extension PostgresCatalog {
                         + (SELECT count(*) FROM receipt_item WHERE decision = 'duplicate')::int8,
                     (SELECT count(*) FROM receipt WHERE decision = 'rejected')::int8
                         + (SELECT count(*) FROM receipt_item WHERE decision = 'rejected')::int8,
-                    (SELECT count(*) FROM article WHERE killed_at IS NOT NULL)::int8
-                """, as: (Int64, Int64, Int64, Int64, Int64, Int64).self, logger: logger)!
+                    (SELECT count(*) FROM article WHERE killed_at IS NOT NULL)::int8,
+                    (SELECT count(*) FROM story WHERE merged_into IS NULL)::int8
+                """, as: (Int64, Int64, Int64, Int64, Int64, Int64, Int64).self, logger: logger)!
             return CatalogCounts(
                 articles: Int(row.0), versions: Int(row.1), receipts: Int(row.2), duplicates: Int(row.3),
-                rejected: Int(row.4), killed: Int(row.5))
+                rejected: Int(row.4), killed: Int(row.5), stories: Int(row.6))
         }
     }
 
@@ -123,10 +125,10 @@ extension PostgresCatalog {
             guard
                 let row = try await connection.first(
                     """
-                    SELECT id, created_at, latest_version_id, current_version_id, killed_at FROM article
+                    SELECT id, created_at, latest_version_id, current_version_id, killed_at, story_id FROM article
                     WHERE id = \(id)
                     """,
-                    as: (Int64, String, Int64?, Int64?, String?).self, logger: logger)
+                    as: (Int64, String, Int64?, Int64?, String?, Int64?).self, logger: logger)
             else { return nil }
             let versions = try await Self.versions(" WHERE article_id = ", id, " ORDER BY id", connection, logger)
             let receipts = try await connection.rows(
@@ -171,7 +173,7 @@ extension PostgresCatalog {
             }
             return ArticleRecord(
                 id: row.0, createdAt: row.1, latestVersion: row.2, currentVersion: row.3, versions: versions,
-                receipts: receipts, killedAt: row.4, wireItems: wireItems)
+                receipts: receipts, killedAt: row.4, wireItems: wireItems, story: row.5)
         }
     }
 

@@ -64,14 +64,15 @@ extension PostgresCatalog {
                     \(submission.node), \(result.basis))
                 RETURNING id
             ), events AS (
-                INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message, basis)
+                INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message, basis,
+                    story)
                 SELECT \(now), kind, receipt_row.id, \(submission.fileName), article, version, similarity, message,
-                    basis
+                    basis, story
                 FROM receipt_row CROSS JOIN (
                     VALUES (1, \(EventKind(result.decision).rawValue), \(result.article)::int8, \(result.version)::int8,
-                        \(result.similarity)::float8, \(result.message)::text, \(result.basis)::text),
-                        (2, 'archived', NULL, NULL, NULL, \(submission.archivePath), NULL)
-                ) AS entry(position, kind, article, version, similarity, message, basis)
+                        \(result.similarity)::float8, \(result.message)::text, \(result.basis)::text, \(result.story)::int8),
+                        (2, 'archived', NULL, NULL, NULL, \(submission.archivePath), NULL, NULL)
+                ) AS entry(position, kind, article, version, similarity, message, basis, story)
                 WHERE entry.position = 1 OR \(submission.isArchived)
                 ORDER BY entry.position
             )
@@ -132,9 +133,11 @@ extension PostgresCatalog {
                         \(result.decision.rawValue), \(reason), \(result.article), \(result.version), \(result.similarity),
                         \(result.basis))
                 )
-                INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message, basis, item)
+                INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message, basis, item,
+                    story)
                 VALUES (\(now), \(EventKind(result.decision).rawValue), \(receipt), \(submission.fileName), \(result.article),
-                    \(result.version), \(result.similarity), \(result.message), \(result.basis), \(result.item.map(Int64.init)))
+                    \(result.version), \(result.similarity), \(result.message), \(result.basis), \(result.item.map(Int64.init)),
+                    \(result.story))
                 """, logger: logger)
             if let record = result.wireRecord(of: article, at: now) {
                 try await recordWire(
@@ -188,6 +191,18 @@ extension PostgresCatalog {
             stored = try await insertVersion(prepared, article: nil, at: now, on: connection, logger: logger)
         }
         result.record(verdict, of: prepared, stored: stored)
+        // The article's story: a new article is assigned one in this transaction; a new version or a
+        // duplicate is in its article's.
+        guard let article = result.article else { return }
+        guard result.decision == .newArticle else {
+            result.story = try await story(ofArticle: article, on: connection, logger: logger)
+            return
+        }
+        let time = Timestamp.storyTime(published: prepared.article.published, arrivedAt: submission.arrivedAt)
+        let update = try await PostgresStoryLookup(connection: connection, logger: logger).run(
+            StoryAssigner().assignment(for: prepared.storyFeatures, at: time))
+        result.story = try await apply(
+            update, article: article, file: submission.fileName, at: now, on: connection, logger: logger)
     }
 
 

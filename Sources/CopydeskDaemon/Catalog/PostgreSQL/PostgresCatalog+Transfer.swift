@@ -25,6 +25,10 @@ extension PostgresCatalog: CatalogExport, CatalogImport {
                             case .integer: try cells[index].decode(Int64?.self).map(TransferValue.integer) ?? .null
                             case .real: try cells[index].decode(Double?.self).map(TransferValue.real) ?? .null
                             case .text: try cells[index].decode(String?.self).map(TransferValue.text) ?? .null
+                            case .blob:
+                                try cells[index].decode(ByteBuffer?.self).map { buffer in
+                                    TransferValue.blob(buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? [])
+                                } ?? .null
                             }
                         }))
             }
@@ -64,6 +68,8 @@ extension PostgresCatalog: CatalogExport, CatalogImport {
                             binds.append(integer)
                         case .real(let real):
                             binds.append(real)
+                        case .blob(let bytes):
+                            binds.append(ByteBuffer(bytes: bytes))
                         case .text(let text):
                             binds.append(text)
                         }
@@ -79,7 +85,7 @@ extension PostgresCatalog: CatalogExport, CatalogImport {
 
     public func finishImport() async throws(CopydeskError) {
         try await write("copy into the catalog") { connection, logger in
-            for table in ["article", "version", "receipt", "wire_item", "event"] {
+            for table in ["story", "article", "version", "receipt", "wire_item", "event"] {
                 try await connection.run(
                     PostgresQuery(
                         unsafeSQL: """

@@ -219,6 +219,36 @@ enum PostgresMigrations {
                 "CREATE INDEX receipt_item_version ON receipt_item(version_id)",
             ]
         ),
+        (
+            // Stories (see the SQLite catalog's `v9-stories`).
+            "v3-stories",
+            [
+                """
+                CREATE TABLE story (
+                    id bigserial PRIMARY KEY,
+                    merged_into bigint,
+                    articles bigint NOT NULL,
+                    first_seen text NOT NULL,
+                    last_seen text NOT NULL,
+                    summary bytea NOT NULL,
+                    created_at text NOT NULL
+                )
+                """,
+                "CREATE INDEX story_activity ON story(last_seen) WHERE merged_into IS NULL",
+                """
+                CREATE TABLE story_term (
+                    term bigint NOT NULL,
+                    story_id bigint NOT NULL REFERENCES story(id),
+                    PRIMARY KEY (term, story_id)
+                )
+                """,
+                "CREATE INDEX story_term_story ON story_term(story_id)",
+                "CREATE TABLE term_count (term bigint PRIMARY KEY, articles bigint NOT NULL)",
+                "ALTER TABLE article ADD COLUMN story_id bigint REFERENCES story(id)",
+                "CREATE INDEX article_story ON article(story_id)",
+                "ALTER TABLE event ADD COLUMN story bigint",
+            ]
+        ),
     ]
 
     /// The table that records which migrations ran.

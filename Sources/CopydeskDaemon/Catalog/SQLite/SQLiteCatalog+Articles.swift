@@ -91,7 +91,8 @@ extension SQLiteCatalog {
                 // Absent until the daemon migrated the catalog (v6).
                 currentVersion: row.hasColumn("current_version_id") ? row["current_version_id"] : nil,
                 versions: versions, receipts: receipts,
-                killedAt: row.hasColumn("killed_at") ? row["killed_at"] : nil, wireItems: wireItems)
+                killedAt: row.hasColumn("killed_at") ? row["killed_at"] : nil, wireItems: wireItems,
+                story: row.hasColumn("story_id") ? row["story_id"] : nil)
         }
     }
 

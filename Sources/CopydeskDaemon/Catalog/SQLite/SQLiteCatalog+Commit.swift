@@ -37,6 +37,7 @@ extension SQLiteCatalog {
             let verdict = try Decider().decide(
                 rawSHA256: submission.rawSHA256, prepared, in: SQLiteLookup(db: db))
             try record(verdict, of: prepared, at: now, into: &result, in: db)
+            try assignStory(prepared, to: &result, submission: submission, at: now, in: db)
         }
         try db.cachedStatement(
             sql: """
@@ -57,7 +58,7 @@ extension SQLiteCatalog {
         try insertEvent(
             EventKind(result.decision), receipt: result.receiptID, file: submission.fileName, article: result.article,
             version: result.version, similarity: result.similarity, message: result.message, basis: result.basis,
-            at: now, in: db)
+            story: result.story, at: now, in: db)
         if let record = result.wireRecord(of: article, at: now) {
             try recordWire(record, file: submission.fileName, refreshCurrent: result.decision == .newVersion, in: db)
         }
@@ -87,6 +88,7 @@ extension SQLiteCatalog {
                 let verdict = try Decider().decide(
                     rawSHA256: submission.rawSHA256, item: position, prepared, in: SQLiteLookup(db: db))
                 try record(verdict, of: prepared, at: now, into: &result, in: db)
+                try assignStory(prepared, to: &result, submission: submission, at: now, in: db)
             }
             results.append(result)
         }
@@ -122,7 +124,7 @@ extension SQLiteCatalog {
             try insertEvent(
                 EventKind(result.decision), receipt: result.receiptID, file: submission.fileName,
                 article: result.article, version: result.version, similarity: result.similarity,
-                message: result.message, basis: result.basis, item: result.item, at: now, in: db)
+                message: result.message, basis: result.basis, item: result.item, story: result.story, at: now, in: db)
             if let record = result.wireRecord(of: article, at: now) {
                 try recordWire(record, file: submission.fileName, refreshCurrent: result.decision == .newVersion, in: db)
             }
@@ -133,6 +135,22 @@ extension SQLiteCatalog {
                 at: now, in: db)
         }
         return summary
+    }
+
+    /// The story of the decision's article: a new article is assigned one (``StoryAssigner``, in
+    /// this transaction); a new version or a duplicate is in its article's story.
+    private static func assignStory(
+        _ prepared: PreparedArticle, to result: inout CommitResult, submission: Submission, at now: String,
+        in db: Database
+    ) throws {
+        guard let article = result.article else { return }
+        guard result.decision == .newArticle else {
+            result.story = try story(ofArticle: article, in: db)
+            return
+        }
+        let time = Timestamp.storyTime(published: prepared.article.published, arrivedAt: submission.arrivedAt)
+        let update = try SQLiteStoryLookup(db: db).run(StoryAssigner().assignment(for: prepared.storyFeatures, at: time))
+        result.story = try apply(update, article: article, file: submission.fileName, at: now, in: db)
     }
 
     /// Writes what the verdict adds to the catalog (a new article, a new version with its index
@@ -199,15 +217,15 @@ extension SQLiteCatalog {
     static func insertEvent(
         _ kind: EventKind, receipt: Int64? = nil, file: String? = nil, article: Int64? = nil, version: Int64? = nil,
         similarity: Double? = nil, message: String? = nil, basis: String? = nil, item: Int? = nil,
-        at time: String = Timestamp.now(), in db: Database
+        story: Int64? = nil, at time: String = Timestamp.now(), in db: Database
     ) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO event (time, kind, receipt_id, file, article_id, version_id, similarity, message, basis,
-                    item)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    item, story)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
-                time, kind.rawValue, receipt, file, article, version, similarity, message, basis, item,
+                time, kind.rawValue, receipt, file, article, version, similarity, message, basis, item, story,
             ])
     }
 

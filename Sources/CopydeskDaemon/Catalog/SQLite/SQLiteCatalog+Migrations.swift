@@ -334,6 +334,41 @@ extension SQLiteCatalog {
                     CREATE INDEX receipt_item_version ON receipt_item (version_id);
                     """)
         }
+        migrator.registerMigration("v9-stories") { db in
+            // Stories: the coverage of one event. Every article belongs to one (`article.story_id`);
+            // a story merged into another keeps its row and resolves through `merged_into`. Story
+            // assignment finds candidate stories through `story_term` (the terms each story is
+            // filed under) and weighs terms by `term_count` (how many articles carry each); its
+            // summary for comparison is an opaque blob of the assigner's. Articles recorded before
+            // this migration have no story. (`merged_into` has no foreign key: a copy of the catalog
+            // in id order meets stories merged into later ones.)
+            try db.execute(
+                sql: """
+                    CREATE TABLE story (
+                        id INTEGER PRIMARY KEY,
+                        merged_into INTEGER,
+                        articles INTEGER NOT NULL,
+                        first_seen TEXT NOT NULL,
+                        last_seen TEXT NOT NULL,
+                        summary BLOB NOT NULL,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE INDEX story_activity ON story (last_seen) WHERE merged_into IS NULL;
+                    CREATE TABLE story_term (
+                        term INTEGER NOT NULL,
+                        story_id INTEGER NOT NULL REFERENCES story(id),
+                        PRIMARY KEY (term, story_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX story_term_story ON story_term (story_id);
+                    CREATE TABLE term_count (
+                        term INTEGER PRIMARY KEY,
+                        articles INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    ALTER TABLE article ADD COLUMN story_id INTEGER REFERENCES story(id);
+                    CREATE INDEX article_story ON article (story_id);
+                    ALTER TABLE event ADD COLUMN story INTEGER;
+                    """)
+        }
         return migrator
     }
 }

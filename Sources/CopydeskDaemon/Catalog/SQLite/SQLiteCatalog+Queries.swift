@@ -29,7 +29,7 @@ extension SQLiteCatalog {
                 db,
                 sql: """
                     SELECT * FROM (
-                        SELECT id, time, kind, file, article_id, version_id, similarity, message, basis, item FROM event
+                        SELECT id, time, kind, file, article_id, version_id, similarity, message, basis, item, story FROM event
                         \(whereClause) ORDER BY id DESC \(limitClause)
                     ) ORDER BY id
                     """,
@@ -45,7 +45,7 @@ extension SQLiteCatalog {
                 db,
                 sql: """
                     SELECT * FROM (
-                        SELECT id, time, kind, file, article_id, version_id, similarity, message, basis, item FROM event
+                        SELECT id, time, kind, file, article_id, version_id, similarity, message, basis, item, story FROM event
                         WHERE kind IN ('new-article', 'new-version', 'duplicate', 'rejected')
                         ORDER BY id DESC LIMIT ?
                     ) ORDER BY id
@@ -84,10 +84,12 @@ extension SQLiteCatalog {
                     db,
                     sql: """
                         SELECT (SELECT count(*) FROM article WHERE killed_at IS NOT NULL) AS killed,
+                            (SELECT count(*) FROM story WHERE merged_into IS NULL) AS stories,
                             (SELECT count(*) FROM receipt_item WHERE decision = 'duplicate') AS duplicates,
                             (SELECT count(*) FROM receipt_item WHERE decision = 'rejected') AS rejected
                         """)!
                 counts.killed = more["killed"]
+                counts.stories = more["stories"]
                 counts.duplicates += more["duplicates"] as Int
                 counts.rejected += more["rejected"] as Int
             }
@@ -131,6 +133,6 @@ extension SQLiteCatalog {
         IngestEvent(
             id: row["id"], time: row["time"], kind: EventKind(rawValue: row["kind"]) ?? .error, file: row["file"],
             article: row["article_id"], version: row["version_id"], similarity: row["similarity"],
-            message: row["message"], basis: row["basis"], item: row["item"])
+            message: row["message"], basis: row["basis"], item: row["item"], story: row["story"])
     }
 }

@@ -1,4 +1,5 @@
 public import CopydeskCore
+internal import Foundation
 internal import GRDB
 
 extension SQLiteCatalog: CatalogExport {
@@ -16,6 +17,7 @@ extension SQLiteCatalog: CatalogExport {
                         case .integer: return .integer(row[index])
                         case .real: return .real(row[index])
                         case .text: return .text(row[index])
+                        case .blob: return .blob([UInt8](row[index] as Data))
                         }
                     })
             }

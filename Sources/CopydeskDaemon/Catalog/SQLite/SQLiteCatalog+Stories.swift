@@ -1,0 +1,176 @@
+public import CopydeskCore
+internal import Foundation
+internal import GRDB
+
+/// The SQLite catalog's answers to story assignment (``StoryQuery``), read inside the write
+/// transaction of the decision that asks; every statement cached and bounded by its index.
+struct SQLiteStoryLookup: StoryLookup {
+    let db: Database
+
+    func answer(_ query: StoryQuery) throws -> StoryAnswer {
+        switch query {
+        case .stories(let keys, let activeSince, let limitPerKey):
+            // The newest postings of each term (a bounded range of its index), then the live and
+            // active stories among them.
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT filed.story_id FROM (
+                        SELECT story_id FROM story_term WHERE term = ?1 ORDER BY story_id DESC LIMIT ?3 * 4
+                    ) AS filed JOIN story ON story.id = filed.story_id
+                    WHERE story.merged_into IS NULL AND story.last_seen >= ?2
+                    ORDER BY filed.story_id DESC LIMIT ?3
+                    """)
+            var filed = [Int64: [Int64]]()
+            for key in Set(keys).sorted() {
+                let stories = try Int64.fetchAll(statement, arguments: [key, activeSince, limitPerKey])
+                if !stories.isEmpty { filed[key] = stories }
+            }
+            return .stories(filed)
+        case .frequencies(let keys):
+            let statement = try db.cachedStatement(sql: "SELECT articles FROM term_count WHERE term = ?")
+            var counts = [Int64: Int]()
+            for key in Set(keys).sorted() {
+                if let count = try Int.fetchOne(statement, arguments: [key]) { counts[key] = count }
+            }
+            let total = try Int.fetchOne(statement, arguments: [SQLiteCatalog.allArticlesTerm]) ?? 0
+            return .frequencies(counts, articles: total)
+        case .profiles(let ids):
+            let statement = try db.cachedStatement(
+                sql: "SELECT articles, first_seen, last_seen, summary FROM story WHERE id = ? AND merged_into IS NULL")
+            var profiles = [Int64: StoryProfile]()
+            for id in Set(ids).sorted() {
+                guard let row = try Row.fetchOne(statement, arguments: [id]) else { continue }
+                let summary: Data = row[3]
+                profiles[id] = StoryProfile(
+                    articles: row[0], firstSeen: row[1], lastSeen: row[2], summary: [UInt8](summary))
+            }
+            return .profiles(profiles)
+        }
+    }
+}
+
+extension SQLiteCatalog {
+    /// The `term_count` row that counts every article with a story (the catalog's size for rarity).
+    static let allArticlesTerm: Int64 = 0
+
+    /// Applies what assigning `article` to a story changes (``StoryUpdate``): the story created or
+    /// updated, the stories it merges folded into it (each a `story-merged` event), the article's
+    /// story, the story's postings and the term counts.
+    ///
+    /// - Returns: the article's story.
+    static func apply(_ update: StoryUpdate, article: Int64, file: String?, at now: String, in db: Database) throws
+        -> Int64
+    {
+        let profile = update.profile
+        let story: Int64
+        if let id = update.story {
+            try db.cachedStatement(
+                sql: "UPDATE story SET articles = ?, first_seen = ?, last_seen = ?, summary = ? WHERE id = ?"
+            ).execute(arguments: [profile.articles, profile.firstSeen, profile.lastSeen, Data(profile.summary), id])
+            story = id
+        } else {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO story (articles, first_seen, last_seen, summary, created_at) VALUES (?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [profile.articles, profile.firstSeen, profile.lastSeen, Data(profile.summary), now])
+            story = db.lastInsertedRowID
+        }
+        for merged in update.merged where merged != story {
+            try mergeStory(merged, into: story, file: file, at: now, in: db)
+        }
+        try db.cachedStatement(sql: "UPDATE article SET story_id = ? WHERE id = ?").execute(arguments: [story, article])
+        let post = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_term (term, story_id) VALUES (?, ?)")
+        for term in Set(update.fileUnder).sorted() { try post.execute(arguments: [term, story]) }
+        let count = try db.cachedStatement(
+            sql: """
+                INSERT INTO term_count (term, articles) VALUES (?, 1)
+                ON CONFLICT (term) DO UPDATE SET articles = articles + 1
+                """)
+        for term in Set(update.counted + [allArticlesTerm]).sorted() { try count.execute(arguments: [term]) }
+        return story
+    }
+
+    /// Folds story `merged` into `story`: its articles and postings move, it and the stories merged
+    /// into it before resolve to `story` from now on.
+    private static func mergeStory(_ merged: Int64, into story: Int64, file: String?, at now: String, in db: Database)
+        throws
+    {
+        try db.execute(
+            sql: """
+                UPDATE story SET merged_into = ?1 WHERE id = ?2 OR merged_into = ?2;
+                UPDATE article SET story_id = ?1 WHERE story_id = ?2;
+                INSERT OR IGNORE INTO story_term (term, story_id) SELECT term, ?1 FROM story_term WHERE story_id = ?2;
+                DELETE FROM story_term WHERE story_id = ?2;
+                """, arguments: [story, merged])
+        try insertEvent(
+            .storyMerged, file: file, message: "story \(merged) merged into story \(story)", story: story, at: now,
+            in: db)
+    }
+
+    /// The story an article belongs to (nil for an article recorded before stories existed).
+    static func story(ofArticle article: Int64, in db: Database) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT story_id FROM article WHERE id = ?"), arguments: [article])
+    }
+}
+
+extension SQLiteCatalog {
+    public func stories(since: String?, limit: Int) async throws(CopydeskError) -> [StorySummary] {
+        try await readAsync { db in
+            var sql = "SELECT id, first_seen, last_seen FROM story WHERE merged_into IS NULL"
+            var arguments = StatementArguments()
+            if let since {
+                sql += " AND last_seen >= ?"
+                arguments += [since]
+            }
+            sql += " ORDER BY last_seen DESC, id DESC" + (limit > 0 ? " LIMIT \(limit)" : "")
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                let id: Int64 = row[0]
+                return StorySummary(
+                    story: id, firstSeen: row[1], lastSeen: row[2], articles: try Self.storyArticles(id, lead: true, in: db))
+            }
+        }
+    }
+
+    public func story(_ id: Int64) async throws(CopydeskError) -> StoryRecord? {
+        try await readAsync { db in
+            guard var row = try Row.fetchOne(db, sql: "SELECT id, merged_into, first_seen, last_seen FROM story WHERE id = ?", arguments: [id])
+            else { return nil }
+            if let target: Int64 = row[1] {
+                guard let resolved = try Row.fetchOne(
+                    db, sql: "SELECT id, merged_into, first_seen, last_seen FROM story WHERE id = ?", arguments: [target])
+                else { return nil }
+                row = resolved
+            }
+            let story: Int64 = row[0]
+            let articles = try Self.storyArticles(story, lead: false, in: db)
+            let merged = try Int64.fetchAll(db, sql: "SELECT id FROM story WHERE merged_into = ? ORDER BY id", arguments: [story])
+            return StoryRecord(
+                summary: StorySummary(story: story, firstSeen: row[2], lastSeen: row[3], articles: articles),
+                articles: articles, merged: merged)
+        }
+    }
+
+    /// A story's articles with their current versions (`lead`: only the first 400 characters of the
+    /// text, enough for a derived headline).
+    static func storyArticles(_ story: Int64, lead: Bool, in db: Database) throws -> [StoryArticle] {
+        let body = lead ? "substr(version.body, 1, 400)" : "version.body"
+        return try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT article.id, article.created_at, version.title, \(body), version.site, version.url,
+                        version.published,
+                        (SELECT provider FROM wire_item WHERE wire_item.article_id = article.id ORDER BY id DESC LIMIT 1)
+                    FROM article JOIN version ON version.id = coalesce(article.current_version_id, article.latest_version_id)
+                    WHERE article.story_id = ?
+                    """),
+            arguments: [story]
+        ).map { row in
+            let text: String = row[3]
+            return StoryArticle(
+                article: row[0], story: story, title: row[2],
+                paragraphs: text.split(separator: "\n\n", omittingEmptySubsequences: true).map(String.init),
+                site: row[4], url: row[5], provider: row[7], published: row[6], createdAt: row[1])
+        }
+    }
+}
