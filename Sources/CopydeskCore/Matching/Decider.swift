@@ -224,11 +224,14 @@ public struct PreparedArticle: Sendable {
     /// ``Article/contentSHA256``.
     public let contentSHA256: String
     public let fingerprint: Fingerprint
+    /// The who/where/when signals story assignment compares (``StoryFeatures``).
+    public let storyFeatures: StoryFeatures
 
     public init(_ article: Article) {
         self.article = article
         self.contentSHA256 = article.contentSHA256
         self.fingerprint = Fingerprint(article)
+        self.storyFeatures = StoryFeatures(article)
     }
 }
 

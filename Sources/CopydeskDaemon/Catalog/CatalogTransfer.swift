@@ -121,7 +121,8 @@ public protocol CatalogExport: Sendable {
 
 /// A catalog that can take a copy of another's tables.
 public protocol CatalogImport: Sendable {
-    /// The largest first-column value of `table` copied so far (0 when none): where a copy resumes.
+    /// The largest first-column value of `table` copied so far (`Int64.min` when none: keys such as
+    /// term hashes may be negative): where a copy resumes.
     func importedPosition(_ table: TransferTable) async throws(CopydeskError) -> Int64
 
     /// Writes `rows` into `table` in one transaction, ids kept; rows already there are left as they

@@ -37,13 +37,16 @@ extension PostgresCatalog: CatalogExport, CatalogImport {
     }
 
     public func importedPosition(_ table: TransferTable) async throws(CopydeskError) -> Int64 {
-        guard table.isOrderedByInteger else { return 0 }
+        guard table.isOrderedByInteger else { return .min }
         let column = table.columns[0]
-        return try await read { connection, logger in
-            try await connection.first(
-                PostgresQuery(unsafeSQL: "SELECT coalesce(max(\(column)), 0)::int8 FROM \(table.rawValue)"),
-                as: Int64.self, logger: logger) ?? 0
+        // Keys may be negative (term hashes): an empty table starts below every key.
+        let largest: Int64? = try await read { connection, logger in
+            let row = try await connection.first(
+                PostgresQuery(unsafeSQL: "SELECT max(\(column))::int8 FROM \(table.rawValue)"),
+                as: Int64?.self, logger: logger)
+            return row ?? nil
         }
+        return largest ?? .min
     }
 
     public func importRows(_ table: TransferTable, _ rows: [TransferRow]) async throws(CopydeskError) {

@@ -96,13 +96,15 @@ extension SQLiteCatalog {
     private static func mergeStory(_ merged: Int64, into story: Int64, file: String?, at now: String, in db: Database)
         throws
     {
-        try db.execute(
-            sql: """
-                UPDATE story SET merged_into = ?1 WHERE id = ?2 OR merged_into = ?2;
-                UPDATE article SET story_id = ?1 WHERE story_id = ?2;
-                INSERT OR IGNORE INTO story_term (term, story_id) SELECT term, ?1 FROM story_term WHERE story_id = ?2;
-                DELETE FROM story_term WHERE story_id = ?2;
-                """, arguments: [story, merged])
+        // One statement at a time: GRDB hands a multi-statement string's arguments out in turn.
+        for sql in [
+            "UPDATE story SET merged_into = ?1 WHERE id = ?2 OR merged_into = ?2",
+            "UPDATE article SET story_id = ?1 WHERE story_id = ?2",
+            "INSERT OR IGNORE INTO story_term (term, story_id) SELECT term, ?1 FROM story_term WHERE story_id = ?2",
+            "DELETE FROM story_term WHERE story_id = ?2",
+        ] {
+            try db.cachedStatement(sql: sql).execute(arguments: [story, merged])
+        }
         try insertEvent(
             .storyMerged, file: file, message: "story \(merged) merged into story \(story)", story: story, at: now,
             in: db)
