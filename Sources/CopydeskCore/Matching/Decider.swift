@@ -224,14 +224,18 @@ public struct PreparedArticle: Sendable {
     /// ``Article/contentSHA256``.
     public let contentSHA256: String
     public let fingerprint: Fingerprint
-    /// The who/where/when signals story assignment compares (``StoryFeatures``).
+    /// The who/where/when signals story assignment compares (``StoryFeatures``); empty when the
+    /// article was prepared for a procedure that assigns no story (re-normalization).
     public let storyFeatures: StoryFeatures
 
-    public init(_ article: Article) {
+    /// - Parameter stories: whether the article may start or join a story (false for a
+    ///   re-normalized reading, which keeps its article's story): the features are extracted only
+    ///   then.
+    public init(_ article: Article, stories: Bool = true) {
         self.article = article
         self.contentSHA256 = article.contentSHA256
         self.fingerprint = Fingerprint(article)
-        self.storyFeatures = StoryFeatures(article)
+        self.storyFeatures = stories ? StoryFeatures(article) : StoryFeatures(terms: [])
     }
 }
 

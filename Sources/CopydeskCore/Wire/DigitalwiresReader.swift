@@ -74,7 +74,7 @@ enum DigitalwiresReader {
         where !signals.contains(signal) {
             signals.append(signal)
         }
-        let status = (string("pubstatus") ?? qcodes("dnltype:pubstatus").first).map(Self.status) ?? "usable"
+        let status = (string("pubstatus") ?? qcodes("dnltype:pubstatus").first).map(WireText.status) ?? "usable"
         let wire = WireMetadata(
             id: string("urn"), version: scalar("version"), status: status, signals: signals,
             urgency: scalar("urgency").flatMap { Int($0) },
@@ -92,12 +92,5 @@ enum DigitalwiresReader {
             return text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
         }
         return (value as? [Any])?.compactMap { $0 as? String } ?? []
-    }
-
-    /// `stat:canceled`, `cancelled` → `canceled`.
-    private static func status(_ value: String) -> String {
-        var status = value.lowercased()
-        if let colon = status.lastIndex(of: ":") { status = String(status[status.index(after: colon)...]) }
-        return status == "cancelled" ? "canceled" : status
     }
 }

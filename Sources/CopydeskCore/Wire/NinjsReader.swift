@@ -54,13 +54,13 @@ enum NinjsReader {
         // A status notice (a withdrawal, a hold) may carry no text: it changes the item it names.
         let isNotice = paragraphs.isEmpty && wire.id != nil && wire.status != "usable"
         // A text item may be a headline alone (a flash): its headline is its text.
-        if paragraphs.isEmpty, !isNotice, type == "text", let headline { paragraphs = [Self.oneLine(headline)] }
+        if paragraphs.isEmpty, !isNotice, type == "text", let headline { paragraphs = [WireText.oneLine(headline)] }
         guard !paragraphs.isEmpty || isNotice else {
             let what = ["picture", "graphic", "video", "audio", "component"].contains(type) ? "\(type) item" : "item"
             throw CopydeskError(.noText, "a ninjs \(what) without text, not an article")
         }
         return Article(
-            format: .ninjs, charset: charset, title: headline.map(Self.oneLine), byline: byline.map(Self.oneLine),
+            format: .ninjs, charset: charset, title: headline.map(WireText.oneLine), byline: byline.map(WireText.oneLine),
             published: (item.string("versioncreated") ?? item.string("firstcreated")).flatMap(ISO8601Normalizer.normalize),
             language: item.string("language"), paragraphs: paragraphs, wire: wire)
     }
@@ -69,7 +69,7 @@ enum NinjsReader {
     private static func wire(of item: Properties) -> WireMetadata {
         var wire = WireMetadata(
             id: item.string("uri") ?? item.string("guid"), version: item.scalar("version"),
-            status: item.string("pubstatus").map(Self.status) ?? "usable",
+            status: item.string("pubstatus").map(WireText.status) ?? "usable",
             urgency: item.scalar("urgency").flatMap { Int($0) },
             embargo: item.string("embargoed").flatMap(ISO8601Normalizer.normalize),
             dateline: item.located, provider: item.provider)
@@ -102,18 +102,7 @@ enum NinjsReader {
         guard let text = item.string("bodytext") ?? item.body(html: false) ?? item.body(type: "nitf") ?? suffixedText
         else { return [] }
         let separator = text.contains("\n\n") ? "\n\n" : "\n"
-        return text.components(separatedBy: separator).map(oneLine).filter { !$0.isEmpty }
-    }
-
-    /// `stat:canceled`, `cancelled`, `Canceled` → `canceled`.
-    private static func status(_ value: String) -> String {
-        var status = value.lowercased()
-        if let colon = status.lastIndex(of: ":") { status = String(status[status.index(after: colon)...]) }
-        return status == "cancelled" ? "canceled" : status
-    }
-
-    private static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return text.components(separatedBy: separator).map(WireText.oneLine).filter { !$0.isEmpty }
     }
 
     /// An item's properties by normalized name (lowercased, `_` dropped).

@@ -44,7 +44,7 @@ public struct Submission: Sendable {
         self.identity = identity
         self.rawSHA256 = rawSHA256
         self.arrivedAt = arrivedAt
-        self.content = content.map(PreparedArticle.init)
+        self.content = content.map { PreparedArticle($0) }
         self.archivePath = archivePath
     }
 
@@ -63,7 +63,7 @@ public struct Submission: Sendable {
             origin: origin, fileName: fileName, sourcePath: sourcePath, identity: identity, rawSHA256: rawSHA256,
             arrivedAt: arrivedAt,
             content: items.first ?? .failure(CopydeskError(.emptyInput, "no item")), archivePath: archivePath)
-        if items.count > 1 { self.items = items.map { $0.map(PreparedArticle.init) } }
+        if items.count > 1 { self.items = items.map { $0.map { PreparedArticle($0) } } }
     }
 
     /// Whether every item of the file is rejected (then the file is quarantined).

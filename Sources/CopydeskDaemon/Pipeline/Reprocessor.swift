@@ -115,7 +115,7 @@ public struct Reprocessor: Sendable {
                     path: path))
         }
         return .success(read.content.flatMap { bytes in
-            Result { () throws(CopydeskError) -> PreparedArticle in PreparedArticle(try normalizer.normalize(bytes)) }
+            Result { () throws(CopydeskError) -> PreparedArticle in PreparedArticle(try normalizer.normalize(bytes), stories: false) }
         })
     }
 }

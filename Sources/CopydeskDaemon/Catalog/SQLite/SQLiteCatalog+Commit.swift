@@ -34,10 +34,7 @@ extension SQLiteCatalog {
             result.message = rejection.reason
         case .success(let prepared):
             article = prepared.article
-            let verdict = try Decider().decide(
-                rawSHA256: submission.rawSHA256, prepared, in: SQLiteLookup(db: db))
-            try record(verdict, of: prepared, at: now, into: &result, in: db)
-            try assignStory(prepared, to: &result, submission: submission, at: now, in: db)
+            try decide(submission, prepared, item: nil, at: now, into: &result, in: db)
         }
         try db.cachedStatement(
             sql: """
@@ -85,10 +82,7 @@ extension SQLiteCatalog {
             case .failure(let rejection):
                 result.message = rejection.reason
             case .success(let prepared):
-                let verdict = try Decider().decide(
-                    rawSHA256: submission.rawSHA256, item: position, prepared, in: SQLiteLookup(db: db))
-                try record(verdict, of: prepared, at: now, into: &result, in: db)
-                try assignStory(prepared, to: &result, submission: submission, at: now, in: db)
+                try decide(submission, prepared, item: position, at: now, into: &result, in: db)
             }
             results.append(result)
         }
@@ -135,6 +129,18 @@ extension SQLiteCatalog {
                 at: now, in: db)
         }
         return summary
+    }
+
+    /// Decides what `prepared` (the file's article, or its item at `item`) is, records what the
+    /// verdict adds (a new article, a new version) and the article's story into `result`.
+    private static func decide(
+        _ submission: Submission, _ prepared: PreparedArticle, item: Int?, at now: String,
+        into result: inout CommitResult, in db: Database
+    ) throws {
+        let verdict = try Decider().decide(
+            rawSHA256: submission.rawSHA256, item: item, prepared, in: SQLiteLookup(db: db))
+        try record(verdict, of: prepared, at: now, into: &result, in: db)
+        try assignStory(prepared, to: &result, submission: submission, at: now, in: db)
     }
 
     /// The story of the decision's article: a new article is assigned one (``StoryAssigner``, in
