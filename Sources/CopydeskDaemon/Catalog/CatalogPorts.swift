@@ -11,6 +11,9 @@ public protocol CatalogStore: AnyObject, Sendable {
     /// How long one write may wait for other writers before it fails (the service's stop timeout
     /// allows for it).
     var busyTimeout: Duration { get }
+    /// How each new article is assigned to a story in its decision's transaction (its window is
+    /// `--story-window`).
+    var storyAssigner: StoryAssigner { get }
 
     /// Decides on each submission in order (each decision sees the ones before it) and records them,
     /// in one transaction. The receipts are left `committed` (or `archived` for a submission whose
