@@ -15,7 +15,7 @@ struct Copydesk: AsyncParsableCommand {
             """,
         subcommands: [
             Watch.self, Ingest.self, Extract.self, Status.self, Log.self, Search.self, Show.self, Diff.self, Stories.self,
-            Story.self, Verify.self, Reprocess.self, MigrateCatalog.self,
+            Story.self, Verify.self, Reprocess.self, Regroup.self, MigrateCatalog.self,
         ]
     )
 

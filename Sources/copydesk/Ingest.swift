@@ -15,6 +15,7 @@ extension Copydesk {
         @OptionGroup var catalog: CatalogOptions
         @OptionGroup var logging: LoggingOptions
         @OptionGroup var limits: LimitOptions
+        @OptionGroup var stories: StoryOptions
 
         func run() async throws {
             // On a terminal: the progress bar, rejections and errors; every file's line with --verbose.
@@ -24,7 +25,7 @@ extension Copydesk {
                 files += try Self.collect(path)
             }
             let archive = try Archive(root: catalog.archivePath)
-            let store = try await limits.openCatalog(catalog)
+            let store = try await limits.openCatalog(catalog, stories: try stories.assigner)
             let pipeline = Pipeline(
                 catalog: store, archive: archive, origin: .ingest, configuration: limits.pipelineConfiguration,
                 logger: Logger(label: "copydesk.ingest"))

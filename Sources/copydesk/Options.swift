@@ -72,6 +72,47 @@ struct InboxOption: ParsableArguments {
     }
 }
 
+/// How articles are grouped into stories: shared by the commands that assign them (`watch`,
+/// `ingest`, `regroup`).
+struct StoryOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How long a story takes new articles after its last one: 36h, 3d, 1w (default: 3d).",
+            discussion: "By published time when an article says it, else by arrival; give every command that ingests into one catalog the same window.",
+            valueName: "DURATION"))
+    var storyWindow: String?
+
+    /// The longest window: a year (a story open longer than that is not one event).
+    static let longestWindow = Duration.seconds(366 * 86_400)
+
+    func validate() throws {
+        _ = try window
+    }
+
+    /// The window `--story-window` gives, or the assigner's default.
+    var window: Duration {
+        get throws {
+            guard let storyWindow else { return StoryAssigner().window }
+            let window: Duration
+            do {
+                window = try TimeExpression.duration(storyWindow)
+            } catch {
+                throw ValidationError("--story-window: \(error.message)")
+            }
+            guard window > .zero, window <= Self.longestWindow else {
+                throw ValidationError("--story-window takes a length of time from 1s to 366d")
+            }
+            return window
+        }
+    }
+
+    /// The story assigner with the chosen window (every other rule its default).
+    var assigner: StoryAssigner {
+        get throws { StoryAssigner(window: try window) }
+    }
+}
+
 struct LoggingOptions: ParsableArguments {
     @Option(
         name: .long,

@@ -6,13 +6,16 @@ import Glibc
 /// A progress line on stderr (done/total, files/s, ETA) when stderr is a terminal; silent otherwise.
 final class ProgressBar {
     private let label: String
+    /// What is counted, in the rate (`files`).
+    private let unit: String
     private let enabled: Bool
     private let start = ContinuousClock.now
     private var lastDraw: ContinuousClock.Instant?
     private var drawn = false
 
-    init(label: String) {
+    init(label: String, unit: String = "files") {
         self.label = label
+        self.unit = unit
         self.enabled = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
 
@@ -28,7 +31,7 @@ final class ProgressBar {
         let filled = total > 0 ? min(width, width * done / total) : width
         let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
         let line = String(
-            format: "\r%@ [%@] %d/%d  %.0f files/s  ETA %@ ", label, bar, done, total, rate, Self.duration(remaining))
+            format: "\r%@ [%@] %d/%d  %.0f %@/s  ETA %@ ", label, bar, done, total, rate, unit, Self.duration(remaining))
         FileHandle.standardError.write(Data(line.utf8))
         drawn = true
     }

@@ -57,8 +57,14 @@ extension Copydesk {
         @OptionGroup var catalog: CatalogOptions
 
         func run() async throws {
-            guard let record = try await catalog.reading({ try await $0.story(id) }) else {
-                throw CopydeskError(.usage, "no story \(id)")
+            let (found, regrouped) = try await catalog.reading { reader in
+                let record = try await reader.story(id)
+                return (record, record == nil ? try await reader.events(limit: 1, kind: .regrouped).last : nil)
+            }
+            guard let record = found else {
+                // Ids from before a regroup are gone: say so rather than leave the id a mystery.
+                let since = regrouped.map { " (the stories were regrouped at \(Stories.day($0.time)), and ids from before are gone)" }
+                throw CopydeskError(.usage, "no story \(id): unknown id" + (since ?? ""))
             }
             let sharing = StorySharing(record.articles)
             if json {

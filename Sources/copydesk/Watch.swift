@@ -15,6 +15,7 @@ extension Copydesk {
         @OptionGroup var catalog: CatalogOptions
         @OptionGroup var logging: LoggingOptions
         @OptionGroup var limits: LimitOptions
+        @OptionGroup var stories: StoryOptions
 
         @Option(
             name: .long,
@@ -60,7 +61,8 @@ extension Copydesk {
             let lock = try DaemonLock(archive: archive.root, inbox: inboxPath, node: nodeName, sharedInbox: sharedInbox)
             let claims = sharedInbox ? try InboxClaims(inbox: inboxPath, node: nodeName) : nil
             let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
-            let store = try await Self.open(catalog, limits: limits, notifier: notifier, logger: logger)
+            let store = try await Self.open(
+                catalog, limits: limits, stories: try stories.assigner, notifier: notifier, logger: logger)
             var pipeline = Pipeline(
                 catalog: store, archive: archive, origin: .inbox, configuration: limits.pipelineConfiguration,
                 metrics: metricsFile == nil ? nil : PipelineMetrics(), logger: Logger(label: "copydesk.pipeline"))
@@ -95,13 +97,14 @@ extension Copydesk.Watch {
     /// Opens the catalog for writing; while its server cannot be reached (a PostgreSQL catalog whose
     /// server is down or restarting), says so and tries again, every 1 s at first, up to every 30 s.
     static func open(
-        _ catalog: CatalogOptions, limits: LimitOptions, notifier: SystemdNotifier, logger: Logger
+        _ catalog: CatalogOptions, limits: LimitOptions, stories: StoryAssigner, notifier: SystemdNotifier,
+        logger: Logger
     ) async throws -> any CatalogBackend {
         var delay = Duration.seconds(1)
         while true {
             do {
                 return try await notifier.extendingStartTimeout(status: "opening the catalog (upgrading its schema)") {
-                    try await limits.openCatalog(catalog)
+                    try await limits.openCatalog(catalog, stories: stories)
                 }
             } catch let error as CopydeskError where error.code == .storeUnavailable {
                 let wait = "\(delay.secondsValue.secondsText) s"
@@ -140,9 +143,11 @@ struct LimitOptions: ParsableArguments {
         return configuration
     }
 
-    /// Opens the catalog for writing with the chosen busy timeout.
-    func openCatalog(_ options: CatalogOptions) async throws -> any CatalogBackend {
-        try await options.location.openForWriting(busyTimeout: .milliseconds(Int64((busyTimeout * 1000).rounded())))
+    /// Opens the catalog for writing with the chosen busy timeout, assigning new articles to stories
+    /// with `stories`.
+    func openCatalog(_ options: CatalogOptions, stories: StoryAssigner) async throws -> any CatalogBackend {
+        try await options.location.openForWriting(
+            busyTimeout: .milliseconds(Int64((busyTimeout * 1000).rounded())), storyAssigner: stories)
     }
 
     func validate() throws {

@@ -34,6 +34,9 @@ struct MigrateCatalogTests {
             try write(item("urn:w:x", "3", "canceled", ""), to: wire + "/w4-kill.json")
             let wired = try EndToEndTests.run(["ingest", wire, "--archive", archive])
             #expect(wired.status == 0, "\(wired.stderr)")
+            // Regrouped (its progress is copied too).
+            let regrouped = try EndToEndTests.run(["regroup", "--archive", archive])
+            #expect(regrouped.status == 0, "\(regrouped.stderr)")
             let url = try await PostgresTestCluster.shared().createDatabase()
             let copy = try EndToEndTests.run(["migrate-catalog", "--archive", archive, "--to", url, "--batch", "3"])
             #expect(copy.status == 0, "\(copy.stdout)\(copy.stderr)")

@@ -32,6 +32,18 @@ struct TimeExpressionTests {
             }
         }
     }
+
+    @Test func lengthsOfTime() throws {
+        #expect(try TimeExpression.duration("36h") == .seconds(36 * 3600))
+        #expect(try TimeExpression.duration(" 3D ") == .seconds(3 * 86_400))
+        #expect(try TimeExpression.duration("1w") == .seconds(7 * 86_400))
+        #expect(TimeExpression.text(of: .seconds(3 * 86_400)) == "3d")
+        #expect(TimeExpression.text(of: .seconds(36 * 3600)) == "36h")
+        #expect(TimeExpression.text(of: .seconds(90)) == "90s")
+        for text in ["3", "3 days", "d", "-1d", "1.5d", "yesterday"] {
+            #expect(throws: CopydeskError.self, "accepted \(text)") { try TimeExpression.duration(text) }
+        }
+    }
 }
 
 struct SearchTests {

@@ -15,8 +15,14 @@ struct StoriesCatalogTests {
         } else {
             bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: SharedFiles.seedsFolder + "/" + name)))
         }
+        return try submission(name, bytes, published: day)
+    }
+
+    /// A file as a submission, normalized as the pipeline would (`published`: instead of what it
+    /// says).
+    func submission(_ name: String, _ bytes: [UInt8], published: String? = nil) throws -> Submission {
         var article = try Normalizer().normalize(bytes)
-        article.published = day
+        if let published { article.published = published }
         let sha = SHA256Digest.hex(of: bytes)
         return Submission(
             origin: .ingest, fileName: name, sourcePath: "/drop/\(name)",
@@ -59,5 +65,30 @@ struct StoriesCatalogTests {
         #expect(record.story == march.first)
         let events = try await catalog.events(EventFilter(kind: .newArticle), limit: 0)
         #expect(events.allSatisfy { $0.story != nil })
+    }
+
+    @Test(arguments: TestBackend.available) func theStoryWindowIsTheOperators(backend: TestBackend) async throws {
+        // Two reports of one event, published `days` apart, with a window of `window` (nil: the
+        // default, 3 days): one story only when the second comes within the window of the first.
+        let day: Duration = .seconds(86_400)
+        let cases: [(window: Duration?, days: Int, joined: Bool)] = [
+            (nil, 1, true), (nil, 2, true), (day, 2, false), (day, 5, false), (nil, 5, false), (day * 7, 5, true),
+        ]
+        for (window, days, joined) in cases {
+            let catalog = try await backend.make(storyAssigner: window.map { StoryAssigner(window: $0) } ?? StoryAssigner())
+            let first = try await catalog.commit(submission("orvina-1.html", DamBreach.page(0, published: "2024-05-10T08:00:00Z")))
+            let later = "2024-05-1\(days)T08:00:00Z"
+            let second = try await catalog.commit(submission("orvina-2.html", DamBreach.page(1, published: later)))
+            #expect(first.decision == .newArticle && second.decision == .newArticle)
+            let secondArticle = try #require(second.article)
+            let record = try #require(try await catalog.article(secondArticle))
+            #expect(
+                record.versions.first?.text.published?.hasPrefix(String(later.prefix(13))) == true,
+                "the page's date is read as published")
+            #expect(
+                (first.story == second.story) == joined,
+                "window \(window.map(TimeExpression.text(of:)) ?? "default"), \(days) days apart: stories \(first.story ?? 0), \(second.story ?? 0)")
+            await catalog.close()
+        }
     }
 }

@@ -64,3 +64,44 @@ enum Story {
         Talks had broken down twice since March over the length of shifts on the longest crossings, which can exceed fourteen hours.
         """
 }
+
+/// Two outlets' reports of one made-up event (a dam breach), each an HTML page that declares when it
+/// was published (`article:published_time`), as a page's normalizer reads it: texts of their own
+/// wording (never versions of one another) sharing the event's names, places and numbers.
+enum DamBreach {
+    static let reports = [
+        (
+            title: "Dam breach at Lake Orvina forces 1,200 residents from their homes",
+            paragraphs: [
+                "A section of the Orvina dam in Velmar province gave way early on Sunday, flooding the villages of Kessa and Dornholt and forcing about 1,200 residents to leave their homes, the provincial governor said.",
+                "Governor Tamsin Okafor said rescue crews had reached Kessa by boat and that no deaths had been reported, although 14 people were taken to hospital in Dornholt with minor injuries.",
+                "Engineers from the Velmar water board had warned in March that the 1968 embankment needed urgent repairs, Okafor said, promising an inquiry into why the work was delayed.",
+                "The water level in Lake Orvina fell by almost two metres in six hours, according to the water board.",
+            ]
+        ),
+        (
+            title: "Velmar governor promises inquiry after Orvina dam gives way",
+            paragraphs: [
+                "Tamsin Okafor, the governor of Velmar province, on Sunday ordered an inquiry into the collapse of part of the Orvina dam, which sent water into Kessa and Dornholt and drove some 1,200 people from their houses.",
+                "Boats carried stranded families out of Kessa through the morning; hospital staff in Dornholt treated 14 people, none of them seriously hurt, Okafor told reporters.",
+                "The Velmar water board said the 1968 embankment had been listed for repair since March, and that Lake Orvina had dropped nearly two metres before the breach was sealed with sandbags.",
+                "Residents of Kessa said they had been woken by sirens shortly after four in the morning.",
+            ]
+        ),
+    ]
+
+    /// Report `index` as the bytes of an HTML page published at `published` (ISO 8601).
+    static func page(_ index: Int, published: String) -> [UInt8] {
+        let report = reports[index]
+        let body = report.paragraphs.map { "<p>\($0)</p>" }.joined(separator: "\n")
+        return Array(
+            """
+            <!DOCTYPE html>
+            <html><head><meta charset="utf-8"><title>\(report.title)</title>
+            <meta property="article:published_time" content="\(published)"></head>
+            <body><article><h1>\(report.title)</h1>
+            \(body)
+            </article></body></html>
+            """.utf8)
+    }
+}

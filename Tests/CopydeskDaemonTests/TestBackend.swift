@@ -1,3 +1,4 @@
+import CopydeskCore
 import CopydeskDaemon
 import Foundation
 import Testing
@@ -20,13 +21,15 @@ enum TestBackend: String, Sendable, CaseIterable, CustomTestStringConvertible {
     }()
 
     /// A new, empty catalog (for PostgreSQL: a database of its own in the shared test cluster).
-    func make() async throws -> any CatalogBackend {
+    ///
+    /// - Parameter storyAssigner: how it assigns new articles to stories.
+    func make(storyAssigner: StoryAssigner = StoryAssigner()) async throws -> any CatalogBackend {
         switch self {
         case .sqlite:
-            try SQLiteCatalog.inMemory()
+            try SQLiteCatalog.inMemory(storyAssigner: storyAssigner)
         case .postgres:
             try await CatalogLocation(PostgresTestCluster.shared().createDatabase())
-                .openForWriting(busyTimeout: .seconds(10))
+                .openForWriting(busyTimeout: .seconds(10), storyAssigner: storyAssigner)
         }
     }
 }

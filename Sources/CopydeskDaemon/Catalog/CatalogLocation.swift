@@ -38,11 +38,17 @@ public enum CatalogLocation: Sendable, Hashable {
 
     /// Opens the catalog for writing (creating and migrating it where needed).
     ///
-    /// - Parameter busyTimeout: how long a write waits for other writers before it fails.
-    public func openForWriting(busyTimeout: Duration) async throws(CopydeskError) -> any CatalogBackend {
+    /// - Parameters:
+    ///   - busyTimeout: how long a write waits for other writers before it fails.
+    ///   - storyAssigner: how each new article is assigned to a story (`--story-window`).
+    public func openForWriting(
+        busyTimeout: Duration, storyAssigner: StoryAssigner = StoryAssigner()
+    ) async throws(CopydeskError) -> any CatalogBackend {
         switch self {
-        case .sqlite(let path): try SQLiteCatalog(path: path, busyTimeout: busyTimeout)
-        case .postgres(let location): try await PostgresCatalog.openForWriting(location, busyTimeout: busyTimeout)
+        case .sqlite(let path):
+            try SQLiteCatalog(path: path, busyTimeout: busyTimeout, storyAssigner: storyAssigner)
+        case .postgres(let location):
+            try await PostgresCatalog.openForWriting(location, busyTimeout: busyTimeout, storyAssigner: storyAssigner)
         }
     }
 

@@ -11,6 +11,9 @@ public protocol CatalogStore: AnyObject, Sendable {
     /// How long one write may wait for other writers before it fails (the service's stop timeout
     /// allows for it).
     var busyTimeout: Duration { get }
+    /// How each new article is assigned to a story in its decision's transaction (its window is
+    /// `--story-window`).
+    var storyAssigner: StoryAssigner { get }
 
     /// Decides on each submission in order (each decision sees the ones before it) and records them,
     /// in one transaction. The receipts are left `committed` (or `archived` for a submission whose
@@ -47,6 +50,21 @@ public protocol CatalogStore: AnyObject, Sendable {
     /// Records that this node runs (or still runs): its row in the catalog's list of nodes,
     /// refreshed while it watches.
     func recordNode(_ node: NodeRecord) async throws(CopydeskError)
+
+    /// Starts regrouping the catalog into stories (``Regrouper``), in one transaction: the stories,
+    /// their terms, the term counts and every article's story cleared, the progress recorded (the
+    /// articles up to the newest now, with `window`) and a `regrouped` event. An unfinished regroup
+    /// is continued instead (its progress returned as is, `resumed`), unless `restart`.
+    func beginRegroup(window: Duration, restart: Bool) async throws(CopydeskError) -> RegroupProgress
+
+    /// Re-assigns the next `limit` articles of the regroup begun (in id order, each as its decision
+    /// would, by `assigner`, from its first version's title and text at its published time, else its
+    /// arrival) in one transaction that records the progress; the one that re-assigns the last
+    /// article records the finish (a `regrouped` event with the counts).
+    ///
+    /// - Throws: ``CopydeskError`` `.usage` when no regroup was begun, or the one begun groups with
+    ///   another window than `assigner`'s (``RegroupProgress/check(_:)``).
+    func regroup(batchOf limit: Int, assigner: StoryAssigner) async throws(CopydeskError) -> RegroupProgress
 
     /// Lets go of the catalog's connections (a server's are closed cleanly); nothing is used after.
     func close() async

@@ -27,6 +27,9 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// An article showed that two stories are one event: the older id resolves to the story it
     /// was merged into.
     case storyMerged = "story-merged"
+    /// `copydesk regroup` cleared the stories to group every article again (the story ids before it
+    /// are gone), or finished doing so (with its counts).
+    case regrouped
 
     init(_ decision: Decision) {
         switch decision {

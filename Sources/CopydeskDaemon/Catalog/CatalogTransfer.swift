@@ -11,6 +11,8 @@ public enum TransferTable: String, Sendable, CaseIterable {
     case event, fingerprint, lsh, renormalization, node
     case storyTerm = "story_term"
     case termCount = "term_count"
+    /// The progress of the last `copydesk regroup` (one row): an unfinished one continues on the copy.
+    case regroup
 
     /// The columns copied, the first one the key rows are read in order of (and resumed after).
     public var columns: [String] {
@@ -55,6 +57,12 @@ public enum TransferTable: String, Sendable, CaseIterable {
         case .renormalization:
             ["raw_sha256", "normalizer_version", "outcome", "version_id", "previous_version_id", "at"]
         case .node: ["name", "host", "pid", "inbox", "started_at", "last_seen"]
+        // Not SQLite's `story_floor`: a PostgreSQL catalog's story ids come from a sequence.
+        case .regroup:
+            [
+                "id", "until_article", "done_through", "total", "done", "merges", "window_seconds", "seconds",
+                "started_at", "finished_at",
+            ]
         }
     }
 
@@ -62,12 +70,13 @@ public enum TransferTable: String, Sendable, CaseIterable {
     public var kinds: [TransferValue.Kind] {
         columns.map { column in
             switch column {
-            case "similarity": .real
+            case "similarity", "seconds": .real
             case "summary": .blob
             case "id", "latest_version_id", "current_version_id", "article_id", "parent_version_id",
                 "normalizer_version", "size", "mtime_ns", "inode", "device", "version_id", "receipt_id", "scheme",
                 "shingles", "key", "previous_version_id", "pid", "urgency", "items", "item", "merged_into", "articles",
-                "story_id", "story", "term":
+                "story_id", "story", "term", "until_article", "done_through", "total", "done", "merges",
+                "window_seconds":
                 .integer
             default: .text
             }

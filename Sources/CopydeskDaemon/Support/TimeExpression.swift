@@ -12,7 +12,7 @@ public enum TimeExpression {
     /// - Parameter now: seconds since the epoch to count relative times from.
     /// - Throws: ``CopydeskError`` `.usage` naming what was not understood.
     public static func parse(_ text: String, now: Int) throws(CopydeskError) -> String {
-        let trimmed = String(text.lowercased().drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        let trimmed = trim(text)
         let day = 86_400
         switch trimmed {
         case "now": return Timestamp.format(seconds: now)
@@ -20,10 +20,8 @@ public enum TimeExpression {
         case "yesterday": return Timestamp.format(seconds: now - now % day - day)
         default: break
         }
-        if let last = trimmed.last, let unit = ["s": 1, "m": 60, "h": 3600, "d": day, "w": 7 * day][String(last)],
-            let count = Int(trimmed.dropLast()), count >= 0
-        {
-            return Timestamp.format(seconds: now - count * unit)
+        if let seconds = relativeSeconds(trimmed) {
+            return Timestamp.format(seconds: now - seconds)
         }
         if let seconds = isoSeconds(trimmed) {
             return Timestamp.format(seconds: seconds)
@@ -31,6 +29,42 @@ public enum TimeExpression {
         throw CopydeskError(
             .usage,
             "cannot read the time '\(text)': use ISO 8601 (2026-11-24T09:30Z), a relative time (10m, 2h, 3d) or yesterday")
+    }
+
+    /// A length of time as operators type it for `--story-window`: a whole number of seconds,
+    /// minutes, hours, days or weeks (`90m`, `36h`, `3d`, `1w`).
+    ///
+    /// - Throws: ``CopydeskError`` `.usage` naming what was not understood.
+    public static func duration(_ text: String) throws(CopydeskError) -> Duration {
+        guard let seconds = relativeSeconds(trim(text)) else {
+            throw CopydeskError(.usage, "cannot read the length of time '\(text)': use a number and a unit: 90m, 36h, 3d, 1w")
+        }
+        return .seconds(seconds)
+    }
+
+    /// A duration as ``duration(_:)`` reads it, in its largest whole unit (`3d`, `36h`, `90m`).
+    public static func text(of duration: Duration) -> String {
+        let seconds = Int(duration.components.seconds)
+        for (unit, length) in units.sorted(by: { $0.value > $1.value }) where length <= seconds && seconds % length == 0 {
+            return "\(seconds / length)\(unit)"
+        }
+        return "\(seconds)s"
+    }
+
+    /// The units of a relative time, in seconds.
+    private static let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 7 * 86_400]
+
+    /// The seconds of a relative time (`10m`, `3d`): a whole number and a unit.
+    private static func relativeSeconds(_ text: String) -> Int? {
+        guard let last = text.last, let unit = units[last], let count = Int(text.dropLast()), count >= 0,
+            count <= Int.max / unit
+        else { return nil }
+        return count * unit
+    }
+
+    /// `text` lowercased, without surrounding whitespace.
+    private static func trim(_ text: String) -> String {
+        String(text.lowercased().drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 
     /// Seconds since the epoch of an ISO 8601 date or date-time; without a zone, UTC.

@@ -20,21 +20,22 @@ extension PostgresCatalog {
                 throw error as? CopydeskError ?? CopydeskError(.ioFailed, "\(error)")
             }
         }
+        let assigner = storyAssigner
         return try await write { connection, logger in
             for id in archived { try await Self.markArchived(id, on: connection, logger: logger) }
             var results = [CommitResult]()
             for submission in submissions {
-                results.append(try await Self.commit(submission, on: connection, logger: logger))
+                results.append(try await Self.commit(submission, assigner: assigner, on: connection, logger: logger))
             }
             return results
         }
     }
 
-    static func commit(_ submission: Submission, on connection: PostgresConnection, logger: Logger) async throws
-        -> CommitResult
-    {
+    static func commit(
+        _ submission: Submission, assigner: StoryAssigner, on connection: PostgresConnection, logger: Logger
+    ) async throws -> CommitResult {
         if let items = submission.items {
-            return try await commit(submission, items: items, on: connection, logger: logger)
+            return try await commit(submission, items: items, assigner: assigner, on: connection, logger: logger)
         }
         let now = Timestamp.now()
         var result = CommitResult(receiptID: 0, decision: .rejected, archivePath: submission.archivePath)
@@ -44,7 +45,9 @@ extension PostgresCatalog {
             result.message = rejection.reason
         case .success(let prepared):
             article = prepared.article
-            try await decide(submission, prepared, item: nil, at: now, into: &result, on: connection, logger: logger)
+            try await decide(
+                submission, prepared, item: nil, assigner: assigner, at: now, into: &result, on: connection,
+                logger: logger)
         }
         let identity = submission.identity
         let reason = result.decision == .rejected ? result.message : nil
@@ -90,8 +93,8 @@ extension PostgresCatalog {
     /// ones before it), then the file's receipt, once (decision `items`), and per item a
     /// `receipt_item` row pointing back to it and its decision event.
     private static func commit(
-        _ submission: Submission, items: [Result<PreparedArticle, CopydeskError>], on connection: PostgresConnection,
-        logger: Logger
+        _ submission: Submission, items: [Result<PreparedArticle, CopydeskError>], assigner: StoryAssigner,
+        on connection: PostgresConnection, logger: Logger
     ) async throws -> CommitResult {
         let now = Timestamp.now()
         var results = [CommitResult]()
@@ -102,7 +105,9 @@ extension PostgresCatalog {
             case .failure(let rejection):
                 result.message = rejection.reason
             case .success(let prepared):
-                try await decide(submission, prepared, item: position, at: now, into: &result, on: connection, logger: logger)
+                try await decide(
+                    submission, prepared, item: position, assigner: assigner, at: now, into: &result, on: connection,
+                    logger: logger)
             }
             results.append(result)
         }
@@ -154,9 +159,10 @@ extension PostgresCatalog {
     }
 
     /// Decides what `prepared` (the file's article, or its item at `item`) is and records what the
-    /// verdict adds (a new article, a new version) into `result`.
+    /// verdict adds (a new article, a new version) and the article's story (by `assigner`) into
+    /// `result`.
     private static func decide(
-        _ submission: Submission, _ prepared: PreparedArticle, item: Int?, at now: String,
+        _ submission: Submission, _ prepared: PreparedArticle, item: Int?, assigner: StoryAssigner, at now: String,
         into result: inout CommitResult, on connection: PostgresConnection, logger: Logger
     ) async throws {
         let lookup = PostgresLookup(connection: connection, logger: logger)
@@ -200,7 +206,7 @@ extension PostgresCatalog {
         }
         let time = Timestamp.storyTime(published: prepared.article.published, arrivedAt: submission.arrivedAt)
         let update = try await PostgresStoryLookup(connection: connection, logger: logger).run(
-            StoryAssigner().assignment(for: prepared.storyFeatures, at: time))
+            assigner.assignment(for: prepared.storyFeatures, at: time))
         result.story = try await apply(
             update, article: article, file: submission.fileName, at: now, on: connection, logger: logger)
     }

@@ -62,10 +62,12 @@ extension PostgresCatalog {
 
     /// Applies what assigning `article` to a story changes (see the SQLite catalog's `apply`).
     ///
+    /// - Parameter logsMerges: whether each merge is a `story-merged` event (a regroup counts them
+    ///   instead).
     /// - Returns: the article's story.
     static func apply(
-        _ update: StoryUpdate, article: Int64, file: String?, at now: String, on connection: PostgresConnection,
-        logger: Logger
+        _ update: StoryUpdate, article: Int64, file: String?, at now: String, logsMerges: Bool = true,
+        on connection: PostgresConnection, logger: Logger
     ) async throws -> Int64 {
         let profile = update.profile
         let summary = ByteBuffer(bytes: profile.summary)
@@ -99,7 +101,8 @@ extension PostgresCatalog {
                     DELETE FROM story_term WHERE story_id = \(merged)
                 )
                 INSERT INTO event (time, kind, file, message, story)
-                VALUES (\(now), 'story-merged', \(file), \("story \(merged) merged into story \(story)"), \(story))
+                SELECT \(now), 'story-merged', \(file), \("story \(merged) merged into story \(story)"), \(story)
+                WHERE \(logsMerges)
                 """, logger: logger)
         }
         try await connection.run(

@@ -18,6 +18,8 @@ public final class PostgresCatalog: CatalogBackend {
     public var location: String { postgres.description }
     /// How long a write waits for the other nodes' writes before it fails (and is retried).
     public let busyTimeout: Duration
+    /// How a new article is assigned to a story (its window: `--story-window`).
+    public let storyAssigner: StoryAssigner
     let writer: PostgresSession
     let reader: PostgresSession
     let logger: Logger
@@ -29,9 +31,10 @@ public final class PostgresCatalog: CatalogBackend {
     /// The channel every writing transaction notifies.
     static let channel = "copydesk_events"
 
-    init(location: PostgresLocation, busyTimeout: Duration, logger: Logger) {
+    init(location: PostgresLocation, busyTimeout: Duration, storyAssigner: StoryAssigner = StoryAssigner(), logger: Logger) {
         self.postgres = location
         self.busyTimeout = busyTimeout
+        self.storyAssigner = storyAssigner
         self.logger = logger
         // A write may wait its busy timeout for the lock, then take its time; a read is short.
         self.writer = PostgresSession(location: location, patience: busyTimeout + .seconds(30), logger: logger)
@@ -40,10 +43,14 @@ public final class PostgresCatalog: CatalogBackend {
 
     /// Connects to the catalog's database and brings its schema up to date (creating it in an
     /// empty database).
+    ///
+    /// - Parameter storyAssigner: how each new article is assigned to a story.
     public static func openForWriting(
-        _ location: PostgresLocation, busyTimeout: Duration, logger: Logger = Logger(label: "copydesk.postgres")
+        _ location: PostgresLocation, busyTimeout: Duration, storyAssigner: StoryAssigner = StoryAssigner(),
+        logger: Logger = Logger(label: "copydesk.postgres")
     ) async throws(CopydeskError) -> PostgresCatalog {
-        let catalog = PostgresCatalog(location: location, busyTimeout: busyTimeout, logger: logger)
+        let catalog = PostgresCatalog(
+            location: location, busyTimeout: busyTimeout, storyAssigner: storyAssigner, logger: logger)
         do {
             try await catalog.writer.withConnection { connection, logger in
                 try await PostgresMigrations.migrate(connection, logger: logger)

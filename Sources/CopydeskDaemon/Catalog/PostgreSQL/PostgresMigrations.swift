@@ -249,6 +249,27 @@ enum PostgresMigrations {
                 "ALTER TABLE event ADD COLUMN story bigint",
             ]
         ),
+        (
+            // `copydesk regroup`'s progress (see the SQLite catalog's `v10-regroup`; no story floor:
+            // the story id sequence never gives an id twice).
+            "v4-regroup",
+            [
+                """
+                CREATE TABLE regroup (
+                    id integer PRIMARY KEY CHECK (id = 1),
+                    until_article bigint NOT NULL,
+                    done_through bigint NOT NULL,
+                    total bigint NOT NULL,
+                    done bigint NOT NULL,
+                    merges bigint NOT NULL,
+                    window_seconds bigint NOT NULL,
+                    seconds double precision NOT NULL,
+                    started_at text NOT NULL,
+                    finished_at text
+                )
+                """
+            ]
+        ),
     ]
 
     /// The table that records which migrations ran.

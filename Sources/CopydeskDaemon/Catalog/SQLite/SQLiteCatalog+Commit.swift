@@ -17,15 +17,16 @@ extension SQLiteCatalog {
         batch submissions: [Submission], markingArchived archived: [Int64],
         beforeRecording: (@Sendable () throws -> Void)?
     ) async throws(CopydeskError) -> [CommitResult] {
-        try await writeAsync { db in
+        let assigner = storyAssigner
+        return try await writeAsync { db in
             try beforeRecording?()
             for id in archived { try Self.markArchived(id, in: db) }
-            return try submissions.map { try Self.commit($0, in: db) }
+            return try submissions.map { try Self.commit($0, assigner: assigner, in: db) }
         }
     }
 
-    static func commit(_ submission: Submission, in db: Database) throws -> CommitResult {
-        if let items = submission.items { return try commit(submission, items: items, in: db) }
+    static func commit(_ submission: Submission, assigner: StoryAssigner, in db: Database) throws -> CommitResult {
+        if let items = submission.items { return try commit(submission, items: items, assigner: assigner, in: db) }
         let now = Timestamp.now()
         var result = CommitResult(receiptID: 0, decision: .rejected, archivePath: submission.archivePath)
         var article: Article?
@@ -34,7 +35,7 @@ extension SQLiteCatalog {
             result.message = rejection.reason
         case .success(let prepared):
             article = prepared.article
-            try decide(submission, prepared, item: nil, at: now, into: &result, in: db)
+            try decide(submission, prepared, item: nil, assigner: assigner, at: now, into: &result, in: db)
         }
         try db.cachedStatement(
             sql: """
@@ -71,7 +72,8 @@ extension SQLiteCatalog {
     /// ones before it), then the file's receipt, once (decision `items`), and per item a
     /// `receipt_item` row pointing back to it and its decision event.
     private static func commit(
-        _ submission: Submission, items: [Result<PreparedArticle, CopydeskError>], in db: Database
+        _ submission: Submission, items: [Result<PreparedArticle, CopydeskError>], assigner: StoryAssigner,
+        in db: Database
     ) throws -> CommitResult {
         let now = Timestamp.now()
         var results = [CommitResult]()
@@ -82,7 +84,7 @@ extension SQLiteCatalog {
             case .failure(let rejection):
                 result.message = rejection.reason
             case .success(let prepared):
-                try decide(submission, prepared, item: position, at: now, into: &result, in: db)
+                try decide(submission, prepared, item: position, assigner: assigner, at: now, into: &result, in: db)
             }
             results.append(result)
         }
@@ -132,22 +134,23 @@ extension SQLiteCatalog {
     }
 
     /// Decides what `prepared` (the file's article, or its item at `item`) is, records what the
-    /// verdict adds (a new article, a new version) and the article's story into `result`.
+    /// verdict adds (a new article, a new version) and the article's story (by `assigner`) into
+    /// `result`.
     private static func decide(
-        _ submission: Submission, _ prepared: PreparedArticle, item: Int?, at now: String,
+        _ submission: Submission, _ prepared: PreparedArticle, item: Int?, assigner: StoryAssigner, at now: String,
         into result: inout CommitResult, in db: Database
     ) throws {
         let verdict = try Decider().decide(
             rawSHA256: submission.rawSHA256, item: item, prepared, in: SQLiteLookup(db: db))
         try record(verdict, of: prepared, at: now, into: &result, in: db)
-        try assignStory(prepared, to: &result, submission: submission, at: now, in: db)
+        try assignStory(prepared, to: &result, submission: submission, assigner: assigner, at: now, in: db)
     }
 
-    /// The story of the decision's article: a new article is assigned one (``StoryAssigner``, in
-    /// this transaction); a new version or a duplicate is in its article's story.
+    /// The story of the decision's article: a new article is assigned one (by `assigner`, in this
+    /// transaction); a new version or a duplicate is in its article's story.
     private static func assignStory(
-        _ prepared: PreparedArticle, to result: inout CommitResult, submission: Submission, at now: String,
-        in db: Database
+        _ prepared: PreparedArticle, to result: inout CommitResult, submission: Submission, assigner: StoryAssigner,
+        at now: String, in db: Database
     ) throws {
         guard let article = result.article else { return }
         guard result.decision == .newArticle else {
@@ -155,7 +158,7 @@ extension SQLiteCatalog {
             return
         }
         let time = Timestamp.storyTime(published: prepared.article.published, arrivedAt: submission.arrivedAt)
-        let update = try SQLiteStoryLookup(db: db).run(StoryAssigner().assignment(for: prepared.storyFeatures, at: time))
+        let update = try SQLiteStoryLookup(db: db).run(assigner.assignment(for: prepared.storyFeatures, at: time))
         result.story = try apply(update, article: article, file: submission.fileName, at: now, in: db)
     }
 

@@ -369,6 +369,30 @@ extension SQLiteCatalog {
                     ALTER TABLE event ADD COLUMN story INTEGER;
                     """)
         }
+        migrator.registerMigration("v10-regroup") { db in
+            // `copydesk regroup`: how far the last regroup got (one row), written in the transaction
+            // of each batch it re-assigns, so that a regroup interrupted continues where it stopped.
+            // It re-assigns the articles up to `until_article` (the newest when it started), in id
+            // order; `done_through` is the last one done. New stories get ids above `story_floor`
+            // (the largest id before the regroup cleared the stories: SQLite would give a cleared
+            // table's ids again, and an old id must stay unknown, never name another story).
+            try db.execute(
+                sql: """
+                    CREATE TABLE regroup (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        until_article INTEGER NOT NULL,
+                        done_through INTEGER NOT NULL,
+                        total INTEGER NOT NULL,
+                        done INTEGER NOT NULL,
+                        merges INTEGER NOT NULL,
+                        window_seconds INTEGER NOT NULL,
+                        story_floor INTEGER NOT NULL,
+                        seconds REAL NOT NULL,
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT
+                    );
+                    """)
+        }
         return migrator
     }
 }

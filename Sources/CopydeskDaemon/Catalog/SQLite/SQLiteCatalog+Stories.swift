@@ -57,10 +57,15 @@ extension SQLiteCatalog {
     /// updated, the stories it merges folded into it (each a `story-merged` event), the article's
     /// story, the story's postings and the term counts.
     ///
+    /// A new story's id is above every id the catalog gave before, also those a regroup cleared
+    /// (`regroup.story_floor`): an old id never names another story.
+    ///
+    /// - Parameter logsMerges: whether each merge is a `story-merged` event (a regroup counts them
+    ///   instead).
     /// - Returns: the article's story.
-    static func apply(_ update: StoryUpdate, article: Int64, file: String?, at now: String, in db: Database) throws
-        -> Int64
-    {
+    static func apply(
+        _ update: StoryUpdate, article: Int64, file: String?, at now: String, logsMerges: Bool = true, in db: Database
+    ) throws -> Int64 {
         let profile = update.profile
         let story: Int64
         if let id = update.story {
@@ -71,13 +76,16 @@ extension SQLiteCatalog {
         } else {
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO story (articles, first_seen, last_seen, summary, created_at) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO story (id, articles, first_seen, last_seen, summary, created_at)
+                    VALUES (
+                        max(coalesce((SELECT max(id) FROM story), 0), coalesce((SELECT story_floor FROM regroup), 0)) + 1,
+                        ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [profile.articles, profile.firstSeen, profile.lastSeen, Data(profile.summary), now])
             story = db.lastInsertedRowID
         }
         for merged in update.merged where merged != story {
-            try mergeStory(merged, into: story, file: file, at: now, in: db)
+            try mergeStory(merged, into: story, file: file, logged: logsMerges, at: now, in: db)
         }
         try db.cachedStatement(sql: "UPDATE article SET story_id = ? WHERE id = ?").execute(arguments: [story, article])
         let post = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_term (term, story_id) VALUES (?, ?)")
@@ -92,10 +100,10 @@ extension SQLiteCatalog {
     }
 
     /// Folds story `merged` into `story`: its articles and postings move, it and the stories merged
-    /// into it before resolve to `story` from now on.
-    private static func mergeStory(_ merged: Int64, into story: Int64, file: String?, at now: String, in db: Database)
-        throws
-    {
+    /// into it before resolve to `story` from now on (`logged`: a `story-merged` event says so).
+    private static func mergeStory(
+        _ merged: Int64, into story: Int64, file: String?, logged: Bool, at now: String, in db: Database
+    ) throws {
         // One statement at a time: GRDB hands a multi-statement string's arguments out in turn.
         for sql in [
             "UPDATE story SET merged_into = ?1 WHERE id = ?2 OR merged_into = ?2",
@@ -105,6 +113,7 @@ extension SQLiteCatalog {
         ] {
             try db.cachedStatement(sql: sql).execute(arguments: [story, merged])
         }
+        guard logged else { return }
         try insertEvent(
             .storyMerged, file: file, message: "story \(merged) merged into story \(story)", story: story, at: now,
             in: db)

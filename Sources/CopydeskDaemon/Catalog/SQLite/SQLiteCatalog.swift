@@ -17,6 +17,8 @@ public final class SQLiteCatalog: CatalogBackend {
     public var location: String { path }
     /// How long a write waits for another process's write transaction before it fails.
     public let busyTimeout: Duration
+    /// How a new article is assigned to a story (its window: `--story-window`).
+    public let storyAssigner: StoryAssigner
 
     /// How long a write waits for another writer by default: long enough for any transaction of
     /// copydesk's own (a batch of 256 files, a checkpoint), short enough that a stuck writer shows
@@ -29,11 +31,15 @@ public final class SQLiteCatalog: CatalogBackend {
     /// A file that is not an SQLite database, or whose schema cannot be read, is never overwritten
     /// or removed: the error says so and leaves it to an operator.
     ///
-    /// - Parameter busyTimeout: how long a write waits for another process's write transaction.
+    /// - Parameters:
+    ///   - busyTimeout: how long a write waits for another process's write transaction.
+    ///   - storyAssigner: how each new article is assigned to a story.
     /// - Throws: ``CopydeskError`` naming the file when it cannot be opened or migrated:
     ///   `.storeDamaged` for a damaged file, `.storeUnavailable` when it is locked, full or
     ///   read-only, `.storeFailed` otherwise.
-    public convenience init(path: String, busyTimeout: Duration = SQLiteCatalog.defaultBusyTimeout) throws(CopydeskError) {
+    public convenience init(
+        path: String, busyTimeout: Duration = SQLiteCatalog.defaultBusyTimeout, storyAssigner: StoryAssigner = StoryAssigner()
+    ) throws(CopydeskError) {
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(busyTimeout.secondsValue)
@@ -57,13 +63,13 @@ public final class SQLiteCatalog: CatalogBackend {
         } catch {
             throw Self.failure("open the catalog", error, path: path, busyTimeout: busyTimeout)
         }
-        try self.init(queue: queue, path: path, busyTimeout: busyTimeout)
+        try self.init(queue: queue, path: path, busyTimeout: busyTimeout, storyAssigner: storyAssigner)
     }
 
     /// A new, empty catalog in memory (for tests and dry runs).
-    public static func inMemory() throws(CopydeskError) -> SQLiteCatalog {
+    public static func inMemory(storyAssigner: StoryAssigner = StoryAssigner()) throws(CopydeskError) -> SQLiteCatalog {
         do {
-            return try SQLiteCatalog(queue: DatabaseQueue(), path: ":memory:")
+            return try SQLiteCatalog(queue: DatabaseQueue(), path: ":memory:", storyAssigner: storyAssigner)
         } catch let error as CopydeskError {
             throw error
         } catch {
@@ -72,10 +78,14 @@ public final class SQLiteCatalog: CatalogBackend {
     }
 
     /// A catalog over an existing queue, migrated.
-    init(queue: DatabaseQueue, path: String, busyTimeout: Duration = SQLiteCatalog.defaultBusyTimeout) throws(CopydeskError) {
+    init(
+        queue: DatabaseQueue, path: String, busyTimeout: Duration = SQLiteCatalog.defaultBusyTimeout,
+        storyAssigner: StoryAssigner = StoryAssigner()
+    ) throws(CopydeskError) {
         self.queue = queue
         self.path = path
         self.busyTimeout = busyTimeout
+        self.storyAssigner = storyAssigner
         // Several daemons may open one new catalog at once (nodes of a shared Inbox): the migrator
         // reads what is applied before its transactions, so they take turns, by a lock on a file
         // beside the catalog (never on the catalog itself: closing another descriptor of it would
@@ -96,6 +106,7 @@ public final class SQLiteCatalog: CatalogBackend {
         self.queue = readOnlyQueue
         self.path = path
         self.busyTimeout = Self.defaultBusyTimeout
+        self.storyAssigner = StoryAssigner()
     }
 
     /// Opens an existing catalog for reading only.
