@@ -29,6 +29,10 @@ guard let folder = folders.first else {
 var assigner = StoryAssigner()
 if let value = options["join"].flatMap(Double.init) { assigner.joinThreshold = value }
 if let value = options["merge"].flatMap(Double.init) { assigner.mergeThreshold = value }
+if let value = options["pass-merge"].flatMap(Double.init) { assigner.mergePassThreshold = value }
+if let value = options["attach"].flatMap(Double.init) { assigner.attachThreshold = value }
+if let value = options["attach-size"].flatMap(Int.init) { assigner.attachSize = value }
+if let value = options["attach-margin"].flatMap(Double.init) { assigner.attachMargin = value }
 if let value = options["window-days"].flatMap(Double.init) { assigner.window = .seconds(value * 86_400) }
 
 let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
@@ -91,6 +95,9 @@ for item in prepared {
     totalTimes.append(clock.now - start)
     procedureTimes.append(own)
 }
+let passStart = clock.now
+let passMerges = options["no-pass"] == nil ? catalog.mergePass(assigner) : 0
+let passTime = clock.now - passStart
 var output = [String: Int64]()
 for (name, story) in storyOfFile { output[name] = catalog.resolve(story) }
 let json = try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys])
@@ -103,6 +110,7 @@ func quantile(_ values: [Duration], _ q: Double) -> String {
     return String(format: "%.1f µs", Double(value.components.attoseconds) / 1e12 + Double(value.components.seconds) * 1e6)
 }
 print("articles \(prepared.count) stories \(Set(output.values).count) merged \(catalog.mergedInto.count)")
+print("merge pass: \(passMerges) merges in \(passTime)")
 print("features p50 \(quantile(featureTimes, 0.5)) p90 \(quantile(featureTimes, 0.9))")
 print("procedure p50 \(quantile(procedureTimes, 0.5)) p90 \(quantile(procedureTimes, 0.9))")
 print("procedure+memory catalog p50 \(quantile(totalTimes, 0.5)) p90 \(quantile(totalTimes, 0.9))")

@@ -81,4 +81,36 @@ public final class MemoryStoryCatalog: StoryLookup {
         articles += 1
         return story
     }
+
+    /// Applies a merge pass's merge.
+    public func apply(_ merge: StoryMerge) {
+        let story = resolve(merge.story)
+        let merged = resolve(merge.merged)
+        guard story != merged else { return }
+        mergedInto[merged] = story
+        profiles[merged] = nil
+        profiles[story] = merge.profile
+    }
+
+    /// One merge pass over every story (see ``StoryMergeCheck``); returns how many merges it made.
+    @discardableResult
+    public func mergePass(_ assigner: StoryAssigner) -> Int {
+        var merges = 0
+        var checked = StoryMergeCheck.passOrder(profiles.map { ($0.key, $0.value.articles) })
+        for _ in 0..<assigner.mergePassRounds {
+            var merged = 0
+            for story in checked {
+                guard let profile = profiles[story] else { continue }
+                // The memory catalog never throws.
+                if let merge = (try? run(StoryMergeCheck(assigner: assigner, story: story, profile: profile))) ?? nil {
+                    apply(merge)
+                    merged += 1
+                }
+            }
+            merges += merged
+            if merged == 0 { break }
+            checked = StoryMergeCheck.passOrder(checked.compactMap { id in profiles[id].map { (id, $0.articles) } })
+        }
+        return merges
+    }
 }

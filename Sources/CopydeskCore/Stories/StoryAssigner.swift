@@ -39,6 +39,15 @@ public struct StoryAssigner: Sendable {
     public var fileTerms: Int
     /// How many terms a story's summary keeps.
     public var summaryTerms: Int
+    /// The merge pass (``StoryMergeCheck``): the least score for two stories to be one event.
+    public var mergePassThreshold = 0.25
+    /// The merge pass: a story of at most this many articles joins its best larger match when it is
+    /// clear (``attachThreshold``, ``attachMargin``).
+    public var attachSize = 3
+    public var attachThreshold = 0.1
+    public var attachMargin = 1.5
+    /// The most rounds of one merge pass.
+    public var mergePassRounds = 3
 
     /// The weight of each channel in a comparison.
     public static func weight(of channel: StoryFeatures.Channel) -> Double {
@@ -53,7 +62,7 @@ public struct StoryAssigner: Sendable {
     }
 
     public init(
-        window: Duration = .seconds(3 * 86_400), joinThreshold: Double = 0.2, mergeThreshold: Double = 0.3,
+        window: Duration = .seconds(3 * 86_400), joinThreshold: Double = 0.25, mergeThreshold: Double = 0.3,
         mergeFloor: Double = 0.1,
         lookupTerms: Int = 32, storiesPerTerm: Int = 16, candidates: Int = 12, fileTerms: Int = 32,
         summaryTerms: Int = 128
@@ -86,6 +95,8 @@ public struct StoryAssignment: StoryProcedure {
     /// The article's weighted terms (after the frequencies answer).
     var vector = [Int64: Double]()
     var idf = [Int64: Double]()
+    /// The channel of each of the article's terms.
+    var channels = [Int64: StoryFeatures.Channel]()
     var candidateOrder = [Int64]()
     /// The article's term keys, heaviest first (ties by key).
     var byWeight = [Int64]()
@@ -152,6 +163,7 @@ public struct StoryAssignment: StoryProcedure {
             let weight = (1 + log(Double(term.count))) * rarity * StoryAssigner.weight(of: term.channel)
             idf[term.key] = rarity
             vector[term.key] = weight
+            channels[term.key] = term.channel
             weighted.append((term.key, weight))
         }
         weighted.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.key < $1.key }
@@ -170,14 +182,15 @@ public struct StoryAssignment: StoryProcedure {
 
 
     mutating func decide(_ profiles: [Int64: StoryProfile]) -> StoryStep {
-        let articleNorm = vector.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let article = StoryVector(vector, channels: channels)
         var summaries = [Int64: StorySummary]()
         for id in candidateOrder.sorted() {
             guard let profile = profiles[id], isActive(profile), let summary = StorySummary(profile.summary) else {
                 continue
             }
             summaries[id] = summary
-            scores[id] = summary.cosine(with: vector, norm: articleNorm, idf: idf, articles: profile.articles)
+            let story = StoryVector(summary.vector(articles: profile.articles, idf: idf), channels: summary.channels)
+            scores[id] = article.eventScore(with: story)
         }
         let ranked = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         guard let best = ranked.first, best.value >= assigner.joinThreshold else {

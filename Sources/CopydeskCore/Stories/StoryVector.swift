@@ -1,0 +1,79 @@
+/// Weighted terms (an article's, or a story's summary) as story assignment compares them: by
+/// channel group, so that two articles of one *kind* of event, which share its vocabulary, do not
+/// pass for one event.
+///
+/// The event score of two vectors is the mean of two cosines: over their **names** (names, name
+/// parts and places: who and where) and over their **numbers** (numbers and numbers with their
+/// neighbour: when, how many, which score or route). Words are left out of it: on stories-dev, the
+/// cosine over words alone tells an article's own event from the other event of its kind hardly
+/// better than chance (ROC area 0.59, against 0.95 for names and for numbers), while it lets every
+/// report of one kind of event (a rehab, an earthquake, a patch) meet. A vector without a name or a
+/// number (a language written without capitals, a one-line brief) falls back to the cosine over
+/// words.
+struct StoryVector {
+    enum Group: Int {
+        case names = 0, numbers = 1, words = 2
+
+        init(_ channel: StoryFeatures.Channel) {
+            switch channel {
+            case .name, .namePart, .place: self = .names
+            case .number, .numberContext: self = .numbers
+            case .word: self = .words
+            }
+        }
+    }
+
+    /// Term key → weight and group.
+    var terms: [Int64: (weight: Double, group: Group)]
+    /// The Euclidean norm of each group.
+    var norms: (Double, Double, Double)
+
+    init(_ weights: [Int64: Double], channels: [Int64: StoryFeatures.Channel]) {
+        var terms = [Int64: (weight: Double, group: Group)](minimumCapacity: weights.count)
+        var squares = (0.0, 0.0, 0.0)
+        for (key, weight) in weights {
+            let group = Group(channels[key] ?? .word)
+            terms[key] = (weight, group)
+            switch group {
+            case .names: squares.0 += weight * weight
+            case .numbers: squares.1 += weight * weight
+            case .words: squares.2 += weight * weight
+            }
+        }
+        self.terms = terms
+        self.norms = (squares.0.squareRoot(), squares.1.squareRoot(), squares.2.squareRoot())
+    }
+
+    /// Whether it has a name or a number to compare by.
+    var hasNamesOrNumbers: Bool { norms.0 > 0 || norms.1 > 0 }
+
+    /// How likely the two describe one event (0…1): see the type's description.
+    func eventScore(with other: StoryVector) -> Double {
+        // Iterate over the smaller of the two.
+        let (small, large) = terms.count <= other.terms.count ? (self, other) : (other, self)
+        var dots = (0.0, 0.0, 0.0)
+        for (key, mine) in small.terms {
+            guard let theirs = large.terms[key], theirs.group == mine.group else { continue }
+            let product = mine.weight * theirs.weight
+            switch mine.group {
+            case .names: dots.0 += product
+            case .numbers: dots.1 += product
+            case .words: dots.2 += product
+            }
+        }
+        func cosine(_ dot: Double, _ a: Double, _ b: Double) -> Double { a > 0 && b > 0 ? dot / (a * b) : 0 }
+        guard hasNamesOrNumbers, other.hasNamesOrNumbers else {
+            return cosine(dots.2, norms.2, other.norms.2)
+        }
+        return (cosine(dots.0, norms.0, other.norms.0) + cosine(dots.1, norms.1, other.norms.1)) / 2
+    }
+}
+
+extension StorySummary {
+    /// The channel of each of the summary's terms.
+    var channels: [Int64: StoryFeatures.Channel] {
+        var channels = [Int64: StoryFeatures.Channel](minimumCapacity: entries.count)
+        for (key, entry) in entries { channels[key] = entry.channel }
+        return channels
+    }
+}
