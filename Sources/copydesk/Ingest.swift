@@ -30,6 +30,9 @@ extension Copydesk {
                 catalog: store, archive: archive, origin: .ingest, configuration: limits.pipelineConfiguration,
                 logger: Logger(label: "copydesk.ingest"))
             await pipeline.recoverPendingReceipts()
+            // The stories this ingest touches get a merge pass at its end.
+            let storyPass = StoryMergePass(catalog: store, assigner: store.storyAssigner)
+            let firstEvent = try await storyPass.currentEvent()
             var counts = [Decision: Int]()
             var failed = 0
             var skipped = 0
@@ -51,8 +54,16 @@ extension Copydesk {
                     failed += 1
                 }
             })
-            await store.close()
             progress.finish()
+            let merges: Int
+            do {
+                merges = try await storyPass.run(.changedAfterEvent(firstEvent)).merges
+            } catch {
+                // The decisions stand; the next pass (an idle daemon's, the next ingest's) merges.
+                Terminal.error("copydesk: the stories' merge pass failed: \(error.detailedDescription())")
+                merges = 0
+            }
+            await store.close()
             let elapsed = ContinuousClock.now - start
             let decided = counts.values.reduce(0, +)
             var summary = "\(decided) file\(decided == 1 ? "" : "s") ingested: "
@@ -61,6 +72,7 @@ extension Copydesk {
             if failed > 0 { summary += "; \(failed) failed (see errors above)" }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             if decided > 0, seconds > 0 { summary += String(format: " (%.1f s, %.0f files/s)", seconds, Double(decided) / seconds) }
+            if merges > 0 { summary += "; \(merges) stor\(merges == 1 ? "y" : "ies") merged by the merge pass" }
             if let shared = store as? PostgresCatalog {
                 // The part serialized across nodes: how long this process held the catalog's lock.
                 let (waited, held, transactions) = shared.lockTimes.totals

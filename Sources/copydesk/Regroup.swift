@@ -73,9 +73,15 @@ extension Copydesk {
                 await store.close()
                 throw error
             }
+            var message = last.finishMessage
+            if last.isFinished {
+                // Assignment and the merge pass make the stories, as for the decisions.
+                let merges = try await StoryMergePass(catalog: store, assigner: assigner).run(.all).merges
+                message += "; the merge pass merged \(merges) stor\(merges == 1 ? "y" : "ies")"
+            }
             await store.close()
             progress.finish()
-            Terminal.write(last.finishMessage + "\n")
+            Terminal.write(message + "\n")
         }
     }
 }

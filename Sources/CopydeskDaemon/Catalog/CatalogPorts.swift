@@ -66,6 +66,16 @@ public protocol CatalogStore: AnyObject, Sendable {
     ///   another window than `assigner`'s (``RegroupProgress/check(_:)``).
     func regroup(batchOf limit: Int, assigner: StoryAssigner) async throws(CopydeskError) -> RegroupProgress
 
+    /// The live stories a merge pass checks (``StoryMergePass``), with their article counts, and the
+    /// newest event id (where the next pass over changes starts).
+    func storiesToCheck(_ scope: StoryPassScope) async throws(CopydeskError) -> StoriesToCheck
+
+    /// Checks one story for a merge (``StoryMergeCheck``, by `assigner`'s rules) and applies the
+    /// merge it finds, with its `story-merged` event, in one transaction.
+    ///
+    /// - Returns: the merge applied; nil when the story stays as it is (or no longer lives).
+    func checkStoryMerge(_ story: Int64, assigner: StoryAssigner) async throws(CopydeskError) -> StoryMerge?
+
     /// Lets go of the catalog's connections (a server's are closed cleanly); nothing is used after.
     func close() async
 }

@@ -70,6 +70,9 @@ public struct WatchService: Service {
     /// How often the node's row says it still runs.
     public static let nodeInterval: Duration = .seconds(15)
     public static let metricsInterval: Duration = .seconds(5)
+    /// How long the pipeline must have been idle before a merge pass over the stories changed since
+    /// the last one (``StoryMergePass``), and how often that is looked at.
+    public static let storyPassQuiet: Duration = .seconds(2)
     private let progress = Progress()
     private let retry = RetrySchedule(first: WatchService.firstRetry, longest: WatchService.longestRetry)
     private let rescans = RescanTimer()
@@ -155,6 +158,26 @@ public struct WatchService: Service {
                 while !Task.isCancelled {
                     if publishOpenFiles(changes) { notifier.status(progress.status()) }
                     try? await Task.sleep(for: Self.openFilesInterval)
+                }
+            }
+            group.addTask {
+                // The merge pass, when nothing else is going on: over the stories that changed since
+                // the last pass (those of before this start were passed by the run that decided them,
+                // or are checked again when their stories next change).
+                let pass = StoryMergePass(catalog: pipeline.catalog, assigner: pipeline.catalog.storyAssigner)
+                var after = (try? await pass.currentEvent()) ?? 0
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.storyPassQuiet)
+                    guard progress.isIdle(for: Self.storyPassQuiet), !changes.isStopped else { continue }
+                    do {
+                        let (merges, last) = try await pass.run(.changedAfterEvent(after))
+                        if merges > 0 {
+                            logger.info("merge pass: \(merges) stor\(merges == 1 ? "y" : "ies") merged")
+                        }
+                        after = last
+                    } catch {
+                        logger.warning("the stories' merge pass failed: \((error as? CopydeskError)?.detailedDescription() ?? "\(error)")")
+                    }
                 }
             }
             group.addTask {
@@ -465,6 +488,13 @@ private final class Progress: Sendable {
             case .failed: state.failed += 1
             case .recovered, .skipped: break
             }
+        }
+    }
+
+    /// Whether the pipeline has had nothing in hand, and made no progress, for at least `quiet`.
+    func isIdle(for quiet: Duration) -> Bool {
+        state.withLock { state in
+            state.busySince == nil && ContinuousClock.now - state.lastProgress >= quiet
         }
     }
 

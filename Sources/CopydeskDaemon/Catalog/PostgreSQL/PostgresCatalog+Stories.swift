@@ -87,23 +87,7 @@ extension PostgresCatalog {
             SELECT id FROM existing UNION ALL SELECT id FROM created
             """, as: Int64.self, logger: logger)!
         for merged in update.merged where merged != story {
-            try await connection.run(
-                """
-                WITH folded AS (
-                    UPDATE story SET merged_into = \(story) WHERE id = \(merged) OR merged_into = \(merged)
-                ), moved AS (
-                    UPDATE article SET story_id = \(story) WHERE story_id = \(merged)
-                ), reposted AS (
-                    INSERT INTO story_term (term, story_id)
-                    SELECT term, \(story) FROM story_term WHERE story_id = \(merged)
-                    ON CONFLICT DO NOTHING
-                ), dropped AS (
-                    DELETE FROM story_term WHERE story_id = \(merged)
-                )
-                INSERT INTO event (time, kind, file, message, story)
-                SELECT \(now), 'story-merged', \(file), \("story \(merged) merged into story \(story)"), \(story)
-                WHERE \(logsMerges)
-                """, logger: logger)
+            try await mergeStory(merged, into: story, file: file, logged: logsMerges, at: now, on: connection, logger: logger)
         }
         try await connection.run(
             """
@@ -121,6 +105,31 @@ extension PostgresCatalog {
         return story
     }
 
+    /// Folds story `merged` into `story`: its articles and postings move, it and the stories merged
+    /// into it before resolve to `story` from now on (`logged`: a `story-merged` event says so).
+    static func mergeStory(
+        _ merged: Int64, into story: Int64, file: String?, logged: Bool, at now: String, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        try await connection.run(
+            """
+            WITH folded AS (
+                UPDATE story SET merged_into = \(story) WHERE id = \(merged) OR merged_into = \(merged)
+            ), moved AS (
+                UPDATE article SET story_id = \(story) WHERE story_id = \(merged)
+            ), reposted AS (
+                INSERT INTO story_term (term, story_id)
+                SELECT term, \(story) FROM story_term WHERE story_id = \(merged)
+                ON CONFLICT DO NOTHING
+            ), dropped AS (
+                DELETE FROM story_term WHERE story_id = \(merged)
+            )
+            INSERT INTO event (time, kind, file, message, story)
+            SELECT \(now), 'story-merged', \(file), \("story \(merged) merged into story \(story)"), \(story)
+            WHERE \(logged)
+            """, logger: logger)
+    }
+
     /// The story an article belongs to (nil for an article recorded before stories existed).
     static func story(ofArticle article: Int64, on connection: PostgresConnection, logger: Logger) async throws
         -> Int64?
@@ -131,6 +140,51 @@ extension PostgresCatalog {
 }
 
 extension PostgresCatalog {
+    public func storiesToCheck(_ scope: StoryPassScope) async throws(CopydeskError) -> StoriesToCheck {
+        try await read { connection, logger in
+            let lastEvent = try await connection.first(
+                "SELECT coalesce(max(id), 0)::int8 FROM event", as: Int64.self, logger: logger) ?? Int64(0)
+            let rows: [(Int64, Int64)]
+            switch scope {
+            case .all:
+                rows = try await connection.rows(
+                    "SELECT id, articles::int8 FROM story WHERE merged_into IS NULL", as: (Int64, Int64).self,
+                    logger: logger)
+            case .changedAfterEvent(let after):
+                // The stories named by the events since (decisions, merges), each resolved to the
+                // story it lives in now.
+                rows = try await connection.rows(
+                    """
+                    SELECT live.id, live.articles::int8 FROM story AS live
+                    WHERE live.merged_into IS NULL AND live.id IN (
+                        SELECT coalesce(named.merged_into, named.id) FROM event JOIN story AS named ON named.id = event.story
+                        WHERE event.id > \(after))
+                    """, as: (Int64, Int64).self, logger: logger)
+            }
+            return StoriesToCheck(stories: rows.map { (id: $0.0, articles: Int($0.1)) }, lastEvent: lastEvent)
+        }
+    }
+
+    public func checkStoryMerge(_ story: Int64, assigner: StoryAssigner) async throws(CopydeskError) -> StoryMerge? {
+        try await write("merge stories") { connection, logger in
+            let lookup = PostgresStoryLookup(connection: connection, logger: logger)
+            guard case .profiles(let profiles) = try await lookup.answer(.profiles([story])),
+                let profile = profiles[story],
+                let merge = try await lookup.run(StoryMergeCheck(assigner: assigner, story: story, profile: profile))
+            else { return nil }
+            let now = Timestamp.now()
+            let summary = ByteBuffer(bytes: merge.profile.summary)
+            try await connection.run(
+                """
+                UPDATE story SET articles = \(Int64(merge.profile.articles)), first_seen = \(merge.profile.firstSeen),
+                    last_seen = \(merge.profile.lastSeen), summary = \(summary)
+                WHERE id = \(merge.story)
+                """, logger: logger)
+            try await Self.mergeStory(merge.merged, into: merge.story, file: nil, logged: true, at: now, on: connection, logger: logger)
+            return merge
+        }
+    }
+
     public func stories(since: String?, limit: Int) async throws(CopydeskError) -> [StorySummary] {
         try await read { connection, logger in
             var query = PostgresQuery.StringInterpolation(literalCapacity: 256, interpolationCount: 2)

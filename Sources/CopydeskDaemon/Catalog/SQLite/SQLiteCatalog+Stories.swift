@@ -101,7 +101,7 @@ extension SQLiteCatalog {
 
     /// Folds story `merged` into `story`: its articles and postings move, it and the stories merged
     /// into it before resolve to `story` from now on (`logged`: a `story-merged` event says so).
-    private static func mergeStory(
+    static func mergeStory(
         _ merged: Int64, into story: Int64, file: String?, logged: Bool, at now: String, in db: Database
     ) throws {
         // One statement at a time: GRDB hands a multi-statement string's arguments out in turn.
@@ -126,6 +126,47 @@ extension SQLiteCatalog {
 }
 
 extension SQLiteCatalog {
+    public func storiesToCheck(_ scope: StoryPassScope) async throws(CopydeskError) -> StoriesToCheck {
+        try await readAsync { db in
+            let lastEvent = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM event") ?? 0
+            let rows: [Row]
+            switch scope {
+            case .all:
+                rows = try Row.fetchAll(db, sql: "SELECT id, articles FROM story WHERE merged_into IS NULL")
+            case .changedAfterEvent(let after):
+                // The stories named by the events since (decisions, merges), each resolved to the
+                // story it lives in now.
+                rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT live.id, live.articles FROM story AS live
+                        WHERE live.merged_into IS NULL AND live.id IN (
+                            SELECT coalesce(named.merged_into, named.id) FROM event JOIN story AS named ON named.id = event.story
+                            WHERE event.id > ?)
+                        """, arguments: [after])
+            }
+            return StoriesToCheck(stories: rows.map { (id: $0[0], articles: $0[1]) }, lastEvent: lastEvent)
+        }
+    }
+
+    public func checkStoryMerge(_ story: Int64, assigner: StoryAssigner) async throws(CopydeskError) -> StoryMerge? {
+        try await writeAsync { db in
+            let lookup = SQLiteStoryLookup(db: db)
+            guard case .profiles(let profiles) = try lookup.answer(.profiles([story])), let profile = profiles[story],
+                let merge = try lookup.run(StoryMergeCheck(assigner: assigner, story: story, profile: profile))
+            else { return nil }
+            let now = Timestamp.now()
+            try db.cachedStatement(
+                sql: "UPDATE story SET articles = ?, first_seen = ?, last_seen = ?, summary = ? WHERE id = ?"
+            ).execute(arguments: [
+                merge.profile.articles, merge.profile.firstSeen, merge.profile.lastSeen, Data(merge.profile.summary),
+                merge.story,
+            ])
+            try Self.mergeStory(merge.merged, into: merge.story, file: nil, logged: true, at: now, in: db)
+            return merge
+        }
+    }
+
     public func stories(since: String?, limit: Int) async throws(CopydeskError) -> [StorySummary] {
         try await readAsync { db in
             var sql = "SELECT id, first_seen, last_seen FROM story WHERE merged_into IS NULL"
