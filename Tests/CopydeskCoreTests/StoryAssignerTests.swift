@@ -72,6 +72,8 @@ struct StoryAssignerTests {
             march.append(try desk.receive(seed.bytes, at: "2021-03-23T1\(index):00:00Z"))
         }
         let april = try desk.receive(seeds[4].bytes, at: "2021-04-14T09:00:00Z")
+        // The merge pass folds what the first reports founded apart; April is outside the window.
+        desk.catalog.mergePass(StoryAssigner())
         let stories = march.map(desk.catalog.resolve)
         #expect(Set(stories).count == 1)
         #expect(desk.catalog.resolve(april) != stories[0])

@@ -43,6 +43,9 @@ extension StoriesCatalogTests {
         let catalog = try await backend.make()
         let live = try await ingestFixtures(into: catalog)
         let articles = live.compactMap(\.article)
+        // Decisions, then the merge pass (as an ingest ends): the March seeds one story.
+        let pass = StoryMergePass(catalog: catalog, assigner: StoryAssigner())
+        #expect(try await pass.run(.changedAfterEvent(0)).merges > 0)
         let (before, oldStories) = try await partition(catalog, articles: articles)
         #expect(before.count == 3, "\(before)")
         #expect(live[5].decision == .duplicate)
@@ -50,7 +53,8 @@ extension StoriesCatalogTests {
         let progress = try await Regrouper(catalog: catalog, assigner: StoryAssigner()).run()
         #expect(progress.isFinished && !progress.resumed)
         #expect(progress.done == 7 && progress.total == 7)
-        #expect(progress.stories == 3 && progress.counted == 7)
+        #expect(progress.counted == 7)
+        #expect(try await pass.run(.all).merges > 0)
         let (after, newStories) = try await partition(catalog, articles: articles)
         #expect(after == before)
         // The duplicate is in its article's story, as before.
@@ -67,7 +71,9 @@ extension StoriesCatalogTests {
         let logged = try await catalog.events(limit: 0, kind: .regrouped)
         #expect(logged.count == 2)
         #expect(logged.first?.message?.hasPrefix("regroup started") == true)
-        #expect(logged.last?.message?.hasPrefix("regrouped 7 articles into 3 stories, 0 merges") == true, "\(logged)")
+        #expect(logged.last?.message?.hasPrefix("regrouped 7 articles into \(progress.stories ?? 0) stor") == true, "\(String(describing: logged.last?.message))")
+        // The pass's merges are logged as a decision's are.
+        #expect(try await !catalog.events(limit: 0, kind: .storyMerged).isEmpty)
         await catalog.close()
     }
 
@@ -165,7 +171,8 @@ struct RegroupCommandTests {
             #expect(unknownWindow.status == 2, "\(unknownWindow.stderr)")
             let regroup = try EndToEndTests.run(["regroup", "--archive", archive])
             #expect(regroup.status == 0, "\(regroup.stderr)")
-            #expect(regroup.stdout.hasPrefix("regrouped 5 articles into \(before.count) stor"), "\(regroup.stdout)")
+            #expect(regroup.stdout.hasPrefix("regrouped 5 articles into "), "\(regroup.stdout)")
+            #expect(regroup.stdout.contains("the merge pass merged"), "\(regroup.stdout)")
 
             let after = try Self.stories(archive: archive)
             #expect(Set(after.values) == Set(before.values))

@@ -41,6 +41,10 @@ struct StoriesCatalogTests {
             #expect(result.decision == .newArticle)
             stories[name] = try #require(result.story)
         }
+        // Online, the first March reports may found stories of their own; the merge pass (as at
+        // the end of an ingest) folds them together, and their old ids resolve to the story.
+        _ = try await StoryMergePass(catalog: catalog, assigner: StoryAssigner()).run(.changedAfterEvent(0))
+        for (name, id) in stories { stories[name] = try #require(try await catalog.story(id)).summary.story }
         let march = Set(stories.filter { !$0.key.hasPrefix("004_") }.values)
         #expect(march.count == 1, "\(stories)")
         #expect(stories.first { $0.key.hasPrefix("004_") }?.value != march.first, "\(stories)")
