@@ -189,8 +189,7 @@ public struct StoryAssignment: StoryProcedure {
                 continue
             }
             summaries[id] = summary
-            let story = StoryVector(summary.vector(articles: profile.articles, idf: idf), channels: summary.channels)
-            scores[id] = article.eventScore(with: story)
+            scores[id] = article.eventScore(with: summary, articles: profile.articles, idf: idf)
         }
         let ranked = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         guard let best = ranked.first, best.value >= assigner.joinThreshold else {

@@ -6,7 +6,7 @@
 /// ``StoryMergeCheck`` looks at one story, by the same bounded questions as an assignment (the
 /// rarity of its terms, the active stories filed under its heaviest ones, their profiles), and
 /// folds it together with its best match when:
-/// - the two score at least ``StoryAssigner/mergePassThreshold`` (``StoryVector/eventScore(with:)``
+/// - the two score at least ``StoryAssigner/mergePassThreshold`` (``StoryVector/eventScore(with:articles:idf:)``
 ///   of the two summaries): one event; or
 /// - it is small (at most ``StoryAssigner/attachSize`` articles), its best match among larger
 ///   stories scores at least ``StoryAssigner/attachThreshold``, and at least
@@ -102,9 +102,7 @@ public struct StoryMergeCheck: Sendable {
                 continue
             }
             summaries[id] = otherSummary
-            let otherVector = StoryVector(
-                otherSummary.vector(articles: other.articles, idf: idf), channels: otherSummary.channels)
-            scores[id] = vector.eventScore(with: otherVector)
+            scores[id] = vector.eventScore(with: otherSummary, articles: other.articles, idf: idf)
         }
         let ranked = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         guard let best = ranked.first else { return finish(nil) }

@@ -46,26 +46,35 @@ struct StoryVector {
 
     /// Whether it has a name or a number to compare by.
     var hasNamesOrNumbers: Bool { norms.0 > 0 || norms.1 > 0 }
+}
 
-    /// How likely the two describe one event (0…1): see the type's description.
-    func eventScore(with other: StoryVector) -> Double {
-        // Iterate over the smaller of the two.
-        let (small, large) = terms.count <= other.terms.count ? (self, other) : (other, self)
+extension StoryVector {
+    /// How likely this vector and a story's summary (weighted as
+    /// ``StorySummary/vector(articles:idf:)`` weighs it, without building that vector) describe one
+    /// event (0…1): see the type's description.
+    func eventScore(with summary: StorySummary, articles: Int, idf: [Int64: Double]) -> Double {
         var dots = (0.0, 0.0, 0.0)
-        for (key, mine) in small.terms {
-            guard let theirs = large.terms[key], theirs.group == mine.group else { continue }
-            let product = mine.weight * theirs.weight
-            switch mine.group {
-            case .names: dots.0 += product
-            case .numbers: dots.1 += product
-            case .words: dots.2 += product
+        var squares = (0.0, 0.0, 0.0)
+        for (key, entry) in summary.entries {
+            let weight = StorySummary.weight(entry, idf: idf[key] ?? Double(entry.idf), articles: articles)
+            let group = Group(entry.channel)
+            let mine = terms[key].flatMap { $0.group == group ? $0.weight : nil } ?? 0
+            switch group {
+            case .names:
+                squares.0 += weight * weight
+                dots.0 += mine * weight
+            case .numbers:
+                squares.1 += weight * weight
+                dots.1 += mine * weight
+            case .words:
+                squares.2 += weight * weight
+                dots.2 += mine * weight
             }
         }
+        let theirs = (squares.0.squareRoot(), squares.1.squareRoot(), squares.2.squareRoot())
         func cosine(_ dot: Double, _ a: Double, _ b: Double) -> Double { a > 0 && b > 0 ? dot / (a * b) : 0 }
-        guard hasNamesOrNumbers, other.hasNamesOrNumbers else {
-            return cosine(dots.2, norms.2, other.norms.2)
-        }
-        return (cosine(dots.0, norms.0, other.norms.0) + cosine(dots.1, norms.1, other.norms.1)) / 2
+        guard hasNamesOrNumbers, theirs.0 > 0 || theirs.1 > 0 else { return cosine(dots.2, norms.2, theirs.2) }
+        return (cosine(dots.0, norms.0, theirs.0) + cosine(dots.1, norms.1, theirs.1)) / 2
     }
 }
 
