@@ -95,22 +95,17 @@ public final class MemoryStoryCatalog: StoryLookup {
     /// One merge pass over every story (see ``StoryMergeCheck``); returns how many merges it made.
     @discardableResult
     public func mergePass(_ assigner: StoryAssigner) -> Int {
-        var merges = 0
-        var checked = StoryMergeCheck.passOrder(profiles.map { ($0.key, $0.value.articles) })
-        for _ in 0..<assigner.mergePassRounds {
-            var merged = 0
-            for story in checked {
+        var plan = StoryPassPlan(profiles.map { ($0.key, $0.value.articles) }, assigner: assigner)
+        repeat {
+            for story in plan.order where plan.isLive(story) {
                 guard let profile = profiles[story] else { continue }
                 // The memory catalog never throws.
                 if let merge = (try? run(StoryMergeCheck(assigner: assigner, story: story, profile: profile))) ?? nil {
                     apply(merge)
-                    merged += 1
+                    plan.record(merge)
                 }
             }
-            merges += merged
-            if merged == 0 { break }
-            checked = StoryMergeCheck.passOrder(checked.compactMap { id in profiles[id].map { (id, $0.articles) } })
-        }
-        return merges
+        } while plan.endRound()
+        return plan.merges
     }
 }

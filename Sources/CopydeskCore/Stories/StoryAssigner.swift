@@ -10,10 +10,10 @@ internal import Foundation
 ///    the candidates (never a scan), ranked by the weight of the terms they were found under;
 /// 3. the **profiles** of the best few candidates.
 ///
-/// Each candidate is scored by the cosine between the article's terms and the story's summary
-/// (its top terms, each weighted by the share of the story's articles carrying it), both weighted
-/// by rarity and by channel: names weigh most, then places and numbers with their neighbour, then
-/// words. The article joins the best story scoring at least ``joinThreshold``. Every other
+/// Each candidate is scored by the event score (``StoryVector``: the mean of the cosines over names
+/// and places and over numbers) between the article's terms and the story's summary (its top terms,
+/// each weighted by the share of the story's articles carrying it), both weighted by rarity and by
+/// channel. The article joins the best story scoring at least ``joinThreshold``. Every other
 /// candidate the article scores at least ``mergeFloor`` with, and whose summary is as close as
 /// ``mergeThreshold`` to the joined story's (article included), is the same event: it is merged
 /// into it. A story accepts articles only within ``window`` of its last article (and not long before
@@ -21,7 +21,7 @@ internal import Foundation
 public struct StoryAssigner: Sendable {
     /// How long a story stays open for new articles after its last one.
     public var window: Duration
-    /// The least score (cosine, 0…1) for an article to join a story.
+    /// The least event score (0…1) for an article to join a story.
     public var joinThreshold: Double
     /// The least cosine between the story an article joins (with the article) and another active
     /// story for the two to be merged.
@@ -78,6 +78,25 @@ public struct StoryAssigner: Sendable {
         self.summaryTerms = summaryTerms
     }
 
+    /// The earliest last activity of a story that may take an article published (or arrived) at
+    /// `time`: the window before it ("" when the time does not parse: every story).
+    func activeSince(_ time: String) -> String {
+        guard let seconds = StoryTime.seconds(time) else { return "" }
+        return StoryTime.format(seconds - window.components.seconds)
+    }
+
+    /// The candidates of a `stories` answer, best first: each story scored by the summed `weight`
+    /// of the terms it was found under (`excluding` a story: the one a merge check is about), at
+    /// most ``candidates`` of them, ties by id.
+    func rankCandidates(_ filed: [Int64: [Int64]], weight: (Int64) -> Double, excluding: Int64? = nil) -> [Int64] {
+        var hits = [Int64: Double]()
+        for (key, stories) in filed {
+            let termWeight = weight(key)
+            for story in stories.prefix(storiesPerTerm) where story != excluding { hits[story, default: 0] += termWeight }
+        }
+        return hits.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(candidates).map(\.key)
+    }
+
     /// The procedure that assigns an article with these features, published (or arrived) at `time`
     /// (ISO 8601, UTC), to a story.
     public func assignment(for features: StoryFeatures, at time: String) -> StoryAssignment {
@@ -116,13 +135,7 @@ public struct StoryAssignment: StoryProcedure {
         self.seconds = StoryTime.seconds(time)
     }
 
-    /// The earliest last activity of a story the article may join.
-    var activeSince: String {
-        guard let seconds else { return "" }
-        return StoryTime.format(seconds - assigner.window.components.seconds)
-    }
-
-    public mutating func next(_ answer: StoryAnswer?) -> StoryStep {
+    public mutating func next(_ answer: StoryAnswer?) -> StoryStep<StoryUpdate> {
         switch (state, answer) {
         case (.start, _):
             state = .frequencies
@@ -132,15 +145,9 @@ public struct StoryAssignment: StoryProcedure {
             let keys = byWeight.lazy.filter { (counts[$0] ?? 0) > 0 }.prefix(assigner.lookupTerms).map { $0 }
             if keys.isEmpty { return finish(best: nil, merged: [], profiles: [:]) }
             state = .stories
-            return .ask(.stories(keys: keys.sorted(), activeSince: activeSince, limitPerKey: assigner.storiesPerTerm))
+            return .ask(.stories(keys: keys.sorted(), activeSince: assigner.activeSince(time), limitPerKey: assigner.storiesPerTerm))
         case (.stories, .stories(let filed)?):
-            var hits = [Int64: Double]()
-            for (key, stories) in filed {
-                let weight = vector[key] ?? 0
-                for story in stories.prefix(assigner.storiesPerTerm) { hits[story, default: 0] += weight }
-            }
-            candidateOrder = hits.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-                .prefix(assigner.candidates).map(\.key)
+            candidateOrder = assigner.rankCandidates(filed, weight: { vector[$0] ?? 0 })
             if candidateOrder.isEmpty { return finish(best: nil, merged: [], profiles: [:]) }
             state = .profiles
             return .ask(.profiles(candidateOrder.sorted()))
@@ -181,7 +188,7 @@ public struct StoryAssignment: StoryProcedure {
     }
 
 
-    mutating func decide(_ profiles: [Int64: StoryProfile]) -> StoryStep {
+    mutating func decide(_ profiles: [Int64: StoryProfile]) -> StoryStep<StoryUpdate> {
         let article = StoryVector(vector, channels: channels)
         var summaries = [Int64: StorySummary]()
         for id in candidateOrder.sorted() {
@@ -228,7 +235,7 @@ public struct StoryAssignment: StoryProcedure {
 
     mutating func finish(
         best: Int64?, merged: [Int64], profiles: [Int64: (StoryProfile, StorySummary)]
-    ) -> StoryStep {
+    ) -> StoryStep<StoryUpdate> {
         state = .done
         var summary = StorySummary()
         var articles = 0
@@ -310,21 +317,6 @@ struct StorySummary {
         var pruned = [Int64: Entry]()
         for (key, _) in kept { pruned[key] = entries[key] }
         entries = pruned
-    }
-
-    /// The cosine between an article's weighted terms and this summary; a shared term is weighted
-    /// by its rarity now (`idf`), the others by their stored rarity.
-    func cosine(with vector: [Int64: Double], norm: Double, idf: [Int64: Double], articles: Int) -> Double {
-        guard norm > 0 else { return 0 }
-        var dot = 0.0
-        var squares = 0.0
-        for (key, entry) in entries {
-            let weight = Self.weight(entry, idf: idf[key] ?? Double(entry.idf), articles: articles)
-            squares += weight * weight
-            if let own = vector[key] { dot += own * weight }
-        }
-        guard squares > 0 else { return 0 }
-        return dot / (norm * squares.squareRoot())
     }
 
     /// The story's weighted terms (a shared term weighted by its rarity now, from `idf`, the

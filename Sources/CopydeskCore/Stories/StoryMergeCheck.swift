@@ -15,9 +15,9 @@
 ///   clear candidate.
 ///
 /// The smaller story is merged into the larger (the older on a tie), whose id goes on naming both.
-/// A pass checks the active stories, smallest first, in rounds until one merges nothing (at most
-/// ``StoryAssigner/mergePassRounds``).
-public struct StoryMergeCheck: Sendable {
+/// A pass checks stories by the rounds of a ``StoryPassPlan`` (smallest first, until a round merges nothing,
+/// at most ``StoryAssigner/mergePassRounds``).
+public struct StoryMergeCheck: StoryProcedure {
     let assigner: StoryAssigner
     public let story: Int64
     let profile: StoryProfile
@@ -45,14 +45,10 @@ public struct StoryMergeCheck: Sendable {
         self.story = story
         self.profile = profile
         self.summary = StorySummary(profile.summary)
-        if let seconds = StoryTime.seconds(time) {
-            activeSince = StoryTime.format(seconds - assigner.window.components.seconds)
-        } else {
-            activeSince = ""
-        }
+        activeSince = assigner.activeSince(time)
     }
 
-    public mutating func next(_ answer: StoryAnswer?) -> StoryMergeStep {
+    public mutating func next(_ answer: StoryAnswer?) -> StoryStep<StoryMerge?> {
         guard let summary else { return .finished(nil) }
         switch (state, answer) {
         case (.start, _):
@@ -71,13 +67,7 @@ public struct StoryMergeCheck: Sendable {
             state = .stories
             return .ask(.stories(keys: keys.sorted(), activeSince: activeSince, limitPerKey: assigner.storiesPerTerm))
         case (.stories, .stories(let filed)?):
-            var hits = [Int64: Double]()
-            for (key, stories) in filed {
-                let weight = vector?.terms[key]?.weight ?? 0
-                for other in stories.prefix(assigner.storiesPerTerm) where other != story { hits[other, default: 0] += weight }
-            }
-            candidateOrder = hits.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-                .prefix(assigner.candidates).map(\.key)
+            candidateOrder = assigner.rankCandidates(filed, weight: { vector?.terms[$0]?.weight ?? 0 }, excluding: story)
             if candidateOrder.isEmpty { return finish(nil) }
             state = .profiles
             return .ask(.profiles(candidateOrder.sorted()))
@@ -88,13 +78,7 @@ public struct StoryMergeCheck: Sendable {
         }
     }
 
-    /// The order a pass checks stories in: smallest first (the reports most likely split from
-    /// their event), then by id.
-    public static func passOrder(_ stories: [(id: Int64, articles: Int)]) -> [Int64] {
-        stories.sorted { $0.articles != $1.articles ? $0.articles < $1.articles : $0.id < $1.id }.map(\.id)
-    }
-
-    mutating func decide(_ profiles: [Int64: StoryProfile], summary: StorySummary) -> StoryMergeStep {
+    mutating func decide(_ profiles: [Int64: StoryProfile], summary: StorySummary) -> StoryStep<StoryMerge?> {
         guard let vector else { return finish(nil) }
         var summaries = [Int64: StorySummary]()
         for id in candidateOrder.sorted() {
@@ -152,7 +136,7 @@ public struct StoryMergeCheck: Sendable {
         return true
     }
 
-    mutating func finish(_ merge: StoryMerge?) -> StoryMergeStep {
+    mutating func finish(_ merge: StoryMerge?) -> StoryStep<StoryMerge?> {
         state = .done
         return .finished(merge)
     }
@@ -173,37 +157,48 @@ public struct StoryMerge: Sendable, Hashable {
     }
 }
 
-/// What a merge check does next.
-public enum StoryMergeStep: Sendable {
-    case ask(StoryQuery)
-    /// Done: a merge to apply, or nil (the story stays as it is).
-    case finished(StoryMerge?)
-}
+/// The rounds of one merge pass, whoever runs the checks (a backend, one transaction each; the
+/// memory catalog): the stories to check, smallest first (the reports most likely split from their
+/// event) then by id, in rounds over the stories still live until one merges nothing, at most
+/// ``StoryAssigner/mergePassRounds``.
+public struct StoryPassPlan: Sendable {
+    var sizes = [Int64: Int]()
+    var roundsLeft: Int
+    var mergedThisRound = 0
+    /// The stories of this round, in the order to check them.
+    public private(set) var order: [Int64]
+    /// The merges recorded so far.
+    public private(set) var merges = 0
 
-extension StoryLookup {
-    /// Runs a merge check to its end.
-    public func run(_ check: StoryMergeCheck) throws -> StoryMerge? {
-        var check = check
-        var answer: StoryAnswer?
-        while true {
-            switch check.next(answer) {
-            case .finished(let merge): return merge
-            case .ask(let query): answer = try self.answer(query)
-            }
-        }
+    public init(_ stories: [(id: Int64, articles: Int)], assigner: StoryAssigner) {
+        for story in stories { sizes[story.id] = story.articles }
+        roundsLeft = max(1, assigner.mergePassRounds)
+        order = []
+        order = ordered()
     }
-}
 
-extension AsyncStoryLookup {
-    /// Runs a merge check to its end.
-    public func run(_ check: StoryMergeCheck) async throws -> StoryMerge? {
-        var check = check
-        var answer: StoryAnswer?
-        while true {
-            switch check.next(answer) {
-            case .finished(let merge): return merge
-            case .ask(let query): answer = try await self.answer(query)
-            }
-        }
+    func ordered() -> [Int64] {
+        sizes.sorted { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }.map(\.key)
+    }
+
+    /// Whether a story of the plan still lives (was not merged away by an earlier check).
+    public func isLive(_ story: Int64) -> Bool { sizes[story] != nil }
+
+    /// Records a merge a check made.
+    public mutating func record(_ merge: StoryMerge) {
+        sizes[merge.merged] = nil
+        sizes[merge.story] = merge.profile.articles
+        mergedThisRound += 1
+        merges += 1
+    }
+
+    /// Ends a round: whether another runs (this one merged something and rounds are left), with
+    /// ``order`` the live stories again.
+    public mutating func endRound() -> Bool {
+        roundsLeft -= 1
+        defer { mergedThisRound = 0 }
+        guard mergedThisRound > 0, roundsLeft > 0 else { return false }
+        order = ordered()
+        return true
     }
 }

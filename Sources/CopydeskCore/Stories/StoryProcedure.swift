@@ -78,26 +78,29 @@ public protocol AsyncStoryLookup {
     func answer(_ query: StoryQuery) async throws -> StoryAnswer
 }
 
-/// What a story procedure does next.
-public enum StoryStep: Sendable {
+/// What a story procedure does next: ask, or finish with its outcome.
+public enum StoryStep<Outcome: Sendable>: Sendable {
     case ask(StoryQuery)
-    case finished(StoryUpdate)
+    case finished(Outcome)
 }
 
-/// A procedure that assigns one article to a story by asking questions.
+/// A procedure that decides something about stories by asking the catalog questions: an
+/// assignment (``StoryAssignment``: a ``StoryUpdate``) or a merge check (``StoryMergeCheck``: a
+/// ``StoryMerge``, or nil).
 public protocol StoryProcedure: Sendable {
+    associatedtype Outcome: Sendable
     /// The next step, given the answer to the previous question (nil at the start).
-    mutating func next(_ answer: StoryAnswer?) -> StoryStep
+    mutating func next(_ answer: StoryAnswer?) -> StoryStep<Outcome>
 }
 
 extension StoryLookup {
     /// Runs a story procedure to its end.
-    public func run(_ procedure: some StoryProcedure) throws -> StoryUpdate {
+    public func run<Procedure: StoryProcedure>(_ procedure: Procedure) throws -> Procedure.Outcome {
         var procedure = procedure
         var answer: StoryAnswer?
         while true {
             switch procedure.next(answer) {
-            case .finished(let update): return update
+            case .finished(let outcome): return outcome
             case .ask(let query): answer = try self.answer(query)
             }
         }
@@ -106,12 +109,12 @@ extension StoryLookup {
 
 extension AsyncStoryLookup {
     /// Runs a story procedure to its end.
-    public func run(_ procedure: some StoryProcedure) async throws -> StoryUpdate {
+    public func run<Procedure: StoryProcedure>(_ procedure: Procedure) async throws -> Procedure.Outcome {
         var procedure = procedure
         var answer: StoryAnswer?
         while true {
             switch procedure.next(answer) {
-            case .finished(let update): return update
+            case .finished(let outcome): return outcome
             case .ask(let query): answer = try await self.answer(query)
             }
         }

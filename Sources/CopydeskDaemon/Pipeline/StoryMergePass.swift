@@ -41,29 +41,18 @@ public struct StoryMergePass: Sendable {
         try await catalog.storiesToCheck(.changedAfterEvent(.max)).lastEvent
     }
 
-    /// Checks the stories of `scope`, smallest first, in rounds (at most the assigner's
-    /// ``StoryAssigner/mergePassRounds``) until a round merges nothing.
+    /// Checks the stories of `scope` by the rounds of a ``StoryPassPlan``.
     ///
     /// - Returns: how many merges it made, and the newest event id before it began (where the
     ///   next pass over changes starts; the pass's own merges are checked again then, cheaply).
     public func run(_ scope: StoryPassScope) async throws(CopydeskError) -> (merges: Int, lastEvent: Int64) {
         let listed = try await catalog.storiesToCheck(scope)
-        var order = StoryMergeCheck.passOrder(listed.stories)
-        var sizes = [Int64: Int]()
-        for story in listed.stories { sizes[story.id] = story.articles }
-        var merges = 0
-        for _ in 0..<max(1, assigner.mergePassRounds) {
-            var merged = 0
-            for story in order where sizes[story] != nil {
-                guard let merge = try await catalog.checkStoryMerge(story, assigner: assigner) else { continue }
-                merged += 1
-                sizes[merge.merged] = nil
-                sizes[merge.story] = merge.profile.articles
+        var plan = StoryPassPlan(listed.stories, assigner: assigner)
+        repeat {
+            for story in plan.order where plan.isLive(story) {
+                if let merge = try await catalog.checkStoryMerge(story, assigner: assigner) { plan.record(merge) }
             }
-            merges += merged
-            if merged == 0 { break }
-            order = StoryMergeCheck.passOrder(sizes.map { (id: $0.key, articles: $0.value) })
-        }
-        return (merges, listed.lastEvent)
+        } while plan.endRound()
+        return (plan.merges, listed.lastEvent)
     }
 }
