@@ -189,18 +189,22 @@ public struct StoryAssignment: StoryProcedure {
 
 
     mutating func decide(_ profiles: [Int64: StoryProfile]) -> StoryStep<StoryUpdate> {
-        let article = StoryVector(vector, channels: channels)
-        var summaries = [Int64: StorySummary]()
+        let article = StoryVector(vector, channels: channels, idf: idf)
         for id in candidateOrder.sorted() {
-            guard let profile = profiles[id], isActive(profile), let summary = StorySummary(profile.summary) else {
-                continue
-            }
-            summaries[id] = summary
-            scores[id] = article.eventScore(with: summary, articles: profile.articles, idf: idf)
+            guard let profile = profiles[id], isActive(profile),
+                let score = article.eventScore(withSummary: profile.summary, articles: profile.articles)
+            else { continue }
+            scores[id] = score
         }
         let ranked = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         guard let best = ranked.first, best.value >= assigner.joinThreshold else {
             return finish(best: nil, merged: [], profiles: [:])
+        }
+        // Only the stories that may change are decoded: the best, and those close enough to the
+        // article to be compared with it for a merge (a score is only had from a valid summary).
+        var summaries = [Int64: StorySummary]()
+        for (id, score) in ranked where id == best.key || score >= assigner.mergeFloor {
+            summaries[id] = StorySummary(profiles[id]!.summary)
         }
         // The story as it will be with the article; then every other candidate close enough to the
         // article to be compared whose own profile is as close to it is the same event: merged.
@@ -306,7 +310,12 @@ struct StorySummary {
 
     /// The weight of a term in the story's vector.
     static func weight(_ entry: Entry, idf: Double, articles: Int) -> Double {
-        Double(entry.articles) / Double(max(articles, 1)) * idf * StoryAssigner.weight(of: entry.channel)
+        weight(carriers: entry.articles, channel: entry.channel, idf: idf, articles: articles)
+    }
+
+    /// The weight of a term carried by `carriers` of the story's `articles`.
+    static func weight(carriers: Float, channel: StoryFeatures.Channel, idf: Double, articles: Int) -> Double {
+        Double(carriers) / Double(max(articles, 1)) * idf * StoryAssigner.weight(of: channel)
     }
 
     /// Keeps the `count` heaviest terms (ties by key).
@@ -343,6 +352,12 @@ struct StorySummary {
     // article count (Float32), 4 bytes rarity (Float32), little-endian.
 
     static let version: UInt8 = 1
+    static let entrySize = 17
+
+    /// Whether `bytes` are a summary's encoding (its version, whole entries).
+    static func isEncoding(_ bytes: [UInt8]) -> Bool {
+        bytes.first == version && (bytes.count - 1) % entrySize == 0
+    }
 
     func encoded() -> [UInt8] {
         var bytes = [UInt8]()
@@ -362,7 +377,7 @@ struct StorySummary {
     }
 
     init?(_ bytes: [UInt8]) {
-        guard bytes.first == Self.version, (bytes.count - 1) % 17 == 0 else { return nil }
+        guard Self.isEncoding(bytes) else { return nil }
         func read(_ offset: Int, _ count: Int) -> UInt64 {
             var value: UInt64 = 0
             for index in 0..<count { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
@@ -375,7 +390,7 @@ struct StorySummary {
             let articles = Float(bitPattern: UInt32(read(offset + 9, 4)))
             let idf = Float(bitPattern: UInt32(read(offset + 13, 4)))
             entries[key] = Entry(channel: channel, articles: articles, idf: idf)
-            offset += 17
+            offset += Self.entrySize
         }
     }
 }

@@ -27,6 +27,8 @@ public struct StoryMergeCheck: StoryProcedure {
     var state = State.start
     var idf = [Int64: Double]()
     var vector: StoryVector?
+    /// The story's term weights (for ranking the candidates found under its terms).
+    var termWeights = [Int64: Double]()
     var candidateOrder = [Int64]()
 
     /// Each compared candidate's score, for inspection after the check finished.
@@ -59,7 +61,8 @@ public struct StoryMergeCheck: StoryProcedure {
                 idf[key] = StoryAssignment.idf(frequency: counts[key] ?? 0, articles: articles)
             }
             let weights = summary.vector(articles: profile.articles, idf: idf)
-            vector = StoryVector(weights, channels: summary.channels)
+            vector = StoryVector(weights, channels: summary.channels, idf: idf)
+            termWeights = weights
             let keys = weights.filter { (counts[$0.key] ?? 0) > 0 }
                 .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                 .prefix(assigner.lookupTerms).map(\.key)
@@ -67,7 +70,7 @@ public struct StoryMergeCheck: StoryProcedure {
             state = .stories
             return .ask(.stories(keys: keys.sorted(), activeSince: activeSince, limitPerKey: assigner.storiesPerTerm))
         case (.stories, .stories(let filed)?):
-            candidateOrder = assigner.rankCandidates(filed, weight: { vector?.terms[$0]?.weight ?? 0 }, excluding: story)
+            candidateOrder = assigner.rankCandidates(filed, weight: { termWeights[$0] ?? 0 }, excluding: story)
             if candidateOrder.isEmpty { return finish(nil) }
             state = .profiles
             return .ask(.profiles(candidateOrder.sorted()))
@@ -80,13 +83,11 @@ public struct StoryMergeCheck: StoryProcedure {
 
     mutating func decide(_ profiles: [Int64: StoryProfile], summary: StorySummary) -> StoryStep<StoryMerge?> {
         guard let vector else { return finish(nil) }
-        var summaries = [Int64: StorySummary]()
         for id in candidateOrder.sorted() {
-            guard let other = profiles[id], overlaps(other), let otherSummary = StorySummary(other.summary) else {
-                continue
-            }
-            summaries[id] = otherSummary
-            scores[id] = vector.eventScore(with: otherSummary, articles: other.articles, idf: idf)
+            guard let other = profiles[id], overlaps(other),
+                let score = vector.eventScore(withSummary: other.summary, articles: other.articles)
+            else { continue }
+            scores[id] = score
         }
         let ranked = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         guard let best = ranked.first else { return finish(nil) }
@@ -101,7 +102,7 @@ public struct StoryMergeCheck: StoryProcedure {
                 partner = first.key
             }
         }
-        guard let partner, let other = profiles[partner], let otherSummary = summaries[partner] else {
+        guard let partner, let other = profiles[partner], let otherSummary = StorySummary(other.summary) else {
             return finish(nil)
         }
         // The larger story (the older on a tie) takes the other in.

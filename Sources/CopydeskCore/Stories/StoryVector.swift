@@ -23,52 +23,71 @@ struct StoryVector {
         }
     }
 
-    /// Term key → weight and group.
-    var terms: [Int64: (weight: Double, group: Group)]
+    /// The terms by key (ascending), with their weight, group and rarity now.
+    var keys: [Int64]
+    var weights: [Double]
+    var groups: [Group]
+    var rarities: [Double]
     /// The Euclidean norm of each group.
     var norms: (Double, Double, Double)
 
-    init(_ weights: [Int64: Double], channels: [Int64: StoryFeatures.Channel]) {
-        var terms = [Int64: (weight: Double, group: Group)](minimumCapacity: weights.count)
+    /// The vector of `weights`, each term in its channel's group and with its rarity now (`idf`).
+    init(_ weights: [Int64: Double], channels: [Int64: StoryFeatures.Channel], idf: [Int64: Double]) {
+        keys = weights.keys.sorted()
+        self.weights = keys.map { weights[$0]! }
+        groups = keys.map { Group(channels[$0] ?? .word) }
+        rarities = keys.map { idf[$0] ?? 0 }
         var squares = (0.0, 0.0, 0.0)
-        for (key, weight) in weights {
-            let group = Group(channels[key] ?? .word)
-            terms[key] = (weight, group)
+        for (weight, group) in zip(self.weights, groups) {
             switch group {
             case .names: squares.0 += weight * weight
             case .numbers: squares.1 += weight * weight
             case .words: squares.2 += weight * weight
             }
         }
-        self.terms = terms
-        self.norms = (squares.0.squareRoot(), squares.1.squareRoot(), squares.2.squareRoot())
+        norms = (squares.0.squareRoot(), squares.1.squareRoot(), squares.2.squareRoot())
     }
 
     /// Whether it has a name or a number to compare by.
     var hasNamesOrNumbers: Bool { norms.0 > 0 || norms.1 > 0 }
-}
 
-extension StoryVector {
-    /// How likely this vector and a story's summary (weighted as
-    /// ``StorySummary/vector(articles:idf:)`` weighs it, without building that vector) describe one
-    /// event (0…1): see the type's description.
-    func eventScore(with summary: StorySummary, articles: Int, idf: [Int64: Double]) -> Double {
+    /// How likely this vector and a story's summary, as the catalog keeps it (``StorySummary``'s
+    /// encoding, read in place: a walk of two key-ordered lists, no decoding), describe one event
+    /// (0…1): see the type's description. A term of both is weighted by its rarity now (this
+    /// vector's), the story's others by the rarity they were stored with, as
+    /// ``StorySummary/vector(articles:idf:)`` weighs them.
+    ///
+    /// - Returns: nil when the bytes are not a summary.
+    func eventScore(withSummary bytes: [UInt8], articles: Int) -> Double? {
+        guard StorySummary.isEncoding(bytes) else { return nil }
         var dots = (0.0, 0.0, 0.0)
         var squares = (0.0, 0.0, 0.0)
-        for (key, entry) in summary.entries {
-            let weight = StorySummary.weight(entry, idf: idf[key] ?? Double(entry.idf), articles: articles)
-            let group = Group(entry.channel)
-            let mine = terms[key].flatMap { $0.group == group ? $0.weight : nil } ?? 0
-            switch group {
-            case .names:
-                squares.0 += weight * weight
-                dots.0 += mine * weight
-            case .numbers:
-                squares.1 += weight * weight
-                dots.1 += mine * weight
-            case .words:
-                squares.2 += weight * weight
-                dots.2 += mine * weight
+        var index = 0
+        bytes.withUnsafeBytes { raw in
+            var offset = 1
+            while offset < raw.count {
+                let key = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self))
+                let channel = StoryFeatures.Channel(rawValue: raw[offset + 8]) ?? .word
+                let carriers = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 9, as: UInt32.self)))
+                let stored = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 13, as: UInt32.self)))
+                offset += StorySummary.entrySize
+                while index < keys.count, keys[index] < key { index += 1 }
+                let shared = index < keys.count && keys[index] == key
+                let group = Group(channel)
+                let weight = StorySummary.weight(
+                    carriers: carriers, channel: channel, idf: shared ? rarities[index] : Double(stored), articles: articles)
+                let mine = shared && groups[index] == group ? weights[index] : 0
+                switch group {
+                case .names:
+                    squares.0 += weight * weight
+                    dots.0 += mine * weight
+                case .numbers:
+                    squares.1 += weight * weight
+                    dots.1 += mine * weight
+                case .words:
+                    squares.2 += weight * weight
+                    dots.2 += mine * weight
+                }
             }
         }
         let theirs = (squares.0.squareRoot(), squares.1.squareRoot(), squares.2.squareRoot())
