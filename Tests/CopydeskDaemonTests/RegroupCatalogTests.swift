@@ -186,3 +186,35 @@ struct RegroupCommandTests {
         }
     }
 }
+
+/// The merge pass of a watching daemon: when it has been idle a moment, the stories its decisions
+/// kept apart are folded together.
+struct IdleStoryPassTests {
+    @Test func anIdleDaemonFoldsTheMarchSeedsIntoOneStory() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: EndToEndTests.binary))
+        let march = SharedFiles.seedNames.filter { !$0.hasPrefix("004_") }
+        try #require(march.count == 4, "../shared/seeds is missing")
+        try await withTemporaryDirectory { inbox, archive in
+            let daemon = try DaemonProcess(inbox: inbox, archive: archive)
+            for name in march {
+                try FileManager.default.copyItem(atPath: SharedFiles.seedsFolder + "/" + name, toPath: inbox + "/" + name)
+            }
+            _ = try await EndToEndTests.waitFor(4, archive: archive)
+            // The pass runs after 2 s without work; give it a while on a loaded machine.
+            var stories = [Int: Set<Int>]()
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                stories = try RegroupCommandTests.stories(archive: archive)
+                if stories.count == 1 { break }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            #expect(stories.count == 1, "\(stories)\n\(daemon.logTail())")
+            #expect(stories.values.first?.count == 4)
+            let merged = try EndToEndTests.run(["log", "--json", "--limit", "0", "--archive", archive])
+            #expect(merged.stdout.contains("story-merged"), "\(merged.stdout)")
+            // Merged by the pass (decisions alone keep the first March report apart).
+            #expect(daemon.logTail(200).contains("merge pass: "), "\(daemon.logTail())")
+            await daemon.stop()
+        }
+    }
+}

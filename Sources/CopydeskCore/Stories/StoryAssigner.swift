@@ -80,7 +80,7 @@ public struct StoryAssigner: Sendable {
 
     /// The earliest last activity of a story that may take an article published (or arrived) at
     /// `time`: the window before it ("" when the time does not parse: every story).
-    func activeSince(_ time: String) -> String {
+    public func activeSince(_ time: String) -> String {
         guard let seconds = StoryTime.seconds(time) else { return "" }
         return StoryTime.format(seconds - window.components.seconds)
     }

@@ -4,6 +4,9 @@ public import CopydeskCore
 public enum StoryPassScope: Sendable, Hashable {
     /// Every live story (after a regroup).
     case all
+    /// The live stories whose last article is at or after this time (ISO 8601 UTC): a daemon's
+    /// first pass, over what may have changed before it started.
+    case activeSince(String)
     /// The stories named by events after this event id: those that took articles, or merges, since
     /// (a pass at the end of an `ingest`, or when a daemon is idle).
     case changedAfterEvent(Int64)

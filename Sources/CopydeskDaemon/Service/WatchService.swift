@@ -161,20 +161,20 @@ public struct WatchService: Service {
                 }
             }
             group.addTask {
-                // The merge pass, when nothing else is going on: over the stories that changed since
-                // the last pass (those of before this start were passed by the run that decided them,
-                // or are checked again when their stories next change).
+                // The merge pass, when nothing else is going on: first over every active story (what
+                // changed before this start, e.g. before a crash, included), then over the stories
+                // that changed since the last pass.
                 let pass = StoryMergePass(catalog: pipeline.catalog, assigner: pipeline.catalog.storyAssigner)
-                var after = (try? await pass.currentEvent()) ?? 0
+                var scope = StoryPassScope.activeSince(pass.assigner.activeSince(Timestamp.now()))
                 while !Task.isCancelled {
                     try? await Task.sleep(for: Self.storyPassQuiet)
                     guard progress.isIdle(for: Self.storyPassQuiet), !changes.isStopped else { continue }
                     do {
-                        let (merges, last) = try await pass.run(.changedAfterEvent(after))
+                        let (merges, last) = try await pass.run(scope)
                         if merges > 0 {
                             logger.info("merge pass: \(merges) stor\(merges == 1 ? "y" : "ies") merged")
                         }
-                        after = last
+                        scope = .changedAfterEvent(last)
                     } catch {
                         logger.warning("the stories' merge pass failed: \((error as? CopydeskError)?.detailedDescription() ?? "\(error)")")
                     }

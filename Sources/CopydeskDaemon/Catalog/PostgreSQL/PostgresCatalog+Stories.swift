@@ -150,6 +150,10 @@ extension PostgresCatalog {
                 rows = try await connection.rows(
                     "SELECT id, articles::int8 FROM story WHERE merged_into IS NULL", as: (Int64, Int64).self,
                     logger: logger)
+            case .activeSince(let time):
+                rows = try await connection.rows(
+                    "SELECT id, articles::int8 FROM story WHERE merged_into IS NULL AND last_seen >= \(time)",
+                    as: (Int64, Int64).self, logger: logger)
             case .changedAfterEvent(let after):
                 // The stories named by the events since (decisions, merges), each resolved to the
                 // story it lives in now.

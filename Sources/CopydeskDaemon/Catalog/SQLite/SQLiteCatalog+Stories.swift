@@ -133,6 +133,10 @@ extension SQLiteCatalog {
             switch scope {
             case .all:
                 rows = try Row.fetchAll(db, sql: "SELECT id, articles FROM story WHERE merged_into IS NULL")
+            case .activeSince(let time):
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT id, articles FROM story WHERE merged_into IS NULL AND last_seen >= ?",
+                    arguments: [time])
             case .changedAfterEvent(let after):
                 // The stories named by the events since (decisions, merges), each resolved to the
                 // story it lives in now.
