@@ -45,6 +45,10 @@ extension Copydesk {
                 out += "versions:   \(counts.versions)\n"
                 out += "receipts:   \(counts.receipts) (\(counts.duplicates) duplicates, \(counts.rejected) rejected)\n"
                 if counts.killed > 0 { out += "killed:     \(counts.killed) articles withdrawn by their agency\n" }
+                if let regroup = counts.regroup {
+                    out += "regroup:    \(regroup.done) of \(regroup.total) articles regrouped since \(regroup.startedAt), "
+                    out += "unfinished (`copydesk regroup` continues it)\n"
+                }
             }
             out += String(format: "last hour:  %d files (%.1f per minute)\n", report.lastHour, Double(report.lastHour) / 60)
             if let event = report.lastEvent {

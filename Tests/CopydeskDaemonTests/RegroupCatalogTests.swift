@@ -89,6 +89,9 @@ extension StoriesCatalogTests {
         interrupted.batchLimit = 1
         let stopped = try await interrupted.run()
         #expect(!stopped.isFinished && stopped.done == 2)
+        // `status` says how far it got.
+        let unfinished = try await catalog.counts().regroup
+        #expect(unfinished?.done == 2 && unfinished?.total == 7)
 
         // Another window would not continue it.
         await #expect(throws: CopydeskError.self) {
@@ -101,6 +104,7 @@ extension StoriesCatalogTests {
         let finished = try await resumed.run { reports.append($0) }
         #expect(reports.first?.resumed == true && reports.first?.done == 2)
         #expect(finished.isFinished && finished.done == 7 && finished.counted == 7)
+        #expect(try await catalog.counts().regroup == nil)
         let (continued, _) = try await partition(catalog, articles: articles)
         #expect(continued == live)
 

@@ -104,6 +104,8 @@ public struct CatalogCounts: Sendable, Hashable {
     public var killed: Int = 0
     /// Live stories (not merged away).
     public var stories: Int = 0
+    /// A regroup begun and not finished (`copydesk regroup` continues it); nil when none.
+    public var regroup: RegroupProgress?
 }
 
 /// A receipt whose file is recorded in the catalog but not yet archived (see crash recovery in

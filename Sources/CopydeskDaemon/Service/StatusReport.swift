@@ -106,6 +106,14 @@ public struct StatusReport: Sendable {
         object.add("rejected", counts.map { Int64($0.rejected) })
         object.add("killed", counts.map { Int64($0.killed) })
         object.add("stories", counts.map { Int64($0.stories) })
+        if let regroup = counts?.regroup {
+            // An unfinished regroup: how far it got.
+            var progress = JSONObject()
+            progress.add("done", Int64(regroup.done))
+            progress.add("total", Int64(regroup.total))
+            progress.add("started_at", regroup.startedAt)
+            object.add("regroup", progress)
+        }
         object.add("last_event", lastEvent?.json)
         object.add("recent_decisions", recentDecisions.map(\.json))
         var rate = JSONObject()

@@ -72,9 +72,13 @@ extension PostgresCatalog {
                     (SELECT count(*) FROM article WHERE killed_at IS NOT NULL)::int8,
                     (SELECT count(*) FROM story WHERE merged_into IS NULL)::int8
                 """, as: (Int64, Int64, Int64, Int64, Int64, Int64, Int64).self, logger: logger)!
-            return CatalogCounts(
+            var counts = CatalogCounts(
                 articles: Int(row.0), versions: Int(row.1), receipts: Int(row.2), duplicates: Int(row.3),
                 rejected: Int(row.4), killed: Int(row.5), stories: Int(row.6))
+            if let regroup = try await Self.regroupProgress(on: connection, logger: logger), !regroup.isFinished {
+                counts.regroup = regroup
+            }
+            return counts
         }
     }
 

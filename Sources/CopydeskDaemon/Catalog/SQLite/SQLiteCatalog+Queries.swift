@@ -93,6 +93,10 @@ extension SQLiteCatalog {
                 counts.duplicates += more["duplicates"] as Int
                 counts.rejected += more["rejected"] as Int
             }
+            // Absent before v10.
+            if try db.tableExists("regroup"), let regroup = try Self.regroupProgress(in: db), !regroup.isFinished {
+                counts.regroup = regroup
+            }
             return counts
         }
     }
