@@ -14,21 +14,55 @@ public struct SplitMix64: RandomNumberGenerator {
     }
 }
 
+/// Ranks drawn with Zipf frequencies: rank `k` (from 0) with weight 1 / (k + 1)^exponent.
+struct Zipf: Sendable {
+    /// Cumulative weights, normalized.
+    let cumulative: [Double]
+
+    init(count: Int, exponent: Double) {
+        var total = 0.0
+        var cumulative = [Double]()
+        cumulative.reserveCapacity(count)
+        for rank in 1...count {
+            total += 1 / pow(Double(rank), exponent)
+            cumulative.append(total)
+        }
+        self.cumulative = cumulative.map { $0 / total }
+    }
+
+    func draw(_ random: inout SplitMix64) -> Int {
+        let u = Double(random.next() >> 11) / Double(1 << 53)
+        var low = 0
+        var high = cumulative.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if cumulative[middle] < u { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}
+
 /// Synthetic news articles with the statistics that matter to the index: a Zipf vocabulary (so
 /// common words and phrases recur across unrelated articles), stock phrases, and per-site footer
 /// lines that hundreds or thousands of articles share (the "hot keys" a real catalog has).
+///
+/// With `events`, each article also reports on an event (``SyntheticEvents``): it names the
+/// event's people, place and organisation and gives its numbers, as story assignment reads them.
+/// Without, the text is all lower case but for each sentence's first word: no names, no numbers.
 public struct SyntheticNews: Sendable {
     public static let vocabularySize = 40_000
     public static let siteCount = 500
     static let stockPhraseCount = 200
 
     let words: [String]
-    /// Cumulative Zipf weights over `words`.
-    let cumulative: [Double]
+    /// Zipf weights over `words`.
+    let frequencies: Zipf
     let stockPhrases: [String]
     let siteFooters: [String]
+    let events: SyntheticEvents?
 
-    public init() {
+    /// - Parameter events: whether articles report on events, with names, places and numbers.
+    public init(events: Bool = false) {
         var random = SplitMix64(seed: 42)
         let onsets = [
             "b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "br", "st",
@@ -48,14 +82,7 @@ public struct SyntheticNews: Sendable {
             if seen.insert(word).inserted { words.append(word) }
         }
         self.words = words
-        var total = 0.0
-        var cumulative = [Double]()
-        cumulative.reserveCapacity(words.count)
-        for rank in 1...words.count {
-            total += 1 / pow(Double(rank), 1.05)
-            cumulative.append(total)
-        }
-        self.cumulative = cumulative.map { $0 / total }
+        frequencies = Zipf(count: words.count, exponent: 1.05)
         var phrases = [String]()
         var footers = [String]()
         var generator = SplitMix64(seed: 7)
@@ -71,17 +98,11 @@ public struct SyntheticNews: Sendable {
         }
         stockPhrases = phrases
         siteFooters = footers
+        self.events = events ? SyntheticEvents(avoiding: seen) : nil
     }
 
     public func word(_ random: inout SplitMix64) -> String {
-        let u = Double(random.next() >> 11) / Double(1 << 53)
-        var low = 0
-        var high = cumulative.count - 1
-        while low < high {
-            let middle = (low + high) / 2
-            if cumulative[middle] < u { low = middle + 1 } else { high = middle }
-        }
-        return words[low]
+        words[frequencies.draw(&random)]
     }
 
     public func sentence(_ random: inout SplitMix64) -> String {
@@ -97,19 +118,32 @@ public struct SyntheticNews: Sendable {
     }
 
     /// Article `index` of the synthetic catalog: a title and 8 to 12 paragraphs (about 450 words),
-    /// ending with its site's footer.
+    /// ending with its site's footer (with `events`: naming its event's people, place and numbers).
     public func article(_ index: Int) -> Article {
+        article(index, event: events?.event(of: index))
+    }
+
+    /// The event article `index` reports on (nil without `events`).
+    public func event(of index: Int) -> Int? {
+        events?.event(of: index)
+    }
+
+    /// Article `index`'s text, reporting on `event` (with `events`).
+    func article(_ index: Int, event: Int?) -> Article {
         var random = SplitMix64(seed: UInt64(index) &* 0x2545_f491_4f6c_dd1d)
         let title = (0..<(6 + Int(random.next() % 5))).map { _ in word(&random) }.joined(separator: " ")
         var paragraphs = [String]()
         for _ in 0..<(8 + Int(random.next() % 5)) {
             paragraphs.append((0..<(2 + Int(random.next() % 3))).map { _ in sentence(&random) }.joined(separator: " "))
         }
+        var headline = title.prefix(1).uppercased() + title.dropFirst()
+        if let events, let event {
+            events.report(event, index: index, title: &headline, paragraphs: &paragraphs, news: self)
+        }
         let site = index % Self.siteCount
         paragraphs.append(siteFooters[site])
         return Article(
-            format: .text, charset: "utf-8", title: title.prefix(1).uppercased() + title.dropFirst(),
-            site: "site\(site).example", paragraphs: paragraphs)
+            format: .text, charset: "utf-8", title: headline, site: "site\(site).example", paragraphs: paragraphs)
     }
 
     /// The kinds of files the benchmark decides on.
@@ -117,12 +151,13 @@ public struct SyntheticNews: Sendable {
         case new, revision, syndication, teaser
     }
 
-    /// A probe of `kind` built from stored article `index` (or, for `.new`, a fresh article).
+    /// A probe of `kind` built from stored article `index` (or, for `.new`, a fresh article: with
+    /// `events`, a fresh text on the event of article `index`).
     public func probe(_ kind: ProbeKind, index: Int, fresh: Int) -> Article {
         var random = SplitMix64(seed: UInt64(index) ^ 0xfeed)
         switch kind {
         case .new:
-            return article(fresh)
+            return article(fresh, event: events?.event(of: index))
         case .revision:
             var article = article(index)
             let target = Int(random.next() % UInt64(article.paragraphs.count - 1))

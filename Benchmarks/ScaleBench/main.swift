@@ -2,13 +2,26 @@
 // the per-file decision time and the database size.
 //
 //   swift run -c release ScaleBench [--sizes 10000,100000,1000000] [--probes 400] [--dir /tmp/copydesk-scale] [--reuse]
+//   swift run -c release ScaleBench --show 123     (synthetic article 123 and its story terms)
 //
 // At each size, `--probes` files (a quarter each new articles, revisions, syndicated copies and
 // teasers of random stored articles) are decided on twice: once read-only (`decide`: index lookups
 // and exact verification, the part that could grow with the catalog) and once through
 // `SQLiteCatalog.commit` (`commit`: the same decision plus the durable write of receipt, version, index
-// rows and event, with synchronous=FULL). Fingerprints are computed before timing, as the pipeline
-// computes them in its parallel stage.
+// rows and event, with synchronous=FULL). Fingerprints and story features are computed before
+// timing, as the pipeline computes them in its parallel stage.
+//
+// Stories: the synthetic articles report on events (`SyntheticNews(events: true)`: made-up people,
+// places, organisations and numbers with Zipf frequencies; a third of the articles on an event of
+// their own, most on one that neighbouring articles share, one in ten on a running event), are
+// published 8 s apart (10,800 a day, so a 3-day story window holds about 32,000 articles), and are
+// assigned to stories as they are filled, by the catalog's own assigner, lookup and write. Half of
+// the new probes report on the event of one of the last 2,000 articles, half on an event of their
+// own. The story part of each new probe's commit (the assignment procedure, SQLite's answers and the
+// write of the outcome, inside the write transaction: what is serialized per article for stories) is
+// timed apart (`story`), and so is the procedure's own computing alone (`compute`: the time inside
+// its `next` steps). After the probes, the story tables' bytes (SQLite's `dbstat`) and their share
+// of the catalog are measured; at the end, a summary compares every size with the first.
 import BenchmarkCorpus
 import CopydeskCore
 import CopydeskDaemon
@@ -26,6 +39,8 @@ struct Options {
     /// Keep an existing catalog in `directory` and fill it only up to each size (to measure again
     /// without refilling).
     var reuse = false
+    /// Print this synthetic article and its story terms, and exit.
+    var show: Int?
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -36,12 +51,18 @@ struct Options {
             case "--dir": directory = iterator.next() ?? directory
             case "--batch": batch = Int(iterator.next() ?? "") ?? batch
             case "--reuse": reuse = true
+            case "--show": show = Int(iterator.next() ?? "")
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
                 exit(2)
             }
         }
     }
+}
+
+/// When synthetic article `index` was published: from 2026-01-01, 8 s apart.
+func published(_ index: Int) -> String {
+    Timestamp.format(seconds: 1_767_225_600 + index * 8)
 }
 
 /// Resident and peak resident memory of this process, in MiB (from /proc/self/status).
@@ -58,18 +79,45 @@ func milliseconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
 }
 
-func summary(_ values: [Double]) -> String {
+/// The mean, median, 90th and 99th percentiles of `values` (zeros when there are none).
+func percentiles(_ values: [Double]) -> (mean: Double, p50: Double, p90: Double, p99: Double) {
     let sorted = values.sorted()
-    guard !sorted.isEmpty else { return "-" }
-    let mean = sorted.reduce(0, +) / Double(sorted.count)
-    let p50 = sorted[sorted.count / 2]
-    let p90 = sorted[min(sorted.count - 1, sorted.count * 9 / 10)]
-    let p99 = sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
+    guard !sorted.isEmpty else { return (0, 0, 0, 0) }
+    return (
+        sorted.reduce(0, +) / Double(sorted.count), sorted[sorted.count / 2],
+        sorted[min(sorted.count - 1, sorted.count * 9 / 10)], sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
+    )
+}
+
+func summary(_ values: [Double]) -> String {
+    guard !values.isEmpty else { return "-" }
+    let (mean, p50, p90, p99) = percentiles(values)
     return String(format: "mean %.3f  p50 %.3f  p90 %.3f  p99 %.3f ms", mean, p50, p90, p99)
 }
 
+func mebibytes(_ bytes: Int64) -> Double { Double(bytes) / 1_048_576 }
+
+/// What one size measured of stories, for the closing summary.
+struct StoryFigures {
+    var size: Int
+    var story: (mean: Double, p50: Double, p90: Double, p99: Double)
+    var compute: (mean: Double, p50: Double, p90: Double, p99: Double)
+    /// The procedure's share of the story time, summed over the probes.
+    var computeShare: Double
+    var storyBytes: Int64?
+    var catalogBytes: Int64
+    var rss: Double
+}
+
 let options = Options(CommandLine.arguments)
-let news = SyntheticNews()
+let news = SyntheticNews(events: true)
+if let index = options.show {
+    let article = news.article(index)
+    var lines = ["event \(news.event(of: index) ?? 0)", article.title ?? ""] + article.paragraphs + [""]
+    for (term, text) in StoryFeatures.described(article) { lines.append("\(term.channel) \(term.count) \(text)") }
+    print(lines.joined(separator: "\n"))
+    exit(0)
+}
 if !options.reuse { try? FileManager.default.removeItem(atPath: options.directory) }
 try FileManager.default.createDirectory(atPath: options.directory, withIntermediateDirectories: true)
 let catalog = try SQLiteCatalog(path: options.directory + "/copydesk.sqlite")
@@ -79,6 +127,7 @@ let clock = ContinuousClock()
 let filledFile = options.directory + "/filled"
 var filled = Int((try? String(contentsOfFile: filledFile, encoding: .utf8)) ?? "") ?? 0
 var fresh = 100_000_000
+var storyFigures = [StoryFigures]()
 FileHandle.standardOutput.write(
     Data(
         ("size        fill/s   db MiB   B/article   decide (lookup + verify)                               commit (decision + durable write)                    correct  rss MiB  peak MiB"
@@ -98,7 +147,8 @@ for size in options.sizes {
                 guard lower < upper else { continue }
                 group.addTask {
                     (lower..<upper).map { index in
-                        let article = news.article(index)
+                        var article = news.article(index)
+                        article.published = published(index)
                         return (name: "a\(index).txt", article: PreparedArticle(article))
                     }
                 }
@@ -123,7 +173,11 @@ for size in options.sizes {
     var probes = [(kind: SyntheticNews.ProbeKind, article: PreparedArticle)]()
     for number in 0..<options.probes {
         let kind = SyntheticNews.ProbeKind.allCases[number % 4]
-        let article = news.probe(kind, index: Int(random.next() % UInt64(filled)), fresh: fresh)
+        var index = Int(random.next() % UInt64(filled))
+        // A new article reports on a recent event (every other one), or on one of its own.
+        if kind == .new { index = number / 4 % 2 == 0 ? filled - 1 - index % min(filled, 2_000) : fresh }
+        var article = news.probe(kind, index: index, fresh: fresh)
+        article.published = published(kind == .new ? filled + number : index)
         if kind == .new { fresh += 1 }
         probes.append((kind, PreparedArticle(article)))
     }
@@ -136,6 +190,9 @@ for size in options.sizes {
         if (match == nil) == (probe.kind == .new) { correct += 1 }
     }
     var commitTimes = [Double]()
+    let storyTimer = StoryTimer()
+    var lastStory = try catalog.storyTables(measuringBytes: false).last
+    var joined = 0
     for (number, probe) in probes.enumerated() {
         let name = "probe-\(receipts)-\(number).txt"
         let submission = Submission(
@@ -144,8 +201,12 @@ for size in options.sizes {
             rawSHA256: SHA256Digest.hex(of: name), arrivedAt: Timestamp.now(), content: .success(probe.article.article),
             archivePath: "originals/" + name)
         let begin = clock.now
-        _ = try await catalog.commit(submission)
+        let result = try await catalog.commit(submission, storyTimer: storyTimer)
         commitTimes.append(milliseconds(clock.now - begin))
+        if result.decision == .newArticle, let story = result.story {
+            if story <= lastStory { joined += 1 }
+            lastStory = max(lastStory, story)
+        }
     }
     let (rss, peak) = memory()
     let line = String(
@@ -153,4 +214,58 @@ for size in options.sizes {
         Double(size) / 1_048_576, Double(size) / Double(filled), summary(decideTimes) as NSString,
         summary(commitTimes) as NSString, correct, probes.count, rss, peak)
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
+
+    let samples = storyTimer.samples
+    let storyTimes = samples.map { milliseconds($0.total) }
+    let computeTimes = samples.map { milliseconds($0.compute) }
+    let computeShare = computeTimes.reduce(0, +) / max(1e-12, storyTimes.reduce(0, +))
+    let tables = try catalog.storyTables(measuringBytes: true)
+    let storyBytes = tables.bytes.map { $0.values.reduce(0, +) }
+    let tableSizes = tables.bytes.map { bytes in
+        SQLiteCatalog.storyTableNames.map { String(format: "%@ %.1f", $0, mebibytes(bytes[$0] ?? 0)) }
+            .joined(separator: ", ")
+    }
+    // Each question's answers: the median time, and how many of the articles asked it.
+    let answers = ["frequencies", "stories", "profiles"].map { question in
+        let times = samples.compactMap { sample in sample.answers.first { $0.question == question }.map { milliseconds($0.time) } }
+        return String(format: "%@ p50 %.3f ms (%d)", question, percentiles(times).p50, times.count)
+    }
+    let storyLines = [
+        String(
+            format: "           story, %d new articles (%d joined a story): serialized %@;  compute %@ (%.0f %% of the time)",
+            samples.count, joined, summary(storyTimes) as NSString, summary(computeTimes) as NSString,
+            computeShare * 100),
+        String(
+            format: "           story answers: %@;  write p50 %.3f ms", answers.joined(separator: ", "),
+            percentiles(samples.map { milliseconds($0.write) }).p50),
+        String(
+            format: "           story tables %@ MiB (%@ %% of the catalog: %@ MiB);  %d live stories, the largest of %d articles",
+            storyBytes.map { String(format: "%.1f", mebibytes($0)) } ?? "-",
+            storyBytes.map { String(format: "%.1f", Double($0) / Double(size) * 100) } ?? "-",
+            tableSizes ?? "dbstat unavailable", tables.stories, tables.largest),
+    ]
+    FileHandle.standardOutput.write(Data((storyLines.joined(separator: "\n") + "\n").utf8))
+    storyFigures.append(
+        StoryFigures(
+            size: filled, story: percentiles(storyTimes), compute: percentiles(computeTimes),
+            computeShare: computeShare, storyBytes: storyBytes, catalogBytes: size, rss: rss))
+}
+
+// Every size against the first: what growing the catalog adds to the serialized story time.
+if let first = storyFigures.first {
+    var lines = [
+        "",
+        "story part of a new article's commit (serialized), ms:",
+        "size        p50     p90     p99     p50 vs first  p99 vs first  compute p50  compute share  story bytes  rss MiB",
+    ]
+    for figures in storyFigures {
+        lines.append(
+            String(
+                format: "%-10d %6.3f  %6.3f  %6.3f  %12.2fx %12.2fx %12.3f %13.0f %%  %10@ %8.1f", figures.size,
+                figures.story.p50, figures.story.p90, figures.story.p99, figures.story.p50 / max(1e-9, first.story.p50),
+                figures.story.p99 / max(1e-9, first.story.p99), figures.compute.p50, figures.computeShare * 100,
+                (figures.storyBytes.map { String(format: "%.1f %%", Double($0) / Double(figures.catalogBytes) * 100) }
+                    ?? "-") as NSString, figures.rss))
+    }
+    FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
 }

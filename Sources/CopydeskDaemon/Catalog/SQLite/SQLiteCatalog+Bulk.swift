@@ -6,13 +6,14 @@ internal import GRDB
 #endif
 
 extension SQLiteCatalog {
-    /// Records each article as a new article with one indexed version, a receipt and its log event,
-    /// all in one transaction and without the near-copy decision.
+    /// Records each article as a new article with one indexed version, a receipt, its story and its
+    /// log event, all in one transaction and without the near-copy decision.
     ///
     /// For the scale benchmark, which must fill catalogs of a million articles in reasonable time:
     /// the rows are those a real `new-article` decision writes, so the catalog has a realistic shape
-    /// and size. Index rows are written in key order, which keeps the B-tree pages a batch touches
-    /// together.
+    /// and size. Each article is assigned to a story as a decision assigns it (in order, by the
+    /// catalog's assigner, at the time it says it was published, else now). Index rows are written
+    /// in key order, which keeps the B-tree pages a batch touches together.
     ///
     /// - Parameter articles: each prepared article with a file name for its receipt.
     package func bulkRecordNewArticles(_ articles: [(name: String, article: PreparedArticle)])
@@ -33,6 +34,7 @@ extension SQLiteCatalog {
                     """)
             let insertFingerprint = try db.cachedStatement(
                 sql: "INSERT INTO fingerprint (version_id, scheme, shingles) VALUES (?, ?, ?)")
+            let stories = SQLiteStoryLookup(db: db)
             for (name, prepared) in articles {
                 let (article, fingerprint) = (prepared.article, prepared.fingerprint)
                 try insertArticle.execute(arguments: [now])
@@ -45,9 +47,13 @@ extension SQLiteCatalog {
                     article.charset, articleID, versionID, "originals/\(sha.prefix(2))/\(sha)",
                 ])
                 let receiptID = db.lastInsertedRowID
+                let time = Timestamp.storyTime(published: article.published, arrivedAt: now)
+                let update = try stories.run(storyAssigner.assignment(for: prepared.storyFeatures, at: time))
+                let story = try Self.apply(update, article: articleID, file: name, at: now, in: db)
                 try Self.insertEvent(
                     .newArticle, receipt: receiptID, file: name, article: articleID, version: versionID,
-                    message: DisplayTitle.shown(title: article.title, paragraphs: article.paragraphs), at: now, in: db)
+                    message: DisplayTitle.shown(title: article.title, paragraphs: article.paragraphs), story: story,
+                    at: now, in: db)
                 try insertFingerprint.execute(arguments: [versionID, Fingerprint.scheme, fingerprint.shingles.count])
                 for key in fingerprint.keys { rows.append((key, versionID)) }
             }
@@ -64,6 +70,55 @@ extension SQLiteCatalog {
     /// the durable write.
     package func nearestVersion(of prepared: PreparedArticle) throws(CopydeskError) -> VersionMatch? {
         try read { db in try Decider().nearestVersion(of: prepared, in: SQLiteLookup(db: db)) }
+    }
+
+    /// Decides and records one submission as ``CatalogStore/commit(_:)`` does, with the story part
+    /// of a new article's decision timed by `storyTimer`.
+    package func commit(_ submission: Submission, storyTimer: StoryTimer) async throws(CopydeskError) -> CommitResult {
+        let assigner = storyAssigner
+        return try await writeAsync { db in
+            try Self.commit(submission, assigner: assigner, storyTimer: storyTimer, in: db)
+        }
+    }
+
+    /// The story tables (``storyTableNames``) and how large they are.
+    package struct StoryTables: Sendable {
+        /// The bytes of each table and index's pages (from SQLite's `dbstat`; nil when not measured
+        /// or when this SQLite was built without it).
+        package var bytes: [String: Int64]?
+        /// The live stories, and the articles of the largest.
+        package var stories: Int
+        package var largest: Int
+        /// The newest story's id.
+        package var last: Int64
+    }
+
+    /// The tables and indexes that exist for stories: the stories, their postings, the term counts,
+    /// and the index of articles by story.
+    package static let storyTableNames = [
+        "story", "story_activity", "story_term", "story_term_story", "term_count", "article_story",
+    ]
+
+    /// - Parameter measuringBytes: whether to measure the tables' bytes (which reads all their pages).
+    package func storyTables(measuringBytes: Bool) throws(CopydeskError) -> StoryTables {
+        try read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*), coalesce(max(articles), 0), (SELECT coalesce(max(id), 0) FROM story)
+                    FROM story WHERE merged_into IS NULL
+                    """)!
+            var bytes: [String: Int64]? = measuringBytes ? [:] : nil
+            for name in Self.storyTableNames where measuringBytes {
+                guard let size = try? Int64.fetchOne(db, sql: "SELECT sum(pgsize) FROM dbstat WHERE name = ?", arguments: [name])
+                else {
+                    bytes = nil
+                    break
+                }
+                bytes?[name] = size
+            }
+            return StoryTables(bytes: bytes, stories: row[0], largest: row[1], last: row[2])
+        }
     }
 
     /// Copies the write-ahead log into the database and empties it (a TRUNCATE checkpoint), so that

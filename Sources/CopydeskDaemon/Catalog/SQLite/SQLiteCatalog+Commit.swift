@@ -25,8 +25,14 @@ extension SQLiteCatalog {
         }
     }
 
-    static func commit(_ submission: Submission, assigner: StoryAssigner, in db: Database) throws -> CommitResult {
-        if let items = submission.items { return try commit(submission, items: items, assigner: assigner, in: db) }
+    /// - Parameter storyTimer: times the story part of each new article's decision (the scale
+    ///   benchmark).
+    static func commit(
+        _ submission: Submission, assigner: StoryAssigner, storyTimer: StoryTimer? = nil, in db: Database
+    ) throws -> CommitResult {
+        if let items = submission.items {
+            return try commit(submission, items: items, assigner: assigner, storyTimer: storyTimer, in: db)
+        }
         let now = Timestamp.now()
         var result = CommitResult(receiptID: 0, decision: .rejected, archivePath: submission.archivePath)
         var article: Article?
@@ -35,7 +41,9 @@ extension SQLiteCatalog {
             result.message = rejection.reason
         case .success(let prepared):
             article = prepared.article
-            try decide(submission, prepared, item: nil, assigner: assigner, at: now, into: &result, in: db)
+            try decide(
+                submission, prepared, item: nil, assigner: assigner, storyTimer: storyTimer, at: now, into: &result,
+                in: db)
         }
         try db.cachedStatement(
             sql: """
@@ -73,7 +81,7 @@ extension SQLiteCatalog {
     /// `receipt_item` row pointing back to it and its decision event.
     private static func commit(
         _ submission: Submission, items: [Result<PreparedArticle, CopydeskError>], assigner: StoryAssigner,
-        in db: Database
+        storyTimer: StoryTimer?, in db: Database
     ) throws -> CommitResult {
         let now = Timestamp.now()
         var results = [CommitResult]()
@@ -84,7 +92,9 @@ extension SQLiteCatalog {
             case .failure(let rejection):
                 result.message = rejection.reason
             case .success(let prepared):
-                try decide(submission, prepared, item: position, assigner: assigner, at: now, into: &result, in: db)
+                try decide(
+                    submission, prepared, item: position, assigner: assigner, storyTimer: storyTimer, at: now,
+                    into: &result, in: db)
             }
             results.append(result)
         }
@@ -137,20 +147,21 @@ extension SQLiteCatalog {
     /// verdict adds (a new article, a new version) and the article's story (by `assigner`) into
     /// `result`.
     private static func decide(
-        _ submission: Submission, _ prepared: PreparedArticle, item: Int?, assigner: StoryAssigner, at now: String,
-        into result: inout CommitResult, in db: Database
+        _ submission: Submission, _ prepared: PreparedArticle, item: Int?, assigner: StoryAssigner,
+        storyTimer: StoryTimer?, at now: String, into result: inout CommitResult, in db: Database
     ) throws {
         let verdict = try Decider().decide(
             rawSHA256: submission.rawSHA256, item: item, prepared, in: SQLiteLookup(db: db))
         try record(verdict, of: prepared, at: now, into: &result, in: db)
-        try assignStory(prepared, to: &result, submission: submission, assigner: assigner, at: now, in: db)
+        try assignStory(
+            prepared, to: &result, submission: submission, assigner: assigner, timer: storyTimer, at: now, in: db)
     }
 
     /// The story of the decision's article: a new article is assigned one (by `assigner`, in this
-    /// transaction); a new version or a duplicate is in its article's story.
+    /// transaction; timed by `timer`, if any); a new version or a duplicate is in its article's story.
     private static func assignStory(
         _ prepared: PreparedArticle, to result: inout CommitResult, submission: Submission, assigner: StoryAssigner,
-        at now: String, in db: Database
+        timer: StoryTimer?, at now: String, in db: Database
     ) throws {
         guard let article = result.article else { return }
         guard result.decision == .newArticle else {
@@ -158,8 +169,10 @@ extension SQLiteCatalog {
             return
         }
         let time = Timestamp.storyTime(published: prepared.article.published, arrivedAt: submission.arrivedAt)
-        let update = try SQLiteStoryLookup(db: db).run(assigner.assignment(for: prepared.storyFeatures, at: time))
-        result.story = try apply(update, article: article, file: submission.fileName, at: now, in: db)
+        let assignment = assigner.assignment(for: prepared.storyFeatures, at: time)
+        result.story = try SQLiteStoryLookup(db: db).run(assignment, timedBy: timer) { update in
+            try apply(update, article: article, file: submission.fileName, at: now, in: db)
+        }
     }
 
     /// Writes what the verdict adds to the catalog (a new article, a new version with its index
