@@ -137,7 +137,9 @@ for size in options.sizes {
     let start = filled
     while filled < size {
         let range = filled..<min(size, filled + options.batch)
-        let batch = await withTaskGroup(of: [(name: String, article: PreparedArticle)].self) {
+        // In index order (the order of publication, which story assignment follows), whichever
+        // worker finishes first.
+        let batch = await withTaskGroup(of: (lower: Int, part: [(name: String, article: PreparedArticle)]).self) {
             group in
             let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
             let chunk = (range.count + workers - 1) / workers
@@ -146,16 +148,17 @@ for size in options.sizes {
                 let upper = min(range.upperBound, lower + chunk)
                 guard lower < upper else { continue }
                 group.addTask {
-                    (lower..<upper).map { index in
+                    let part = (lower..<upper).map { index in
                         var article = news.article(index)
                         article.published = published(index)
                         return (name: "a\(index).txt", article: PreparedArticle(article))
                     }
+                    return (lower, part)
                 }
             }
-            var all = [(name: String, article: PreparedArticle)]()
-            for await part in group { all += part }
-            return all
+            var parts = [(lower: Int, part: [(name: String, article: PreparedArticle)])]()
+            for await part in group { parts.append(part) }
+            return parts.sorted { $0.lower < $1.lower }.flatMap(\.part)
         }
         try catalog.bulkRecordNewArticles(batch)
         filled = range.upperBound
