@@ -1,5 +1,5 @@
 // ScaleBench: fills catalogs of growing size with synthetic articles and measures, at each size,
-// the per-file decision time and the database size.
+// the per-file decision time, the serialized time of story assignment and the database size.
 //
 //   swift run -c release ScaleBench [--sizes 10000,100000,1000000] [--probes 400] [--dir /tmp/copydesk-scale] [--reuse]
 //   swift run -c release ScaleBench --show 123     (synthetic article 123 and its story terms)
@@ -19,8 +19,8 @@
 // the new probes report on the event of one of the last 2,000 articles, half on an event of their
 // own. The story part of each new probe's commit (the assignment procedure, SQLite's answers and the
 // write of the outcome, inside the write transaction: what is serialized per article for stories) is
-// timed apart (`story`), and so is the procedure's own computing alone (`compute`: the time inside
-// its `next` steps). After the probes, the story tables' bytes (SQLite's `dbstat`) and their share
+// timed apart (`story`), and so are the procedure's own computing alone (`compute`: the time inside
+// its `next` steps), each of SQLite's answers and the write. After the probes, the story tables' bytes (SQLite's `dbstat`) and their share
 // of the catalog are measured; at the end, a summary compares every size with the first.
 import BenchmarkCorpus
 import CopydeskCore
