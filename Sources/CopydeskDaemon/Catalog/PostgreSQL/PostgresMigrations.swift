@@ -270,6 +270,14 @@ enum PostgresMigrations {
                 """
             ]
         ),
+        (
+            // See the SQLite catalog's `v11-story-indexes`.
+            "v5-story-indexes",
+            [
+                "CREATE INDEX story_merged ON story(merged_into) WHERE merged_into IS NOT NULL",
+                "CREATE INDEX story_live ON story(id, last_seen) WHERE merged_into IS NULL",
+            ]
+        ),
     ]
 
     /// The table that records which migrations ran.

@@ -393,6 +393,17 @@ extension SQLiteCatalog {
                     );
                     """)
         }
+        migrator.registerMigration("v11-story-indexes") { db in
+            // A merge re-points every story merged into the one it folds (`merged_into = ?`): without
+            // an index that is a scan of every story. And the candidate lookup joins each posting to
+            // its story only to ask whether it is live and active: `story_live` answers that from a
+            // narrow index, without reading the story's row (which carries its summary).
+            try db.execute(
+                sql: """
+                    CREATE INDEX story_merged ON story (merged_into) WHERE merged_into IS NOT NULL;
+                    CREATE INDEX story_live ON story (id, last_seen) WHERE merged_into IS NULL;
+                    """)
+        }
         return migrator
     }
 }
