@@ -34,7 +34,8 @@ extension SQLiteCatalog {
                     """)
             let insertFingerprint = try db.cachedStatement(
                 sql: "INSERT INTO fingerprint (version_id, scheme, shingles) VALUES (?, ?, ?)")
-            let stories = SQLiteStoryLookup(db: db)
+            try storyCache.prepare(db)
+            let stories = SQLiteStoryLookup(db: db, cache: storyCache)
             for (name, prepared) in articles {
                 let (article, fingerprint) = (prepared.article, prepared.fingerprint)
                 try insertArticle.execute(arguments: [now])
@@ -49,7 +50,7 @@ extension SQLiteCatalog {
                 let receiptID = db.lastInsertedRowID
                 let time = Timestamp.storyTime(published: article.published, arrivedAt: now)
                 let update = try stories.run(storyAssigner.assignment(for: prepared.storyFeatures, at: time))
-                let story = try Self.apply(update, article: articleID, file: name, at: now, in: db)
+                let story = try Self.apply(update, article: articleID, file: name, at: now, cache: storyCache, in: db)
                 try Self.insertEvent(
                     .newArticle, receipt: receiptID, file: name, article: articleID, version: versionID,
                     message: DisplayTitle.shown(title: article.title, paragraphs: article.paragraphs), story: story,
@@ -76,8 +77,10 @@ extension SQLiteCatalog {
     /// of a new article's decision timed by `storyTimer`.
     package func commit(_ submission: Submission, storyTimer: StoryTimer) async throws(CopydeskError) -> CommitResult {
         let assigner = storyAssigner
+        let stories = storyCache
         return try await writeAsync { db in
-            try Self.commit(submission, assigner: assigner, storyTimer: storyTimer, in: db)
+            try stories.prepare(db)
+            return try Self.commit(submission, assigner: assigner, stories: stories, storyTimer: storyTimer, in: db)
         }
     }
 

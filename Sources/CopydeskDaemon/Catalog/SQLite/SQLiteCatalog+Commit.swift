@@ -18,20 +18,25 @@ extension SQLiteCatalog {
         beforeRecording: (@Sendable () throws -> Void)?
     ) async throws(CopydeskError) -> [CommitResult] {
         let assigner = storyAssigner
+        let stories = storyCache
         return try await writeAsync { db in
             try beforeRecording?()
             for id in archived { try Self.markArchived(id, in: db) }
-            return try submissions.map { try Self.commit($0, assigner: assigner, in: db) }
+            try stories.prepare(db)
+            return try submissions.map { try Self.commit($0, assigner: assigner, stories: stories, in: db) }
         }
     }
 
-    /// - Parameter storyTimer: times the story part of each new article's decision (the scale
-    ///   benchmark).
+    /// - Parameters:
+    ///   - stories: the writer's index of active stories (prepared for this transaction), if any.
+    ///   - storyTimer: times the story part of each new article's decision (the scale benchmark).
     static func commit(
-        _ submission: Submission, assigner: StoryAssigner, storyTimer: StoryTimer? = nil, in db: Database
+        _ submission: Submission, assigner: StoryAssigner, stories: SQLiteStoryCache?, storyTimer: StoryTimer? = nil,
+        in db: Database
     ) throws -> CommitResult {
         if let items = submission.items {
-            return try commit(submission, items: items, assigner: assigner, storyTimer: storyTimer, in: db)
+            return try commit(
+                submission, items: items, assigner: assigner, stories: stories, storyTimer: storyTimer, in: db)
         }
         let now = Timestamp.now()
         var result = CommitResult(receiptID: 0, decision: .rejected, archivePath: submission.archivePath)
@@ -42,8 +47,8 @@ extension SQLiteCatalog {
         case .success(let prepared):
             article = prepared.article
             try decide(
-                submission, prepared, item: nil, assigner: assigner, storyTimer: storyTimer, at: now, into: &result,
-                in: db)
+                submission, prepared, item: nil, assigner: assigner, stories: stories, storyTimer: storyTimer, at: now,
+                into: &result, in: db)
         }
         try db.cachedStatement(
             sql: """
@@ -81,7 +86,7 @@ extension SQLiteCatalog {
     /// `receipt_item` row pointing back to it and its decision event.
     private static func commit(
         _ submission: Submission, items: [Result<PreparedArticle, CopydeskError>], assigner: StoryAssigner,
-        storyTimer: StoryTimer?, in db: Database
+        stories: SQLiteStoryCache?, storyTimer: StoryTimer?, in db: Database
     ) throws -> CommitResult {
         let now = Timestamp.now()
         var results = [CommitResult]()
@@ -93,8 +98,8 @@ extension SQLiteCatalog {
                 result.message = rejection.reason
             case .success(let prepared):
                 try decide(
-                    submission, prepared, item: position, assigner: assigner, storyTimer: storyTimer, at: now,
-                    into: &result, in: db)
+                    submission, prepared, item: position, assigner: assigner, stories: stories,
+                    storyTimer: storyTimer, at: now, into: &result, in: db)
             }
             results.append(result)
         }
@@ -148,20 +153,22 @@ extension SQLiteCatalog {
     /// `result`.
     private static func decide(
         _ submission: Submission, _ prepared: PreparedArticle, item: Int?, assigner: StoryAssigner,
-        storyTimer: StoryTimer?, at now: String, into result: inout CommitResult, in db: Database
+        stories: SQLiteStoryCache?, storyTimer: StoryTimer?, at now: String, into result: inout CommitResult,
+        in db: Database
     ) throws {
         let verdict = try Decider().decide(
             rawSHA256: submission.rawSHA256, item: item, prepared, in: SQLiteLookup(db: db))
         try record(verdict, of: prepared, at: now, into: &result, in: db)
         try assignStory(
-            prepared, to: &result, submission: submission, assigner: assigner, timer: storyTimer, at: now, in: db)
+            prepared, to: &result, submission: submission, assigner: assigner, stories: stories, timer: storyTimer,
+            at: now, in: db)
     }
 
     /// The story of the decision's article: a new article is assigned one (by `assigner`, in this
     /// transaction; timed by `timer`, if any); a new version or a duplicate is in its article's story.
     private static func assignStory(
         _ prepared: PreparedArticle, to result: inout CommitResult, submission: Submission, assigner: StoryAssigner,
-        timer: StoryTimer?, at now: String, in db: Database
+        stories: SQLiteStoryCache?, timer: StoryTimer?, at now: String, in db: Database
     ) throws {
         guard let article = result.article else { return }
         guard result.decision == .newArticle else {
@@ -170,8 +177,8 @@ extension SQLiteCatalog {
         }
         let time = Timestamp.storyTime(published: prepared.article.published, arrivedAt: submission.arrivedAt)
         let assignment = assigner.assignment(for: prepared.storyFeatures, at: time)
-        result.story = try SQLiteStoryLookup(db: db).run(assignment, timedBy: timer) { update in
-            try apply(update, article: article, file: submission.fileName, at: now, in: db)
+        result.story = try SQLiteStoryLookup(db: db, cache: stories).run(assignment, timedBy: timer) { update in
+            try apply(update, article: article, file: submission.fileName, at: now, cache: stories, in: db)
         }
     }
 

@@ -3,7 +3,8 @@ internal import GRDB
 
 extension SQLiteCatalog {
     public func beginRegroup(window: Duration, restart: Bool) async throws(CopydeskError) -> RegroupProgress {
-        try await writeAsync { db in
+        let cache = storyCache
+        return try await writeAsync { db in
             if !restart, var running = try Self.regroupProgress(in: db), !running.isFinished {
                 running.resumed = true
                 return running
@@ -33,12 +34,14 @@ extension SQLiteCatalog {
                     VALUES (1, ?, 0, ?, 0, 0, ?, ?, 0, ?, NULL)
                     """, arguments: [until, total, window.components.seconds, floor, now])
             try Self.insertEvent(.regrouped, message: progress.startMessage, at: now, in: db)
+            cache.drop()
             return progress
         }
     }
 
     public func regroup(batchOf limit: Int, assigner: StoryAssigner) async throws(CopydeskError) -> RegroupProgress {
-        try await writeAsync { db in
+        let cache = storyCache
+        return try await writeAsync { db in
             let start = ContinuousClock.now
             guard var progress = try Self.regroupProgress(in: db) else {
                 throw CopydeskError(.usage, "no regroup was begun")
@@ -70,11 +73,13 @@ extension SQLiteCatalog {
             var batch = [(id: Int64, text: Article, arrivedAt: String)]()
             while let row = try rows.next() { batch.append((row["id"], Self.article(from: row), row["arrived_at"])) }
             let now = Timestamp.now()
-            let lookup = SQLiteStoryLookup(db: db)
+            try cache.prepare(db)
+            let lookup = SQLiteStoryLookup(db: db, cache: cache)
             for (id, text, arrivedAt) in batch {
                 let time = Timestamp.storyTime(published: text.published, arrivedAt: arrivedAt)
                 let update = try lookup.run(assigner.assignment(for: StoryFeatures(text), at: time))
-                let story = try Self.apply(update, article: id, file: nil, at: now, logsMerges: false, in: db)
+                let story = try Self.apply(
+                    update, article: id, file: nil, at: now, logsMerges: false, cache: cache, in: db)
                 progress.merges += update.merged.lazy.filter { $0 != story }.count
                 progress.doneThrough = id
                 progress.done += 1

@@ -6,10 +6,16 @@ internal import GRDB
 /// transaction of the decision that asks; every statement cached and bounded by its index.
 struct SQLiteStoryLookup: StoryLookup {
     let db: Database
+    /// The writer's index of active stories, prepared for this transaction: what it holds is
+    /// answered from memory.
+    var cache: SQLiteStoryCache?
 
     func answer(_ query: StoryQuery) throws -> StoryAnswer {
         switch query {
         case .stories(let keys, let activeSince, let limitPerKey):
+            if let index = cache?.index, index.covers(activeSince: activeSince) {
+                return .stories(index.stories(keys: keys, activeSince: activeSince, limitPerKey: limitPerKey))
+            }
             // The newest postings of each term (a bounded range of its index), then the live and
             // active stories among them (from the narrow `story_live` index, not the story rows).
             let statement = try db.cachedStatement(
@@ -35,14 +41,12 @@ struct SQLiteStoryLookup: StoryLookup {
             let total = try Int.fetchOne(statement, arguments: [SQLiteCatalog.allArticlesTerm]) ?? 0
             return .frequencies(counts, articles: total)
         case .profiles(let ids):
+            var profiles = cache?.index?.profiles(ids) ?? [:]
             let statement = try db.cachedStatement(
                 sql: "SELECT articles, first_seen, last_seen, summary FROM story WHERE id = ? AND merged_into IS NULL")
-            var profiles = [Int64: StoryProfile]()
-            for id in Set(ids).sorted() {
+            for id in Set(ids).sorted() where profiles[id] == nil {
                 guard let row = try Row.fetchOne(statement, arguments: [id]) else { continue }
-                let summary: Data = row[3]
-                profiles[id] = StoryProfile(
-                    articles: row[0], firstSeen: row[1], lastSeen: row[2], summary: [UInt8](summary))
+                profiles[id] = SQLiteStoryCache.profile(row, from: 0)
             }
             return .profiles(profiles)
         }
@@ -60,11 +64,13 @@ extension SQLiteCatalog {
     /// A new story's id is above every id the catalog gave before, also those a regroup cleared
     /// (`regroup.story_floor`): an old id never names another story.
     ///
-    /// - Parameter logsMerges: whether each merge is a `story-merged` event (a regroup counts them
-    ///   instead).
+    /// - Parameters:
+    ///   - logsMerges: whether each merge is a `story-merged` event (a regroup counts them instead).
+    ///   - cache: the writer's index of active stories, which mirrors the change.
     /// - Returns: the article's story.
     static func apply(
-        _ update: StoryUpdate, article: Int64, file: String?, at now: String, logsMerges: Bool = true, in db: Database
+        _ update: StoryUpdate, article: Int64, file: String?, at now: String, logsMerges: Bool = true,
+        cache: SQLiteStoryCache?, in db: Database
     ) throws -> Int64 {
         let profile = update.profile
         let story: Int64
@@ -96,6 +102,7 @@ extension SQLiteCatalog {
                 ON CONFLICT (term) DO UPDATE SET articles = articles + 1
                 """)
         for term in Set(update.counted + [allArticlesTerm]).sorted() { try count.execute(arguments: [term]) }
+        try cache?.record(update, story: story, in: db)
         return story
     }
 
@@ -154,8 +161,10 @@ extension SQLiteCatalog {
     }
 
     public func checkStoryMerge(_ story: Int64, assigner: StoryAssigner) async throws(CopydeskError) -> StoryMerge? {
-        try await writeAsync { db in
-            let lookup = SQLiteStoryLookup(db: db)
+        let cache = storyCache
+        return try await writeAsync { db in
+            try cache.prepare(db)
+            let lookup = SQLiteStoryLookup(db: db, cache: cache)
             guard case .profiles(let profiles) = try lookup.answer(.profiles([story])), let profile = profiles[story],
                 let merge = try lookup.run(StoryMergeCheck(assigner: assigner, story: story, profile: profile))
             else { return nil }
@@ -167,6 +176,7 @@ extension SQLiteCatalog {
                 merge.story,
             ])
             try Self.mergeStory(merge.merged, into: merge.story, file: nil, logged: true, at: now, in: db)
+            try cache.record(merge, in: db)
             return merge
         }
     }

@@ -19,6 +19,8 @@ public final class SQLiteCatalog: CatalogBackend {
     public let busyTimeout: Duration
     /// How a new article is assigned to a story (its window: `--story-window`).
     public let storyAssigner: StoryAssigner
+    /// The writer's index of the stories active lately (story assignment's candidates and profiles).
+    let storyCache: SQLiteStoryCache
 
     /// How long a write waits for another writer by default: long enough for any transaction of
     /// copydesk's own (a batch of 256 files, a checkpoint), short enough that a stuck writer shows
@@ -86,6 +88,7 @@ public final class SQLiteCatalog: CatalogBackend {
         self.path = path
         self.busyTimeout = busyTimeout
         self.storyAssigner = storyAssigner
+        self.storyCache = SQLiteStoryCache(window: storyAssigner.window)
         // Several daemons may open one new catalog at once (nodes of a shared Inbox): the migrator
         // reads what is applied before its transactions, so they take turns, by a lock on a file
         // beside the catalog (never on the catalog itself: closing another descriptor of it would
@@ -107,6 +110,7 @@ public final class SQLiteCatalog: CatalogBackend {
         self.path = path
         self.busyTimeout = Self.defaultBusyTimeout
         self.storyAssigner = StoryAssigner()
+        self.storyCache = SQLiteStoryCache(window: storyAssigner.window)
     }
 
     /// Opens an existing catalog for reading only.

@@ -1,0 +1,168 @@
+/// The stories active lately, held in memory: a catalog's writer answers the `stories` and
+/// `profiles` questions of story assignment (``StoryQuery``) from it without reading its tables,
+/// and mirrors into it every story change it writes.
+///
+/// It holds every live story whose last article is at or after its ``horizon``: its profile and the
+/// terms it is filed under. A `stories` question whose `activeSince` is at or after the horizon is
+/// answered whole from here (every story it may name is here); an earlier one (an article published
+/// long before the newest: a backfill) is for the catalog's tables. The horizon follows the newest
+/// story activity held (``horizon(newest:window:)``), so it is a function of the catalog's content,
+/// not of when the index was loaded: a writer that restarts answers the same questions the same way.
+///
+/// Memory is bounded by the stories active in about one window and a day: their profiles (each
+/// summary at most ``StoryAssigner/summaryTerms`` terms) and postings.
+public struct StoryIndex: Sendable {
+    /// Every live story whose last activity is at or after this (ISO 8601 text, compared as text,
+    /// as the catalogs compare `last_seen`) is held.
+    public private(set) var horizon: String
+    /// The latest last activity of a story held ("" when none).
+    public private(set) var newest: String
+    /// How long after its last article a story stays open (the horizon lies about this far, and at
+    /// most a day more, before the newest activity).
+    public let window: Duration
+    private(set) var profiles = [Int64: StoryProfile]()
+    /// Term → the stories held filed under it, in ascending id order.
+    private var postings = [Int64: [Int64]]()
+    /// Story → the terms it is filed under.
+    private var filed = [Int64: [Int64]]()
+
+    /// How many stories are held.
+    public var count: Int { profiles.count }
+
+    /// An index whose horizon follows `newest`, the latest last activity of a live story in the
+    /// catalog ("" for none): load into it, with ``load(_:profile:terms:)``, every live story whose
+    /// last activity is at or after ``horizon``.
+    public init(newest: String, window: Duration) {
+        self.window = window
+        self.newest = newest
+        self.horizon = Self.horizon(newest: newest, window: window)
+    }
+
+    /// The horizon for a newest activity: a window and a day before it, rounded down to the start
+    /// of a day (UTC), so that it moves once a day and articles a day older than the newest are
+    /// still answered from memory. "" (everything) when `newest` does not parse.
+    public static func horizon(newest: String, window: Duration) -> String {
+        guard let seconds = StoryTime.seconds(newest) else { return "" }
+        let day: Int64 = 86_400
+        let back = seconds - window.components.seconds - day
+        let floored = back >= 0 ? back / day * day : (back - day + 1) / day * day
+        return StoryTime.format(floored)
+    }
+
+    /// Whether every story a `stories` question with this `activeSince` may name is held.
+    public func covers(activeSince: String) -> Bool {
+        activeSince >= horizon
+    }
+
+    /// Whether a story is held.
+    public func holds(_ story: Int64) -> Bool {
+        profiles[story] != nil
+    }
+
+    /// Adds a story read from the catalog (loading), or replaces what is held of it.
+    public mutating func load(_ story: Int64, profile: StoryProfile, terms: [Int64]) {
+        remove(story)
+        guard profile.lastSeen >= horizon else { return }
+        profiles[story] = profile
+        file(story, under: terms)
+        if profile.lastSeen > newest { advance(to: profile.lastSeen) }
+    }
+
+    /// The answer to a `stories` question (the caller has checked ``covers(activeSince:)``): for
+    /// each key, its live stories active since `activeSince`, newest (highest id) first, at most
+    /// `limitPerKey`.
+    public func stories(keys: [Int64], activeSince: String, limitPerKey: Int) -> [Int64: [Int64]] {
+        var answer = [Int64: [Int64]]()
+        for key in keys {
+            guard let stories = postings[key] else { continue }
+            var found = [Int64]()
+            for story in stories.reversed() where profiles[story]!.lastSeen >= activeSince {
+                found.append(story)
+                if found.count == limitPerKey { break }
+            }
+            if !found.isEmpty { answer[key] = found }
+        }
+        return answer
+    }
+
+    /// The profiles held among `ids`.
+    public func profiles(_ ids: [Int64]) -> [Int64: StoryProfile] {
+        var answer = [Int64: StoryProfile]()
+        for id in ids { if let profile = profiles[id] { answer[id] = profile } }
+        return answer
+    }
+
+    /// Records what a catalog wrote for a story: its profile now and the terms it is filed under
+    /// from now on (added to those it had).
+    public mutating func update(_ story: Int64, profile: StoryProfile, fileUnder terms: [Int64]) {
+        guard profile.lastSeen >= horizon else {
+            remove(story)
+            return
+        }
+        profiles[story] = profile
+        file(story, under: terms)
+        if profile.lastSeen > newest { advance(to: profile.lastSeen) }
+    }
+
+    /// Records that `merged` was folded into `story`: its postings move to `story` (held, or not:
+    /// then they are the catalog's alone) and it is no longer live.
+    public mutating func merge(_ merged: Int64, into story: Int64) {
+        let terms = filed[merged] ?? []
+        remove(merged)
+        if profiles[story] != nil { file(story, under: terms) }
+    }
+
+    /// Forgets a story (merged away, or gone past the horizon).
+    public mutating func remove(_ story: Int64) {
+        profiles[story] = nil
+        guard let terms = filed.removeValue(forKey: story) else { return }
+        for term in terms {
+            guard let stories = postings[term], let at = Self.position(of: story, in: stories) else { continue }
+            if stories.count == 1 {
+                postings[term] = nil
+            } else {
+                postings[term]!.remove(at: at)
+            }
+        }
+    }
+
+    private mutating func file(_ story: Int64, under terms: [Int64]) {
+        var mine = filed[story] ?? []
+        for term in terms where !mine.contains(term) {
+            mine.append(term)
+            Self.insert(story, into: &postings[term, default: []])
+        }
+        filed[story] = mine
+    }
+
+    /// Inserts a story into a term's postings, kept in ascending order (most stories filed are the
+    /// newest: appended at the end).
+    private static func insert(_ story: Int64, into stories: inout [Int64]) {
+        if let last = stories.last, last > story {
+            let at = stories.firstIndex { $0 >= story }!
+            if stories[at] != story { stories.insert(story, at: at) }
+        } else if stories.last != story {
+            stories.append(story)
+        }
+    }
+
+    /// Moves the newest activity forward; when the horizon follows, the stories now before it are
+    /// forgotten.
+    private mutating func advance(to latest: String) {
+        newest = latest
+        let next = Self.horizon(newest: latest, window: window)
+        guard next > horizon else { return }
+        horizon = next
+        for (story, profile) in profiles where profile.lastSeen < horizon { remove(story) }
+    }
+
+    private static func position(of story: Int64, in stories: [Int64]) -> Int? {
+        var low = 0
+        var high = stories.count
+        while low < high {
+            let middle = (low + high) / 2
+            if stories[middle] < story { low = middle + 1 } else { high = middle }
+        }
+        return low < stories.count && stories[low] == story ? low : nil
+    }
+}

@@ -1,0 +1,118 @@
+internal import CopydeskCore
+internal import Foundation
+internal import GRDB
+
+/// The SQLite catalog writer's ``StoryIndex``: the stories active lately, so that story assignment
+/// reads no table for its candidates and their profiles (at a million articles the postings and
+/// story rows are far larger than the page cache, and their join cost milliseconds an article).
+///
+/// The tables stay the truth: every story change is written to them first and mirrored here in the
+/// same transaction. The index is loaded from them when first needed, and dropped (to be loaded
+/// again) when a transaction of ours rolls back or another connection (another process) has
+/// written to the catalog since our last transaction (`PRAGMA data_version`).
+///
+/// Used only inside the catalog's write transactions, which GRDB runs one at a time.
+final class SQLiteStoryCache: @unchecked Sendable {
+    /// How long a story stays open, for the index's horizon (the catalog's `--story-window`).
+    let window: Duration
+    private(set) var index: StoryIndex?
+    private var dataVersion: Int64?
+    /// Whether this transaction has checked the index (once a transaction).
+    private var checked = false
+    /// Whether the index is used at all (tests turn it off to compare with the tables' answers).
+    var isEnabled = true
+
+    init(window: Duration) {
+        self.window = window
+    }
+
+    /// Makes the index valid for the current write transaction: dropped when another connection
+    /// wrote since, loaded when there is none.
+    func prepare(_ db: Database) throws {
+        guard isEnabled, !checked else { return }
+        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
+        if version != dataVersion {
+            index = nil
+            dataVersion = version
+        }
+        checked = true
+        db.afterNextTransaction(
+            onCommit: { _ in self.checked = false },
+            onRollback: { _ in
+                self.checked = false
+                self.index = nil
+            })
+        if index == nil { index = try Self.load(window: window, in: db) }
+    }
+
+    /// Forgets the index (the stories were cleared: a regroup).
+    func drop() {
+        index = nil
+    }
+
+    /// Every live story active since the horizon that follows the newest activity, with its
+    /// postings.
+    static func load(window: Duration, in db: Database) throws -> StoryIndex {
+        let newest = try String.fetchOne(db, sql: "SELECT max(last_seen) FROM story WHERE merged_into IS NULL") ?? ""
+        var index = StoryIndex(newest: newest, window: window)
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, articles, first_seen, last_seen, summary FROM story
+                WHERE merged_into IS NULL AND last_seen >= ? ORDER BY id
+                """, arguments: [index.horizon])
+        guard let first: Int64 = rows.first?[0] else { return index }
+        var terms = [Int64: [Int64]]()
+        let postings = try Row.fetchCursor(
+            db, sql: "SELECT story_id, term FROM story_term INDEXED BY story_term_story WHERE story_id >= ?",
+            arguments: [first])
+        while let row = try postings.next() { terms[row[0], default: []].append(row[1]) }
+        for row in rows {
+            let id: Int64 = row[0]
+            index.load(id, profile: profile(row, from: 1), terms: terms[id] ?? [])
+        }
+        return index
+    }
+
+    /// A story's profile from a row's columns `articles, first_seen, last_seen, summary` at `column`.
+    static func profile(_ row: Row, from column: Int) -> StoryProfile {
+        let summary: [UInt8] = [UInt8](row[column + 3] as Data)
+        return StoryProfile(articles: row[column], firstSeen: row[column + 1], lastSeen: row[column + 2], summary: summary)
+    }
+
+    /// Mirrors what ``SQLiteCatalog/apply(_:article:file:at:logsMerges:in:)`` wrote for an
+    /// assignment to `story`.
+    func record(_ update: StoryUpdate, story: Int64, in db: Database) throws {
+        guard index != nil else { return }
+        // A story the index did not hold (found in the tables: an article long before the newest)
+        // is loaded whole, with every posting it has.
+        var whole = update.story.map { !index!.holds($0) } ?? false
+        for merged in update.merged where merged != story {
+            if !index!.holds(merged) { whole = true }
+            index!.merge(merged, into: story)
+        }
+        if whole {
+            try reload(story, profile: update.profile, in: db)
+        } else {
+            index!.update(story, profile: update.profile, fileUnder: update.fileUnder)
+        }
+    }
+
+    /// Mirrors a merge pass's merge.
+    func record(_ merge: StoryMerge, in db: Database) throws {
+        guard index != nil else { return }
+        let whole = !index!.holds(merge.story) || !index!.holds(merge.merged)
+        index!.merge(merge.merged, into: merge.story)
+        if whole {
+            try reload(merge.story, profile: merge.profile, in: db)
+        } else {
+            index!.update(merge.story, profile: merge.profile, fileUnder: [])
+        }
+    }
+
+    private func reload(_ story: Int64, profile: StoryProfile, in db: Database) throws {
+        let terms = try Int64.fetchAll(
+            db.cachedStatement(sql: "SELECT term FROM story_term WHERE story_id = ?"), arguments: [story])
+        index!.load(story, profile: profile, terms: terms)
+    }
+}

@@ -1,0 +1,81 @@
+import CopydeskCore
+import Testing
+
+/// The writer's in-memory index of active stories (``StoryIndex``): what it holds, how it answers,
+/// how its horizon follows the newest activity.
+struct StoryIndexTests {
+    func profile(last: String, first: String? = nil) -> StoryProfile {
+        StoryProfile(articles: 1, firstSeen: first ?? last, lastSeen: last, summary: [1])
+    }
+
+    @Test func theHorizonIsAWindowAndADayBeforeTheNewestAtTheStartOfADay() {
+        let window = Duration.seconds(3 * 86_400)
+        #expect(StoryIndex.horizon(newest: "2021-03-23T12:30:00Z", window: window) == "2021-03-19T00:00:00Z")
+        #expect(StoryIndex.horizon(newest: "2021-03-23T00:00:00Z", window: window) == "2021-03-19T00:00:00Z")
+        #expect(StoryIndex.horizon(newest: "2021-03-22T23:59:59Z", window: window) == "2021-03-18T00:00:00Z")
+        // Nothing held, or a time that does not parse: everything.
+        #expect(StoryIndex.horizon(newest: "", window: window) == "")
+        #expect(StoryIndex.horizon(newest: "last week", window: window) == "")
+    }
+
+    @Test func itAnswersNewestFirstWithinTheLimitAndTheWindow() {
+        var index = StoryIndex(newest: "", window: .seconds(3 * 86_400))
+        index.update(1, profile: profile(last: "2021-03-20T10:00:00Z"), fileUnder: [100, 200])
+        index.update(3, profile: profile(last: "2021-03-22T10:00:00Z"), fileUnder: [100])
+        index.update(2, profile: profile(last: "2021-03-21T10:00:00Z"), fileUnder: [100, 300])
+        #expect(index.count == 3)
+        #expect(index.horizon == "2021-03-18T00:00:00Z")
+        #expect(index.covers(activeSince: "2021-03-18T00:00:00Z"))
+        #expect(!index.covers(activeSince: "2021-03-17T23:59:59Z"))
+        let answer = index.stories(keys: [100, 200, 300, 400], activeSince: "2021-03-19T00:00:00Z", limitPerKey: 2)
+        #expect(answer == [100: [3, 2], 200: [1], 300: [2]])
+        // Only the stories active since the time asked about.
+        let later = index.stories(keys: [100, 200], activeSince: "2021-03-21T00:00:00Z", limitPerKey: 5)
+        #expect(later == [100: [3, 2]])
+        #expect(index.profiles([2, 9]).keys.sorted() == [2])
+    }
+
+    @Test func aMergeMovesThePostingsAndTheMergedStoryIsGone() {
+        var index = StoryIndex(newest: "", window: .seconds(3 * 86_400))
+        index.update(1, profile: profile(last: "2021-03-20T10:00:00Z"), fileUnder: [100, 200])
+        index.update(2, profile: profile(last: "2021-03-21T10:00:00Z"), fileUnder: [300])
+        index.merge(2, into: 1)
+        index.update(1, profile: profile(last: "2021-03-21T10:00:00Z"), fileUnder: [])
+        #expect(!index.holds(2))
+        let answer = index.stories(keys: [100, 300], activeSince: "2021-03-19T00:00:00Z", limitPerKey: 5)
+        #expect(answer == [100: [1], 300: [1]])
+    }
+
+    @Test func storiesBeforeTheHorizonAreForgottenAsTheNewestMovesOn() {
+        let window = Duration.seconds(3 * 86_400)
+        var index = StoryIndex(newest: "", window: window)
+        index.update(1, profile: profile(last: "2021-03-01T10:00:00Z"), fileUnder: [100])
+        index.update(2, profile: profile(last: "2021-03-04T10:00:00Z"), fileUnder: [100])
+        #expect(index.horizon == "2021-02-28T00:00:00Z")
+        #expect(index.count == 2)
+        // A week later: the horizon moves to 2021-03-07 and both are gone with their postings.
+        index.update(3, profile: profile(last: "2021-03-11T10:00:00Z"), fileUnder: [100])
+        #expect(index.horizon == "2021-03-07T00:00:00Z")
+        #expect(index.count == 1)
+        #expect(index.stories(keys: [100], activeSince: "2021-03-08T10:00:00Z", limitPerKey: 5) == [100: [3]])
+        // An update of a story that ends before the horizon is not held.
+        index.update(4, profile: profile(last: "2021-03-02T10:00:00Z"), fileUnder: [100])
+        #expect(!index.holds(4))
+        // Loading from the catalog: only what is at or after the horizon.
+        var loaded = StoryIndex(newest: "2021-03-11T10:00:00Z", window: window)
+        loaded.load(2, profile: profile(last: "2021-03-04T10:00:00Z"), terms: [100])
+        loaded.load(3, profile: profile(last: "2021-03-11T10:00:00Z"), terms: [100])
+        #expect(loaded.horizon == index.horizon)
+        #expect(loaded.count == 1 && loaded.holds(3))
+    }
+
+    @Test func aStoryFiledTwiceUnderATermIsListedOnce() {
+        var index = StoryIndex(newest: "", window: .seconds(86_400))
+        index.update(5, profile: profile(last: "2021-03-20T10:00:00Z"), fileUnder: [100, 100])
+        index.update(4, profile: profile(last: "2021-03-20T11:00:00Z"), fileUnder: [100])
+        index.update(5, profile: profile(last: "2021-03-20T12:00:00Z"), fileUnder: [100])
+        #expect(index.stories(keys: [100], activeSince: "", limitPerKey: 5) == [100: [5, 4]])
+        index.remove(5)
+        #expect(index.stories(keys: [100], activeSince: "", limitPerKey: 5) == [100: [4]])
+    }
+}

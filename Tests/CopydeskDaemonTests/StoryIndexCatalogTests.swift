@@ -1,0 +1,139 @@
+import CopydeskCore
+@testable import CopydeskDaemon
+import Foundation
+import Testing
+
+/// The SQLite writer's index of active stories (`SQLiteStoryCache`): its answers are the tables'
+/// answers, another process's writes and a rolled-back transaction are never hidden by it.
+struct StoryIndexCatalogTests {
+    static var storiesFolder: String {
+        SharedFiles.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpora/stories-dev/files")
+            .path
+    }
+
+    /// A file as a submission published at `published`.
+    func submission(_ name: String, _ bytes: [UInt8], published: String) throws -> Submission {
+        var article = try Normalizer().normalize(bytes)
+        article.published = published
+        let sha = SHA256Digest.hex(of: bytes)
+        return Submission(
+            origin: .ingest, fileName: name, sourcePath: "/drop/\(name)",
+            identity: FileIdentity(size: Int64(bytes.count), modificationTimeNanoseconds: 1, inode: 1, device: 1),
+            rawSHA256: sha, arrivedAt: Timestamp.now(), content: .success(article),
+            archivePath: "originals/\(sha.prefix(2))/\(sha)")
+    }
+
+    /// `count` news articles of the stories dev set, published 20 a day over the days from
+    /// 2021-01-01, every ninth a backfill ten days older than its neighbours (answered from the
+    /// tables, past the index's horizon).
+    func articles(_ count: Int) throws -> [Submission] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.storiesFolder).filter {
+            $0.hasSuffix(".txt") || $0.hasSuffix(".html")
+        }.sorted().prefix(count)
+        return try names.enumerated().map { position, name in
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.storiesFolder + "/" + name)))
+            let day = max(0, position / 20 - (position % 9 == 8 ? 10 : 0))
+            let published = StoryTimeText.day(2021, 1, 1 + day) + "T\(10 + position % 10):00:00Z"
+            return try submission(name, bytes, published: published)
+        }
+    }
+
+    /// Every live story with its articles, after a merge pass.
+    func partition(of catalog: SQLiteCatalog) async throws -> [Int64: [Int64]] {
+        _ = try await StoryMergePass(catalog: catalog, assigner: catalog.storyAssigner).run(.all)
+        var stories = [Int64: [Int64]]()
+        for story in try await catalog.stories(since: nil, limit: 0) {
+            stories[story.story] = story.articles.sorted()
+        }
+        return stories
+    }
+
+    @Test func theIndexAnswersAsTheTablesDo() async throws {
+        let files = try articles(150)
+        try #require(files.count == 150, "../shared/corpora/stories-dev is missing")
+        try await withTemporaryDirectory { folder, _ in
+            let indexed = try SQLiteCatalog(path: folder + "/indexed.sqlite")
+            let tables = try SQLiteCatalog(path: folder + "/tables.sqlite")
+            tables.storyCache.isEnabled = false
+            for start in stride(from: 0, to: files.count, by: 10) {
+                let batch = Array(files[start..<min(files.count, start + 10)])
+                let a = try await indexed.commit(batch: batch, markingArchived: [], beforeRecording: nil)
+                let b = try await tables.commit(batch: batch, markingArchived: [], beforeRecording: nil)
+                #expect(a.map(\.story) == b.map(\.story), "batch at \(start)")
+            }
+            let index = try #require(indexed.storyCache.index)
+            // The horizon moved (stories were forgotten), and the backfills were answered past it.
+            #expect(index.horizon > "2021-01-01")
+            #expect(index.count > 0)
+            #expect(tables.storyCache.index == nil)
+            #expect(try await partition(of: indexed) == partition(of: tables))
+        }
+    }
+
+    @Test func anotherProcessesStoriesAreSeen() async throws {
+        try #require(SharedFiles.seedNames.count == 5, "../shared/seeds is missing")
+        let march = SharedFiles.seedNames.filter { !$0.hasPrefix("004_") }
+        let seeds = try march.map { name in
+            try submission(
+                name, [UInt8](try Data(contentsOf: URL(fileURLWithPath: SharedFiles.seedsFolder + "/" + name))),
+                published: "2021-03-23T12:00:00Z")
+        }
+        try await withTemporaryDirectory { folder, _ in
+            // One writer alone, the reference.
+            let alone = try SQLiteCatalog(path: folder + "/alone.sqlite")
+            var expected = [Int64?]()
+            for seed in seeds { expected.append(try await alone.commit(seed).story) }
+            // Two writers of one catalog taking turns: each sees the other's stories.
+            let first = try SQLiteCatalog(path: folder + "/shared.sqlite")
+            let second = try SQLiteCatalog(path: folder + "/shared.sqlite")
+            var got = [Int64?]()
+            for (position, seed) in seeds.enumerated() {
+                got.append(try await (position % 2 == 0 ? first : second).commit(seed).story)
+            }
+            #expect(got == expected)
+        }
+    }
+
+    @Test func aRolledBackTransactionLeavesNothingInTheIndex() async throws {
+        try #require(SharedFiles.seedNames.count == 5, "../shared/seeds is missing")
+        try await withTemporaryDirectory { folder, _ in
+            let catalog = try SQLiteCatalog(path: folder + "/catalog.sqlite")
+            let name = SharedFiles.seedNames[0]
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: SharedFiles.seedsFolder + "/" + name)))
+            let seed = try submission(name, bytes, published: "2021-03-23T12:00:00Z")
+            struct Refused: Error {}
+            // The decision is written, story and all, then the transaction fails.
+            await #expect(throws: CopydeskError.self) {
+                try await catalog.commit(batch: [seed], markingArchived: [], beforeRecording: nil)
+                _ = try await catalog.writeAsync { db in
+                    try catalog.storyCache.prepare(db)
+                    _ = try SQLiteCatalog.commit(
+                        seed, assigner: catalog.storyAssigner, stories: catalog.storyCache, in: db)
+                    throw Refused()
+                }
+            }
+            #expect(catalog.storyCache.index == nil)
+            // The second copy is a duplicate of the first, in its story: no phantom story from the
+            // rolled-back one.
+            let again = try await catalog.commit(seed)
+            #expect(again.decision == .duplicate)
+            #expect(try await catalog.counts().stories == 1)
+        }
+    }
+}
+
+/// `YYYY-MM-DD` of a day of a month, days past the month's end carried into the next (January).
+enum StoryTimeText {
+    static func day(_ year: Int, _ month: Int, _ day: Int) -> String {
+        var components = DateComponents()
+        components.year = year
+        components.month = month
+        components.day = day
+        components.timeZone = TimeZone(identifier: "UTC")
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let date = calendar.date(from: components)!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+    }
+}
