@@ -21,6 +21,9 @@ public struct StoryIndex: Sendable {
     /// most a day more, before the newest activity).
     public let window: Duration
     private(set) var profiles = [Int64: StoryProfile]()
+    /// Story → its last activity in seconds since 1970 (`Int64.max` when its time does not parse:
+    /// always active), for the `stories` answer's test without reading its profile.
+    private var activity = [Int64: Int64]()
     /// Term → the stories held filed under it, in ascending id order.
     private var postings = [Int64: [Int64]]()
     /// Story → the terms it is filed under.
@@ -63,7 +66,7 @@ public struct StoryIndex: Sendable {
     public mutating func load(_ story: Int64, profile: StoryProfile, terms: [Int64]) {
         remove(story)
         guard profile.lastSeen >= horizon else { return }
-        profiles[story] = profile
+        hold(story, profile)
         file(story, under: terms)
         if profile.lastSeen > newest { advance(to: profile.lastSeen) }
     }
@@ -73,10 +76,11 @@ public struct StoryIndex: Sendable {
     /// `limitPerKey`.
     public func stories(keys: [Int64], activeSince: String, limitPerKey: Int) -> [Int64: [Int64]] {
         var answer = [Int64: [Int64]]()
+        let since = StoryTime.seconds(activeSince) ?? Int64.min
         for key in keys {
             guard let stories = postings[key] else { continue }
             var found = [Int64]()
-            for story in stories.reversed() where profiles[story]!.lastSeen >= activeSince {
+            for story in stories.reversed() where activity[story]! >= since {
                 found.append(story)
                 if found.count == limitPerKey { break }
             }
@@ -99,7 +103,7 @@ public struct StoryIndex: Sendable {
             remove(story)
             return
         }
-        profiles[story] = profile
+        hold(story, profile)
         file(story, under: terms)
         if profile.lastSeen > newest { advance(to: profile.lastSeen) }
     }
@@ -112,9 +116,15 @@ public struct StoryIndex: Sendable {
         if profiles[story] != nil { file(story, under: terms) }
     }
 
+    private mutating func hold(_ story: Int64, _ profile: StoryProfile) {
+        profiles[story] = profile
+        activity[story] = StoryTime.seconds(profile.lastSeen) ?? Int64.max
+    }
+
     /// Forgets a story (merged away, or gone past the horizon).
     public mutating func remove(_ story: Int64) {
         profiles[story] = nil
+        activity[story] = nil
         guard let terms = filed.removeValue(forKey: story) else { return }
         for term in terms {
             guard let stories = postings[term], let at = Self.position(of: story, in: stories) else { continue }

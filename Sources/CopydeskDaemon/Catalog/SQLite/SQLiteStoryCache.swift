@@ -61,11 +61,14 @@ final class SQLiteStoryCache: @unchecked Sendable {
                 SELECT id, articles, first_seen, last_seen, summary FROM story
                 WHERE merged_into IS NULL AND last_seen >= ? ORDER BY id
                 """, arguments: [index.horizon])
-        guard let first: Int64 = rows.first?[0] else { return index }
+        guard !rows.isEmpty else { return index }
         var terms = [Int64: [Int64]]()
         let postings = try Row.fetchCursor(
-            db, sql: "SELECT story_id, term FROM story_term INDEXED BY story_term_story WHERE story_id >= ?",
-            arguments: [first])
+            db,
+            sql: """
+                SELECT story_id, term FROM story_term WHERE story_id IN (
+                    SELECT id FROM story WHERE merged_into IS NULL AND last_seen >= ?)
+                """, arguments: [index.horizon])
         while let row = try postings.next() { terms[row[0], default: []].append(row[1]) }
         for row in rows {
             let id: Int64 = row[0]
