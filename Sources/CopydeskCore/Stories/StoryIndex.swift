@@ -89,6 +89,11 @@ public struct StoryIndex: Sendable {
         return answer
     }
 
+    /// The terms a held story is filed under (none for a story not held).
+    public func terms(of story: Int64) -> [Int64] {
+        filed[story] ?? []
+    }
+
     /// The profiles held among `ids`.
     public func profiles(_ ids: [Int64]) -> [Int64: StoryProfile] {
         var answer = [Int64: StoryProfile]()

@@ -33,12 +33,18 @@ struct SQLiteStoryLookup: StoryLookup {
             }
             return .stories(filed)
         case .frequencies(let keys):
-            let statement = try db.cachedStatement(sql: "SELECT articles FROM term_count WHERE term = ?")
+            // One statement for all the keys (and the catalog's count): a statement per key costs
+            // more in its own overhead than in its search.
+            let wanted = Set(keys).union([SQLiteCatalog.allArticlesTerm]).sorted()
+            let statement = try db.cachedStatement(
+                sql: "SELECT term, articles FROM term_count WHERE term IN (\(SQLiteCatalog.placeholders(wanted.count)))")
             var counts = [Int64: Int]()
-            for key in Set(keys).sorted() {
-                if let count = try Int.fetchOne(statement, arguments: [key]) { counts[key] = count }
+            var total = 0
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(wanted))
+            while let row = try rows.next() {
+                let term: Int64 = row[0]
+                if term == SQLiteCatalog.allArticlesTerm { total = row[1] } else { counts[term] = row[1] }
             }
-            let total = try Int.fetchOne(statement, arguments: [SQLiteCatalog.allArticlesTerm]) ?? 0
             return .frequencies(counts, articles: total)
         case .profiles(let ids):
             var profiles = cache?.index?.profiles(ids) ?? [:]
@@ -56,6 +62,16 @@ struct SQLiteStoryLookup: StoryLookup {
 extension SQLiteCatalog {
     /// The `term_count` row that counts every article with a story (the catalog's size for rarity).
     static let allArticlesTerm: Int64 = 0
+
+    /// `?, ?, …`: `count` placeholders.
+    static func placeholders(_ count: Int) -> String {
+        rows("?", count)
+    }
+
+    /// `count` copies of `row`, separated by commas (the rows of a multi-row `VALUES`).
+    static func rows(_ row: String, _ count: Int) -> String {
+        Array(repeating: row, count: count).joined(separator: ", ")
+    }
 
     /// Applies what assigning `article` to a story changes (``StoryUpdate``): the story created or
     /// updated, the stories it merges folded into it (each a `story-merged` event), the article's
@@ -94,14 +110,21 @@ extension SQLiteCatalog {
             try mergeStory(merged, into: story, file: file, logged: logsMerges, at: now, in: db)
         }
         try db.cachedStatement(sql: "UPDATE article SET story_id = ? WHERE id = ?").execute(arguments: [story, article])
-        let post = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_term (term, story_id) VALUES (?, ?)")
-        for term in Set(update.fileUnder).sorted() { try post.execute(arguments: [term, story]) }
-        let count = try db.cachedStatement(
+        // The postings the story lacks (those the writer's index knows it has are not written
+        // again), then the term counts: each one statement for all its rows.
+        let post = Set(update.fileUnder).subtracting(cache?.index?.terms(of: story) ?? []).sorted()
+        if !post.isEmpty {
+            try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO story_term (term, story_id) VALUES \(rows("(?, ?)", post.count))"
+            ).execute(arguments: StatementArguments(post.flatMap { [$0, story] }))
+        }
+        let counted = Set(update.counted + [allArticlesTerm]).sorted()
+        try db.cachedStatement(
             sql: """
-                INSERT INTO term_count (term, articles) VALUES (?, 1)
+                INSERT INTO term_count (term, articles) VALUES \(rows("(?, 1)", counted.count))
                 ON CONFLICT (term) DO UPDATE SET articles = articles + 1
-                """)
-        for term in Set(update.counted + [allArticlesTerm]).sorted() { try count.execute(arguments: [term]) }
+                """
+        ).execute(arguments: StatementArguments(counted))
         try cache?.record(update, story: story, in: db)
         return story
     }
