@@ -141,7 +141,9 @@ public struct StoryIndex: Sendable {
         }
     }
 
-    private mutating func file(_ story: Int64, under terms: [Int64]) {
+    /// Files a held story under more terms (loading its postings; a story not held is not filed).
+    public mutating func file(_ story: Int64, under terms: [Int64]) {
+        guard profiles[story] != nil else { return }
         var mine = filed[story] ?? []
         for term in terms where !mine.contains(term) {
             mine.append(term)

@@ -55,25 +55,35 @@ final class SQLiteStoryCache: @unchecked Sendable {
     static func load(window: Duration, in db: Database) throws -> StoryIndex {
         let newest = try String.fetchOne(db, sql: "SELECT max(last_seen) FROM story WHERE merged_into IS NULL") ?? ""
         var index = StoryIndex(newest: newest, window: window)
-        let rows = try Row.fetchAll(
+        // Streamed, so that loading holds no more than the index itself: the stories, then their
+        // postings in story order.
+        let stories = try Row.fetchCursor(
             db,
             sql: """
                 SELECT id, articles, first_seen, last_seen, summary FROM story
                 WHERE merged_into IS NULL AND last_seen >= ? ORDER BY id
                 """, arguments: [index.horizon])
-        guard !rows.isEmpty else { return index }
-        var terms = [Int64: [Int64]]()
+        while let row = try stories.next() { index.load(row[0], profile: profile(row, from: 1), terms: []) }
+        guard index.count > 0 else { return index }
         let postings = try Row.fetchCursor(
             db,
             sql: """
                 SELECT story_id, term FROM story_term WHERE story_id IN (
                     SELECT id FROM story WHERE merged_into IS NULL AND last_seen >= ?)
+                ORDER BY story_id
                 """, arguments: [index.horizon])
-        while let row = try postings.next() { terms[row[0], default: []].append(row[1]) }
-        for row in rows {
+        var story: Int64 = 0
+        var terms = [Int64]()
+        while let row = try postings.next() {
             let id: Int64 = row[0]
-            index.load(id, profile: profile(row, from: 1), terms: terms[id] ?? [])
+            if id != story, !terms.isEmpty {
+                index.file(story, under: terms)
+                terms.removeAll(keepingCapacity: true)
+            }
+            story = id
+            terms.append(row[1])
         }
+        if !terms.isEmpty { index.file(story, under: terms) }
         return index
     }
 
