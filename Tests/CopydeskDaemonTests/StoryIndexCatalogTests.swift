@@ -94,6 +94,26 @@ struct StoryIndexCatalogTests {
         }
     }
 
+    @Test func twoWritersTakingTurnsAssignAsOneWriterDoes() async throws {
+        let files = try articles(60)
+        try #require(files.count == 60, "../shared/corpora/stories-dev is missing")
+        try await withTemporaryDirectory { folder, _ in
+            let alone = try SQLiteCatalog(path: folder + "/alone.sqlite")
+            let first = try SQLiteCatalog(path: folder + "/shared.sqlite")
+            let second = try SQLiteCatalog(path: folder + "/shared.sqlite")
+            for (turn, start) in stride(from: 0, to: files.count, by: 5).enumerated() {
+                let batch = Array(files[start..<min(files.count, start + 5)])
+                let expected = try await alone.commit(batch: batch, markingArchived: [], beforeRecording: nil)
+                let got = try await (turn % 2 == 0 ? first : second).commit(
+                    batch: batch, markingArchived: [], beforeRecording: nil)
+                #expect(got.map(\.story) == expected.map(\.story), "batch at \(start)")
+            }
+            // Each writer caught up with the other's stories rather than loading everything again.
+            #expect(first.storyCache.index != nil && second.storyCache.index != nil)
+            #expect(try await partition(of: first) == partition(of: alone))
+        }
+    }
+
     @Test func aRolledBackTransactionLeavesNothingInTheIndex() async throws {
         try #require(SharedFiles.seedNames.count == 5, "../shared/seeds is missing")
         try await withTemporaryDirectory { folder, _ in

@@ -8,8 +8,10 @@ internal import GRDB
 ///
 /// The tables stay the truth: every story change is written to them first and mirrored here in the
 /// same transaction. The index is loaded from them when first needed, and dropped (to be loaded
-/// again) when a transaction of ours rolls back or another connection (another process) has
-/// written to the catalog since our last transaction (`PRAGMA data_version`).
+/// again) when a transaction of ours rolls back. When another connection (another process, another
+/// node on the same file) has written to the catalog since our last transaction
+/// (`PRAGMA data_version`), the stories its events name are read again (all of them, after a
+/// regroup or when there are many).
 ///
 /// Used only inside the catalog's write transactions, which GRDB runs one at a time.
 final class SQLiteStoryCache: @unchecked Sendable {
@@ -17,6 +19,9 @@ final class SQLiteStoryCache: @unchecked Sendable {
     let window: Duration
     private(set) var index: StoryIndex?
     private var dataVersion: Int64?
+    /// The newest event when this writer's last transaction began: the stories named by events
+    /// after it may have been changed by another writer.
+    private var seenEvent: Int64 = 0
     /// Whether this transaction has checked the index (once a transaction).
     private var checked = false
     /// Whether the index is used at all (tests turn it off to compare with the tables' answers).
@@ -31,10 +36,10 @@ final class SQLiteStoryCache: @unchecked Sendable {
     func prepare(_ db: Database) throws {
         guard isEnabled, !checked else { return }
         let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
-        if version != dataVersion {
-            index = nil
-            dataVersion = version
-        }
+        let newestEvent = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM event") ?? 0
+        if version != dataVersion, index != nil { try catchUp(after: seenEvent, in: db) }
+        dataVersion = version
+        seenEvent = newestEvent
         checked = true
         db.afterNextTransaction(
             onCommit: { _ in self.checked = false },
@@ -43,6 +48,37 @@ final class SQLiteStoryCache: @unchecked Sendable {
                 self.index = nil
             })
         if index == nil { index = try Self.load(window: window, in: db) }
+    }
+
+    /// The most stories another writer may have changed that are read again one by one; past it,
+    /// the whole index is.
+    static let catchUpLimit = 2_000
+
+    /// Reads again the stories named by the events after `event` (written by another writer: ours
+    /// are read again too, which changes nothing), and forgets those merged into them.
+    private func catchUp(after event: Int64, in db: Database) throws {
+        let named = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT story, kind FROM event
+                WHERE id > ? AND (story IS NOT NULL OR kind = ?) LIMIT ?
+                """, arguments: [event, EventKind.regrouped.rawValue, Self.catchUpLimit + 1])
+        guard named.count <= Self.catchUpLimit, !named.contains(where: { $0[1] == EventKind.regrouped.rawValue })
+        else {
+            index = nil
+            return
+        }
+        let profile = try db.cachedStatement(
+            sql: "SELECT articles, first_seen, last_seen, summary FROM story WHERE id = ? AND merged_into IS NULL")
+        let mergedInto = try db.cachedStatement(sql: "SELECT id FROM story WHERE merged_into = ?")
+        for story in Set(named.compactMap { $0[0] as Int64? }).sorted() {
+            for merged in try Int64.fetchAll(mergedInto, arguments: [story]) { index!.remove(merged) }
+            if let row = try Row.fetchOne(profile, arguments: [story]) {
+                try reload(story, profile: Self.profile(row, from: 0), in: db)
+            } else {
+                index!.remove(story)
+            }
+        }
     }
 
     /// Forgets the index (the stories were cleared: a regroup).
