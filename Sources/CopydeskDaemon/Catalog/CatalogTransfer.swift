@@ -10,7 +10,9 @@ public enum TransferTable: String, Sendable, CaseIterable {
     case wireItem = "wire_item"
     case event, fingerprint, lsh, renormalization, node
     case storyTerm = "story_term"
-    case termCount = "term_count"
+    /// The counters of the story term counts (``TermSketch``): PostgreSQL keeps them as rows, SQLite
+    /// as one sketch it gives out as rows.
+    case termBucket = "term_bucket"
     /// The progress of the last `copydesk regroup` (one row): an unfinished one continues on the copy.
     case regroup
 
@@ -50,7 +52,7 @@ public enum TransferTable: String, Sendable, CaseIterable {
             ]
         // Read in order of story, then term (``TransferRow/position`` is the story).
         case .storyTerm: ["story_id", "term"]
-        case .termCount: ["term", "articles"]
+        case .termBucket: ["bucket", "articles"]
         case .fingerprint: ["version_id", "scheme", "shingles"]
         // Read in order of version, then key (``TransferRow/position`` is the version).
         case .lsh: ["version_id", "key"]
@@ -75,7 +77,7 @@ public enum TransferTable: String, Sendable, CaseIterable {
             case "id", "latest_version_id", "current_version_id", "article_id", "parent_version_id",
                 "normalizer_version", "size", "mtime_ns", "inode", "device", "version_id", "receipt_id", "scheme",
                 "shingles", "key", "previous_version_id", "pid", "urgency", "items", "item", "merged_into", "articles",
-                "story_id", "story", "term", "until_article", "done_through", "total", "done", "merges",
+                "story_id", "story", "term", "bucket", "until_article", "done_through", "total", "done", "merges",
                 "window_seconds":
                 .integer
             default: .text

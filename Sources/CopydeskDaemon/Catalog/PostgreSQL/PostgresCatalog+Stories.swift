@@ -28,17 +28,21 @@ struct PostgresStoryLookup: AsyncStoryLookup {
             for row in rows { filed[row.0, default: []].append(row.1) }
             return .stories(filed)
         case .frequencies(let keys):
+            // The counters of the terms' buckets (``TermSketch``, kept as rows): each term's count is
+            // the least of its own.
+            let distinct = Set(keys).sorted()
+            let buckets = distinct.flatMap(TermSketch.buckets(of:)) + [TermSketch.articlesBucket]
             let rows = try await connection.rows(
-                """
-                SELECT term, articles FROM term_count
-                WHERE term = ANY(\(keys + [PostgresCatalog.allArticlesTerm])::int8[])
-                """, as: (Int64, Int64).self, logger: logger)
+                "SELECT bucket, articles FROM term_bucket WHERE bucket = ANY(\(buckets.map(Int64.init))::int8[])",
+                as: (Int64, Int64).self, logger: logger)
+            var counters = [Int: Int]()
+            for row in rows { counters[Int(row.0)] = Int(row.1) }
             var counts = [Int64: Int]()
-            var total = 0
-            for row in rows {
-                if row.0 == PostgresCatalog.allArticlesTerm { total = Int(row.1) } else { counts[row.0] = Int(row.1) }
+            for key in distinct {
+                let count = TermSketch.buckets(of: key).map { counters[$0] ?? 0 }.min() ?? 0
+                if count > 0 { counts[key] = count }
             }
-            return .frequencies(counts, articles: total)
+            return .frequencies(counts, articles: counters[TermSketch.articlesBucket] ?? 0)
         case .profiles(let ids):
             let rows = try await connection.rows(
                 """
@@ -57,9 +61,6 @@ struct PostgresStoryLookup: AsyncStoryLookup {
 }
 
 extension PostgresCatalog {
-    /// The `term_count` row that counts every article with a story (the catalog's size for rarity).
-    static let allArticlesTerm: Int64 = 0
-
     /// Applies what assigning `article` to a story changes (see the SQLite catalog's `apply`).
     ///
     /// - Parameter logsMerges: whether each merge is a `story-merged` event (a regroup counts them
@@ -89,6 +90,10 @@ extension PostgresCatalog {
         for merged in update.merged where merged != story {
             try await mergeStory(merged, into: story, file: file, logged: logsMerges, at: now, on: connection, logger: logger)
         }
+        // The term counts as ``TermSketch/add(article:)`` counts them: one in each bucket of each
+        // distinct term (two terms sharing a bucket add two), one to the articles' count.
+        let counted = (Set(update.counted).sorted().flatMap(TermSketch.buckets(of:)) + [TermSketch.articlesBucket])
+            .map(Int64.init)
         try await connection.run(
             """
             WITH assigned AS (
@@ -98,9 +103,9 @@ extension PostgresCatalog {
                 SELECT DISTINCT unnest(\(update.fileUnder)::int8[]), \(story)
                 ON CONFLICT DO NOTHING
             )
-            INSERT INTO term_count (term, articles)
-            SELECT DISTINCT unnest(\(update.counted + [allArticlesTerm])::int8[]), 1
-            ON CONFLICT (term) DO UPDATE SET articles = term_count.articles + 1
+            INSERT INTO term_bucket (bucket, articles)
+            SELECT bucket, count(*) FROM unnest(\(counted)::int8[]) AS bucket GROUP BY bucket
+            ON CONFLICT (bucket) DO UPDATE SET articles = term_bucket.articles + excluded.articles
             """, logger: logger)
         return story
     }

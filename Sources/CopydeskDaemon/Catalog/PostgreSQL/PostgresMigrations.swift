@@ -1,3 +1,4 @@
+internal import CopydeskCore
 internal import Logging
 internal import PostgresNIO
 
@@ -271,6 +272,12 @@ enum PostgresMigrations {
             ]
         ),
         (
+            // Term rarity from the counters of a fixed-size sketch (see the SQLite catalog's
+            // `v12-term-sketch`), a row a counter; the counts so far are folded into it (`folds`).
+            "v6-term-buckets",
+            ["CREATE TABLE term_bucket (bucket bigint PRIMARY KEY, articles bigint NOT NULL)"]
+        ),
+        (
             // See the SQLite catalog's `v11-story-indexes`.
             "v5-story-indexes",
             [
@@ -305,9 +312,39 @@ enum PostgresMigrations {
                 for statement in migration.sql {
                     try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
+                if migration.id == "v6-term-buckets" { try await foldTermCounts(connection, logger: logger) }
                 try await connection.run("INSERT INTO copydesk_migration (id) VALUES (\(migration.id))", logger: logger)
             }
         }
+    }
+
+    /// Folds `term_count` (a row a term) into `term_bucket` (the counters of ``TermSketch``),
+    /// exactly as if each article had been counted into them, and drops it.
+    private static func foldTermCounts(_ connection: PostgresConnection, logger: Logger) async throws {
+        var sketch = TermSketch()
+        var after = Int64.min
+        while true {
+            let rows = try await connection.rows(
+                "SELECT term, articles FROM term_count WHERE term > \(after) ORDER BY term LIMIT 50000",
+                as: (Int64, Int64).self, logger: logger)
+            guard let last = rows.last else { break }
+            for (term, articles) in rows {
+                // Term 0 counted the articles.
+                let buckets = term == 0 ? [TermSketch.articlesBucket] : TermSketch.buckets(of: term)
+                for bucket in buckets { sketch.add(Int(articles), toBucket: bucket) }
+            }
+            after = last.0
+        }
+        let counters = Array(sketch.nonZero())
+        for start in stride(from: 0, to: counters.count, by: 50_000) {
+            let chunk = counters[start..<min(counters.count, start + 50_000)]
+            try await connection.run(
+                """
+                INSERT INTO term_bucket (bucket, articles)
+                SELECT * FROM unnest(\(chunk.map { Int64($0.bucket) })::int8[], \(chunk.map { Int64($0.count) })::int8[])
+                """, logger: logger)
+        }
+        try await connection.run("DROP TABLE term_count", logger: logger)
     }
 
     /// Runs `body` in a transaction that holds the catalog's write lock.

@@ -99,8 +99,8 @@ extension SQLiteCatalog {
     /// The tables and indexes that exist for stories: the stories, their postings, the term counts,
     /// and the index of articles by story.
     package static let storyTableNames = [
-        "story", "story_activity", "story_merged", "story_live", "story_term", "story_term_story", "term_count",
-        "article_story",
+        "story", "story_activity", "story_merged", "story_live", "story_term", "story_term_story", "term_sketch",
+        "term_pending", "article_story",
     ]
 
     /// - Parameter measuringBytes: whether to measure the tables' bytes (which reads all their pages).

@@ -28,10 +28,10 @@ extension SQLiteCatalog {
     }
 
     /// - Parameters:
-    ///   - stories: the writer's index of active stories (prepared for this transaction), if any.
+    ///   - stories: the writer's index of active stories and term counts (prepared for this transaction).
     ///   - storyTimer: times the story part of each new article's decision (the scale benchmark).
     static func commit(
-        _ submission: Submission, assigner: StoryAssigner, stories: SQLiteStoryCache?, storyTimer: StoryTimer? = nil,
+        _ submission: Submission, assigner: StoryAssigner, stories: SQLiteStoryCache, storyTimer: StoryTimer? = nil,
         in db: Database
     ) throws -> CommitResult {
         if let items = submission.items {
@@ -86,7 +86,7 @@ extension SQLiteCatalog {
     /// `receipt_item` row pointing back to it and its decision event.
     private static func commit(
         _ submission: Submission, items: [Result<PreparedArticle, CopydeskError>], assigner: StoryAssigner,
-        stories: SQLiteStoryCache?, storyTimer: StoryTimer?, in db: Database
+        stories: SQLiteStoryCache, storyTimer: StoryTimer?, in db: Database
     ) throws -> CommitResult {
         let now = Timestamp.now()
         var results = [CommitResult]()
@@ -153,7 +153,7 @@ extension SQLiteCatalog {
     /// `result`.
     private static func decide(
         _ submission: Submission, _ prepared: PreparedArticle, item: Int?, assigner: StoryAssigner,
-        stories: SQLiteStoryCache?, storyTimer: StoryTimer?, at now: String, into result: inout CommitResult,
+        stories: SQLiteStoryCache, storyTimer: StoryTimer?, at now: String, into result: inout CommitResult,
         in db: Database
     ) throws {
         let verdict = try Decider().decide(
@@ -168,7 +168,7 @@ extension SQLiteCatalog {
     /// transaction; timed by `timer`, if any); a new version or a duplicate is in its article's story.
     private static func assignStory(
         _ prepared: PreparedArticle, to result: inout CommitResult, submission: Submission, assigner: StoryAssigner,
-        stories: SQLiteStoryCache?, timer: StoryTimer?, at now: String, in db: Database
+        stories: SQLiteStoryCache, timer: StoryTimer?, at now: String, in db: Database
     ) throws {
         guard let article = result.article else { return }
         guard result.decision == .newArticle else {

@@ -1,4 +1,5 @@
 internal import CopydeskCore
+internal import Foundation
 internal import GRDB
 
 extension SQLiteCatalog {
@@ -403,6 +404,44 @@ extension SQLiteCatalog {
                     CREATE INDEX story_merged ON story (merged_into) WHERE merged_into IS NOT NULL;
                     CREATE INDEX story_live ON story (id, last_seen) WHERE merged_into IS NULL;
                     """)
+        }
+        migrator.registerMigration("v12-term-sketch") { db in
+            // Term rarity for story assignment from a fixed-size sketch (`TermSketch`) instead of a
+            // `term_count` row a term: the writer holds it in memory, adds a `term_pending` row an
+            // article, and writes it whole every few thousand articles (`SQLiteTermCounts`). The
+            // counts so far are folded into it, exactly as if counted one article at a time.
+            try db.execute(
+                sql: """
+                    CREATE TABLE term_sketch (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        generation INTEGER NOT NULL,
+                        counts BLOB NOT NULL
+                    );
+                    CREATE TABLE term_pending (
+                        id INTEGER PRIMARY KEY,
+                        terms BLOB NOT NULL
+                    );
+                    """)
+            var sketch = TermSketch()
+            var counted = false
+            let rows = try Row.fetchCursor(db, sql: "SELECT term, articles FROM term_count")
+            while let row = try rows.next() {
+                let term: Int64 = row[0]
+                let articles: Int = row[1]
+                counted = true
+                // Term 0 counted the articles.
+                if term == 0 {
+                    sketch.add(articles, toBucket: TermSketch.articlesBucket)
+                } else {
+                    for bucket in TermSketch.buckets(of: term) { sketch.add(articles, toBucket: bucket) }
+                }
+            }
+            if counted {
+                try db.execute(
+                    sql: "INSERT INTO term_sketch (id, generation, counts) VALUES (1, 1, ?)",
+                    arguments: [Data(sketch.encoded())])
+            }
+            try db.execute(sql: "DROP TABLE term_count")
         }
         return migrator
     }

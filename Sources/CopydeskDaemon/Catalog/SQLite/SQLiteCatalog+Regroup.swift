@@ -20,7 +20,7 @@ extension SQLiteCatalog {
             // The references first (article and story_term point at story).
             for sql in [
                 "UPDATE article SET story_id = NULL WHERE story_id IS NOT NULL", "DELETE FROM story_term",
-                "DELETE FROM term_count", "DELETE FROM story",
+                "DELETE FROM term_pending", "DELETE FROM term_sketch", "DELETE FROM story",
             ] {
                 try db.execute(sql: sql)
             }
@@ -88,8 +88,7 @@ extension SQLiteCatalog {
             if batch.count < limit || progress.doneThrough >= progress.untilArticle {
                 progress.finishedAt = now
                 progress.stories = try Int.fetchOne(db, sql: "SELECT count(*) FROM story WHERE merged_into IS NULL")
-                progress.counted = try Int.fetchOne(
-                    db, sql: "SELECT articles FROM term_count WHERE term = ?", arguments: [Self.allArticlesTerm]) ?? 0
+                progress.counted = cache.terms?.sketch.articles ?? 0
                 try Self.insertEvent(.regrouped, message: progress.finishMessage, at: now, in: db)
             }
             try db.execute(

@@ -6,14 +6,14 @@ internal import GRDB
 /// transaction of the decision that asks; every statement cached and bounded by its index.
 struct SQLiteStoryLookup: StoryLookup {
     let db: Database
-    /// The writer's index of active stories, prepared for this transaction: what it holds is
-    /// answered from memory.
-    var cache: SQLiteStoryCache?
+    /// The writer's index of active stories and term counts, prepared for this transaction: what
+    /// the index holds is answered from memory, and every frequency.
+    var cache: SQLiteStoryCache
 
     func answer(_ query: StoryQuery) throws -> StoryAnswer {
         switch query {
         case .stories(let keys, let activeSince, let limitPerKey):
-            if let index = cache?.index, index.covers(activeSince: activeSince) {
+            if let index = cache.index, index.covers(activeSince: activeSince) {
                 return .stories(index.stories(keys: keys, activeSince: activeSince, limitPerKey: limitPerKey))
             }
             // The newest postings of each term (a bounded range of its index), then the live and
@@ -33,21 +33,10 @@ struct SQLiteStoryLookup: StoryLookup {
             }
             return .stories(filed)
         case .frequencies(let keys):
-            // One statement for all the keys (and the catalog's count): a statement per key costs
-            // more in its own overhead than in its search.
-            let wanted = Set(keys).union([SQLiteCatalog.allArticlesTerm]).sorted()
-            let statement = try db.cachedStatement(
-                sql: "SELECT term, articles FROM term_count WHERE term IN (\(SQLiteCatalog.placeholders(wanted.count)))")
-            var counts = [Int64: Int]()
-            var total = 0
-            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(wanted))
-            while let row = try rows.next() {
-                let term: Int64 = row[0]
-                if term == SQLiteCatalog.allArticlesTerm { total = row[1] } else { counts[term] = row[1] }
-            }
+            let (counts, total) = cache.frequencies(of: keys)
             return .frequencies(counts, articles: total)
         case .profiles(let ids):
-            var profiles = cache?.index?.profiles(ids) ?? [:]
+            var profiles = cache.index?.profiles(ids) ?? [:]
             let statement = try db.cachedStatement(
                 sql: "SELECT articles, first_seen, last_seen, summary FROM story WHERE id = ? AND merged_into IS NULL")
             for id in Set(ids).sorted() where profiles[id] == nil {
@@ -60,9 +49,6 @@ struct SQLiteStoryLookup: StoryLookup {
 }
 
 extension SQLiteCatalog {
-    /// The `term_count` row that counts every article with a story (the catalog's size for rarity).
-    static let allArticlesTerm: Int64 = 0
-
     /// `?, ?, …`: `count` placeholders.
     static func placeholders(_ count: Int) -> String {
         rows("?", count)
@@ -86,7 +72,7 @@ extension SQLiteCatalog {
     /// - Returns: the article's story.
     static func apply(
         _ update: StoryUpdate, article: Int64, file: String?, at now: String, logsMerges: Bool = true,
-        cache: SQLiteStoryCache?, in db: Database
+        cache: SQLiteStoryCache, in db: Database
     ) throws -> Int64 {
         let profile = update.profile
         let story: Int64
@@ -111,21 +97,15 @@ extension SQLiteCatalog {
         }
         try db.cachedStatement(sql: "UPDATE article SET story_id = ? WHERE id = ?").execute(arguments: [story, article])
         // The postings the story lacks (those the writer's index knows it has are not written
-        // again), in one statement, then the term counts.
-        let post = Set(update.fileUnder).subtracting(cache?.index?.terms(of: story) ?? []).sorted()
+        // again), in one statement, then the term counts (a pending row).
+        let post = Set(update.fileUnder).subtracting(cache.index?.terms(of: story) ?? []).sorted()
         if !post.isEmpty {
             try db.cachedStatement(
                 sql: "INSERT OR IGNORE INTO story_term (term, story_id) VALUES \(rows("(?, ?)", post.count))"
             ).execute(arguments: StatementArguments(post.flatMap { [$0, story] }))
         }
-        // (An upsert of many rows is slower in SQLite than one statement a row.)
-        let count = try db.cachedStatement(
-            sql: """
-                INSERT INTO term_count (term, articles) VALUES (?, 1)
-                ON CONFLICT (term) DO UPDATE SET articles = articles + 1
-                """)
-        for term in Set(update.counted + [allArticlesTerm]).sorted() { try count.execute(arguments: [term]) }
-        try cache?.record(update, story: story, in: db)
+        try cache.count(update.counted, in: db)
+        try cache.record(update, story: story, in: db)
         return story
     }
 

@@ -7,6 +7,13 @@ extension SQLiteCatalog: CatalogExport {
         -> [TransferRow]
     {
         try await readAsync { db in
+            if table == .termBucket {
+                // One sketch, not rows: its non-zero counters, as the tables hold them now.
+                let sketch = try SQLiteTermCounts.load(in: db).sketch
+                return sketch.nonZero(after: Int(clamping: after)).prefix(limit).map {
+                    TransferRow(values: [.integer(Int64($0.bucket)), .integer(Int64($0.count))])
+                }
+            }
             let arguments: StatementArguments = table.isOrderedByInteger ? [after, limit] : []
             let kinds = table.kinds
             return try Row.fetchAll(db, sql: table.exportSQL, arguments: arguments).map { row in

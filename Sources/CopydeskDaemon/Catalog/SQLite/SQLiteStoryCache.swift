@@ -13,31 +13,44 @@ internal import GRDB
 /// (`PRAGMA data_version`), the stories its events name are read again (all of them, after a
 /// regroup or when there are many).
 ///
+/// It also holds the term counts story assignment weighs terms by (``SQLiteTermCounts``), kept
+/// valid the same way.
+///
 /// Used only inside the catalog's write transactions, which GRDB runs one at a time.
 final class SQLiteStoryCache: @unchecked Sendable {
     /// How long a story stays open, for the index's horizon (the catalog's `--story-window`).
     let window: Duration
     private(set) var index: StoryIndex?
+    /// The term counts (always there once a transaction is prepared).
+    private(set) var terms: SQLiteTermCounts?
     private var dataVersion: Int64?
     /// The newest event when this writer's last transaction began: the stories named by events
     /// after it may have been changed by another writer.
     private var seenEvent: Int64 = 0
     /// Whether this transaction has checked the index (once a transaction).
     private var checked = false
-    /// Whether the index is used at all (tests turn it off to compare with the tables' answers).
+    /// Articles between two checkpoints of the term counts: a checkpoint writes about 16 MiB once
+    /// the counts are dense (about 1 KiB an article at this interval), and a writer that starts
+    /// replays at most this many pending rows (tests make it small).
+    var checkpointEvery = 16_384
+    /// Whether the story index is used at all (tests turn it off to compare with the tables'
+    /// answers; the term counts are always kept).
     var isEnabled = true
 
     init(window: Duration) {
         self.window = window
     }
 
-    /// Makes the index valid for the current write transaction: dropped when another connection
-    /// wrote since, loaded when there is none.
+    /// Makes the index and the term counts valid for the current write transaction: caught up
+    /// with another connection's writes since, loaded when there are none.
     func prepare(_ db: Database) throws {
-        guard isEnabled, !checked else { return }
+        guard !checked else { return }
         let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
         let newestEvent = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM event") ?? 0
-        if version != dataVersion, index != nil { try catchUp(after: seenEvent, in: db) }
+        if version != dataVersion {
+            if index != nil { try catchUp(after: seenEvent, in: db) }
+            try terms?.catchUp(in: db)
+        }
         dataVersion = version
         seenEvent = newestEvent
         checked = true
@@ -46,8 +59,10 @@ final class SQLiteStoryCache: @unchecked Sendable {
             onRollback: { _ in
                 self.checked = false
                 self.index = nil
+                self.terms = nil
             })
-        if index == nil { index = try Self.load(window: window, in: db) }
+        if isEnabled, index == nil { index = try Self.load(window: window, in: db) }
+        if terms == nil { terms = try SQLiteTermCounts.load(in: db) }
     }
 
     /// The most stories another writer may have changed that are read again one by one; past it,
@@ -84,6 +99,24 @@ final class SQLiteStoryCache: @unchecked Sendable {
     /// Forgets the index (the stories were cleared: a regroup).
     func drop() {
         index = nil
+        terms = nil
+    }
+
+    /// How many articles carry each of these terms (estimated: ``TermSketch``), and how many
+    /// articles there are.
+    func frequencies(of keys: [Int64]) -> (counts: [Int64: Int], articles: Int) {
+        let sketch = terms!.sketch
+        var counts = [Int64: Int](minimumCapacity: keys.count)
+        for key in keys {
+            let count = sketch.count(key)
+            if count > 0 { counts[key] = count }
+        }
+        return (counts, sketch.articles)
+    }
+
+    /// Counts an article carrying these terms (durably, in this transaction).
+    func count(_ keys: [Int64], in db: Database) throws {
+        try terms!.count(keys, checkpointEvery: checkpointEvery, in: db)
     }
 
     /// Every live story active since the horizon that follows the newest activity, with its
