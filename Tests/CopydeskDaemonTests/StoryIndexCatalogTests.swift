@@ -1,6 +1,7 @@
 import CopydeskCore
 @testable import CopydeskDaemon
 import Foundation
+import GRDB
 import Testing
 
 /// The SQLite writer's index of active stories (`SQLiteStoryCache`): its answers are the tables'
@@ -67,6 +68,44 @@ struct StoryIndexCatalogTests {
             #expect(index.count > 0)
             #expect(tables.storyCache.index == nil)
             #expect(try await partition(of: indexed) == partition(of: tables))
+            // The postings: the tables file every one; the indexed catalog keeps those of the stories
+            // it holds with them, and files the others as the horizon passes them. A copy reads the
+            // same from both.
+            let everything = Int.max
+            let postings = try await indexed.exportRows(.storyTerm, after: .min, limit: everything)
+            #expect(postings == (try await tables.exportRows(.storyTerm, after: .min, limit: everything)))
+            #expect(postings.count > 150 * 20)
+            let settled = try await indexed.readAsync { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM story WHERE settled = 1 AND merged_into IS NULL") ?? 0
+            }
+            #expect(settled > 0)
+        }
+    }
+
+    @Test func aWriterWithAShorterWindowFilesWhatItNoLongerHolds() async throws {
+        let files = try articles(100)
+        try #require(files.count == 100, "../shared/corpora/stories-dev is missing")
+        try await withTemporaryDirectory { folder, _ in
+            let path = folder + "/catalog.sqlite"
+            let long = try SQLiteCatalog(path: path, storyAssigner: StoryAssigner(window: .seconds(30 * 86_400)))
+            for start in stride(from: 0, to: files.count, by: 10) {
+                _ = try await long.commit(
+                    batch: Array(files[start..<start + 10]), markingArchived: [], beforeRecording: nil)
+            }
+            let unsettled = "SELECT count(*) FROM story WHERE settled = 0 AND merged_into IS NULL"
+            let held = try await long.readAsync { db in try Int.fetchOne(db, sql: unsettled) ?? 0 }
+            let postings = try await long.exportRows(.storyTerm, after: .min, limit: .max)
+            // A writer with a window of one day holds fewer: it files the rest as it loads.
+            let short = try SQLiteCatalog(path: path, storyAssigner: StoryAssigner(window: .seconds(86_400)))
+            let story = try await short.commit(
+                try submission("late.txt", Array(articleText.utf8), published: "2021-01-06T12:00:00Z")
+            ).story
+            #expect(story != nil)
+            let stillHeld = try await short.readAsync { db in try Int.fetchOne(db, sql: unsettled) ?? 0 }
+            #expect(stillHeld < held)
+            #expect(stillHeld == short.storyCache.index?.count)
+            let after = try await short.exportRows(.storyTerm, after: .min, limit: .max)
+            #expect(Set(postings).isSubset(of: Set(after)))
         }
     }
 

@@ -28,6 +28,10 @@ public struct StoryIndex: Sendable {
     private var postings = [Int64: [Int64]]()
     /// Story → the terms it is filed under.
     private var filed = [Int64: [Int64]]()
+    /// The stories forgotten as the horizon passed them, with their terms, until the catalog takes
+    /// them (``takeForgotten()``): a catalog that keeps the postings of the stories held only here
+    /// files them in its tables then.
+    private var forgotten = [(story: Int64, terms: [Int64])]()
 
     /// How many stories are held.
     public var count: Int { profiles.count }
@@ -126,6 +130,18 @@ public struct StoryIndex: Sendable {
         activity[story] = StoryTime.seconds(profile.lastSeen) ?? Int64.max
     }
 
+    /// The stories the horizon passed since the last call, with their terms, in id order.
+    public mutating func takeForgotten() -> [(story: Int64, terms: [Int64])] {
+        defer { forgotten = [] }
+        return forgotten.sorted { $0.story < $1.story }
+    }
+
+    /// Whether a story with this last activity would be held after an update (the horizon follows
+    /// the newest activity, this one included).
+    public func wouldHold(lastSeen: String) -> Bool {
+        lastSeen >= Self.horizon(newest: max(newest, lastSeen), window: window)
+    }
+
     /// Forgets a story (merged away, or gone past the horizon).
     public mutating func remove(_ story: Int64) {
         profiles[story] = nil
@@ -170,7 +186,10 @@ public struct StoryIndex: Sendable {
         let next = Self.horizon(newest: latest, window: window)
         guard next > horizon else { return }
         horizon = next
-        for (story, profile) in profiles where profile.lastSeen < horizon { remove(story) }
+        for (story, profile) in profiles where profile.lastSeen < horizon {
+            forgotten.append((story, filed[story] ?? []))
+            remove(story)
+        }
     }
 
     private static func position(of story: Int64, in stories: [Int64]) -> Int? {

@@ -443,6 +443,18 @@ extension SQLiteCatalog {
             }
             try db.execute(sql: "DROP TABLE term_count")
         }
+        migrator.registerMigration("v13-story-terms") { db in
+            // A story's terms kept with it (`terms`: 8-byte keys), and `story_term` written only
+            // for the stories the writer's index no longer holds (`settled`): the index answers for
+            // the active ones, and a posting row an article was most of a decision's story writes.
+            // Stories recorded before have their postings in `story_term` (`terms` NULL, settled).
+            try db.execute(
+                sql: """
+                    ALTER TABLE story ADD COLUMN terms BLOB;
+                    ALTER TABLE story ADD COLUMN settled INTEGER NOT NULL DEFAULT 1;
+                    CREATE INDEX story_unsettled ON story (last_seen) WHERE settled = 0 AND merged_into IS NULL;
+                    """)
+        }
         return migrator
     }
 }

@@ -26,10 +26,13 @@ struct SQLiteStoryLookup: StoryLookup {
                     WHERE story.merged_into IS NULL AND story.last_seen >= ?2
                     ORDER BY filed.story_id DESC LIMIT ?3
                     """)
+            // With the stories the index holds, whose postings are not in `story_term`.
+            let held = cache.index?.stories(keys: keys, activeSince: activeSince, limitPerKey: limitPerKey) ?? [:]
             var filed = [Int64: [Int64]]()
             for key in Set(keys).sorted() {
                 let stories = try Int64.fetchAll(statement, arguments: [key, activeSince, limitPerKey])
-                if !stories.isEmpty { filed[key] = stories }
+                let both = Set(stories + (held[key] ?? [])).sorted(by: >).prefix(limitPerKey)
+                if !both.isEmpty { filed[key] = Array(both) }
             }
             return .stories(filed)
         case .frequencies(let keys):
@@ -75,35 +78,43 @@ extension SQLiteCatalog {
         cache: SQLiteStoryCache, in db: Database
     ) throws -> Int64 {
         let profile = update.profile
+        let merged = update.merged.filter { $0 != update.story }
+        // The terms the story is filed under from now on: its own so far, those of the stories it
+        // merges, the article's. Kept with the story; in `story_term` only when the writer's index
+        // will not hold it (then it is "settled").
+        var terms = Set(update.fileUnder)
+        for id in (update.story.map { [$0] } ?? []) + merged { terms.formUnion(try cache.filedTerms(of: id, in: db)) }
+        let filed = terms.sorted()
+        let held = cache.holds(after: profile)
+        let row: [any DatabaseValueConvertible] = [
+            profile.articles, profile.firstSeen, profile.lastSeen, Data(profile.summary),
+            Data(SQLiteTermCounts.bytes(of: filed)), held ? 0 : 1,
+        ]
         let story: Int64
         if let id = update.story {
             try db.cachedStatement(
-                sql: "UPDATE story SET articles = ?, first_seen = ?, last_seen = ?, summary = ? WHERE id = ?"
-            ).execute(arguments: [profile.articles, profile.firstSeen, profile.lastSeen, Data(profile.summary), id])
+                sql: """
+                    UPDATE story SET articles = ?, first_seen = ?, last_seen = ?, summary = ?, terms = ?, settled = ?
+                    WHERE id = ?
+                    """
+            ).execute(arguments: StatementArguments(row + [id]))
             story = id
         } else {
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO story (id, articles, first_seen, last_seen, summary, created_at)
+                    INSERT INTO story (id, articles, first_seen, last_seen, summary, terms, settled, created_at)
                     VALUES (
                         max(coalesce((SELECT max(id) FROM story), 0), coalesce((SELECT story_floor FROM regroup), 0)) + 1,
-                        ?, ?, ?, ?, ?)
+                        ?, ?, ?, ?, ?, ?, ?)
                     """
-            ).execute(arguments: [profile.articles, profile.firstSeen, profile.lastSeen, Data(profile.summary), now])
+            ).execute(arguments: StatementArguments(row + [now]))
             story = db.lastInsertedRowID
         }
-        for merged in update.merged where merged != story {
-            try mergeStory(merged, into: story, file: file, logged: logsMerges, at: now, in: db)
+        for other in merged {
+            try mergeStory(other, into: story, file: file, logged: logsMerges, at: now, in: db)
         }
         try db.cachedStatement(sql: "UPDATE article SET story_id = ? WHERE id = ?").execute(arguments: [story, article])
-        // The postings the story lacks (those the writer's index knows it has are not written
-        // again), in one statement, then the term counts (a pending row).
-        let post = Set(update.fileUnder).subtracting(cache.index?.terms(of: story) ?? []).sorted()
-        if !post.isEmpty {
-            try db.cachedStatement(
-                sql: "INSERT OR IGNORE INTO story_term (term, story_id) VALUES \(rows("(?, ?)", post.count))"
-            ).execute(arguments: StatementArguments(post.flatMap { [$0, story] }))
-        }
+        if !held { try SQLiteStoryCache.settle([(story, filed)], in: db) }
         try cache.count(update.counted, in: db)
         try cache.record(update, story: story, in: db)
         return story
@@ -172,12 +183,19 @@ extension SQLiteCatalog {
                 let merge = try lookup.run(StoryMergeCheck(assigner: assigner, story: story, profile: profile))
             else { return nil }
             let now = Timestamp.now()
+            let terms = Set(try cache.filedTerms(of: merge.story, in: db))
+                .union(try cache.filedTerms(of: merge.merged, in: db)).sorted()
+            let held = cache.holds(after: merge.profile)
             try db.cachedStatement(
-                sql: "UPDATE story SET articles = ?, first_seen = ?, last_seen = ?, summary = ? WHERE id = ?"
+                sql: """
+                    UPDATE story SET articles = ?, first_seen = ?, last_seen = ?, summary = ?, terms = ?, settled = ?
+                    WHERE id = ?
+                    """
             ).execute(arguments: [
                 merge.profile.articles, merge.profile.firstSeen, merge.profile.lastSeen, Data(merge.profile.summary),
-                merge.story,
+                Data(SQLiteTermCounts.bytes(of: terms)), held ? 0 : 1, merge.story,
             ])
+            if !held { try SQLiteStoryCache.settle([(merge.story, terms)], in: db) }
             try Self.mergeStory(merge.merged, into: merge.story, file: nil, logged: true, at: now, in: db)
             try cache.record(merge, in: db)
             return merge

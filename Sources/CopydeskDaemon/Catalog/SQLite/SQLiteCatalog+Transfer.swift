@@ -14,6 +14,7 @@ extension SQLiteCatalog: CatalogExport {
                     TransferRow(values: [.integer(Int64($0.bucket)), .integer(Int64($0.count))])
                 }
             }
+            if table == .storyTerm { return try Self.exportPostings(after: after, limit: limit, in: db) }
             let arguments: StatementArguments = table.isOrderedByInteger ? [after, limit] : []
             let kinds = table.kinds
             return try Row.fetchAll(db, sql: table.exportSQL, arguments: arguments).map { row in
@@ -29,5 +30,31 @@ extension SQLiteCatalog: CatalogExport {
                     })
             }
         }
+    }
+
+    /// The postings of up to `limit` stories after `after`, in story then term order: those in
+    /// `story_term` and, for the stories the writer's index holds (not settled), those kept with
+    /// the story; as a catalog that files every posting in its table has them.
+    static func exportPostings(after: Int64, limit: Int, in db: Database) throws -> [TransferRow] {
+        let stories = try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT story_id FROM (
+                    SELECT DISTINCT story_id FROM story_term WHERE story_id > ?1
+                    UNION SELECT id FROM story WHERE settled = 0 AND merged_into IS NULL AND id > ?1
+                ) ORDER BY story_id LIMIT ?2
+                """, arguments: [after, limit])
+        let posted = try db.cachedStatement(sql: "SELECT term FROM story_term WHERE story_id = ?")
+        let kept = try db.cachedStatement(
+            sql: "SELECT terms FROM story WHERE id = ? AND settled = 0 AND merged_into IS NULL AND terms IS NOT NULL")
+        var rows = [TransferRow]()
+        for story in stories {
+            var terms = Set(try Int64.fetchAll(posted, arguments: [story]))
+            if let blob = try Data.fetchOne(kept, arguments: [story]) {
+                terms.formUnion(SQLiteTermCounts.keys(from: [UInt8](blob)))
+            }
+            for term in terms.sorted() { rows.append(TransferRow(values: [.integer(story), .integer(term)])) }
+        }
+        return rows
     }
 }

@@ -94,6 +94,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
                 index!.remove(story)
             }
         }
+        try Self.settle(index!.takeForgotten(), in: db)
     }
 
     /// Forgets the index (the stories were cleared: a regroup).
@@ -120,40 +121,69 @@ final class SQLiteStoryCache: @unchecked Sendable {
     }
 
     /// Every live story active since the horizon that follows the newest activity, with its
-    /// postings.
+    /// terms; and the stories before the horizon whose postings are not yet in `story_term` (left
+    /// so by a writer whose transaction rolled back, or whose window was longer) are filed there.
     static func load(window: Duration, in db: Database) throws -> StoryIndex {
         let newest = try String.fetchOne(db, sql: "SELECT max(last_seen) FROM story WHERE merged_into IS NULL") ?? ""
         var index = StoryIndex(newest: newest, window: window)
-        // Streamed, so that loading holds no more than the index itself: the stories, then their
-        // postings in story order.
+        // Streamed, so that loading holds no more than the index itself.
         let stories = try Row.fetchCursor(
             db,
             sql: """
-                SELECT id, articles, first_seen, last_seen, summary FROM story
+                SELECT id, articles, first_seen, last_seen, summary, terms FROM story
                 WHERE merged_into IS NULL AND last_seen >= ? ORDER BY id
                 """, arguments: [index.horizon])
-        while let row = try stories.next() { index.load(row[0], profile: profile(row, from: 1), terms: []) }
-        guard index.count > 0 else { return index }
-        let postings = try Row.fetchCursor(
+        var older = [Int64]()
+        while let row = try stories.next() {
+            let id: Int64 = row[0]
+            let blob: Data? = row[5]
+            if blob == nil { older.append(id) }
+            index.load(id, profile: profile(row, from: 1), terms: blob.map { SQLiteTermCounts.keys(from: [UInt8]($0)) } ?? [])
+        }
+        // Stories recorded before their terms were kept with them: their postings.
+        let posted = try db.cachedStatement(sql: "SELECT term FROM story_term WHERE story_id = ?")
+        for id in older { index.file(id, under: try Int64.fetchAll(posted, arguments: [id])) }
+        let unsettled = try Row.fetchAll(
             db,
             sql: """
-                SELECT story_id, term FROM story_term WHERE story_id IN (
-                    SELECT id FROM story WHERE merged_into IS NULL AND last_seen >= ?)
-                ORDER BY story_id
+                SELECT id, terms FROM story INDEXED BY story_unsettled
+                WHERE settled = 0 AND merged_into IS NULL AND last_seen < ?
                 """, arguments: [index.horizon])
-        var story: Int64 = 0
-        var terms = [Int64]()
-        while let row = try postings.next() {
-            let id: Int64 = row[0]
-            if id != story, !terms.isEmpty {
-                index.file(story, under: terms)
-                terms.removeAll(keepingCapacity: true)
-            }
-            story = id
-            terms.append(row[1])
-        }
-        if !terms.isEmpty { index.file(story, under: terms) }
+        try settle(unsettled.map { (story: $0[0], terms: SQLiteTermCounts.keys(from: [UInt8](($0[1] as Data?) ?? Data()))) }, in: db)
         return index
+    }
+
+    /// Files stories the index no longer holds in `story_term`, so that the tables answer for them.
+    static func settle(_ stories: [(story: Int64, terms: [Int64])], in db: Database) throws {
+        let mark = try db.cachedStatement(sql: "UPDATE story SET settled = 1 WHERE id = ?")
+        for (story, terms) in stories {
+            let distinct = Set(terms).sorted()
+            if !distinct.isEmpty {
+                try db.cachedStatement(
+                    sql: "INSERT OR IGNORE INTO story_term (term, story_id) VALUES \(SQLiteCatalog.rows("(?, ?)", distinct.count))"
+                ).execute(arguments: StatementArguments(distinct.flatMap { [$0, story] }))
+            }
+            try mark.execute(arguments: [story])
+        }
+    }
+
+    /// The terms a story is filed under: the index's, else those kept with it, else (a story
+    /// recorded before they were) its postings.
+    func filedTerms(of story: Int64, in db: Database) throws -> [Int64] {
+        if let index, index.holds(story) { return index.terms(of: story) }
+        if let blob = try Data.fetchOne(
+            db.cachedStatement(sql: "SELECT terms FROM story WHERE id = ? AND terms IS NOT NULL"), arguments: [story])
+        {
+            return SQLiteTermCounts.keys(from: [UInt8](blob))
+        }
+        return try Int64.fetchAll(
+            db.cachedStatement(sql: "SELECT term FROM story_term WHERE story_id = ?"), arguments: [story])
+    }
+
+    /// Whether a story of this profile is held by the index once written (and so needs no postings
+    /// in `story_term`).
+    func holds(after profile: StoryProfile) -> Bool {
+        index?.wouldHold(lastSeen: profile.lastSeen) ?? false
     }
 
     /// A story's profile from a row's columns `articles, first_seen, last_seen, summary` at `column`.
@@ -178,6 +208,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
         } else {
             index!.update(story, profile: update.profile, fileUnder: update.fileUnder)
         }
+        try Self.settle(index!.takeForgotten(), in: db)
     }
 
     /// Mirrors a merge pass's merge.
@@ -190,11 +221,12 @@ final class SQLiteStoryCache: @unchecked Sendable {
         } else {
             index!.update(merge.story, profile: merge.profile, fileUnder: [])
         }
+        try Self.settle(index!.takeForgotten(), in: db)
     }
 
+    /// Holds a story again as the tables have it (when the horizon allows).
     private func reload(_ story: Int64, profile: StoryProfile, in db: Database) throws {
-        let terms = try Int64.fetchAll(
-            db.cachedStatement(sql: "SELECT term FROM story_term WHERE story_id = ?"), arguments: [story])
-        index!.load(story, profile: profile, terms: terms)
+        index!.remove(story)
+        index!.load(story, profile: profile, terms: try filedTerms(of: story, in: db))
     }
 }
