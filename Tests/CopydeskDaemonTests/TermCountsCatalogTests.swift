@@ -76,6 +76,24 @@ struct TermCountsCatalogTests {
         }
     }
 
+    @Test func aRegroupByAnotherWriterStartsTheCountsAgainForBoth() async throws {
+        try #require(SharedFiles.seedNames.count == 5, "../shared/seeds is missing")
+        try await withTemporaryDirectory { folder, _ in
+            let path = folder + "/catalog.sqlite"
+            let writer = try SQLiteCatalog(path: path)
+            for seed in try seeds() { _ = try await writer.commit(seed) }
+            // Another process regroups: the counts are rebuilt from the articles it re-assigns.
+            let other = try SQLiteCatalog(path: path)
+            _ = try await other.beginRegroup(window: other.storyAssigner.window, restart: true)
+            while !(try await other.regroup(batchOf: 2, assigner: other.storyAssigner)).isFinished {}
+            _ = try await writer.commit(submission("budget.txt", Array(articleText.utf8)))
+            let held = try #require(writer.storyCache.terms?.sketch)
+            #expect(held.articles == 6)
+            let reread = try await writer.readAsync { db in try SQLiteTermCounts.load(in: db).sketch }
+            #expect(held == reread)
+        }
+    }
+
     @Test func anOlderCatalogsCountsAreFoldedIn() async throws {
         try await withTemporaryDirectory { folder, _ in
             let path = folder + "/old.sqlite"

@@ -409,7 +409,8 @@ extension SQLiteCatalog {
             // Term rarity for story assignment from a fixed-size sketch (`TermSketch`) instead of a
             // `term_count` row a term: the writer holds it in memory, adds a `term_pending` row an
             // article, and writes it whole every few thousand articles (`SQLiteTermCounts`). The
-            // counts so far are folded into it, exactly as if counted one article at a time.
+            // counts so far are folded into it, exactly as if counted one article at a time. Pending
+            // ids never repeat (AUTOINCREMENT): another writer replays those after the last it saw.
             try db.execute(
                 sql: """
                     CREATE TABLE term_sketch (
@@ -418,7 +419,7 @@ extension SQLiteCatalog {
                         counts BLOB NOT NULL
                     );
                     CREATE TABLE term_pending (
-                        id INTEGER PRIMARY KEY,
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
                         terms BLOB NOT NULL
                     );
                     """)

@@ -1,4 +1,5 @@
 public import CopydeskCore
+internal import Foundation
 internal import GRDB
 
 extension SQLiteCatalog {
@@ -20,10 +21,17 @@ extension SQLiteCatalog {
             // The references first (article and story_term point at story).
             for sql in [
                 "UPDATE article SET story_id = NULL WHERE story_id IS NOT NULL", "DELETE FROM story_term",
-                "DELETE FROM term_pending", "DELETE FROM term_sketch", "DELETE FROM story",
+                "DELETE FROM term_pending", "DELETE FROM story",
             ] {
                 try db.execute(sql: sql)
             }
+            // The term counts start again at nothing, as a new generation: another writer reads them
+            // again rather than replaying pending rows onto its old counts.
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO term_sketch (id, generation, counts)
+                    VALUES (1, coalesce((SELECT generation FROM term_sketch), 0) + 1, ?)
+                    """, arguments: [Data(TermSketch().encoded())])
             let progress = RegroupProgress(
                 untilArticle: until, doneThrough: 0, total: total, done: 0, merges: 0, window: window, seconds: 0,
                 startedAt: now, finishedAt: nil)
