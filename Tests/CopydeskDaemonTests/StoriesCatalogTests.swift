@@ -18,17 +18,8 @@ struct StoriesCatalogTests {
         return try submission(name, bytes, published: day)
     }
 
-    /// A file as a submission, normalized as the pipeline would (`published`: instead of what it
-    /// says).
     func submission(_ name: String, _ bytes: [UInt8], published: String? = nil) throws -> Submission {
-        var article = try Normalizer().normalize(bytes)
-        if let published { article.published = published }
-        let sha = SHA256Digest.hex(of: bytes)
-        return Submission(
-            origin: .ingest, fileName: name, sourcePath: "/drop/\(name)",
-            identity: FileIdentity(size: Int64(bytes.count), modificationTimeNanoseconds: 1, inode: 1, device: 1),
-            rawSHA256: sha, arrivedAt: Timestamp.now(), content: .success(article),
-            archivePath: "originals/\(sha.prefix(2))/\(sha)")
+        try normalizedSubmission(name, bytes, published: published)
     }
 
     @Test(arguments: TestBackend.available) func theMarchSeedsAreOneStoryAndAprilAnother(backend: TestBackend) async throws {

@@ -12,16 +12,8 @@ struct StoryIndexCatalogTests {
             .path
     }
 
-    /// A file as a submission published at `published`.
     func submission(_ name: String, _ bytes: [UInt8], published: String) throws -> Submission {
-        var article = try Normalizer().normalize(bytes)
-        article.published = published
-        let sha = SHA256Digest.hex(of: bytes)
-        return Submission(
-            origin: .ingest, fileName: name, sourcePath: "/drop/\(name)",
-            identity: FileIdentity(size: Int64(bytes.count), modificationTimeNanoseconds: 1, inode: 1, device: 1),
-            rawSHA256: sha, arrivedAt: Timestamp.now(), content: .success(article),
-            archivePath: "originals/\(sha.prefix(2))/\(sha)")
+        try normalizedSubmission(name, bytes, published: published)
     }
 
     /// `count` news articles of the stories dev set, published 20 a day over the days from

@@ -14,14 +14,7 @@ struct TermCountsCatalogTests {
     }
 
     func submission(_ name: String, _ bytes: [UInt8]) throws -> Submission {
-        var article = try Normalizer().normalize(bytes)
-        article.published = "2021-03-23T12:00:00Z"
-        let sha = SHA256Digest.hex(of: bytes)
-        return Submission(
-            origin: .ingest, fileName: name, sourcePath: "/drop/\(name)",
-            identity: FileIdentity(size: Int64(bytes.count), modificationTimeNanoseconds: 1, inode: 1, device: 1),
-            rawSHA256: sha, arrivedAt: Timestamp.now(), content: .success(article),
-            archivePath: "originals/\(sha.prefix(2))/\(sha)")
+        try normalizedSubmission(name, bytes, published: "2021-03-23T12:00:00Z")
     }
 
     /// Every non-zero counter of a catalog, as a copy reads them.

@@ -14,6 +14,19 @@ func withTemporaryDirectory<T>(_ body: (_ inbox: String, _ archive: String) asyn
     return try await body(inbox, archive)
 }
 
+/// A file as a submission to a catalog, normalized as the pipeline would (`published`: instead of
+/// what the file says).
+func normalizedSubmission(_ name: String, _ bytes: [UInt8], published: String? = nil) throws -> Submission {
+    var article = try Normalizer().normalize(bytes)
+    if let published { article.published = published }
+    let sha = SHA256Digest.hex(of: bytes)
+    return Submission(
+        origin: .ingest, fileName: name, sourcePath: "/drop/\(name)",
+        identity: FileIdentity(size: Int64(bytes.count), modificationTimeNanoseconds: 1, inode: 1, device: 1),
+        rawSHA256: sha, arrivedAt: Timestamp.now(), content: .success(article),
+        archivePath: "originals/\(sha.prefix(2))/\(sha)")
+}
+
 func write(_ text: String, to path: String) throws {
     try Data(text.utf8).write(to: URL(fileURLWithPath: path))
 }
