@@ -268,6 +268,10 @@ public struct StoryAssignment: StoryProcedure {
 
 /// A story's summary: its top terms, each with how many of its articles carry it, its channel, and
 /// its rarity when last seen. Stored by the catalog as an opaque blob (``StoryProfile/summary``).
+///
+/// Kept as two arrays in ascending key order, as it is encoded: reading, merging, pruning and
+/// writing it are walks, not hash-table work, and every sum over it runs in key order (the same in
+/// every process).
 struct StorySummary {
     struct Entry {
         var channel: StoryFeatures.Channel
@@ -277,35 +281,80 @@ struct StorySummary {
         var idf: Float
     }
 
-    var entries = [Int64: Entry]()
+    /// The terms, ascending.
+    private(set) var keys = [Int64]()
+    /// Each term's entry, in the order of ``keys``.
+    private(set) var entries = [Entry]()
 
     init() {}
 
+    /// How many terms it keeps.
+    var count: Int { keys.count }
+
     /// Adds another story's summary (a merge).
     mutating func add(_ other: StorySummary) {
-        for (key, entry) in other.entries {
-            if var mine = entries[key] {
-                mine.articles += entry.articles
-                mine.idf = min(mine.idf, entry.idf)
-                entries[key] = mine
+        var keys = [Int64]()
+        var entries = [Entry]()
+        keys.reserveCapacity(count + other.count)
+        entries.reserveCapacity(count + other.count)
+        var (i, j) = (0, 0)
+        while i < count || j < other.count {
+            if j == other.count || (i < count && self.keys[i] < other.keys[j]) {
+                keys.append(self.keys[i])
+                entries.append(self.entries[i])
+                i += 1
+            } else if i == count || other.keys[j] < self.keys[i] {
+                keys.append(other.keys[j])
+                entries.append(other.entries[j])
+                j += 1
             } else {
-                entries[key] = entry
+                var mine = self.entries[i]
+                mine.articles += other.entries[j].articles
+                mine.idf = min(mine.idf, other.entries[j].idf)
+                keys.append(self.keys[i])
+                entries.append(mine)
+                i += 1
+                j += 1
             }
         }
+        self.keys = keys
+        self.entries = entries
     }
 
-    /// Adds an article's terms, with their current rarity.
+    /// Adds an article's terms, with their current rarity (a term kept already takes it).
     mutating func add(_ features: StoryFeatures, idf: [Int64: Double]) {
-        for term in features.terms {
+        let terms = features.terms.sorted { $0.key < $1.key }
+        var keys = [Int64]()
+        var entries = [Entry]()
+        keys.reserveCapacity(count + terms.count)
+        entries.reserveCapacity(count + terms.count)
+        var i = 0
+        for term in terms {
             let rarity = Float(idf[term.key] ?? StoryAssignment.idf(frequency: 0, articles: 0))
-            if var entry = entries[term.key] {
+            while i < count, self.keys[i] < term.key {
+                keys.append(self.keys[i])
+                entries.append(self.entries[i])
+                i += 1
+            }
+            if keys.last == term.key {
+                entries[entries.count - 1].articles += 1
+                entries[entries.count - 1].idf = rarity
+            } else if i < count, self.keys[i] == term.key {
+                var entry = self.entries[i]
                 entry.articles += 1
                 entry.idf = rarity
-                entries[term.key] = entry
+                keys.append(term.key)
+                entries.append(entry)
+                i += 1
             } else {
-                entries[term.key] = Entry(channel: term.channel, articles: 1, idf: rarity)
+                keys.append(term.key)
+                entries.append(Entry(channel: term.channel, articles: 1, idf: rarity))
             }
         }
+        keys.append(contentsOf: self.keys[i...])
+        entries.append(contentsOf: self.entries[i...])
+        self.keys = keys
+        self.entries = entries
     }
 
     /// The weight of a term in the story's vector.
@@ -320,31 +369,44 @@ struct StorySummary {
 
     /// Keeps the `count` heaviest terms (ties by key).
     mutating func prune(to count: Int, articles: Int) {
-        guard entries.count > count else { return }
-        let kept = entries.map { ($0.key, Self.weight($0.value, idf: Double($0.value.idf), articles: articles)) }
-            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(count)
-        var pruned = [Int64: Entry]()
-        for (key, _) in kept { pruned[key] = entries[key] }
-        entries = pruned
+        guard self.count > count else { return }
+        let weights = entries.map { Self.weight($0, idf: Double($0.idf), articles: articles) }
+        let order = keys.indices.sorted { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : keys[$0] < keys[$1] }
+        var kept = [Bool](repeating: false, count: self.count)
+        for index in order.prefix(count) { kept[index] = true }
+        keys = keys.indices.filter { kept[$0] }.map { keys[$0] }
+        entries = entries.indices.filter { kept[$0] }.map { entries[$0] }
     }
 
     /// The story's weighted terms (a shared term weighted by its rarity now, from `idf`, the
-    /// others by their stored rarity).
-    func vector(articles: Int, idf: [Int64: Double]) -> [Int64: Double] {
-        var vector = [Int64: Double](minimumCapacity: entries.count)
-        for (key, entry) in entries {
-            vector[key] = Self.weight(entry, idf: idf[key] ?? Double(entry.idf), articles: articles)
-        }
-        return vector
+    /// others by their stored rarity), in key order.
+    func weights(articles: Int, idf: [Int64: Double]) -> [Double] {
+        zip(keys, entries).map { key, entry in Self.weight(entry, idf: idf[key] ?? Double(entry.idf), articles: articles) }
     }
 
-    /// The cosine between two stories' summaries.
+    /// The same as a table by key.
+    func vector(articles: Int, idf: [Int64: Double]) -> [Int64: Double] {
+        Dictionary(uniqueKeysWithValues: zip(keys, weights(articles: articles, idf: idf)))
+    }
+
+    /// The cosine between two stories' summaries (sums in key order).
     func cosine(with other: StorySummary, articles: Int, otherArticles: Int, idf: [Int64: Double]) -> Double {
-        let mine = vector(articles: articles, idf: idf)
-        let theirs = other.vector(articles: otherArticles, idf: idf)
+        let mine = weights(articles: articles, idf: idf)
+        let theirs = other.weights(articles: otherArticles, idf: idf)
         var dot = 0.0
-        for (key, weight) in mine { if let their = theirs[key] { dot += weight * their } }
-        let norms = mine.values.reduce(0) { $0 + $1 * $1 }.squareRoot() * theirs.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        var (i, j) = (0, 0)
+        while i < count, j < other.count {
+            if keys[i] < other.keys[j] {
+                i += 1
+            } else if other.keys[j] < keys[i] {
+                j += 1
+            } else {
+                dot += mine[i] * theirs[j]
+                i += 1
+                j += 1
+            }
+        }
+        let norms = mine.reduce(0) { $0 + $1 * $1 }.squareRoot() * theirs.reduce(0) { $0 + $1 * $1 }.squareRoot()
         return norms > 0 ? dot / norms : 0
     }
 
@@ -361,13 +423,12 @@ struct StorySummary {
 
     func encoded() -> [UInt8] {
         var bytes = [UInt8]()
-        bytes.reserveCapacity(1 + entries.count * 17)
+        bytes.reserveCapacity(1 + count * Self.entrySize)
         bytes.append(Self.version)
         func append(_ value: UInt64, _ count: Int) {
             for index in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(index)))) }
         }
-        for key in entries.keys.sorted() {
-            let entry = entries[key]!
+        for (key, entry) in zip(keys, entries) {
             append(UInt64(bitPattern: key), 8)
             bytes.append(entry.channel.rawValue)
             append(UInt64(entry.articles.bitPattern), 4)
@@ -383,13 +444,20 @@ struct StorySummary {
             for index in 0..<count { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
             return value
         }
+        let count = (bytes.count - 1) / Self.entrySize
+        keys.reserveCapacity(count)
+        entries.reserveCapacity(count)
         var offset = 1
         while offset < bytes.count {
             let key = Int64(bitPattern: read(offset, 8))
-            guard let channel = StoryFeatures.Channel(rawValue: bytes[offset + 8]) else { return nil }
-            let articles = Float(bitPattern: UInt32(read(offset + 9, 4)))
-            let idf = Float(bitPattern: UInt32(read(offset + 13, 4)))
-            entries[key] = Entry(channel: channel, articles: articles, idf: idf)
+            guard let channel = StoryFeatures.Channel(rawValue: bytes[offset + 8]),
+                keys.last.map({ $0 < key }) ?? true
+            else { return nil }
+            keys.append(key)
+            entries.append(
+                Entry(
+                    channel: channel, articles: Float(bitPattern: UInt32(read(offset + 9, 4))),
+                    idf: Float(bitPattern: UInt32(read(offset + 13, 4)))))
             offset += Self.entrySize
         }
     }

@@ -55,9 +55,9 @@ public struct StoryMergeCheck: StoryProcedure {
         switch (state, answer) {
         case (.start, _):
             state = .frequencies
-            return .ask(.frequencies(keys: summary.entries.keys.sorted()))
+            return .ask(.frequencies(keys: summary.keys))
         case (.frequencies, .frequencies(let counts, let articles)?):
-            for key in summary.entries.keys {
+            for key in summary.keys {
                 idf[key] = StoryAssignment.idf(frequency: counts[key] ?? 0, articles: articles)
             }
             let weights = summary.vector(articles: profile.articles, idf: idf)

@@ -100,8 +100,8 @@ struct StoryVector {
 extension StorySummary {
     /// The channel of each of the summary's terms.
     var channels: [Int64: StoryFeatures.Channel] {
-        var channels = [Int64: StoryFeatures.Channel](minimumCapacity: entries.count)
-        for (key, entry) in entries { channels[key] = entry.channel }
+        var channels = [Int64: StoryFeatures.Channel](minimumCapacity: count)
+        for (key, entry) in zip(keys, entries) { channels[key] = entry.channel }
         return channels
     }
 }
