@@ -7,7 +7,7 @@
 // (feature extraction excluded), and the same with the in-memory catalog's answers and update.
 //
 //   swift run -c release StoryEval ../shared/corpora/stories-dev/files --out /tmp/stories.json \
-//       [--join 0.25] [--merge 0.4] [--window-days 3]
+//       [--join 0.25] [--merge 0.4] [--window-days 3] [--lookup 32] [--per-term 16] [--candidates 12]
 import CopydeskCore
 import Foundation
 
@@ -34,6 +34,9 @@ if let value = options["attach"].flatMap(Double.init) { assigner.attachThreshold
 if let value = options["attach-size"].flatMap(Int.init) { assigner.attachSize = value }
 if let value = options["attach-margin"].flatMap(Double.init) { assigner.attachMargin = value }
 if let value = options["window-days"].flatMap(Double.init) { assigner.window = .seconds(value * 86_400) }
+if let value = options["lookup"].flatMap(Int.init) { assigner.lookupTerms = value }
+if let value = options["per-term"].flatMap(Int.init) { assigner.storiesPerTerm = value }
+if let value = options["candidates"].flatMap(Int.init) { assigner.candidates = value }
 
 let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
 let clock = ContinuousClock()
