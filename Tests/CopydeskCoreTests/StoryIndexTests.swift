@@ -78,4 +78,20 @@ struct StoryIndexTests {
         index.remove(5)
         #expect(index.stories(keys: [100], activeSince: "", limitPerKey: 5) == [100: [4]])
     }
+
+    @Test func pastItsCapacityItKeepsTheMostRecentlyActive() {
+        var index = StoryIndex(newest: "", window: .seconds(30 * 86_400), capacity: 8)
+        for story in 1...9 {
+            index.update(Int64(story), profile: profile(last: "2021-03-20T10:0\(story):00Z"), fileUnder: [100])
+        }
+        // Up to an eighth over: all held.
+        #expect(index.count == 9)
+        index.update(10, profile: profile(last: "2021-03-20T10:10:00Z"), fileUnder: [100])
+        #expect(index.count == 8)
+        #expect(index.horizon == "2021-03-20T10:03:00Z")
+        #expect(!index.holds(2) && index.holds(3) && index.holds(10))
+        #expect(index.takeForgotten().map(\.story) == [1, 2])
+        // Older questions are for the tables now.
+        #expect(!index.covers(activeSince: "2021-03-20T10:02:00Z"))
+    }
 }

@@ -48,12 +48,18 @@ struct StoryIndexCatalogTests {
             let indexed = try SQLiteCatalog(path: folder + "/indexed.sqlite")
             let tables = try SQLiteCatalog(path: folder + "/tables.sqlite")
             tables.storyCache.isEnabled = false
+            // An index that may hold only 12 stories: the rest are answered from the tables.
+            let small = try SQLiteCatalog(path: folder + "/small.sqlite")
+            small.storyCache.capacity = 12
             for start in stride(from: 0, to: files.count, by: 10) {
                 let batch = Array(files[start..<min(files.count, start + 10)])
                 let a = try await indexed.commit(batch: batch, markingArchived: [], beforeRecording: nil)
                 let b = try await tables.commit(batch: batch, markingArchived: [], beforeRecording: nil)
+                let c = try await small.commit(batch: batch, markingArchived: [], beforeRecording: nil)
                 #expect(a.map(\.story) == b.map(\.story), "batch at \(start)")
+                #expect(c.map(\.story) == b.map(\.story), "batch at \(start), small index")
             }
+            #expect((small.storyCache.index?.count ?? 0) <= 12 + 12 / 8)
             let index = try #require(indexed.storyCache.index)
             // The horizon moved (stories were forgotten), and the backfills were answered past it.
             #expect(index.horizon > "2021-01-01")

@@ -10,7 +10,9 @@
 /// not of when the index was loaded: a writer that restarts answers the same questions the same way.
 ///
 /// Memory is bounded by the stories active in about one window and a day: their profiles (each
-/// summary at most ``StoryAssigner/summaryTerms`` terms) and postings.
+/// summary at most ``StoryAssigner/summaryTerms`` terms) and postings; and by ``capacity`` however
+/// many that is (a burst, a window of weeks): past it by an eighth, the horizon moves up to keep
+/// the `capacity` most recently active, and the rest are answered from the tables.
 public struct StoryIndex: Sendable {
     /// Every live story whose last activity is at or after this (ISO 8601 text, compared as text,
     /// as the catalogs compare `last_seen`) is held.
@@ -20,6 +22,8 @@ public struct StoryIndex: Sendable {
     /// How long after its last article a story stays open (the horizon lies about this far, and at
     /// most a day more, before the newest activity).
     public let window: Duration
+    /// The most stories held (about 3 KB each: 40,000 take some 120 MB).
+    public let capacity: Int
     private(set) var profiles = [Int64: StoryProfile]()
     /// Story → its last activity in seconds since 1970 (`Int64.max` when its time does not parse:
     /// always active), for the `stories` answer's test without reading its profile.
@@ -39,8 +43,9 @@ public struct StoryIndex: Sendable {
     /// An index whose horizon follows `newest`, the latest last activity of a live story in the
     /// catalog ("" for none): load into it, with ``load(_:profile:terms:)``, every live story whose
     /// last activity is at or after ``horizon``.
-    public init(newest: String, window: Duration) {
+    public init(newest: String, window: Duration, capacity: Int = 40_000) {
         self.window = window
+        self.capacity = max(1, capacity)
         self.newest = newest
         self.horizon = Self.horizon(newest: newest, window: window)
     }
@@ -73,6 +78,7 @@ public struct StoryIndex: Sendable {
         hold(story, profile)
         file(story, under: terms)
         if profile.lastSeen > newest { advance(to: profile.lastSeen) }
+        if profiles.count > capacity + capacity / 8 { shrink() }
     }
 
     /// The answer to a `stories` question (the caller has checked ``covers(activeSince:)``): for
@@ -115,6 +121,7 @@ public struct StoryIndex: Sendable {
         hold(story, profile)
         file(story, under: terms)
         if profile.lastSeen > newest { advance(to: profile.lastSeen) }
+        if profiles.count > capacity + capacity / 8 { shrink() }
     }
 
     /// Records that `merged` was folded into `story`: its postings move to `story` (held, or not:
@@ -139,6 +146,7 @@ public struct StoryIndex: Sendable {
     /// Whether a story with this last activity would be held after an update (the horizon follows
     /// the newest activity, this one included).
     public func wouldHold(lastSeen: String) -> Bool {
+        // (A story the capacity then lets go is among those ``takeForgotten()`` gives.)
         lastSeen >= Self.horizon(newest: max(newest, lastSeen), window: window)
     }
 
@@ -186,6 +194,18 @@ public struct StoryIndex: Sendable {
         let next = Self.horizon(newest: latest, window: window)
         guard next > horizon else { return }
         horizon = next
+        for (story, profile) in profiles where profile.lastSeen < horizon {
+            forgotten.append((story, filed[story] ?? []))
+            remove(story)
+        }
+    }
+
+    /// Keeps the `capacity` most recently active stories (and those tied with the last of them):
+    /// the horizon moves up to the last one's activity.
+    private mutating func shrink() {
+        let latest = profiles.values.map(\.lastSeen).sorted(by: >)
+        guard latest.count > capacity, latest[capacity - 1] > horizon else { return }
+        horizon = latest[capacity - 1]
         for (story, profile) in profiles where profile.lastSeen < horizon {
             forgotten.append((story, filed[story] ?? []))
             remove(story)

@@ -33,6 +33,8 @@ final class SQLiteStoryCache: @unchecked Sendable {
     /// the counts are dense (about 1 KiB an article at this interval), and a writer that starts
     /// replays at most this many pending rows (tests make it small).
     var checkpointEvery = 16_384
+    /// The most stories the index holds (``StoryIndex/capacity``; tests make it small).
+    var capacity = 40_000
     /// Whether the story index is used at all (tests turn it off to compare with the tables'
     /// answers; the term counts are always kept).
     var isEnabled = true
@@ -61,7 +63,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
                 self.index = nil
                 self.terms = nil
             })
-        if isEnabled, index == nil { index = try Self.load(window: window, in: db) }
+        if isEnabled, index == nil { index = try Self.load(window: window, capacity: capacity, in: db) }
         if terms == nil { terms = try SQLiteTermCounts.load(in: db) }
     }
 
@@ -123,9 +125,9 @@ final class SQLiteStoryCache: @unchecked Sendable {
     /// Every live story active since the horizon that follows the newest activity, with its
     /// terms; and the stories before the horizon whose postings are not yet in `story_term` (left
     /// so by a writer whose transaction rolled back, or whose window was longer) are filed there.
-    static func load(window: Duration, in db: Database) throws -> StoryIndex {
+    static func load(window: Duration, capacity: Int, in db: Database) throws -> StoryIndex {
         let newest = try String.fetchOne(db, sql: "SELECT max(last_seen) FROM story WHERE merged_into IS NULL") ?? ""
-        var index = StoryIndex(newest: newest, window: window)
+        var index = StoryIndex(newest: newest, window: window, capacity: capacity)
         // Streamed, so that loading holds no more than the index itself.
         let stories = try Row.fetchCursor(
             db,
@@ -143,6 +145,8 @@ final class SQLiteStoryCache: @unchecked Sendable {
         // Stories recorded before their terms were kept with them: their postings.
         let posted = try db.cachedStatement(sql: "SELECT term FROM story_term WHERE story_id = ?")
         for id in older { index.file(id, under: try Int64.fetchAll(posted, arguments: [id])) }
+        // Those the capacity let go while loading are among the unsettled below the horizon.
+        _ = index.takeForgotten()
         let unsettled = try Row.fetchAll(
             db,
             sql: """
