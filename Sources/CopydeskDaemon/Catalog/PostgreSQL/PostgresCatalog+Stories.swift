@@ -31,15 +31,16 @@ struct PostgresStoryLookup: AsyncStoryLookup {
             // The counters of the terms' buckets (``TermSketch``, kept as rows): each term's count is
             // the least of its own.
             let distinct = Set(keys).sorted()
-            let buckets = distinct.flatMap(TermSketch.buckets(of:)) + [TermSketch.articlesBucket]
+            let bucketsOfKey = distinct.map(TermSketch.buckets(of:))
+            let buckets = bucketsOfKey.flatMap { $0 } + [TermSketch.articlesBucket]
             let rows = try await connection.rows(
                 "SELECT bucket, articles FROM term_bucket WHERE bucket = ANY(\(buckets.map(Int64.init))::int8[])",
                 as: (Int64, Int64).self, logger: logger)
             var counters = [Int: Int]()
             for row in rows { counters[Int(row.0)] = Int(row.1) }
             var counts = [Int64: Int]()
-            for key in distinct {
-                let count = TermSketch.buckets(of: key).map { counters[$0] ?? 0 }.min() ?? 0
+            for (key, keyBuckets) in zip(distinct, bucketsOfKey) {
+                let count = keyBuckets.map { counters[$0] ?? 0 }.min() ?? 0
                 if count > 0 { counts[key] = count }
             }
             return .frequencies(counts, articles: counters[TermSketch.articlesBucket] ?? 0)

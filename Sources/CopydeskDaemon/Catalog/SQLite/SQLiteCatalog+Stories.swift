@@ -52,11 +52,6 @@ struct SQLiteStoryLookup: StoryLookup {
 }
 
 extension SQLiteCatalog {
-    /// `?, ?, …`: `count` placeholders.
-    static func placeholders(_ count: Int) -> String {
-        rows("?", count)
-    }
-
     /// `count` copies of `row`, separated by commas (the rows of a multi-row `VALUES`).
     static func rows(_ row: String, _ count: Int) -> String {
         Array(repeating: row, count: count).joined(separator: ", ")
@@ -86,18 +81,9 @@ extension SQLiteCatalog {
         for id in (update.story.map { [$0] } ?? []) + merged { terms.formUnion(try cache.filedTerms(of: id, in: db)) }
         let filed = terms.sorted()
         let held = cache.holds(after: profile)
-        let row: [any DatabaseValueConvertible] = [
-            profile.articles, profile.firstSeen, profile.lastSeen, Data(profile.summary),
-            Data(SQLiteTermCounts.bytes(of: filed)), held ? 0 : 1,
-        ]
         let story: Int64
         if let id = update.story {
-            try db.cachedStatement(
-                sql: """
-                    UPDATE story SET articles = ?, first_seen = ?, last_seen = ?, summary = ?, terms = ?, settled = ?
-                    WHERE id = ?
-                    """
-            ).execute(arguments: StatementArguments(row + [id]))
+            try writeStory(id, profile: profile, terms: filed, held: held, in: db)
             story = id
         } else {
             try db.cachedStatement(
@@ -107,17 +93,37 @@ extension SQLiteCatalog {
                         max(coalesce((SELECT max(id) FROM story), 0), coalesce((SELECT story_floor FROM regroup), 0)) + 1,
                         ?, ?, ?, ?, ?, ?, ?)
                     """
-            ).execute(arguments: StatementArguments(row + [now]))
+            ).execute(arguments: StatementArguments(storyRow(profile, terms: filed, held: held) + [now]))
             story = db.lastInsertedRowID
+            if !held { try SQLiteStoryCache.settle([(story, filed)], in: db) }
         }
         for other in merged {
             try mergeStory(other, into: story, file: file, logged: logsMerges, at: now, in: db)
         }
         try db.cachedStatement(sql: "UPDATE article SET story_id = ? WHERE id = ?").execute(arguments: [story, article])
-        if !held { try SQLiteStoryCache.settle([(story, filed)], in: db) }
         try cache.count(update.counted, in: db)
         try cache.record(update, story: story, in: db)
         return story
+    }
+
+    /// A story row's `articles, first_seen, last_seen, summary, terms, settled`.
+    static func storyRow(_ profile: StoryProfile, terms: [Int64], held: Bool) -> [any DatabaseValueConvertible] {
+        [
+            profile.articles, profile.firstSeen, profile.lastSeen, Data(profile.summary),
+            Data(SQLiteTermCounts.bytes(of: terms)), held ? 0 : 1,
+        ]
+    }
+
+    /// Writes an existing story's profile and terms; one the writer's index will not hold is filed
+    /// in `story_term` (settled).
+    static func writeStory(_ id: Int64, profile: StoryProfile, terms: [Int64], held: Bool, in db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                UPDATE story SET articles = ?, first_seen = ?, last_seen = ?, summary = ?, terms = ?, settled = ?
+                WHERE id = ?
+                """
+        ).execute(arguments: StatementArguments(storyRow(profile, terms: terms, held: held) + [id]))
+        if !held { try SQLiteStoryCache.settle([(id, terms)], in: db) }
     }
 
     /// Folds story `merged` into `story`: its articles and postings move, it and the stories merged
@@ -185,17 +191,8 @@ extension SQLiteCatalog {
             let now = Timestamp.now()
             let terms = Set(try cache.filedTerms(of: merge.story, in: db))
                 .union(try cache.filedTerms(of: merge.merged, in: db)).sorted()
-            let held = cache.holds(after: merge.profile)
-            try db.cachedStatement(
-                sql: """
-                    UPDATE story SET articles = ?, first_seen = ?, last_seen = ?, summary = ?, terms = ?, settled = ?
-                    WHERE id = ?
-                    """
-            ).execute(arguments: [
-                merge.profile.articles, merge.profile.firstSeen, merge.profile.lastSeen, Data(merge.profile.summary),
-                Data(SQLiteTermCounts.bytes(of: terms)), held ? 0 : 1, merge.story,
-            ])
-            if !held { try SQLiteStoryCache.settle([(merge.story, terms)], in: db) }
+            try Self.writeStory(
+                merge.story, profile: merge.profile, terms: terms, held: cache.holds(after: merge.profile), in: db)
             try Self.mergeStory(merge.merged, into: merge.story, file: nil, logged: true, at: now, in: db)
             try cache.record(merge, in: db)
             return merge
