@@ -38,6 +38,50 @@ struct TermCountsCatalogTests {
         #expect(Set(all.map { $0 }).count == 1, "the backends' counters differ")
     }
 
+    /// `count` distinct made-up articles (names, places and numbers from a fixed pseudo-random
+    /// sequence), each its own story term set.
+    func madeUpArticles(_ count: Int) throws -> [Submission] {
+        var state: UInt64 = 42
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        let syllables = ["ka", "lo", "min", "tor", "vel", "sa", "dru", "pen", "gar", "os", "ul", "bre"]
+        func name() -> String {
+            let word = (0..<3).map { _ in syllables[next(syllables.count)] }.joined()
+            return word.prefix(1).uppercased() + word.dropFirst()
+        }
+        return try (0..<count).map { index in
+            let sentences = (0..<12).map { _ in
+                "\(name()) \(name()) told reporters in \(name()) that \(next(900) + 100) people met \(name()) on the \(name()) river."
+            }
+            let text = "\(name()) and \(name()) meet in \(name())\n\n" + sentences.joined(separator: " ")
+            return try submission("made-up-\(index).txt", Array(text.utf8))
+        }
+    }
+
+    /// The rows of the counts' epoch not yet ended, as a copy reads them.
+    func pending(of catalog: any CatalogBackend) async throws -> [TransferRow] {
+        let export = try #require(catalog as? any CatalogExport)
+        return try await export.exportRows(.termPending, after: .min, limit: .max)
+    }
+
+    @Test func bothBackendsEndTheSameEpochs() async throws {
+        // 141 articles: 128 epochs of one article, then six of two, and one article pending.
+        let articles = try madeUpArticles(141)
+        var all = [[TransferRow]]()
+        for backend in TestBackend.available {
+            let catalog = try await backend.make()
+            for article in articles { #expect(try await catalog.commit(article).decision == .newArticle) }
+            let counters = try await counters(of: catalog)
+            let pending = try await pending(of: catalog)
+            #expect(counters.last?.values == [.integer(Int64(TermSketch.articlesBucket)), .integer(140)])
+            #expect(pending.map(\.position) == [1])
+            all.append(counters + pending)
+        }
+        #expect(Set(all).count == 1, "the backends' counts differ")
+    }
+
     @Test func aWriterThatStartsAgainCountsAsTheOneBeforeIt() async throws {
         try #require(SharedFiles.seedNames.count == 5, "../shared/seeds is missing")
         try await withTemporaryDirectory { folder, _ in
@@ -66,6 +110,31 @@ struct TermCountsCatalogTests {
             #expect(both.articles == 7)
             let reread = try await catalog.readAsync { db in try SQLiteTermCounts.load(in: db).sketch }
             #expect(both == reread)
+        }
+    }
+
+    @Test func twoWritersEndTheEpochsTheOneWouldEnd() async throws {
+        let articles = try madeUpArticles(133)
+        try await withTemporaryDirectory { folder, _ in
+            let path = folder + "/catalog.sqlite"
+            let first = try SQLiteCatalog(path: path)
+            first.storyCache.checkpointEvery = 50
+            for article in articles.prefix(131) { _ = try await first.commit(article) }
+            // Checkpoints after 50 and 100 articles; epochs of two from 128: 130 counted, one pending.
+            let held = try #require(first.storyCache.terms)
+            #expect(held.sketch.articles == 130 && held.epochArticles == 1 && held.generation == 2)
+            // Another writer loads the same counts, mid-epoch; the two take turns.
+            let second = try SQLiteCatalog(path: path)
+            second.storyCache.checkpointEvery = 50
+            let loaded = try await second.readAsync { db in try SQLiteTermCounts.load(in: db) }
+            #expect(loaded.sketch == held.sketch && loaded.epochArticles == 1)
+            _ = try await second.commit(articles[131])
+            #expect(second.storyCache.terms?.sketch.articles == 132)
+            _ = try await first.commit(articles[132])
+            let both = try #require(first.storyCache.terms)
+            #expect(both.sketch.articles == 132 && both.epochArticles == 1)
+            let reread = try await first.readAsync { db in try SQLiteTermCounts.load(in: db) }
+            #expect(reread.sketch == both.sketch && reread.epochArticles == 1)
         }
     }
 

@@ -6,8 +6,12 @@ public final class MemoryStoryCatalog: StoryLookup {
     public private(set) var profiles = [Int64: StoryProfile]()
     /// Term key → stories filed under it, in filing order (merged ids included until resolved).
     public private(set) var postings = [Int64: [Int64]]()
+    /// The term counts as story assignment reads them: as of the end of the last epoch
+    /// (``TermSketch/epochLength(after:)``), exact.
     public private(set) var frequencies = [Int64: Int]()
     public private(set) var articles = 0
+    /// The distinct terms of each article counted in the epoch so far.
+    private var epoch = [[Int64]]()
     /// Merged story → the story it was merged into.
     public private(set) var mergedInto = [Int64: Int64]()
     var nextStory: Int64 = 1
@@ -77,8 +81,12 @@ public final class MemoryStoryCatalog: StoryLookup {
         for key in update.fileUnder where !(postings[key] ?? []).contains(story) {
             postings[key, default: []].append(story)
         }
-        for key in update.counted { frequencies[key, default: 0] += 1 }
-        articles += 1
+        epoch.append(Array(Set(update.counted)))
+        if epoch.count >= TermSketch.epochLength(after: articles) {
+            for keys in epoch { for key in keys { frequencies[key, default: 0] += 1 } }
+            articles += epoch.count
+            epoch = []
+        }
         return story
     }
 

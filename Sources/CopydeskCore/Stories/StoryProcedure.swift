@@ -11,7 +11,8 @@ public enum StoryQuery: Sendable, Hashable {
     /// `activeSince` (ISO 8601 UTC), at most `limitPerKey` per key, most recently active first.
     case stories(keys: [Int64], activeSince: String, limitPerKey: Int)
     /// How many articles carry each term key (terms never filed count 0), and how many articles
-    /// the catalog holds: the rarity of each term.
+    /// the catalog holds: the rarity of each term. Both as of the end of the last epoch of the
+    /// counts (``TermSketch/epochLength(after:)``), the same for every article of an epoch.
     case frequencies(keys: [Int64])
     /// The profiles of these stories (stories that do not exist, or were merged away, are left
     /// out).

@@ -35,6 +35,20 @@ public struct TermSketch: Sendable, Equatable {
     /// How many articles were counted.
     public var articles: Int { Int(self[Self.articlesBucket]) }
 
+    /// How many counted articles one epoch of the counts lasts, after counts of `articles`.
+    ///
+    /// Story assignment weighs terms by the counts as they were at the end of the last epoch, not
+    /// by the counts of the article before (``StoryQuery/frequencies(keys:)``): every article of an
+    /// epoch sees the same rarities, so its assignment can be worked out ahead, in the parallel
+    /// stage, and holds when it commits in the same epoch. An epoch is a sixty-fourth of the
+    /// articles before it (a rarity moves by at most about 1/64 of a log within it; measured on the
+    /// stories dev set: the same groupings), one article while there are fewer than 128, and at most
+    /// 16,384. A function of the count alone, so every catalog, and every writer of one, ends the
+    /// epochs at the same articles.
+    public static func epochLength(after articles: Int) -> Int {
+        min(16_384, max(1, articles / 64))
+    }
+
     /// An empty sketch.
     public init() {}
 
@@ -103,6 +117,24 @@ public struct TermSketch: Sendable, Equatable {
         }
         return sparse.lazy.filter { Int($0.key) >= start && $0.value != 0 }.map { (Int($0.key), Int($0.value)) }
             .sorted { $0.bucket < $1.bucket }
+    }
+
+    /// Term keys as the catalogs keep a list of them (an article's counted terms, a story's
+    /// filed terms): 8 bytes each, little-endian.
+    public static func bytes(of keys: [Int64]) -> [UInt8] {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(keys.count * 8)
+        for key in keys { withUnsafeBytes(of: key.littleEndian) { bytes.append(contentsOf: $0) } }
+        return bytes
+    }
+
+    /// The keys of ``bytes(of:)`` (a trailing part key is left out).
+    public static func keys(from bytes: [UInt8]) -> [Int64] {
+        stride(from: 0, to: bytes.count - bytes.count % 8, by: 8).map { at in
+            var value: UInt64 = 0
+            for index in 0..<8 { value |= UInt64(bytes[at + index]) << (8 * UInt64(index)) }
+            return Int64(bitPattern: value)
+        }
     }
 
     // MARK: Encoding: a version byte, the row width's bits, then either every counter (dense) or the

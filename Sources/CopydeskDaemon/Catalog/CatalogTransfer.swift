@@ -13,6 +13,9 @@ public enum TransferTable: String, Sendable, CaseIterable {
     /// The counters of the story term counts (``TermSketch``): PostgreSQL keeps them as rows, SQLite
     /// as one sketch it gives out as rows.
     case termBucket = "term_bucket"
+    /// The articles counted in the counts' epoch not yet ended (``TermSketch/epochLength(after:)``),
+    /// in order from 1: their distinct terms (``TermSketch/bytes(of:)``).
+    case termPending = "term_pending"
     /// The progress of the last `copydesk regroup` (one row): an unfinished one continues on the copy.
     case regroup
 
@@ -53,6 +56,7 @@ public enum TransferTable: String, Sendable, CaseIterable {
         // Read in order of story, then term (``TransferRow/position`` is the story).
         case .storyTerm: ["story_id", "term"]
         case .termBucket: ["bucket", "articles"]
+        case .termPending: ["id", "terms"]
         case .fingerprint: ["version_id", "scheme", "shingles"]
         // Read in order of version, then key (``TransferRow/position`` is the version).
         case .lsh: ["version_id", "key"]
@@ -73,7 +77,7 @@ public enum TransferTable: String, Sendable, CaseIterable {
         columns.map { column in
             switch column {
             case "similarity", "seconds": .real
-            case "summary": .blob
+            case "summary", "terms": .blob
             case "id", "latest_version_id", "current_version_id", "article_id", "parent_version_id",
                 "normalizer_version", "size", "mtime_ns", "inode", "device", "version_id", "receipt_id", "scheme",
                 "shingles", "key", "previous_version_id", "pid", "urgency", "items", "item", "merged_into", "articles",

@@ -16,7 +16,7 @@ extension PostgresCatalog {
             // The references first (article and story_term point at story).
             let clearing: [PostgresQuery] = [
                 "UPDATE article SET story_id = NULL WHERE story_id IS NOT NULL", "DELETE FROM story_term",
-                "DELETE FROM term_bucket", "DELETE FROM story",
+                "DELETE FROM term_bucket", "DELETE FROM term_pending", "DELETE FROM story",
             ]
             for statement in clearing { try await connection.run(statement, logger: logger) }
             let progress = RegroupProgress(
@@ -84,7 +84,8 @@ extension PostgresCatalog {
                 let (stories, counted) = try await connection.first(
                     """
                     SELECT (SELECT count(*) FROM story WHERE merged_into IS NULL)::int8,
-                        coalesce((SELECT articles FROM term_bucket WHERE bucket = \(Int64(TermSketch.articlesBucket))), 0)::int8
+                        (coalesce((SELECT articles FROM term_bucket WHERE bucket = \(Int64(TermSketch.articlesBucket))), 0)
+                            + (SELECT count(*) FROM term_pending))::int8
                     """, as: (Int64, Int64).self, logger: logger)!
                 progress.stories = Int(stories)
                 progress.counted = Int(counted)

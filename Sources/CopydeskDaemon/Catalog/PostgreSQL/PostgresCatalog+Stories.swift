@@ -91,11 +91,10 @@ extension PostgresCatalog {
         for merged in update.merged where merged != story {
             try await mergeStory(merged, into: story, file: file, logged: logsMerges, at: now, on: connection, logger: logger)
         }
-        // The term counts as ``TermSketch/add(article:)`` counts them: one in each bucket of each
-        // distinct term (two terms sharing a bucket add two), one to the articles' count.
-        let counted = (Set(update.counted).sorted().flatMap(TermSketch.buckets(of:)) + [TermSketch.articlesBucket])
-            .map(Int64.init)
-        try await connection.run(
+        // The article is counted in the epoch (its distinct terms, a row numbered after the epoch's
+        // last); the epoch's articles are folded into the counts when it ends.
+        let counted = ByteBuffer(bytes: TermSketch.bytes(of: Set(update.counted).sorted()))
+        let (epochArticles, articles) = try await connection.first(
             """
             WITH assigned AS (
                 UPDATE article SET story_id = \(story) WHERE id = \(article)
@@ -104,11 +103,36 @@ extension PostgresCatalog {
                 SELECT DISTINCT unnest(\(update.fileUnder)::int8[]), \(story)
                 ON CONFLICT DO NOTHING
             )
-            INSERT INTO term_bucket (bucket, articles)
-            SELECT bucket, count(*) FROM unnest(\(counted)::int8[]) AS bucket GROUP BY bucket
-            ON CONFLICT (bucket) DO UPDATE SET articles = term_bucket.articles + excluded.articles
-            """, logger: logger)
+            INSERT INTO term_pending (id, terms) SELECT coalesce(max(id), 0) + 1, \(counted) FROM term_pending
+            RETURNING id,
+                coalesce((SELECT articles FROM term_bucket WHERE bucket = \(Int64(TermSketch.articlesBucket))), 0)::int8
+            """, as: (Int64, Int64).self, logger: logger)!
+        if epochArticles >= TermSketch.epochLength(after: Int(articles)) {
+            try await endTermEpoch(on: connection, logger: logger)
+        }
         return story
+    }
+
+    /// Folds the epoch's counted articles (`term_pending`) into the counts story assignment reads
+    /// (`term_bucket`), as ``TermSketch/add(article:)`` counts them: one in each bucket of each
+    /// distinct term (two terms sharing a bucket add two), one to the articles' count.
+    static func endTermEpoch(on connection: PostgresConnection, logger: Logger) async throws {
+        var epoch = TermSketch()
+        for try await terms in try await connection.query("DELETE FROM term_pending RETURNING terms", logger: logger)
+            .decode(ByteBuffer.self)
+        {
+            epoch.add(article: TermSketch.keys(from: terms.getBytes(at: terms.readerIndex, length: terms.readableBytes) ?? []))
+        }
+        let counters = epoch.nonZero()
+        for start in stride(from: 0, to: counters.count, by: 50_000) {
+            let chunk = counters[start..<min(counters.count, start + 50_000)]
+            try await connection.run(
+                """
+                INSERT INTO term_bucket (bucket, articles)
+                SELECT * FROM unnest(\(chunk.map { Int64($0.bucket) })::int8[], \(chunk.map { Int64($0.count) })::int8[])
+                ON CONFLICT (bucket) DO UPDATE SET articles = term_bucket.articles + excluded.articles
+                """, logger: logger)
+        }
     }
 
     /// Folds story `merged` into `story`: its articles and postings move, it and the stories merged

@@ -285,6 +285,13 @@ enum PostgresMigrations {
                 "CREATE INDEX story_live ON story(id, last_seen) WHERE merged_into IS NULL",
             ]
         ),
+        (
+            // Term rarity by epochs (``TermSketch/epochLength(after:)``): `term_bucket` holds the
+            // counts as of the last epoch's end, and each article counted since is a row here (its
+            // distinct terms), numbered from 1, folded into `term_bucket` when the epoch ends.
+            "v7-term-pending",
+            ["CREATE TABLE term_pending (id bigint PRIMARY KEY, terms bytea NOT NULL)"]
+        ),
     ]
 
     /// The table that records which migrations ran.

@@ -96,7 +96,7 @@ extension SQLiteCatalog {
             if batch.count < limit || progress.doneThrough >= progress.untilArticle {
                 progress.finishedAt = now
                 progress.stories = try Int.fetchOne(db, sql: "SELECT count(*) FROM story WHERE merged_into IS NULL")
-                progress.counted = cache.terms?.sketch.articles ?? 0
+                progress.counted = cache.terms.map { $0.sketch.articles + $0.epochArticles } ?? 0
                 try Self.insertEvent(.regrouped, message: progress.finishMessage, at: now, in: db)
             }
             try db.execute(

@@ -110,7 +110,7 @@ extension SQLiteCatalog {
     static func storyRow(_ profile: StoryProfile, terms: [Int64], held: Bool) -> [any DatabaseValueConvertible] {
         [
             profile.articles, profile.firstSeen, profile.lastSeen, Data(profile.summary),
-            Data(SQLiteTermCounts.bytes(of: terms)), held ? 0 : 1,
+            Data(TermSketch.bytes(of: terms)), held ? 0 : 1,
         ]
     }
 

@@ -14,6 +14,14 @@ extension SQLiteCatalog: CatalogExport {
                     TransferRow(values: [.integer(Int64($0.bucket)), .integer(Int64($0.count))])
                 }
             }
+            if table == .termPending {
+                // The epoch's articles so far, numbered from 1 (the ids of `term_pending` run on
+                // across epochs and checkpoints).
+                let pending = try SQLiteTermCounts.load(in: db).epochPending(in: db)
+                return pending.enumerated().dropFirst(Int(clamping: max(0, after))).prefix(limit).map {
+                    TransferRow(values: [.integer(Int64($0.offset + 1)), .blob(TermSketch.bytes(of: $0.element))])
+                }
+            }
             if table == .storyTerm { return try Self.exportPostings(after: after, limit: limit, in: db) }
             let arguments: StatementArguments = table.isOrderedByInteger ? [after, limit] : []
             let kinds = table.kinds
@@ -51,7 +59,7 @@ extension SQLiteCatalog: CatalogExport {
         for story in stories {
             var terms = Set(try Int64.fetchAll(posted, arguments: [story]))
             if let blob = try Data.fetchOne(kept, arguments: [story]) {
-                terms.formUnion(SQLiteTermCounts.keys(from: [UInt8](blob)))
+                terms.formUnion(TermSketch.keys(from: [UInt8](blob)))
             }
             for term in terms.sorted() { rows.append(TransferRow(values: [.integer(story), .integer(term)])) }
         }

@@ -29,9 +29,10 @@ final class SQLiteStoryCache: @unchecked Sendable {
     private var seenEvent: Int64 = 0
     /// Whether this transaction has checked the index (once a transaction).
     private var checked = false
-    /// Articles between two checkpoints of the term counts: a checkpoint writes about 16 MiB once
-    /// the counts are dense (about 1 KiB an article at this interval), and a writer that starts
-    /// replays at most this many pending rows (tests make it small).
+    /// Articles between two checkpoints of the term counts (at the first epoch's end after this
+    /// many): a checkpoint writes about 16 MiB once the counts are dense (about 1 KiB an article at
+    /// this interval), and a writer that starts replays about this many pending rows (tests make
+    /// it small).
     var checkpointEvery = 16_384
     /// The most stories the index holds (``StoryIndex/capacity``; tests make it small).
     var capacity = 40_000
@@ -140,7 +141,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
             let id: Int64 = row[0]
             let blob: Data? = row[5]
             if blob == nil { older.append(id) }
-            index.load(id, profile: profile(row, from: 1), terms: blob.map { SQLiteTermCounts.keys(from: [UInt8]($0)) } ?? [])
+            index.load(id, profile: profile(row, from: 1), terms: blob.map { TermSketch.keys(from: [UInt8]($0)) } ?? [])
         }
         // Stories recorded before their terms were kept with them: their postings.
         let posted = try db.cachedStatement(sql: "SELECT term FROM story_term WHERE story_id = ?")
@@ -153,7 +154,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
                 SELECT id, terms FROM story INDEXED BY story_unsettled
                 WHERE settled = 0 AND merged_into IS NULL AND last_seen < ?
                 """, arguments: [index.horizon])
-        try settle(unsettled.map { (story: $0[0], terms: SQLiteTermCounts.keys(from: [UInt8](($0[1] as Data?) ?? Data()))) }, in: db)
+        try settle(unsettled.map { (story: $0[0], terms: TermSketch.keys(from: [UInt8](($0[1] as Data?) ?? Data()))) }, in: db)
         return index
     }
 
@@ -178,7 +179,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
         if let blob = try Data.fetchOne(
             db.cachedStatement(sql: "SELECT terms FROM story WHERE id = ? AND terms IS NOT NULL"), arguments: [story])
         {
-            return SQLiteTermCounts.keys(from: [UInt8](blob))
+            return TermSketch.keys(from: [UInt8](blob))
         }
         return try Int64.fetchAll(
             db.cachedStatement(sql: "SELECT term FROM story_term WHERE story_id = ?"), arguments: [story])
