@@ -35,6 +35,43 @@ struct StoryIndexTests {
         #expect(index.profiles([2, 9]).keys.sorted() == [2])
     }
 
+    @Test func anAnswerHoldsUntilSomethingItReadChanges() {
+        var index = StoryIndex(newest: "", window: .seconds(3 * 86_400))
+        index.update(1, profile: profile(last: "2021-03-20T10:00:00Z"), fileUnder: [100, 200])
+        index.update(2, profile: profile(last: "2021-03-21T10:00:00Z"), fileUnder: [300])
+        index.update(3, profile: profile(last: "2021-03-17T10:00:00Z"), fileUnder: [100])
+        // An answer for keys 100 and 200 since the 19th (story 3 inactive), story 1's profile read.
+        let since = "2021-03-19T00:00:00Z"
+        let read = index.sequence
+        func holds() -> Bool { index.answersAsAt(read, keys: [100, 200], activeSince: since, stories: [1]) }
+        #expect(holds())
+        // Another story, under other keys, changes: still the same answer.
+        index.update(2, profile: profile(last: "2021-03-21T11:00:00Z"), fileUnder: [300, 400])
+        index.update(4, profile: profile(last: "2021-03-21T12:00:00Z"), fileUnder: [500])
+        #expect(holds())
+        // Each of these changes what was read.
+        var changed = index
+        changed.update(1, profile: profile(last: "2021-03-21T13:00:00Z"), fileUnder: [])
+        #expect(!changed.answersAsAt(read, keys: [100, 200], activeSince: since, stories: [1]))
+        changed = index
+        changed.update(5, profile: profile(last: "2021-03-21T13:00:00Z"), fileUnder: [200])
+        #expect(!changed.answersAsAt(read, keys: [100, 200], activeSince: since, stories: [1]))
+        changed = index
+        changed.merge(1, into: 2)
+        #expect(!changed.answersAsAt(read, keys: [100, 200], activeSince: since, stories: [1]))
+        // Story 3, under key 100 but inactive then, active since by a later article.
+        changed = index
+        changed.update(3, profile: profile(last: "2021-03-19T10:00:00Z"), fileUnder: [])
+        #expect(!changed.answersAsAt(read, keys: [100, 200], activeSince: since, stories: [1]))
+        // An answer older than the changes remembered is not trusted.
+        changed = index
+        for step in 0..<Int(StoryIndex.remembered) * 2 {
+            changed.update(1_000 + Int64(step), profile: profile(last: "2021-03-21T14:00:00Z"), fileUnder: [9_000])
+        }
+        #expect(!changed.answersAsAt(read, keys: [100, 200], activeSince: since, stories: [1]))
+        #expect(changed.answersAsAt(changed.sequence - 10, keys: [100, 200], activeSince: since, stories: [1]))
+    }
+
     @Test func aMergeMovesThePostingsAndTheMergedStoryIsGone() {
         var index = StoryIndex(newest: "", window: .seconds(3 * 86_400))
         index.update(1, profile: profile(last: "2021-03-20T10:00:00Z"), fileUnder: [100, 200])

@@ -80,6 +80,51 @@ struct StoryIndexCatalogTests {
         }
     }
 
+    @Test func assignmentsWorkedOutAheadAreTheAssignmentsOfTheirTurn() async throws {
+        let files = try articles(150)
+        try #require(files.count == 150, "../shared/corpora/stories-dev is missing")
+        try await withTemporaryDirectory { folder, _ in
+            let inTurn = try SQLiteCatalog(path: folder + "/turn.sqlite")
+            // Planned just before their batch, and planned three batches ahead (more of those plans
+            // read something a batch before theirs changed).
+            let ahead = try SQLiteCatalog(path: folder + "/ahead.sqlite")
+            let farAhead = try SQLiteCatalog(path: folder + "/far.sqlite")
+            let timers = (StoryTimer(), StoryTimer())
+            var planned = [Submission]()
+            for start in stride(from: 0, to: files.count, by: 10) {
+                let batch = Array(files[start..<min(files.count, start + 10)])
+                let expected = try await inTurn.commit(batch: batch, markingArchived: [], beforeRecording: nil)
+                var aheadResults = [CommitResult]()
+                for var submission in batch {
+                    ahead.planStories(&submission)
+                    aheadResults.append(try await ahead.commit(submission, storyTimer: timers.0))
+                }
+                // The far catalog plans this batch now and commits the one planned three batches ago.
+                planned += batch.map { submission in
+                    var submission = submission
+                    farAhead.planStories(&submission)
+                    return submission
+                }
+                if planned.count >= 40 || start + 10 >= files.count {
+                    let due = planned.count >= 40 ? Array(planned.prefix(10)) : planned
+                    planned.removeFirst(due.count)
+                    for submission in due { _ = try await farAhead.commit(submission, storyTimer: timers.1) }
+                }
+                #expect(aheadResults.map(\.story) == expected.map(\.story), "batch at \(start)")
+            }
+            for submission in planned { _ = try await farAhead.commit(submission, storyTimer: timers.1) }
+            let reference = try await partition(of: inTurn)
+            #expect(try await partition(of: ahead) == reference)
+            #expect(try await partition(of: farAhead) == reference)
+            // Both ways were taken: the plans made just before their turn held (the first article,
+            // planned before any transaction, had none); those made far ahead were turned down (in
+            // a catalog this young every article ends an epoch of the term counts).
+            let taken = timers.0.samples.filter(\.planned).count
+            #expect(taken > 100, "plans taken just ahead: \(taken)")
+            #expect(timers.1.plansTurnedDown > 50, "far ahead: \(timers.1.plansTurnedDown) turned down")
+        }
+    }
+
     @Test func aWriterWithAShorterWindowFilesWhatItNoLongerHolds() async throws {
         let files = try articles(100)
         try #require(files.count == 100, "../shared/corpora/stories-dev is missing")

@@ -227,6 +227,9 @@ public struct PreparedArticle: Sendable {
     /// The who/where/when signals story assignment compares (``StoryFeatures``); empty when the
     /// article was prepared for a procedure that assigns no story (re-normalization).
     public let storyFeatures: StoryFeatures
+    /// The article's story assignment worked out ahead of its turn, when the catalog can
+    /// (``StoryPlan``).
+    public var storyPlan: StoryPlan?
 
     /// - Parameter stories: whether the article may start or join a story (false for a
     ///   re-normalized reading, which keeps its article's story): the features are extracted only

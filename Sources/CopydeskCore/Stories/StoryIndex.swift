@@ -37,6 +37,22 @@ public struct StoryIndex: Sendable {
     /// files them in its tables then.
     private var forgotten = [(story: Int64, terms: [Int64])]()
 
+    // MARK: What changed when, for an assignment worked out ahead (``StoryPlan``)
+
+    /// Counts the changes to what the index answers: each call that changes it takes the next.
+    public private(set) var sequence: UInt64 = 0
+    /// Term → the last change to the stories filed under it (one filed, or one let go).
+    private var keyChanged = [Int64: UInt64]()
+    /// Story → the last change to its profile (or its going).
+    private var storyChanged = [Int64: UInt64]()
+    /// The changes that moved a held story's last activity forward, from and to (seconds): a story
+    /// a `stories` answer left out as inactive may be active now.
+    private var revivals = [(sequence: UInt64, story: Int64, from: Int64, to: Int64)]()
+    /// The changes before this one are no longer told apart (``remembered`` of them are kept).
+    private var remembersFrom: UInt64 = 0
+    /// How many changes are told apart: an answer older than this many changes is not trusted.
+    public static let remembered: UInt64 = 4_096
+
     /// How many stories are held.
     public var count: Int { profiles.count }
 
@@ -73,10 +89,11 @@ public struct StoryIndex: Sendable {
 
     /// Adds a story read from the catalog (loading), or replaces what is held of it.
     public mutating func load(_ story: Int64, profile: StoryProfile, terms: [Int64]) {
-        remove(story)
+        change()
+        forget(story)
         guard profile.lastSeen >= horizon else { return }
         hold(story, profile)
-        file(story, under: terms)
+        fileHeld(story, under: terms)
         if profile.lastSeen > newest { advance(to: profile.lastSeen) }
         if profiles.count > capacity + capacity / 8 { shrink() }
     }
@@ -114,12 +131,13 @@ public struct StoryIndex: Sendable {
     /// Records what a catalog wrote for a story: its profile now and the terms it is filed under
     /// from now on (added to those it had).
     public mutating func update(_ story: Int64, profile: StoryProfile, fileUnder terms: [Int64]) {
+        change()
         guard profile.lastSeen >= horizon else {
-            remove(story)
+            forget(story)
             return
         }
         hold(story, profile)
-        file(story, under: terms)
+        fileHeld(story, under: terms)
         if profile.lastSeen > newest { advance(to: profile.lastSeen) }
         if profiles.count > capacity + capacity / 8 { shrink() }
     }
@@ -127,14 +145,19 @@ public struct StoryIndex: Sendable {
     /// Records that `merged` was folded into `story`: its postings move to `story` (held, or not:
     /// then they are the catalog's alone) and it is no longer live.
     public mutating func merge(_ merged: Int64, into story: Int64) {
+        change()
         let terms = filed[merged] ?? []
-        remove(merged)
-        if profiles[story] != nil { file(story, under: terms) }
+        forget(merged)
+        if profiles[story] != nil { fileHeld(story, under: terms) }
     }
 
     private mutating func hold(_ story: Int64, _ profile: StoryProfile) {
         profiles[story] = profile
-        activity[story] = StoryTime.seconds(profile.lastSeen) ?? Int64.max
+        let seconds = StoryTime.seconds(profile.lastSeen) ?? Int64.max
+        if let before = activity.updateValue(seconds, forKey: story), before < seconds {
+            revivals.append((sequence, story, before, seconds))
+        }
+        storyChanged[story] = sequence
     }
 
     /// The stories the horizon passed since the last call, with their terms, in id order.
@@ -152,10 +175,17 @@ public struct StoryIndex: Sendable {
 
     /// Forgets a story (merged away, or gone past the horizon).
     public mutating func remove(_ story: Int64) {
-        profiles[story] = nil
+        change()
+        forget(story)
+    }
+
+    private mutating func forget(_ story: Int64) {
+        guard profiles.removeValue(forKey: story) != nil || filed[story] != nil else { return }
         activity[story] = nil
+        storyChanged[story] = sequence
         guard let terms = filed.removeValue(forKey: story) else { return }
         for term in terms {
+            keyChanged[term] = sequence
             guard let stories = postings[term], let at = Self.position(of: story, in: stories) else { continue }
             if stories.count == 1 {
                 postings[term] = nil
@@ -167,11 +197,17 @@ public struct StoryIndex: Sendable {
 
     /// Files a held story under more terms (loading its postings; a story not held is not filed).
     public mutating func file(_ story: Int64, under terms: [Int64]) {
+        change()
+        fileHeld(story, under: terms)
+    }
+
+    private mutating func fileHeld(_ story: Int64, under terms: [Int64]) {
         guard profiles[story] != nil else { return }
         var mine = filed[story] ?? []
         for term in terms where !mine.contains(term) {
             mine.append(term)
             Self.insert(story, into: &postings[term, default: []])
+            keyChanged[term] = sequence
         }
         filed[story] = mine
     }
@@ -196,7 +232,7 @@ public struct StoryIndex: Sendable {
         horizon = next
         for (story, profile) in profiles where profile.lastSeen < horizon {
             forgotten.append((story, filed[story] ?? []))
-            remove(story)
+            forget(story)
         }
     }
 
@@ -208,8 +244,38 @@ public struct StoryIndex: Sendable {
         horizon = latest[capacity - 1]
         for (story, profile) in profiles where profile.lastSeen < horizon {
             forgotten.append((story, filed[story] ?? []))
-            remove(story)
+            forget(story)
         }
+    }
+
+    /// Starts the next change; past twice ``remembered`` changes, the oldest are let go.
+    private mutating func change() {
+        sequence += 1
+        guard sequence - remembersFrom >= 2 * Self.remembered else { return }
+        remembersFrom = sequence - Self.remembered
+        keyChanged = keyChanged.filter { $0.value >= remembersFrom }
+        storyChanged = storyChanged.filter { $0.value >= remembersFrom }
+        revivals.removeAll { $0.sequence < remembersFrom }
+    }
+
+    /// Whether a `stories` answer for `keys` (active since `activeSince`) and the profiles of
+    /// `stories`, read when the index was at change `sequence`, are still what the index answers:
+    /// no story was filed under those keys or let go from them since, none of those stories changed,
+    /// and no story filed under them became active since `activeSince` by a later article.
+    public func answersAsAt(_ sequence: UInt64, keys: [Int64], activeSince: String, stories: [Int64]) -> Bool {
+        guard sequence >= remembersFrom, sequence <= self.sequence, covers(activeSince: activeSince) else { return false }
+        if sequence == self.sequence { return true }
+        for key in keys where (keyChanged[key] ?? 0) > sequence { return false }
+        for story in stories where (storyChanged[story] ?? 0) > sequence { return false }
+        let since = StoryTime.seconds(activeSince) ?? Int64.min
+        var wanted: Set<Int64>?
+        for revival in revivals.reversed() {
+            guard revival.sequence > sequence else { break }
+            guard revival.from < since, revival.to >= since else { continue }
+            if wanted == nil { wanted = Set(keys) }
+            if (filed[revival.story] ?? []).contains(where: { wanted!.contains($0) }) { return false }
+        }
+        return true
     }
 
     private static func position(of story: Int64, in stories: [Int64]) -> Int? {

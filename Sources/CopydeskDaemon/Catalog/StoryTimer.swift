@@ -17,9 +17,32 @@ package final class StoryTimer: @unchecked Sendable {
         /// Each question the procedure asked (its case: `frequencies`, `stories`, `profiles`) and
         /// how long the catalog took to answer it, in the order asked.
         package var answers: [(question: String, time: Duration)]
+        /// Whether the assignment worked out ahead was taken (``StoryPlan``): then `compute` is
+        /// the check that nothing it read changed.
+        package var planned = false
     }
 
     package fileprivate(set) var samples = [Sample]()
+    /// How many plans were turned down (something they read had changed): worked out again.
+    package fileprivate(set) var plansTurnedDown = 0
+
+    /// Takes a plan when `accepted` says it holds, then `write`s it, timed (when there is a timer)
+    /// as one sample; nil when the plan is turned down (nothing is written, nothing sampled).
+    static func timePlan<Written>(
+        _ timer: StoryTimer?, accepted: () -> Bool, then write: () throws -> Written
+    ) throws -> Written? {
+        let start = ContinuousClock.now
+        guard accepted() else {
+            timer?.plansTurnedDown += 1
+            return nil
+        }
+        let checked = ContinuousClock.now
+        let written = try write()
+        let end = ContinuousClock.now
+        timer?.samples.append(
+            Sample(total: end - start, compute: checked - start, write: end - checked, answers: [], planned: true))
+        return written
+    }
     fileprivate var computing = Duration.zero
     fileprivate var answers = [(question: String, time: Duration)]()
     /// The question being answered, and since when.

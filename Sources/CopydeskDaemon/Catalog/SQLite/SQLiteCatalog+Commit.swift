@@ -176,10 +176,18 @@ extension SQLiteCatalog {
             return
         }
         let time = Timestamp.storyTime(published: prepared.article.published, arrivedAt: submission.arrivedAt)
-        let assignment = assigner.assignment(for: prepared.storyFeatures, at: time)
-        result.story = try SQLiteStoryLookup(db: db, cache: stories).run(assignment, timedBy: timer) { update in
+        let write = { (update: StoryUpdate) in
             try apply(update, article: article, file: submission.fileName, at: now, cache: stories, in: db)
         }
+        // The assignment worked out ahead, when nothing it read has changed since; else here.
+        if let plan = prepared.storyPlan, plan.time == time,
+            let story = try StoryTimer.timePlan(timer, accepted: { stories.accepts(plan) }, then: { try write(plan.update) })
+        {
+            result.story = story
+            return
+        }
+        let assignment = assigner.assignment(for: prepared.storyFeatures, at: time)
+        result.story = try SQLiteStoryLookup(db: db, cache: stories).run(assignment, timedBy: timer, then: write)
     }
 
     /// Writes what the verdict adds to the catalog (a new article, a new version with its index

@@ -36,8 +36,7 @@ struct SQLiteStoryLookup: StoryLookup {
             }
             return .stories(filed)
         case .frequencies(let keys):
-            let (counts, total) = cache.frequencies(of: keys)
-            return .frequencies(counts, articles: total)
+            return cache.frequencies(of: keys)
         case .profiles(let ids):
             var profiles = cache.index?.profiles(ids) ?? [:]
             let statement = try db.cachedStatement(
@@ -153,6 +152,21 @@ extension SQLiteCatalog {
 }
 
 extension SQLiteCatalog {
+    public func planStories(_ submission: inout Submission) {
+        let arrivedAt = submission.arrivedAt
+        func plan(_ content: inout Result<PreparedArticle, CopydeskError>) {
+            guard case .success(var prepared) = content, !prepared.storyFeatures.terms.isEmpty else { return }
+            let time = Timestamp.storyTime(published: prepared.article.published, arrivedAt: arrivedAt)
+            prepared.storyPlan = storyCache.plan(prepared.storyFeatures, at: time, assigner: storyAssigner)
+            content = .success(prepared)
+        }
+        plan(&submission.content)
+        if var items = submission.items {
+            for index in items.indices { plan(&items[index]) }
+            submission.items = items
+        }
+    }
+
     public func storiesToCheck(_ scope: StoryPassScope) async throws(CopydeskError) -> StoriesToCheck {
         try await readAsync { db in
             let lastEvent = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM event") ?? 0

@@ -16,11 +16,17 @@ internal import GRDB
 /// It also holds the term counts story assignment weighs terms by (``SQLiteTermCounts``), kept
 /// valid the same way.
 ///
-/// Used only inside the catalog's write transactions, which GRDB runs one at a time.
+/// Changed only inside the catalog's write transactions, which GRDB runs one at a time; read there,
+/// and by the pipeline's threads that work out assignments ahead (``plan(_:at:assigner:)``), under
+/// a lock that each change takes alone.
 final class SQLiteStoryCache: @unchecked Sendable {
     /// How long a story stays open, for the index's horizon (the catalog's `--story-window`).
     let window: Duration
     private(set) var index: StoryIndex?
+    /// Names the index held: the next one loaded (after a rollback, a regroup, a reload) has another.
+    private var indexGeneration: UInt64 = 0
+    /// Taken alone by every change of the index and the term counts; by readers that plan.
+    private let lock = ReadWriteLock()
     /// The term counts (always there once a transaction is prepared).
     private(set) var terms: SQLiteTermCounts?
     private var dataVersion: Int64?
@@ -48,6 +54,10 @@ final class SQLiteStoryCache: @unchecked Sendable {
     /// with another connection's writes since, loaded when there are none.
     func prepare(_ db: Database) throws {
         guard !checked else { return }
+        try lock.writing { try prepareHeld(db) }
+    }
+
+    private func prepareHeld(_ db: Database) throws {
         let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
         let newestEvent = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM event") ?? 0
         if version != dataVersion {
@@ -61,10 +71,12 @@ final class SQLiteStoryCache: @unchecked Sendable {
             onCommit: { _ in self.checked = false },
             onRollback: { _ in
                 self.checked = false
-                self.index = nil
-                self.terms = nil
+                self.drop()
             })
-        if isEnabled, index == nil { index = try Self.load(window: window, capacity: capacity, in: db) }
+        if isEnabled, index == nil {
+            index = try Self.load(window: window, capacity: capacity, in: db)
+            indexGeneration += 1
+        }
         if terms == nil { terms = try SQLiteTermCounts.load(in: db) }
     }
 
@@ -84,6 +96,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
         guard named.count <= Self.catchUpLimit, !named.contains(where: { $0[1] == EventKind.regrouped.rawValue })
         else {
             index = nil
+            indexGeneration += 1
             return
         }
         let profile = try db.cachedStatement(
@@ -100,27 +113,30 @@ final class SQLiteStoryCache: @unchecked Sendable {
         try Self.settle(index!.takeForgotten(), in: db)
     }
 
-    /// Forgets the index (the stories were cleared: a regroup).
+    /// Forgets the index and the term counts (the stories were cleared: a regroup; or a
+    /// transaction rolled back).
     func drop() {
-        index = nil
-        terms = nil
+        lock.writing {
+            index = nil
+            indexGeneration += 1
+            terms = nil
+        }
     }
 
     /// How many articles carry each of these terms (estimated: ``TermSketch``), and how many
     /// articles there are.
-    func frequencies(of keys: [Int64]) -> (counts: [Int64: Int], articles: Int) {
-        let sketch = terms!.sketch
+    func frequencies(of keys: [Int64]) -> StoryAnswer {
         var counts = [Int64: Int](minimumCapacity: keys.count)
         for key in keys {
-            let count = sketch.count(key)
+            let count = terms!.sketch.count(key)
             if count > 0 { counts[key] = count }
         }
-        return (counts, sketch.articles)
+        return .frequencies(counts, articles: terms!.sketch.articles)
     }
 
     /// Counts an article carrying these terms (durably, in this transaction).
     func count(_ keys: [Int64], in db: Database) throws {
-        try terms!.count(keys, checkpointEvery: checkpointEvery, in: db)
+        try lock.writing { try terms!.count(keys, checkpointEvery: checkpointEvery, in: db) }
     }
 
     /// Every live story active since the horizon that follows the newest activity, with its
@@ -191,6 +207,59 @@ final class SQLiteStoryCache: @unchecked Sendable {
         index?.wouldHold(lastSeen: profile.lastSeen) ?? false
     }
 
+    // MARK: Assignments worked out ahead
+
+    /// Works out an article's story assignment ahead of its turn (on any thread), from what this
+    /// writer holds now, with a note of what it read (``StoryPlan``); nil when it holds nothing yet
+    /// (no transaction prepared it) or the article is older than its index covers (a backfill, for
+    /// the tables to answer in its turn).
+    func plan(_ features: StoryFeatures, at time: String, assigner: StoryAssigner) -> StoryPlan? {
+        guard isEnabled else { return nil }
+        var procedure = assigner.assignment(for: features, at: time)
+        var answer: StoryAnswer?
+        var plan = StoryPlan(update: StoryUpdate(story: nil, merged: [], profile: .init(articles: 0, firstSeen: "", lastSeen: "", summary: []), fileUnder: [], counted: []), time: time)
+        while true {
+            switch procedure.next(answer) {
+            case .finished(let update):
+                plan.update = update
+                return plan
+            case .ask(let query):
+                guard let answered = lock.reading({ answerAhead(query, noting: &plan) }) else { return nil }
+                answer = answered
+            }
+        }
+    }
+
+    /// One answer for ``plan(_:at:assigner:)`` (under the lock), noted in `plan`.
+    private func answerAhead(_ query: StoryQuery, noting plan: inout StoryPlan) -> StoryAnswer? {
+        switch query {
+        case .frequencies(let keys):
+            guard let terms else { return nil }
+            plan.counts = terms.name
+            return frequencies(of: keys)
+        case .stories(let keys, let activeSince, let limitPerKey):
+            guard let index, index.covers(activeSince: activeSince) else { return nil }
+            plan.index = indexGeneration
+            plan.sequence = index.sequence
+            plan.keys = keys
+            plan.activeSince = activeSince
+            return .stories(index.stories(keys: keys, activeSince: activeSince, limitPerKey: limitPerKey))
+        case .profiles(let ids):
+            guard let index, plan.index == indexGeneration else { return nil }
+            plan.stories = ids
+            return .profiles(index.profiles(ids))
+        }
+    }
+
+    /// Whether a plan is what the assignment decides now, in this transaction: nothing it read has
+    /// changed since (the term counts' epoch; the keys' stories, the profiles it read).
+    func accepts(_ plan: StoryPlan) -> Bool {
+        guard isEnabled, let terms, plan.counts == terms.name else { return false }
+        guard let generation = plan.index else { return true }
+        guard let index, generation == indexGeneration else { return false }
+        return index.answersAsAt(plan.sequence, keys: plan.keys, activeSince: plan.activeSince, stories: plan.stories)
+    }
+
     /// A story's profile from a row's columns `articles, first_seen, last_seen, summary` at `column`.
     static func profile(_ row: Row, from column: Int) -> StoryProfile {
         let summary: [UInt8] = [UInt8](row[column + 3] as Data)
@@ -201,6 +270,10 @@ final class SQLiteStoryCache: @unchecked Sendable {
     /// assignment to `story`.
     func record(_ update: StoryUpdate, story: Int64, in db: Database) throws {
         guard index != nil else { return }
+        try lock.writing { try recordHeld(update, story: story, in: db) }
+    }
+
+    private func recordHeld(_ update: StoryUpdate, story: Int64, in db: Database) throws {
         // A story the index did not hold (found in the tables: an article long before the newest)
         // is loaded whole, with every posting it has.
         var whole = update.story.map { !index!.holds($0) } ?? false
@@ -219,6 +292,10 @@ final class SQLiteStoryCache: @unchecked Sendable {
     /// Mirrors a merge pass's merge.
     func record(_ merge: StoryMerge, in db: Database) throws {
         guard index != nil else { return }
+        try lock.writing { try recordHeld(merge, in: db) }
+    }
+
+    private func recordHeld(_ merge: StoryMerge, in db: Database) throws {
         let whole = !index!.holds(merge.story) || !index!.holds(merge.merged)
         index!.merge(merge.merged, into: merge.story)
         if whole {

@@ -34,6 +34,10 @@ struct SQLiteTermCounts {
     /// sketch story assignment reads).
     private(set) var epochs = 0
 
+    /// Names the counts story assignment reads (they change only when an epoch ends): the
+    /// checkpoint's generation and the last pending row folded in.
+    var name: [Int64] { [generation, folded] }
+
     /// The counts as the tables hold them now.
     static func load(in db: Database) throws -> SQLiteTermCounts {
         var counts = SQLiteTermCounts()

@@ -1,0 +1,28 @@
+/// A story assignment worked out ahead of its turn: in the parallel stage of the pipeline, against
+/// what the catalog's writer holds in memory (its index of active stories and its term counts),
+/// with a note of what it read. In the decision's transaction it is taken as it is when nothing it
+/// read has changed since (it is then exactly what the assignment would decide there), else the
+/// assignment is worked out again: the outcome is the same either way, and depends only on the
+/// order the articles are decided in.
+public struct StoryPlan: Sendable {
+    /// What the assignment decided.
+    public var update: StoryUpdate
+    /// The time it assigned the article at (published, else arrived).
+    public var time: String
+    /// The term counts it read: the catalog's name for them (they change only when an epoch ends).
+    public var counts: [Int64] = []
+    /// The index it read (the catalog's name for it, nil when it asked no `stories` question) and
+    /// the change it was at (``StoryIndex/sequence``).
+    public var index: UInt64?
+    public var sequence: UInt64 = 0
+    /// The `stories` question it asked: its keys and `activeSince`.
+    public var keys: [Int64] = []
+    public var activeSince = ""
+    /// The stories whose profiles it read.
+    public var stories: [Int64] = []
+
+    public init(update: StoryUpdate, time: String) {
+        self.update = update
+        self.time = time
+    }
+}
