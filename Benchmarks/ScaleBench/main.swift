@@ -1,7 +1,7 @@
 // ScaleBench: fills catalogs of growing size with synthetic articles and measures, at each size,
 // the per-file decision time, the serialized time of story assignment and the database size.
 //
-//   swift run -c release ScaleBench [--sizes 10000,100000,1000000] [--probes 400] [--dir /tmp/copydesk-scale] [--reuse]
+//   swift run -c release ScaleBench [--sizes 10000,100000,1000000] [--probes 400] [--dir /tmp/copydesk-scale] [--reuse] [--no-plans]
 //   swift run -c release ScaleBench --show 123     (synthetic article 123 and its story terms)
 //
 // At each size, `--probes` files (a quarter each new articles, revisions, syndicated copies and
@@ -39,6 +39,8 @@ struct Options {
     /// Keep an existing catalog in `directory` and fill it only up to each size (to measure again
     /// without refilling).
     var reuse = false
+    /// Decide every story assignment in its turn, none worked out ahead (the baseline).
+    var noPlans = false
     /// Print this synthetic article and its story terms, and exit.
     var show: Int?
 
@@ -51,6 +53,7 @@ struct Options {
             case "--dir": directory = iterator.next() ?? directory
             case "--batch": batch = Int(iterator.next() ?? "") ?? batch
             case "--reuse": reuse = true
+            case "--no-plans": noPlans = true
             case "--show": show = Int(iterator.next() ?? "")
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
@@ -196,19 +199,38 @@ for size in options.sizes {
     let storyTimer = StoryTimer()
     var lastStory = try catalog.storyTables(measuringBytes: false).last
     var joined = 0
-    for (number, probe) in probes.enumerated() {
+    let submissions = probes.enumerated().map { number, probe in
         let name = "probe-\(receipts)-\(number).txt"
-        let submission = Submission(
+        return Submission(
             origin: .ingest, fileName: name, sourcePath: "/bench/" + name,
             identity: FileIdentity(size: 1, modificationTimeNanoseconds: 0, inode: 0, device: 0),
             rawSHA256: SHA256Digest.hex(of: name), arrivedAt: Timestamp.now(), content: .success(probe.article.article),
             archivePath: "originals/" + name)
-        let begin = clock.now
-        let result = try await catalog.commit(submission, storyTimer: storyTimer)
-        commitTimes.append(milliseconds(clock.now - begin))
-        if result.decision == .newArticle, let story = result.story {
-            if story <= lastStory { joined += 1 }
-            lastStory = max(lastStory, story)
+    }
+    // As the pipeline does: the story assignments of the next group are worked out on another thread
+    // (`planStories`) while this group is decided; a decision takes its plan when nothing it read
+    // has changed since.
+    let group = 32
+    let plan = { @Sendable (part: ArraySlice<Submission>) -> [Submission] in
+        part.map { submission in
+            var submission = submission
+            if !options.noPlans { catalog.planStories(&submission) }
+            return submission
+        }
+    }
+    var planning = Task.detached { plan(submissions[0..<min(group, submissions.count)]) }
+    for start in stride(from: 0, to: submissions.count, by: group) {
+        let planned = await planning.value
+        let next = start + group
+        planning = Task.detached { plan(submissions[min(next, submissions.count)..<min(next + group, submissions.count)]) }
+        for submission in planned {
+            let begin = clock.now
+            let result = try await catalog.commit(submission, storyTimer: storyTimer)
+            commitTimes.append(milliseconds(clock.now - begin))
+            if result.decision == .newArticle, let story = result.story {
+                if story <= lastStory { joined += 1 }
+                lastStory = max(lastStory, story)
+            }
         }
     }
     let (rss, peak) = memory()
@@ -239,8 +261,9 @@ for size in options.sizes {
             samples.count, joined, summary(storyTimes) as NSString, summary(computeTimes) as NSString,
             computeShare * 100),
         String(
-            format: "           story answers: %@;  write p50 %.3f ms", answers.joined(separator: ", "),
-            percentiles(samples.map { milliseconds($0.write) }).p50),
+            format: "           story answers: %@;  write p50 %.3f ms;  worked out ahead and taken: %d, turned down: %d",
+            answers.joined(separator: ", "), percentiles(samples.map { milliseconds($0.write) }).p50,
+            samples.filter(\.planned).count, storyTimer.plansTurnedDown),
         String(
             format: "           story tables %@ MiB (%@ %% of the catalog: %@ MiB);  %d live stories, the largest of %d articles",
             storyBytes.map { String(format: "%.1f", mebibytes($0)) } ?? "-",

@@ -1,4 +1,4 @@
-import CopydeskCore
+@testable import CopydeskCore
 import Testing
 
 /// The writer's in-memory index of active stories (``StoryIndex``): what it holds, how it answers,
@@ -35,41 +35,64 @@ struct StoryIndexTests {
         #expect(index.profiles([2, 9]).keys.sorted() == [2])
     }
 
-    @Test func anAnswerHoldsUntilSomethingItReadChanges() {
+    @Test func aPlanHoldsUntilWhatItReadLeadsElsewhere() {
         var index = StoryIndex(newest: "", window: .seconds(3 * 86_400))
         index.update(1, profile: profile(last: "2021-03-20T10:00:00Z"), fileUnder: [100, 200])
         index.update(2, profile: profile(last: "2021-03-21T10:00:00Z"), fileUnder: [300])
         index.update(3, profile: profile(last: "2021-03-17T10:00:00Z"), fileUnder: [100])
-        // An answer for keys 100 and 200 since the 19th (story 3 inactive), story 1's profile read.
-        let since = "2021-03-19T00:00:00Z"
-        let read = index.sequence
-        func holds() -> Bool { index.answersAsAt(read, keys: [100, 200], activeSince: since, stories: [1]) }
-        #expect(holds())
-        // Another story, under other keys, changes: still the same answer.
+        // A plan that asked about keys 100 and 200 since the 19th (story 3 inactive then) and
+        // ranked its candidates (story 1) by them, as an assigner comparing `candidates` stories does.
+        func plan(in index: StoryIndex, candidates: Int) -> (StoryPlan, StoryAssigner) {
+            var ranking = StoryAssigner()
+            ranking.candidates = candidates
+            let update = StoryUpdate(story: nil, merged: [], profile: profile(last: ""), fileUnder: [], counted: [])
+            var plan = StoryPlan(update: update, time: "2021-03-21T00:00:00Z")
+            plan.index = 1
+            plan.sequence = index.sequence
+            plan.keys = [100, 200]
+            plan.activeSince = "2021-03-19T00:00:00Z"
+            plan.limitPerKey = 16
+            plan.answers = index.stories(keys: plan.keys, activeSince: plan.activeSince, limitPerKey: 16)
+            plan.weights = [100: 1, 200: 1]
+            plan.candidates = ranking.rankCandidates(plan.answers, weight: { plan.weights[$0]! }).sorted()
+            return (plan, ranking)
+        }
+        let (read, ranking) = plan(in: index, candidates: 12)
+        #expect(read.candidates == [1])
+        // Another story, under other keys, changes: the same answer.
         index.update(2, profile: profile(last: "2021-03-21T11:00:00Z"), fileUnder: [300, 400])
         index.update(4, profile: profile(last: "2021-03-21T12:00:00Z"), fileUnder: [500])
-        #expect(holds())
-        // Each of these changes what was read.
+        #expect(index.confirms(read, ranking: ranking))
+        // Each of these leads elsewhere.
         var changed = index
         changed.update(1, profile: profile(last: "2021-03-21T13:00:00Z"), fileUnder: [])
-        #expect(!changed.answersAsAt(read, keys: [100, 200], activeSince: since, stories: [1]))
+        #expect(!changed.confirms(read, ranking: ranking), "a candidate's profile changed")
         changed = index
         changed.update(5, profile: profile(last: "2021-03-21T13:00:00Z"), fileUnder: [200])
-        #expect(!changed.answersAsAt(read, keys: [100, 200], activeSince: since, stories: [1]))
+        #expect(!changed.confirms(read, ranking: ranking), "another candidate under a key")
         changed = index
         changed.merge(1, into: 2)
-        #expect(!changed.answersAsAt(read, keys: [100, 200], activeSince: since, stories: [1]))
-        // Story 3, under key 100 but inactive then, active since by a later article.
+        #expect(!changed.confirms(read, ranking: ranking), "the candidate merged away")
         changed = index
         changed.update(3, profile: profile(last: "2021-03-19T10:00:00Z"), fileUnder: [])
-        #expect(!changed.answersAsAt(read, keys: [100, 200], activeSince: since, stories: [1]))
-        // An answer older than the changes remembered is not trusted.
+        #expect(!changed.confirms(read, ranking: ranking), "story 3, under key 100, active again")
+        // A key's answer changed, but the candidates it ranks did not: a plan that compared one
+        // candidate still holds when another story is found under one key (story 1 under two).
+        let (one, rankingOne) = plan(in: index, candidates: 1)
+        changed = index
+        changed.update(5, profile: profile(last: "2021-03-21T13:00:00Z"), fileUnder: [200])
+        #expect(changed.confirms(one, ranking: rankingOne))
+        let (two, rankingTwo) = plan(in: index, candidates: 2)
+        #expect(!changed.confirms(two, ranking: rankingTwo), "comparing two, story 5 is a candidate")
+        // A plan older than the changes remembered is not trusted.
         changed = index
         for step in 0..<Int(StoryIndex.remembered) * 2 {
             changed.update(1_000 + Int64(step), profile: profile(last: "2021-03-21T14:00:00Z"), fileUnder: [9_000])
         }
-        #expect(!changed.answersAsAt(read, keys: [100, 200], activeSince: since, stories: [1]))
-        #expect(changed.answersAsAt(changed.sequence - 10, keys: [100, 200], activeSince: since, stories: [1]))
+        #expect(!changed.confirms(read, ranking: ranking))
+        var recent = read
+        recent.sequence = changed.sequence - 10
+        #expect(changed.confirms(recent, ranking: ranking))
     }
 
     @Test func aMergeMovesThePostingsAndTheMergedStoryIsGone() {

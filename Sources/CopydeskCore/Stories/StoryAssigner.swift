@@ -87,10 +87,12 @@ public struct StoryAssigner: Sendable {
 
     /// The candidates of a `stories` answer, best first: each story scored by the summed `weight`
     /// of the terms it was found under (`excluding` a story: the one a merge check is about), at
-    /// most ``candidates`` of them, ties by id.
+    /// most ``candidates`` of them, ties by id. (The weights are summed in key order: the same sums
+    /// in every process.)
     func rankCandidates(_ filed: [Int64: [Int64]], weight: (Int64) -> Double, excluding: Int64? = nil) -> [Int64] {
         var hits = [Int64: Double]()
-        for (key, stories) in filed {
+        for key in filed.keys.sorted() {
+            let stories = filed[key]!
             let termWeight = weight(key)
             for story in stories.prefix(storiesPerTerm) where story != excluding { hits[story, default: 0] += termWeight }
         }
@@ -123,6 +125,13 @@ public struct StoryAssignment: StoryProcedure {
     /// What the procedure decided, for inspection (after it finished): each compared candidate's
     /// score.
     public private(set) var scores = [Int64: Double]()
+    /// The `stories` answer it ranked its candidates by (empty when it asked none).
+    public private(set) var answered = [Int64: [Int64]]()
+    /// The candidates it compared in full (their profiles asked), ascending.
+    public var candidates: [Int64] { candidateOrder.sorted() }
+
+    /// The weight it gave each of the article's terms (after the frequencies answer).
+    public func weight(of key: Int64) -> Double? { vector[key] }
 
     enum State {
         case start, frequencies, stories, profiles, done
@@ -147,6 +156,7 @@ public struct StoryAssignment: StoryProcedure {
             state = .stories
             return .ask(.stories(keys: keys.sorted(), activeSince: assigner.activeSince(time), limitPerKey: assigner.storiesPerTerm))
         case (.stories, .stories(let filed)?):
+            answered = filed
             candidateOrder = assigner.rankCandidates(filed, weight: { vector[$0] ?? 0 })
             if candidateOrder.isEmpty { return finish(best: nil, merged: [], profiles: [:]) }
             state = .profiles

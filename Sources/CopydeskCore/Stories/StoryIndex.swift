@@ -258,24 +258,33 @@ public struct StoryIndex: Sendable {
         revivals.removeAll { $0.sequence < remembersFrom }
     }
 
-    /// Whether a `stories` answer for `keys` (active since `activeSince`) and the profiles of
-    /// `stories`, read when the index was at change `sequence`, are still what the index answers:
-    /// no story was filed under those keys or let go from them since, none of those stories changed,
-    /// and no story filed under them became active since `activeSince` by a later article.
-    public func answersAsAt(_ sequence: UInt64, keys: [Int64], activeSince: String, stories: [Int64]) -> Bool {
-        guard sequence >= remembersFrom, sequence <= self.sequence, covers(activeSince: activeSince) else { return false }
+    /// Whether a plan's assignment (``StoryPlan``), worked out when the index was at change
+    /// `plan.sequence`, is what the index leads to now: none of its candidates changed since, and
+    /// the `stories` answer, where it changed (a story filed under one of its keys or let go, one
+    /// filed under them active again since `activeSince`), still ranks the same candidates
+    /// (``StoryAssigner`` `ranking`'s rule).
+    public func confirms(_ plan: StoryPlan, ranking: StoryAssigner) -> Bool {
+        let sequence = plan.sequence
+        guard sequence >= remembersFrom, sequence <= self.sequence, covers(activeSince: plan.activeSince) else {
+            return false
+        }
         if sequence == self.sequence { return true }
-        for key in keys where (keyChanged[key] ?? 0) > sequence { return false }
-        for story in stories where (storyChanged[story] ?? 0) > sequence { return false }
-        let since = StoryTime.seconds(activeSince) ?? Int64.min
-        var wanted: Set<Int64>?
+        for story in plan.candidates where (storyChanged[story] ?? 0) > sequence { return false }
+        var changed = Set(plan.keys.filter { (keyChanged[$0] ?? 0) > sequence })
+        let since = StoryTime.seconds(plan.activeSince) ?? Int64.min
+        var asked: Set<Int64>?
         for revival in revivals.reversed() {
             guard revival.sequence > sequence else { break }
             guard revival.from < since, revival.to >= since else { continue }
-            if wanted == nil { wanted = Set(keys) }
-            if (filed[revival.story] ?? []).contains(where: { wanted!.contains($0) }) { return false }
+            if asked == nil { asked = Set(plan.keys) }
+            for key in filed[revival.story] ?? [] where asked!.contains(key) { changed.insert(key) }
         }
-        return true
+        if changed.isEmpty { return true }
+        var answers = plan.answers
+        let fresh = stories(keys: changed.sorted(), activeSince: plan.activeSince, limitPerKey: plan.limitPerKey)
+        for key in changed { answers[key] = fresh[key] }
+        if answers == plan.answers { return true }
+        return ranking.rankCandidates(answers, weight: { plan.weights[$0] ?? 0 }).sorted() == plan.candidates
     }
 
     private static func position(of story: Int64, in stories: [Int64]) -> Int? {

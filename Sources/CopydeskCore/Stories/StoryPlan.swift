@@ -15,11 +15,15 @@ public struct StoryPlan: Sendable {
     /// the change it was at (``StoryIndex/sequence``).
     public var index: UInt64?
     public var sequence: UInt64 = 0
-    /// The `stories` question it asked: its keys and `activeSince`.
+    /// The `stories` question it asked (its keys, `activeSince` and `limitPerKey`), the answer,
+    /// and the weight of each key it ranked the candidates by.
     public var keys: [Int64] = []
     public var activeSince = ""
-    /// The stories whose profiles it read.
-    public var stories: [Int64] = []
+    public var limitPerKey = 0
+    public var answers = [Int64: [Int64]]()
+    public var weights = [Int64: Double]()
+    /// The candidates it compared in full, whose profiles it read (ascending).
+    public var candidates: [Int64] = []
 
     public init(update: StoryUpdate, time: String) {
         self.update = update

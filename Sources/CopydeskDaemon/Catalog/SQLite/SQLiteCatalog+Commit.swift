@@ -181,7 +181,7 @@ extension SQLiteCatalog {
         }
         // The assignment worked out ahead, when nothing it read has changed since; else here.
         if let plan = prepared.storyPlan, plan.time == time,
-            let story = try StoryTimer.timePlan(timer, accepted: { stories.accepts(plan) }, then: { try write(plan.update) })
+            let story = try StoryTimer.timePlan(timer, accepted: { stories.accepts(plan, assigner: assigner) }, then: { try write(plan.update) })
         {
             result.story = story
             return

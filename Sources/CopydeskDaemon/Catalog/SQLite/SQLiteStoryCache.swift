@@ -222,6 +222,9 @@ final class SQLiteStoryCache: @unchecked Sendable {
             switch procedure.next(answer) {
             case .finished(let update):
                 plan.update = update
+                plan.answers = procedure.answered
+                plan.candidates = procedure.candidates
+                for key in plan.keys { plan.weights[key] = procedure.weight(of: key) }
                 return plan
             case .ask(let query):
                 guard let answered = lock.reading({ answerAhead(query, noting: &plan) }) else { return nil }
@@ -243,21 +246,21 @@ final class SQLiteStoryCache: @unchecked Sendable {
             plan.sequence = index.sequence
             plan.keys = keys
             plan.activeSince = activeSince
+            plan.limitPerKey = limitPerKey
             return .stories(index.stories(keys: keys, activeSince: activeSince, limitPerKey: limitPerKey))
         case .profiles(let ids):
             guard let index, plan.index == indexGeneration else { return nil }
-            plan.stories = ids
             return .profiles(index.profiles(ids))
         }
     }
 
-    /// Whether a plan is what the assignment decides now, in this transaction: nothing it read has
-    /// changed since (the term counts' epoch; the keys' stories, the profiles it read).
-    func accepts(_ plan: StoryPlan) -> Bool {
+    /// Whether a plan is what the assignment decides now, in this transaction: the term counts'
+    /// epoch is the one it read, and the index confirms it (``StoryIndex/confirms(_:ranking:)``).
+    func accepts(_ plan: StoryPlan, assigner: StoryAssigner) -> Bool {
         guard isEnabled, let terms, plan.counts == terms.name else { return false }
         guard let generation = plan.index else { return true }
         guard let index, generation == indexGeneration else { return false }
-        return index.answersAsAt(plan.sequence, keys: plan.keys, activeSince: plan.activeSince, stories: plan.stories)
+        return index.confirms(plan, ranking: assigner)
     }
 
     /// A story's profile from a row's columns `articles, first_seen, last_seen, summary` at `column`.
