@@ -265,6 +265,11 @@ for size in options.sizes {
             answers.joined(separator: ", "), percentiles(samples.map { milliseconds($0.write) }).p50,
             samples.filter(\.planned).count, storyTimer.plansTurnedDown),
         String(
+            format: "           of the %d worked out ahead and taken: serialized %@;  check p50 %.3f ms, write p50 %.3f ms",
+            samples.filter(\.planned).count, summary(samples.filter(\.planned).map { milliseconds($0.total) }) as NSString,
+            percentiles(samples.filter(\.planned).map { milliseconds($0.compute) }).p50,
+            percentiles(samples.filter(\.planned).map { milliseconds($0.write) }).p50),
+        String(
             format: "           story tables %@ MiB (%@ %% of the catalog: %@ MiB);  %d live stories, the largest of %d articles",
             storyBytes.map { String(format: "%.1f", mebibytes($0)) } ?? "-",
             storyBytes.map { String(format: "%.1f", Double($0) / Double(size) * 100) } ?? "-",

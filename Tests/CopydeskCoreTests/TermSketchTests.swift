@@ -33,6 +33,18 @@ struct TermSketchTests {
         #expect(frequency() == (130, 130))
     }
 
+    @Test func keyListsAreEightBytesEachLittleEndian() {
+        let keys: [Int64] = [1, -7, .max, .min, 0x0102_0304_0506_0708]
+        let bytes = TermSketch.bytes(of: keys)
+        #expect(bytes.count == 40)
+        #expect(Array(bytes.prefix(8)) == [1, 0, 0, 0, 0, 0, 0, 0])
+        #expect(Array(bytes.suffix(8)) == [8, 7, 6, 5, 4, 3, 2, 1])
+        #expect(TermSketch.keys(from: bytes) == keys)
+        // From any collection of bytes (a slice, not contiguous from zero), a trailing part left out.
+        #expect(TermSketch.keys(from: (bytes + [9, 9])[8...]) == Array(keys.dropFirst()))
+        #expect(TermSketch.keys(from: bytes.lazy.map { $0 }) == keys)
+    }
+
     @Test func anEstimateIsNeverBelowTheTruth() {
         var sketch = TermSketch()
         var truth = [Int64: Int]()

@@ -30,7 +30,7 @@ public struct StoryIndex: Sendable {
     private var activity = [Int64: Int64]()
     /// Term → the stories held filed under it, in ascending id order.
     private var postings = [Int64: [Int64]]()
-    /// Story → the terms it is filed under.
+    /// Story → the terms it is filed under, ascending.
     private var filed = [Int64: [Int64]]()
     /// The stories forgotten as the horizon passed them, with their terms, until the catalog takes
     /// them (``takeForgotten()``): a catalog that keeps the postings of the stories held only here
@@ -116,7 +116,7 @@ public struct StoryIndex: Sendable {
         return answer
     }
 
-    /// The terms a held story is filed under (none for a story not held).
+    /// The terms a held story is filed under, ascending (none for a story not held).
     public func terms(of story: Int64) -> [Int64] {
         filed[story] ?? []
     }
@@ -202,12 +202,16 @@ public struct StoryIndex: Sendable {
     }
 
     private mutating func fileHeld(_ story: Int64, under terms: [Int64]) {
-        guard profiles[story] != nil else { return }
-        var mine = filed[story] ?? []
-        for term in terms where !mine.contains(term) {
-            mine.append(term)
+        guard profiles[story] != nil, !terms.isEmpty else { return }
+        // Taken out while it changes, so that it is not copied.
+        var mine = filed.removeValue(forKey: story) ?? []
+        for term in terms {
+            let at = Self.lowerBound(of: term, in: mine)
+            guard at == mine.count || mine[at] != term else { continue }
+            mine.insert(term, at: at)
             Self.insert(story, into: &postings[term, default: []])
             keyChanged[term] = sequence
+            storyChanged[story] = sequence
         }
         filed[story] = mine
     }
@@ -216,7 +220,7 @@ public struct StoryIndex: Sendable {
     /// newest: appended at the end).
     private static func insert(_ story: Int64, into stories: inout [Int64]) {
         if let last = stories.last, last > story {
-            let at = stories.firstIndex { $0 >= story }!
+            let at = lowerBound(of: story, in: stories)
             if stories[at] != story { stories.insert(story, at: at) }
         } else if stories.last != story {
             stories.append(story)
@@ -288,12 +292,18 @@ public struct StoryIndex: Sendable {
     }
 
     private static func position(of story: Int64, in stories: [Int64]) -> Int? {
+        let low = lowerBound(of: story, in: stories)
+        return low < stories.count && stories[low] == story ? low : nil
+    }
+
+    /// The first place in an ascending array whose value is not below `value`.
+    private static func lowerBound(of value: Int64, in values: [Int64]) -> Int {
         var low = 0
-        var high = stories.count
+        var high = values.count
         while low < high {
             let middle = (low + high) / 2
-            if stories[middle] < story { low = middle + 1 } else { high = middle }
+            if values[middle] < value { low = middle + 1 } else { high = middle }
         }
-        return low < stories.count && stories[low] == story ? low : nil
+        return low
     }
 }

@@ -24,6 +24,9 @@ public struct StoryPlan: Sendable {
     public var weights = [Int64: Double]()
     /// The candidates it compared in full, whose profiles it read (ascending).
     public var candidates: [Int64] = []
+    /// The terms the story is filed under once the article joins (its own, those of the stories
+    /// it merges, the article's), ascending, as the index held them (nil: not worked out).
+    public var terms: [Int64]?
 
     public init(update: StoryUpdate, time: String) {
         self.update = update

@@ -122,19 +122,35 @@ public struct TermSketch: Sendable, Equatable {
     /// Term keys as the catalogs keep a list of them (an article's counted terms, a story's
     /// filed terms): 8 bytes each, little-endian.
     public static func bytes(of keys: [Int64]) -> [UInt8] {
+        #if _endian(little)
+        return keys.withUnsafeBytes { Array($0) }
+        #else
         var bytes = [UInt8]()
         bytes.reserveCapacity(keys.count * 8)
         for key in keys { withUnsafeBytes(of: key.littleEndian) { bytes.append(contentsOf: $0) } }
         return bytes
+        #endif
     }
 
     /// The keys of ``bytes(of:)`` (a trailing part key is left out).
-    public static func keys(from bytes: [UInt8]) -> [Int64] {
-        stride(from: 0, to: bytes.count - bytes.count % 8, by: 8).map { at in
-            var value: UInt64 = 0
-            for index in 0..<8 { value |= UInt64(bytes[at + index]) << (8 * UInt64(index)) }
-            return Int64(bitPattern: value)
+    public static func keys(from bytes: some Collection<UInt8>) -> [Int64] {
+        let count = bytes.count / 8
+        var keys = [Int64](repeating: 0, count: count)
+        keys.withUnsafeMutableBytes { destination in
+            let copied = bytes.withContiguousStorageIfAvailable { source in
+                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(source)[0..<count * 8]))
+            }
+            guard copied == nil else { return }
+            var at = bytes.startIndex
+            for offset in 0..<count * 8 {
+                destination[offset] = bytes[at]
+                at = bytes.index(after: at)
+            }
         }
+        #if !_endian(little)
+        for index in keys.indices { keys[index] = Int64(littleEndian: keys[index]) }
+        #endif
+        return keys
     }
 
     // MARK: Encoding: a version byte, the row width's bits, then either every counter (dense) or the

@@ -158,43 +158,48 @@ extension SQLiteCatalog {
     ) throws {
         let verdict = try Decider().decide(
             rawSHA256: submission.rawSHA256, item: item, prepared, in: SQLiteLookup(db: db))
-        try record(verdict, of: prepared, at: now, into: &result, in: db)
-        try assignStory(
-            prepared, to: &result, submission: submission, assigner: assigner, stories: stories, timer: storyTimer,
-            at: now, in: db)
+        // A new article's story is assigned before its row is completed (which names it); a new
+        // version or a duplicate is in its article's story.
+        try record(verdict, of: prepared, at: now, into: &result, in: db) {
+            try assignStory(
+                prepared, submission: submission, assigner: assigner, stories: stories, timer: storyTimer, at: now,
+                in: db)
+        }
+        if result.decision != .newArticle, let article = result.article {
+            result.story = try story(ofArticle: article, in: db)
+        }
     }
 
-    /// The story of the decision's article: a new article is assigned one (by `assigner`, in this
-    /// transaction; timed by `timer`, if any); a new version or a duplicate is in its article's story.
+    /// The story of a new article, assigned by `assigner` in this transaction (timed by `timer`, if
+    /// any): the assignment worked out ahead when nothing it read has changed since, else worked
+    /// out here.
     private static func assignStory(
-        _ prepared: PreparedArticle, to result: inout CommitResult, submission: Submission, assigner: StoryAssigner,
-        stories: SQLiteStoryCache, timer: StoryTimer?, at now: String, in db: Database
-    ) throws {
-        guard let article = result.article else { return }
-        guard result.decision == .newArticle else {
-            result.story = try story(ofArticle: article, in: db)
-            return
-        }
+        _ prepared: PreparedArticle, submission: Submission, assigner: StoryAssigner, stories: SQLiteStoryCache,
+        timer: StoryTimer?, at now: String, in db: Database
+    ) throws -> Int64 {
         let time = Timestamp.storyTime(published: prepared.article.published, arrivedAt: submission.arrivedAt)
-        let write = { (update: StoryUpdate) in
-            try apply(update, article: article, file: submission.fileName, at: now, cache: stories, in: db)
-        }
-        // The assignment worked out ahead, when nothing it read has changed since; else here.
         if let plan = prepared.storyPlan, plan.time == time,
-            let story = try StoryTimer.timePlan(timer, accepted: { stories.accepts(plan, assigner: assigner) }, then: { try write(plan.update) })
+            let story = try StoryTimer.timePlan(
+                timer, accepted: { stories.accepts(plan, assigner: assigner) },
+                then: {
+                    try apply(plan.update, terms: plan.terms, file: submission.fileName, at: now, cache: stories, in: db)
+                })
         {
-            result.story = story
-            return
+            return story
         }
         let assignment = assigner.assignment(for: prepared.storyFeatures, at: time)
-        result.story = try SQLiteStoryLookup(db: db, cache: stories).run(assignment, timedBy: timer, then: write)
+        return try SQLiteStoryLookup(db: db, cache: stories).run(assignment, timedBy: timer) { update in
+            try apply(update, file: submission.fileName, at: now, cache: stories, in: db)
+        }
     }
 
     /// Writes what the verdict adds to the catalog (a new article, a new version with its index
     /// entries) and fills in the result.
+    ///
+    /// - Parameter story: assigns a new article its story.
     private static func record(
         _ verdict: Verdict, of prepared: PreparedArticle, at now: String, into result: inout CommitResult,
-        in db: Database
+        in db: Database, story: () throws -> Int64
     ) throws {
         var stored: VersionRef?
         switch verdict {
@@ -220,10 +225,12 @@ extension SQLiteCatalog {
             try db.cachedStatement(sql: "INSERT INTO article (created_at) VALUES (?)").execute(arguments: [now])
             let articleID = db.lastInsertedRowID
             let versionID = try insertVersion(prepared, article: articleID, at: now, in: db)
+            let storyID = try story()
             try db.cachedStatement(
-                sql: "UPDATE article SET latest_version_id = ?1, current_version_id = ?1 WHERE id = ?2"
-            ).execute(arguments: [versionID, articleID])
+                sql: "UPDATE article SET latest_version_id = ?1, current_version_id = ?1, story_id = ?3 WHERE id = ?2"
+            ).execute(arguments: [versionID, articleID, storyID])
             stored = VersionRef(version: versionID, article: articleID)
+            result.story = storyID
         }
         result.record(verdict, of: prepared, stored: stored)
     }

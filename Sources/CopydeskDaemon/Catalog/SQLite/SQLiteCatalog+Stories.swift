@@ -56,29 +56,37 @@ extension SQLiteCatalog {
         Array(repeating: row, count: count).joined(separator: ", ")
     }
 
-    /// Applies what assigning `article` to a story changes (``StoryUpdate``): the story created or
+    /// Applies what assigning an article to a story changes (``StoryUpdate``): the story created or
     /// updated, the stories it merges folded into it (each a `story-merged` event), the article's
-    /// story, the story's postings and the term counts.
+    /// story (when `article` is given: a caller that writes the article's row names it there), the
+    /// story's postings and the term counts.
     ///
     /// A new story's id is above every id the catalog gave before, also those a regroup cleared
     /// (`regroup.story_floor`): an old id never names another story.
     ///
     /// - Parameters:
     ///   - logsMerges: whether each merge is a `story-merged` event (a regroup counts them instead).
+    ///   - terms: the terms the story is filed under from now on, when they were worked out with
+    ///     the update (``StoryPlan/terms``).
     ///   - cache: the writer's index of active stories, which mirrors the change.
     /// - Returns: the article's story.
     static func apply(
-        _ update: StoryUpdate, article: Int64, file: String?, at now: String, logsMerges: Bool = true,
-        cache: SQLiteStoryCache, in db: Database
+        _ update: StoryUpdate, article: Int64? = nil, terms planned: [Int64]? = nil, file: String?, at now: String,
+        logsMerges: Bool = true, cache: SQLiteStoryCache, in db: Database
     ) throws -> Int64 {
         let profile = update.profile
         let merged = update.merged.filter { $0 != update.story }
         // The terms the story is filed under from now on: its own so far, those of the stories it
         // merges, the article's. Kept with the story; in `story_term` only when the writer's index
         // will not hold it (then it is "settled").
-        var terms = Set(update.fileUnder)
-        for id in (update.story.map { [$0] } ?? []) + merged { terms.formUnion(try cache.filedTerms(of: id, in: db)) }
-        let filed = terms.sorted()
+        let filed: [Int64]
+        if let planned {
+            filed = planned
+        } else {
+            var terms = Set(update.fileUnder)
+            for id in (update.story.map { [$0] } ?? []) + merged { terms.formUnion(try cache.filedTerms(of: id, in: db)) }
+            filed = terms.sorted()
+        }
         let held = cache.holds(after: profile)
         let story: Int64
         if let id = update.story {
@@ -99,7 +107,9 @@ extension SQLiteCatalog {
         for other in merged {
             try mergeStory(other, into: story, file: file, logged: logsMerges, at: now, in: db)
         }
-        try db.cachedStatement(sql: "UPDATE article SET story_id = ? WHERE id = ?").execute(arguments: [story, article])
+        if let article {
+            try db.cachedStatement(sql: "UPDATE article SET story_id = ? WHERE id = ?").execute(arguments: [story, article])
+        }
         try cache.count(update.counted, in: db)
         try cache.record(update, story: story, in: db)
         return story

@@ -176,6 +176,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
 
     /// Files stories the index no longer holds in `story_term`, so that the tables answer for them.
     static func settle(_ stories: [(story: Int64, terms: [Int64])], in db: Database) throws {
+        guard !stories.isEmpty else { return }
         let mark = try db.cachedStatement(sql: "UPDATE story SET settled = 1 WHERE id = ?")
         for (story, terms) in stories {
             let distinct = Set(terms).sorted()
@@ -225,33 +226,85 @@ final class SQLiteStoryCache: @unchecked Sendable {
                 plan.answers = procedure.answered
                 plan.candidates = procedure.candidates
                 for key in plan.keys { plan.weights[key] = procedure.weight(of: key) }
+                plan.terms = lock.reading { plannedTerms(of: update, index: plan.index) }
                 return plan
             case .ask(let query):
-                guard let answered = lock.reading({ answerAhead(query, noting: &plan) }) else { return nil }
+                guard let answered = answerAhead(query, noting: &plan) else { return nil }
                 answer = answered
             }
         }
     }
 
-    /// One answer for ``plan(_:at:assigner:)`` (under the lock), noted in `plan`.
+    /// One answer for ``plan(_:at:assigner:)``, noted in `plan`; nil when what it reads changed
+    /// meanwhile in a way the plan could not tell later (another index, other counts).
+    ///
+    /// Read in pieces, each under the lock, so that the writer never waits for a whole answer: the
+    /// term counts change only at an epoch's end (which renames them); the index's changes between
+    /// pieces are caught when the plan is checked (``StoryIndex/confirms(_:ranking:)``: they come
+    /// after the change the plan notes).
     private func answerAhead(_ query: StoryQuery, noting plan: inout StoryPlan) -> StoryAnswer? {
         switch query {
         case .frequencies(let keys):
-            guard let terms else { return nil }
-            plan.counts = terms.name
-            return frequencies(of: keys)
+            var counts = [Int64: Int](minimumCapacity: keys.count)
+            var name: [Int64]?
+            var articles = 0
+            for start in stride(from: 0, to: keys.count, by: 16) {
+                let piece = keys[start..<min(keys.count, start + 16)]
+                let read = lock.reading { () -> Bool in
+                    guard let terms, name == nil || name == terms.name else { return false }
+                    name = terms.name
+                    articles = terms.sketch.articles
+                    for key in piece {
+                        let count = terms.sketch.count(key)
+                        if count > 0 { counts[key] = count }
+                    }
+                    return true
+                }
+                guard read else { return nil }
+            }
+            plan.counts = name ?? []
+            return .frequencies(counts, articles: articles)
         case .stories(let keys, let activeSince, let limitPerKey):
-            guard let index, index.covers(activeSince: activeSince) else { return nil }
-            plan.index = indexGeneration
-            plan.sequence = index.sequence
+            let started = lock.reading { () -> Bool in
+                guard let index, index.covers(activeSince: activeSince) else { return false }
+                plan.index = indexGeneration
+                plan.sequence = index.sequence
+                return true
+            }
+            guard started else { return nil }
             plan.keys = keys
             plan.activeSince = activeSince
             plan.limitPerKey = limitPerKey
-            return .stories(index.stories(keys: keys, activeSince: activeSince, limitPerKey: limitPerKey))
+            var filed = [Int64: [Int64]]()
+            for start in stride(from: 0, to: keys.count, by: 4) {
+                let piece = Array(keys[start..<min(keys.count, start + 4)])
+                guard
+                    let answer = lock.reading({ () -> [Int64: [Int64]]? in
+                        guard let index, plan.index == indexGeneration else { return nil }
+                        return index.stories(keys: piece, activeSince: activeSince, limitPerKey: limitPerKey)
+                    })
+                else { return nil }
+                filed.merge(answer) { first, _ in first }
+            }
+            return .stories(filed)
         case .profiles(let ids):
-            guard let index, plan.index == indexGeneration else { return nil }
-            return .profiles(index.profiles(ids))
+            return lock.reading {
+                guard let index, plan.index == indexGeneration else { return nil }
+                return .profiles(index.profiles(ids))
+            }
         }
+    }
+
+    /// The terms the story of `update` is filed under once written (as ``SQLiteCatalog`` `apply`
+    /// works them out), from the index this plan read (`index`: its generation); nil when it is
+    /// another, or does not hold the stories.
+    private func plannedTerms(of update: StoryUpdate, index generation: UInt64?) -> [Int64]? {
+        let stories = (update.story.map { [$0] } ?? []) + update.merged.filter { $0 != update.story }
+        if stories.isEmpty { return Set(update.fileUnder).sorted() }
+        guard let index, generation == indexGeneration, stories.allSatisfy(index.holds) else { return nil }
+        var terms = Set(update.fileUnder)
+        for story in stories { terms.formUnion(index.terms(of: story)) }
+        return terms.sorted()
     }
 
     /// Whether a plan is what the assignment decides now, in this transaction: the term counts'
