@@ -24,14 +24,33 @@ public struct StoryIndex: Sendable {
     public let window: Duration
     /// The most stories held (about 3 KB each: 40,000 take some 120 MB).
     public let capacity: Int
-    private(set) var profiles = [Int64: StoryProfile]()
-    /// Story → its last activity in seconds since 1970 (`Int64.max` when its time does not parse:
-    /// always active), for the `stories` answer's test without reading its profile.
-    private var activity = [Int64: Int64]()
-    /// Term → the stories held filed under it, in ascending id order.
-    private var postings = [Int64: [Int64]]()
-    /// Story → the terms it is filed under, ascending.
-    private var filed = [Int64: [Int64]]()
+    /// What is held of a story.
+    struct Held {
+        var profile: StoryProfile
+        /// Its last activity in seconds since 1970 (`Int64.max` when its time does not parse:
+        /// always active), for the `stories` answer's test without reading its profile.
+        var activity: Int64
+        /// The terms it is filed under, ascending.
+        var terms: [Int64] = []
+        /// The last change to its profile or its terms (``sequence``).
+        var changed: UInt64
+    }
+
+    /// The stories filed under a term.
+    struct Posting {
+        /// In ascending id order (empty once every story filed under it went: kept a while for
+        /// its change).
+        var stories: [Int64] = []
+        /// The last change to them: one filed, or one let go (``sequence``).
+        var changed: UInt64 = 0
+    }
+
+    /// Story → what is held of it.
+    private var held = [Int64: Held]()
+    /// Term → the stories held filed under it.
+    private var postings = [Int64: Posting]()
+    /// How many postings are empty (cleared once past ``remembered``).
+    private var emptyPostings = 0
     /// The stories forgotten as the horizon passed them, with their terms, until the catalog takes
     /// them (``takeForgotten()``): a catalog that keeps the postings of the stories held only here
     /// files them in its tables then.
@@ -41,10 +60,6 @@ public struct StoryIndex: Sendable {
 
     /// Counts the changes to what the index answers: each call that changes it takes the next.
     public private(set) var sequence: UInt64 = 0
-    /// Term → the last change to the stories filed under it (one filed, or one let go).
-    private var keyChanged = [Int64: UInt64]()
-    /// Story → the last change to its profile (or its going).
-    private var storyChanged = [Int64: UInt64]()
     /// The changes that moved a held story's last activity forward, from and to (seconds): a story
     /// a `stories` answer left out as inactive may be active now.
     private var revivals = [(sequence: UInt64, story: Int64, from: Int64, to: Int64)]()
@@ -54,7 +69,7 @@ public struct StoryIndex: Sendable {
     public static let remembered: UInt64 = 4_096
 
     /// How many stories are held.
-    public var count: Int { profiles.count }
+    public var count: Int { held.count }
 
     /// An index whose horizon follows `newest`, the latest last activity of a live story in the
     /// catalog ("" for none): load into it, with ``load(_:profile:terms:)``, every live story whose
@@ -84,7 +99,7 @@ public struct StoryIndex: Sendable {
 
     /// Whether a story is held.
     public func holds(_ story: Int64) -> Bool {
-        profiles[story] != nil
+        held[story] != nil
     }
 
     /// Adds a story read from the catalog (loading), or replaces what is held of it.
@@ -95,7 +110,7 @@ public struct StoryIndex: Sendable {
         hold(story, profile)
         fileHeld(story, under: terms)
         if profile.lastSeen > newest { advance(to: profile.lastSeen) }
-        if profiles.count > capacity + capacity / 8 { shrink() }
+        if held.count > capacity + capacity / 8 { shrink() }
     }
 
     /// The answer to a `stories` question (the caller has checked ``covers(activeSince:)``): for
@@ -105,9 +120,9 @@ public struct StoryIndex: Sendable {
         var answer = [Int64: [Int64]]()
         let since = StoryTime.seconds(activeSince) ?? Int64.min
         for key in keys {
-            guard let stories = postings[key] else { continue }
+            guard let stories = postings[key]?.stories, !stories.isEmpty else { continue }
             var found = [Int64]()
-            for story in stories.reversed() where activity[story]! >= since {
+            for story in stories.reversed() where held[story]!.activity >= since {
                 found.append(story)
                 if found.count == limitPerKey { break }
             }
@@ -118,13 +133,13 @@ public struct StoryIndex: Sendable {
 
     /// The terms a held story is filed under, ascending (none for a story not held).
     public func terms(of story: Int64) -> [Int64] {
-        filed[story] ?? []
+        held[story]?.terms ?? []
     }
 
     /// The profiles held among `ids`.
     public func profiles(_ ids: [Int64]) -> [Int64: StoryProfile] {
         var answer = [Int64: StoryProfile]()
-        for id in ids { if let profile = profiles[id] { answer[id] = profile } }
+        for id in ids { if let story = held[id] { answer[id] = story.profile } }
         return answer
     }
 
@@ -139,25 +154,29 @@ public struct StoryIndex: Sendable {
         hold(story, profile)
         fileHeld(story, under: terms)
         if profile.lastSeen > newest { advance(to: profile.lastSeen) }
-        if profiles.count > capacity + capacity / 8 { shrink() }
+        if held.count > capacity + capacity / 8 { shrink() }
     }
 
     /// Records that `merged` was folded into `story`: its postings move to `story` (held, or not:
     /// then they are the catalog's alone) and it is no longer live.
     public mutating func merge(_ merged: Int64, into story: Int64) {
         change()
-        let terms = filed[merged] ?? []
+        let terms = held[merged]?.terms ?? []
         forget(merged)
-        if profiles[story] != nil { fileHeld(story, under: terms) }
+        fileHeld(story, under: terms)
     }
 
     private mutating func hold(_ story: Int64, _ profile: StoryProfile) {
-        profiles[story] = profile
         let seconds = StoryTime.seconds(profile.lastSeen) ?? Int64.max
-        if let before = activity.updateValue(seconds, forKey: story), before < seconds {
-            revivals.append((sequence, story, before, seconds))
+        guard let at = held.index(forKey: story) else {
+            held[story] = Held(profile: profile, activity: seconds, changed: sequence)
+            return
         }
-        storyChanged[story] = sequence
+        let before = held.values[at].activity
+        if before < seconds { revivals.append((sequence, story, before, seconds)) }
+        held.values[at].profile = profile
+        held.values[at].activity = seconds
+        held.values[at].changed = sequence
     }
 
     /// The stories the horizon passed since the last call, with their terms, in id order.
@@ -180,18 +199,12 @@ public struct StoryIndex: Sendable {
     }
 
     private mutating func forget(_ story: Int64) {
-        guard profiles.removeValue(forKey: story) != nil || filed[story] != nil else { return }
-        activity[story] = nil
-        storyChanged[story] = sequence
-        guard let terms = filed.removeValue(forKey: story) else { return }
-        for term in terms {
-            keyChanged[term] = sequence
-            guard let stories = postings[term], let at = Self.position(of: story, in: stories) else { continue }
-            if stories.count == 1 {
-                postings[term] = nil
-            } else {
-                postings[term]!.remove(at: at)
-            }
+        guard let gone = held.removeValue(forKey: story) else { return }
+        for term in gone.terms {
+            guard let at = postings[term].flatMap({ Self.position(of: story, in: $0.stories) }) else { continue }
+            postings[term]!.stories.remove(at: at)
+            postings[term]!.changed = sequence
+            if postings[term]!.stories.isEmpty { emptyPostings += 1 }
         }
     }
 
@@ -202,18 +215,22 @@ public struct StoryIndex: Sendable {
     }
 
     private mutating func fileHeld(_ story: Int64, under terms: [Int64]) {
-        guard profiles[story] != nil, !terms.isEmpty else { return }
+        guard !terms.isEmpty, let at = held.index(forKey: story) else { return }
         // Taken out while it changes, so that it is not copied.
-        var mine = filed.removeValue(forKey: story) ?? []
+        var mine = held.values[at].terms
+        held.values[at].terms = []
+        var added = false
         for term in terms {
             let at = Self.lowerBound(of: term, in: mine)
             guard at == mine.count || mine[at] != term else { continue }
             mine.insert(term, at: at)
-            Self.insert(story, into: &postings[term, default: []])
-            keyChanged[term] = sequence
-            storyChanged[story] = sequence
+            added = true
+            if postings[term]?.stories.isEmpty == true { emptyPostings -= 1 }
+            Self.insert(story, into: &postings[term, default: Posting()].stories)
+            postings[term]!.changed = sequence
         }
-        filed[story] = mine
+        held.values[at].terms = mine
+        if added { held.values[at].changed = sequence }
     }
 
     /// Inserts a story into a term's postings, kept in ascending order (most stories filed are the
@@ -234,8 +251,8 @@ public struct StoryIndex: Sendable {
         let next = Self.horizon(newest: latest, window: window)
         guard next > horizon else { return }
         horizon = next
-        for (story, profile) in profiles where profile.lastSeen < horizon {
-            forgotten.append((story, filed[story] ?? []))
+        for (story, kept) in held where kept.profile.lastSeen < horizon {
+            forgotten.append((story, kept.terms))
             forget(story)
         }
     }
@@ -243,23 +260,25 @@ public struct StoryIndex: Sendable {
     /// Keeps the `capacity` most recently active stories (and those tied with the last of them):
     /// the horizon moves up to the last one's activity.
     private mutating func shrink() {
-        let latest = profiles.values.map(\.lastSeen).sorted(by: >)
+        let latest = held.values.map(\.profile.lastSeen).sorted(by: >)
         guard latest.count > capacity, latest[capacity - 1] > horizon else { return }
         horizon = latest[capacity - 1]
-        for (story, profile) in profiles where profile.lastSeen < horizon {
-            forgotten.append((story, filed[story] ?? []))
+        for (story, kept) in held where kept.profile.lastSeen < horizon {
+            forgotten.append((story, kept.terms))
             forget(story)
         }
     }
 
-    /// Starts the next change; past twice ``remembered`` changes, the oldest are let go.
+    /// Starts the next change; past twice ``remembered`` changes, the oldest are let go (and
+    /// the postings emptied before them, once there are many).
     private mutating func change() {
         sequence += 1
         guard sequence - remembersFrom >= 2 * Self.remembered else { return }
         remembersFrom = sequence - Self.remembered
-        keyChanged = keyChanged.filter { $0.value >= remembersFrom }
-        storyChanged = storyChanged.filter { $0.value >= remembersFrom }
         revivals.removeAll { $0.sequence < remembersFrom }
+        guard emptyPostings > held.count else { return }
+        postings = postings.filter { !$0.value.stories.isEmpty || $0.value.changed >= remembersFrom }
+        emptyPostings = postings.values.lazy.filter(\.stories.isEmpty).count
     }
 
     /// Whether a plan's assignment (``StoryPlan``), worked out when the index was at change
@@ -273,15 +292,15 @@ public struct StoryIndex: Sendable {
             return false
         }
         if sequence == self.sequence { return true }
-        for story in plan.candidates where (storyChanged[story] ?? 0) > sequence { return false }
-        var changed = Set(plan.keys.filter { (keyChanged[$0] ?? 0) > sequence })
+        for story in plan.candidates where (held[story]?.changed ?? .max) > sequence { return false }
+        var changed = Set(plan.keys.filter { (postings[$0]?.changed ?? 0) > sequence })
         let since = StoryTime.seconds(plan.activeSince) ?? Int64.min
         var asked: Set<Int64>?
         for revival in revivals.reversed() {
             guard revival.sequence > sequence else { break }
             guard revival.from < since, revival.to >= since else { continue }
             if asked == nil { asked = Set(plan.keys) }
-            for key in filed[revival.story] ?? [] where asked!.contains(key) { changed.insert(key) }
+            for key in held[revival.story]?.terms ?? [] where asked!.contains(key) { changed.insert(key) }
         }
         if changed.isEmpty { return true }
         var answers = plan.answers
