@@ -12,12 +12,14 @@ struct TermSketchTests {
         #expect([1, 2, 3, 4].map { sketch.count($0) } == [1, 2, 3, 0])
     }
 
-    @Test func anEpochIsASixtyFourthOfTheArticlesBeforeIt() {
-        #expect([0, 1, 127, 128, 6_400, 1_000_000, 2_000_000].map(TermSketch.epochLength(after:)) == [1, 1, 1, 2, 100, 15_625, 16_384])
+    @Test func anEpochIsA128thOfTheArticlesBeforeIt() {
+        #expect(
+            [0, 1, 255, 256, 6_400, 1_000_000, 2_100_000, 3_000_000].map(TermSketch.epochLength(after:))
+                == [1, 1, 1, 2, 50, 7_812, 16_384, 16_384])
     }
 
     @Test func theMemoryCatalogAnswersTheCountsAsOfTheLastEpochsEnd() {
-        // 130 one-term articles: the first 128 each end an epoch of one; then epochs of two.
+        // 258 one-term articles: the first 256 each end an epoch of one; then epochs of two.
         let catalog = MemoryStoryCatalog()
         func frequency() -> (Int, Int) {
             guard case .frequencies(let counts, let articles) = catalog.answer(.frequencies(keys: [7])) else { return (-1, -1) }
@@ -25,12 +27,12 @@ struct TermSketchTests {
         }
         let profile = StoryProfile(articles: 1, firstSeen: "2021-03-23T12:00:00Z", lastSeen: "2021-03-23T12:00:00Z", summary: [])
         let update = StoryUpdate(story: nil, merged: [], profile: profile, fileUnder: [7], counted: [7, 7])
-        for _ in 0..<128 { catalog.apply(update) }
-        #expect(frequency() == (128, 128))
+        for _ in 0..<256 { catalog.apply(update) }
+        #expect(frequency() == (256, 256))
         catalog.apply(update)
-        #expect(frequency() == (128, 128))
+        #expect(frequency() == (256, 256))
         catalog.apply(update)
-        #expect(frequency() == (130, 130))
+        #expect(frequency() == (258, 258))
     }
 
     @Test func keyListsAreEightBytesEachLittleEndian() {

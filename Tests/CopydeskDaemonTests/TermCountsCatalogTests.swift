@@ -67,15 +67,15 @@ struct TermCountsCatalogTests {
     }
 
     @Test func bothBackendsEndTheSameEpochs() async throws {
-        // 141 articles: 128 epochs of one article, then six of two, and one article pending.
-        let articles = try madeUpArticles(141)
+        // 259 articles: 256 epochs of one article, then one of two, and one article pending.
+        let articles = try madeUpArticles(259)
         var all = [[TransferRow]]()
         for backend in TestBackend.available {
             let catalog = try await backend.make()
             for article in articles { #expect(try await catalog.commit(article).decision == .newArticle) }
             let counters = try await counters(of: catalog)
             let pending = try await pending(of: catalog)
-            #expect(counters.last?.values == [.integer(Int64(TermSketch.articlesBucket)), .integer(140)])
+            #expect(counters.last?.values == [.integer(Int64(TermSketch.articlesBucket)), .integer(258)])
             #expect(pending.map(\.position) == [1])
             all.append(counters + pending)
         }
@@ -114,25 +114,26 @@ struct TermCountsCatalogTests {
     }
 
     @Test func twoWritersEndTheEpochsTheOneWouldEnd() async throws {
-        let articles = try madeUpArticles(133)
+        let articles = try madeUpArticles(261)
         try await withTemporaryDirectory { folder, _ in
             let path = folder + "/catalog.sqlite"
             let first = try SQLiteCatalog(path: path)
             first.storyCache.checkpointEvery = 50
-            for article in articles.prefix(131) { _ = try await first.commit(article) }
-            // Checkpoints after 50 and 100 articles; epochs of two from 128: 130 counted, one pending.
+            for article in articles.prefix(259) { _ = try await first.commit(article) }
+            // Checkpoints after 50, 100, ... 250 articles; epochs of two from 256: 258 counted, one
+            // pending.
             let held = try #require(first.storyCache.terms)
-            #expect(held.sketch.articles == 130 && held.epochArticles == 1 && held.generation == 2)
+            #expect(held.sketch.articles == 258 && held.epochArticles == 1 && held.generation == 5)
             // Another writer loads the same counts, mid-epoch; the two take turns.
             let second = try SQLiteCatalog(path: path)
             second.storyCache.checkpointEvery = 50
             let loaded = try await second.readAsync { db in try SQLiteTermCounts.load(in: db) }
             #expect(loaded.sketch == held.sketch && loaded.epochArticles == 1)
-            _ = try await second.commit(articles[131])
-            #expect(second.storyCache.terms?.sketch.articles == 132)
-            _ = try await first.commit(articles[132])
+            _ = try await second.commit(articles[259])
+            #expect(second.storyCache.terms?.sketch.articles == 260)
+            _ = try await first.commit(articles[260])
             let both = try #require(first.storyCache.terms)
-            #expect(both.sketch.articles == 132 && both.epochArticles == 1)
+            #expect(both.sketch.articles == 260 && both.epochArticles == 1)
             let reread = try await first.readAsync { db in try SQLiteTermCounts.load(in: db) }
             #expect(reread.sketch == both.sketch && reread.epochArticles == 1)
         }

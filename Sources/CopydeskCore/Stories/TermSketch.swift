@@ -40,13 +40,13 @@ public struct TermSketch: Sendable, Equatable {
     /// Story assignment weighs terms by the counts as they were at the end of the last epoch, not
     /// by the counts of the article before (``StoryQuery/frequencies(keys:)``): every article of an
     /// epoch sees the same rarities, so its assignment can be worked out ahead, in the parallel
-    /// stage, and holds when it commits in the same epoch. An epoch is a sixty-fourth of the
-    /// articles before it (a rarity moves by at most about 1/64 of a log within it; measured on the
-    /// stories dev set: the same groupings), one article while there are fewer than 128, and at most
-    /// 16,384. A function of the count alone, so every catalog, and every writer of one, ends the
-    /// epochs at the same articles.
+    /// stage, and holds when it commits in the same epoch. An epoch is a 128th of the articles
+    /// before it (a common term's rarity moves by less than 1/128 of a log within it; measured on
+    /// the stories dev set: the same groupings), one article while there are fewer than 256, and at
+    /// most 16,384. A function of the count alone, so every catalog, and every writer of one, ends
+    /// the epochs at the same articles.
     public static func epochLength(after articles: Int) -> Int {
-        min(16_384, max(1, articles / 64))
+        min(16_384, max(1, articles / 128))
     }
 
     /// An empty sketch.
