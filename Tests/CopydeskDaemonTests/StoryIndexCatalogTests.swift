@@ -23,6 +23,7 @@ struct StoryIndexCatalogTests {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.storiesFolder).filter {
             $0.hasSuffix(".txt") || $0.hasSuffix(".html")
         }.sorted().prefix(count)
+        try #require(names.count == count, "../shared/corpora/stories-dev is missing")
         return try names.enumerated().map { position, name in
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.storiesFolder + "/" + name)))
             let day = max(0, position / 20 - (position % 9 == 8 ? 10 : 0))
@@ -43,7 +44,6 @@ struct StoryIndexCatalogTests {
 
     @Test func theIndexAnswersAsTheTablesDo() async throws {
         let files = try articles(150)
-        try #require(files.count == 150, "../shared/corpora/stories-dev is missing")
         try await withTemporaryDirectory { folder, _ in
             let indexed = try SQLiteCatalog(path: folder + "/indexed.sqlite")
             let tables = try SQLiteCatalog(path: folder + "/tables.sqlite")
@@ -82,7 +82,6 @@ struct StoryIndexCatalogTests {
 
     @Test func assignmentsWorkedOutAheadAreTheAssignmentsOfTheirTurn() async throws {
         let files = try articles(150)
-        try #require(files.count == 150, "../shared/corpora/stories-dev is missing")
         try await withTemporaryDirectory { folder, _ in
             let inTurn = try SQLiteCatalog(path: folder + "/turn.sqlite")
             // Planned just before their batch, and planned three batches ahead (more of those plans
@@ -127,7 +126,6 @@ struct StoryIndexCatalogTests {
 
     @Test func aWriterWithAShorterWindowFilesWhatItNoLongerHolds() async throws {
         let files = try articles(100)
-        try #require(files.count == 100, "../shared/corpora/stories-dev is missing")
         try await withTemporaryDirectory { folder, _ in
             let path = folder + "/catalog.sqlite"
             let long = try SQLiteCatalog(path: path, storyAssigner: StoryAssigner(window: .seconds(30 * 86_400)))
@@ -178,7 +176,6 @@ struct StoryIndexCatalogTests {
 
     @Test func twoWritersTakingTurnsAssignAsOneWriterDoes() async throws {
         let files = try articles(60)
-        try #require(files.count == 60, "../shared/corpora/stories-dev is missing")
         try await withTemporaryDirectory { folder, _ in
             let alone = try SQLiteCatalog(path: folder + "/alone.sqlite")
             let first = try SQLiteCatalog(path: folder + "/shared.sqlite")
