@@ -99,7 +99,7 @@ extension SQLiteCatalog {
     /// The tables and indexes that exist for stories: the stories, their postings, the term counts,
     /// and the index of articles by story.
     package static let storyTableNames = [
-        "story", "story_activity", "story_merged", "story_live", "story_term", "story_term_story", "term_sketch",
+        "story", "story_activity", "story_merged", "story_term", "story_term_story", "term_sketch",
         "term_pending", "article_story",
     ]
 

@@ -17,12 +17,12 @@ struct SQLiteStoryLookup: StoryLookup {
                 return .stories(index.stories(keys: keys, activeSince: activeSince, limitPerKey: limitPerKey))
             }
             // The newest postings of each term (a bounded range of its index), then the live and
-            // active stories among them (from the narrow `story_live` index, not the story rows).
+            // active stories among them (an article long before the newest: a backfill).
             let statement = try db.cachedStatement(
                 sql: """
                     SELECT filed.story_id FROM (
                         SELECT story_id FROM story_term WHERE term = ?1 ORDER BY story_id DESC LIMIT ?3 * 4
-                    ) AS filed JOIN story INDEXED BY story_live ON story.id = filed.story_id
+                    ) AS filed JOIN story ON story.id = filed.story_id
                     WHERE story.merged_into IS NULL AND story.last_seen >= ?2
                     ORDER BY filed.story_id DESC LIMIT ?3
                     """)
