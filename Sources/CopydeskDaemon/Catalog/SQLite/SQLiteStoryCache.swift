@@ -55,6 +55,20 @@ final class SQLiteStoryCache: @unchecked Sendable {
     func prepare(_ db: Database) throws {
         guard !checked else { return }
         try lock.writing { try prepareHeld(db) }
+        // What is loaded whole (seconds at a million articles) is read without the lock, so that
+        // the threads that plan are not held up meanwhile (they find nothing to plan with), and
+        // put in place under it.
+        if isEnabled, index == nil {
+            let loaded = try Self.load(window: window, capacity: capacity, in: db)
+            lock.writing {
+                index = loaded
+                indexGeneration += 1
+            }
+        }
+        if terms == nil {
+            let loaded = try SQLiteTermCounts.load(in: db)
+            lock.writing { terms = loaded }
+        }
     }
 
     private func prepareHeld(_ db: Database) throws {
@@ -73,11 +87,6 @@ final class SQLiteStoryCache: @unchecked Sendable {
                 self.checked = false
                 self.drop()
             })
-        if isEnabled, index == nil {
-            index = try Self.load(window: window, capacity: capacity, in: db)
-            indexGeneration += 1
-        }
-        if terms == nil { terms = try SQLiteTermCounts.load(in: db) }
     }
 
     /// The most stories another writer may have changed that are read again one by one; past it,
