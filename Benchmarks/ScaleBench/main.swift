@@ -261,9 +261,9 @@ for size in options.sizes {
             samples.count, joined, summary(storyTimes) as NSString, summary(computeTimes) as NSString,
             computeShare * 100),
         String(
-            format: "           story answers: %@;  write p50 %.3f ms;  worked out ahead and taken: %d, turned down: %d",
+            format: "           story answers: %@;  write p50 %.3f ms;  worked out ahead and taken: %d, turned down: %d (resumed from the profiles: %d)",
             answers.joined(separator: ", "), percentiles(samples.map { milliseconds($0.write) }).p50,
-            samples.filter(\.planned).count, storyTimer.plansTurnedDown),
+            samples.filter(\.planned).count, storyTimer.plansTurnedDown, storyTimer.plansResumed),
         String(
             format: "           of the %d worked out ahead and taken: serialized %@;  check p50 %.3f ms, write p50 %.3f ms",
             samples.filter(\.planned).count, summary(samples.filter(\.planned).map { milliseconds($0.total) }) as NSString,

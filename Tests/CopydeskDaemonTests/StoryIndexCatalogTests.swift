@@ -124,6 +124,43 @@ struct StoryIndexCatalogTests {
         }
     }
 
+    @Test func aPlanWhoseCandidatesChangedResumesFromTheirProfiles() async throws {
+        let files = try articles(150)
+        try await withTemporaryDirectory { folder, _ in
+            // The term counts of the first 60 articles, then one epoch of 1,000 (in both catalogs:
+            // one catalog's rule, not the backends' shared one), so that plans made ahead keep their
+            // counts and only the index can turn them down.
+            let inTurn = try SQLiteCatalog(path: folder + "/turn.sqlite")
+            let ahead = try SQLiteCatalog(path: folder + "/ahead.sqlite")
+            for catalog in [inTurn, ahead] { catalog.storyCache.epochLength = { $0 < 60 ? 1 : 1_000 } }
+            let timer = StoryTimer()
+            // The first 60 in turn; then each article planned 4 articles before its turn (so that
+            // some articles of one event are planned before another of them joins its story).
+            _ = try await ahead.commit(batch: Array(files.prefix(60)), markingArchived: [], beforeRecording: nil)
+            var planned = [Submission]()
+            var results = [CommitResult]()
+            for (position, submission) in files.enumerated() {
+                if position >= 60 {
+                    var submission = submission
+                    ahead.planStories(&submission)
+                    planned.append(submission)
+                }
+                if planned.count == 4 || (position == files.count - 1 && !planned.isEmpty) {
+                    let due = planned.count == 4 && position < files.count - 1 ? [planned.removeFirst()] : planned
+                    if due.count > 1 { planned = [] }
+                    for item in due { results.append(try await ahead.commit(item, storyTimer: timer)) }
+                }
+            }
+            let expected = try await inTurn.commit(batch: files, markingArchived: [], beforeRecording: nil)
+            #expect(results.map(\.story) == expected.dropFirst(60).map(\.story))
+            #expect(try await partition(of: ahead) == partition(of: inTurn))
+            let taken = timer.samples.filter(\.planned).count
+            #expect(
+                taken > 20 && timer.plansResumed > 0,
+                "taken \(taken), resumed \(timer.plansResumed) of \(timer.plansTurnedDown) turned down")
+        }
+    }
+
     @Test func aWriterWithAShorterWindowFilesWhatItNoLongerHolds() async throws {
         let files = try articles(100)
         try await withTemporaryDirectory { folder, _ in

@@ -163,6 +163,9 @@ public struct StoryAssignment: StoryProcedure {
             return .ask(.profiles(candidateOrder.sorted()))
         case (.profiles, .profiles(let profiles)?):
             return decide(profiles)
+        case (.profiles, nil):
+            // Resumed (a plan whose candidates hold but whose profiles changed): ask for them again.
+            return .ask(.profiles(candidateOrder.sorted()))
         default:
             // An answer of the wrong kind: start a story of its own rather than guess.
             return finish(best: nil, merged: [], profiles: [:])

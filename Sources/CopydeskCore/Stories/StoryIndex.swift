@@ -287,12 +287,23 @@ public struct StoryIndex: Sendable {
     /// filed under them active again since `activeSince`), still ranks the same candidates
     /// (``StoryAssigner`` `ranking`'s rule).
     public func confirms(_ plan: StoryPlan, ranking: StoryAssigner) -> Bool {
+        check(plan, ranking: ranking) == .holds
+    }
+
+    /// Whether a plan holds (``confirms(_:ranking:)``), or ranks the same candidates though some of
+    /// their profiles changed since, or neither.
+    public func check(_ plan: StoryPlan, ranking: StoryAssigner) -> StoryPlanCheck {
         let sequence = plan.sequence
         guard sequence >= remembersFrom, sequence <= self.sequence, covers(activeSince: plan.activeSince) else {
-            return false
+            return .turnedDown
         }
-        if sequence == self.sequence { return true }
-        for story in plan.candidates where (held[story]?.changed ?? .max) > sequence { return false }
+        if sequence == self.sequence { return .holds }
+        var profilesChanged = false
+        for story in plan.candidates {
+            guard let candidate = held[story] else { return .turnedDown }
+            if candidate.changed > sequence { profilesChanged = true }
+        }
+        let same: StoryPlanCheck = profilesChanged ? .sameCandidates : .holds
         var changed = Set(plan.keys.filter { (postings[$0]?.changed ?? 0) > sequence })
         let since = StoryTime.seconds(plan.activeSince) ?? Int64.min
         var asked: Set<Int64>?
@@ -302,12 +313,13 @@ public struct StoryIndex: Sendable {
             if asked == nil { asked = Set(plan.keys) }
             for key in held[revival.story]?.terms ?? [] where asked!.contains(key) { changed.insert(key) }
         }
-        if changed.isEmpty { return true }
+        if changed.isEmpty { return same }
         var answers = plan.answers
         let fresh = stories(keys: changed.sorted(), activeSince: plan.activeSince, limitPerKey: plan.limitPerKey)
         for key in changed { answers[key] = fresh[key] }
-        if answers == plan.answers { return true }
-        return ranking.rankCandidates(answers, weight: { plan.weights[$0] ?? 0 }).sorted() == plan.candidates
+        if answers == plan.answers { return same }
+        let ranked = ranking.rankCandidates(answers, weight: { plan.weights[$0] ?? 0 }).sorted()
+        return ranked == plan.candidates ? same : .turnedDown
     }
 
     private static func position(of story: Int64, in stories: [Int64]) -> Int? {

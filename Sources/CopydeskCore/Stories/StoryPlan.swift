@@ -24,6 +24,9 @@ public struct StoryPlan: Sendable {
     public var weights = [Int64: Double]()
     /// The candidates it compared in full, whose profiles it read (ascending).
     public var candidates: [Int64] = []
+    /// The assignment as it was when it asked for its candidates' profiles (nil when it asked
+    /// none): resumed from there when only their profiles changed since.
+    public var beforeProfiles: StoryAssignment?
     /// The terms the story is filed under once the article joins (its own, those of the stories
     /// it merges, the article's), ascending, as the index held them (nil: not worked out).
     public var terms: [Int64]?
@@ -32,4 +35,15 @@ public struct StoryPlan: Sendable {
         self.update = update
         self.time = time
     }
+}
+
+/// What the index says of a plan now (``StoryIndex/check(_:ranking:)``).
+public enum StoryPlanCheck: Sendable, Equatable {
+    /// It is what the assignment decides now.
+    case holds
+    /// Its candidates are the same, but some of their profiles changed: the assignment resumes
+    /// from their profiles (``StoryPlan/beforeProfiles``).
+    case sameCandidates
+    /// Worked out again.
+    case turnedDown
 }

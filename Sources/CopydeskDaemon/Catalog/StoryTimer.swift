@@ -25,6 +25,10 @@ package final class StoryTimer: @unchecked Sendable {
     package fileprivate(set) var samples = [Sample]()
     /// How many plans were turned down (something they read had changed): worked out again.
     package fileprivate(set) var plansTurnedDown = 0
+    /// How many of those were resumed from their candidates' profiles (only those had changed).
+    package var plansResumed = 0
+    /// The check of a plan just turned down, counted in the sample of the assignment that follows.
+    fileprivate var turnedDownCheck = Duration.zero
 
     /// Takes a plan when `accepted` says it holds, then `write`s it, timed (when there is a timer)
     /// as one sample; nil when the plan is turned down (nothing is written, nothing sampled).
@@ -34,6 +38,7 @@ package final class StoryTimer: @unchecked Sendable {
         let start = ContinuousClock.now
         guard accepted() else {
             timer?.plansTurnedDown += 1
+            timer?.turnedDownCheck = ContinuousClock.now - start
             return nil
         }
         let checked = ContinuousClock.now
@@ -83,9 +88,12 @@ extension StoryLookup {
         _ procedure: Procedure, timedBy timer: StoryTimer?, then write: (Procedure.Outcome) throws -> Written
     ) throws -> Written {
         guard let timer else { return try write(run(procedure)) }
-        timer.computing = .zero
+        // A plan turned down just before: its check is part of this article's story part.
+        timer.computing = timer.turnedDownCheck
+        timer.turnedDownCheck = .zero
         timer.answers = []
         timer.asked = nil
+        let checked = timer.computing
         let start = ContinuousClock.now
         let outcome = try run(TimedStoryProcedure(procedure: procedure, timer: timer))
         let answered = ContinuousClock.now
@@ -93,7 +101,7 @@ extension StoryLookup {
         let end = ContinuousClock.now
         timer.samples.append(
             StoryTimer.Sample(
-                total: end - start, compute: timer.computing, write: end - answered, answers: timer.answers))
+                total: end - start + checked, compute: timer.computing, write: end - answered, answers: timer.answers))
         return written
     }
 }

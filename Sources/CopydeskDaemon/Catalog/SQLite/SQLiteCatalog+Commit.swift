@@ -178,16 +178,26 @@ extension SQLiteCatalog {
         timer: StoryTimer?, at now: String, in db: Database
     ) throws -> Int64 {
         let time = Timestamp.storyTime(published: prepared.article.published, arrivedAt: submission.arrivedAt)
-        if let plan = prepared.storyPlan, plan.time == time,
-            let story = try StoryTimer.timePlan(
-                timer, accepted: { stories.accepts(plan, assigner: assigner) },
+        var assignment = assigner.assignment(for: prepared.storyFeatures, at: time)
+        if let plan = prepared.storyPlan, plan.time == time {
+            var check = StoryPlanCheck.turnedDown
+            if let story = try StoryTimer.timePlan(
+                timer, accepted: {
+                    check = stories.check(plan, assigner: assigner)
+                    return check == .holds
+                },
                 then: {
                     try apply(plan.update, terms: plan.terms, file: submission.fileName, at: now, cache: stories, in: db)
                 })
-        {
-            return story
+            {
+                return story
+            }
+            // The same candidates, some with another profile now: from their profiles on.
+            if check == .sameCandidates, let resumed = plan.beforeProfiles {
+                assignment = resumed
+                timer?.plansResumed += 1
+            }
         }
-        let assignment = assigner.assignment(for: prepared.storyFeatures, at: time)
         return try SQLiteStoryLookup(db: db, cache: stories).run(assignment, timedBy: timer) { update in
             try apply(update, file: submission.fileName, at: now, cache: stories, in: db)
         }

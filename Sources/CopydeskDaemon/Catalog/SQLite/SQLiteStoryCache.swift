@@ -42,6 +42,8 @@ final class SQLiteStoryCache: @unchecked Sendable {
     var checkpointEvery = 16_384
     /// The most stories the index holds (``StoryIndex/capacity``; tests make it small).
     var capacity = 40_000
+    /// The length of an epoch of the term counts (tests of one catalog make epochs long).
+    var epochLength: @Sendable (Int) -> Int = TermSketch.epochLength(after:)
     /// Whether the story index is used at all (tests turn it off to compare with the tables'
     /// answers; the term counts are always kept).
     var isEnabled = true
@@ -66,7 +68,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
             }
         }
         if terms == nil {
-            let loaded = try SQLiteTermCounts.load(in: db)
+            let loaded = try SQLiteTermCounts.load(in: db, epochLength: epochLength)
             lock.writing { terms = loaded }
         }
     }
@@ -238,6 +240,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
                 plan.terms = lock.reading { plannedTerms(of: update, index: plan.index) }
                 return plan
             case .ask(let query):
+                if case .profiles = query { plan.beforeProfiles = procedure }
                 guard let answered = answerAhead(query, noting: &plan) else { return nil }
                 answer = answered
             }
@@ -317,12 +320,13 @@ final class SQLiteStoryCache: @unchecked Sendable {
     }
 
     /// Whether a plan is what the assignment decides now, in this transaction: the term counts'
-    /// epoch is the one it read, and the index confirms it (``StoryIndex/confirms(_:ranking:)``).
-    func accepts(_ plan: StoryPlan, assigner: StoryAssigner) -> Bool {
-        guard isEnabled, let terms, plan.counts == terms.name else { return false }
-        guard let generation = plan.index else { return true }
-        guard let index, generation == indexGeneration else { return false }
-        return index.confirms(plan, ranking: assigner)
+    /// epoch is the one it read, and the index confirms it (``StoryIndex/check(_:ranking:)``); or
+    /// whether its candidates are the same, their profiles not.
+    func check(_ plan: StoryPlan, assigner: StoryAssigner) -> StoryPlanCheck {
+        guard isEnabled, let terms, plan.counts == terms.name else { return .turnedDown }
+        guard let generation = plan.index else { return .holds }
+        guard let index, generation == indexGeneration else { return .turnedDown }
+        return index.check(plan, ranking: assigner)
     }
 
     /// A story's profile from a row's columns `articles, first_seen, last_seen, summary` at `column`.

@@ -33,14 +33,20 @@ struct SQLiteTermCounts {
     /// How many epochs were ended since the counts were loaded (with ``generation``, names the
     /// sketch story assignment reads).
     private(set) var epochs = 0
+    /// The length of an epoch after counts of so many articles (``TermSketch/epochLength(after:)``;
+    /// tests of one catalog make epochs long).
+    private(set) var epochLength: @Sendable (Int) -> Int = TermSketch.epochLength(after:)
 
     /// Names the counts story assignment reads (they change only when an epoch ends): the
     /// checkpoint's generation and the last pending row folded in.
     var name: [Int64] { [generation, folded] }
 
     /// The counts as the tables hold them now.
-    static func load(in db: Database) throws -> SQLiteTermCounts {
+    static func load(
+        in db: Database, epochLength: @escaping @Sendable (Int) -> Int = TermSketch.epochLength(after:)
+    ) throws -> SQLiteTermCounts {
         var counts = SQLiteTermCounts()
+        counts.epochLength = epochLength
         if let row = try Row.fetchOne(db, sql: "SELECT generation, counts FROM term_sketch WHERE id = 1") {
             guard let sketch = TermSketch(encoded: [UInt8](row[1] as Data)) else {
                 throw CopydeskError(.storeDamaged, "the story term counts (term_sketch) cannot be read")
@@ -57,7 +63,7 @@ struct SQLiteTermCounts {
     mutating func catchUp(in db: Database) throws {
         let generation = try Int64.fetchOne(db, sql: "SELECT generation FROM term_sketch WHERE id = 1") ?? 0
         if generation != self.generation {
-            self = try Self.load(in: db)
+            self = try Self.load(in: db, epochLength: epochLength)
         } else {
             try replay(in: db)
         }
@@ -70,7 +76,7 @@ struct SQLiteTermCounts {
         for id in ids {
             lastPending = id
             epochArticles += 1
-            if epochArticles >= TermSketch.epochLength(after: sketch.articles) { try endEpoch(in: db) }
+            if epochArticles >= epochLength(sketch.articles) { try endEpoch(in: db) }
         }
     }
 
@@ -82,7 +88,7 @@ struct SQLiteTermCounts {
             .execute(arguments: [Data(TermSketch.bytes(of: distinct))])
         lastPending = db.lastInsertedRowID
         epochArticles += 1
-        guard epochArticles >= TermSketch.epochLength(after: sketch.articles) else { return }
+        guard epochArticles >= epochLength(sketch.articles) else { return }
         try endEpoch(in: db)
         if foldedSinceCheckpoint >= checkpointEvery { try checkpoint(in: db) }
     }
