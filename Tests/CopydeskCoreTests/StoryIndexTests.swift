@@ -62,11 +62,11 @@ struct StoryIndexTests {
         // Another story, under other keys, changes: the same answer.
         index.update(2, profile: profile(last: "2021-03-21T11:00:00Z"), fileUnder: [300, 400])
         index.update(4, profile: profile(last: "2021-03-21T12:00:00Z"), fileUnder: [500])
-        #expect(index.confirms(read, ranking: ranking))
+        #expect(index.check(read, ranking: ranking) == .holds)
         // Each of these leads elsewhere.
         var changed = index
         changed.update(1, profile: profile(last: "2021-03-21T13:00:00Z"), fileUnder: [])
-        #expect(!changed.confirms(read, ranking: ranking), "a candidate's profile changed")
+        #expect(changed.check(read, ranking: ranking) != .holds, "a candidate's profile changed")
         #expect(changed.check(read, ranking: ranking) == .sameCandidates, "the same candidates, resumed")
         changed = index
         changed.update(5, profile: profile(last: "2021-03-21T13:00:00Z"), fileUnder: [200])
@@ -76,24 +76,24 @@ struct StoryIndexTests {
         #expect(changed.check(read, ranking: ranking) == .turnedDown, "the candidate merged away")
         changed = index
         changed.update(3, profile: profile(last: "2021-03-19T10:00:00Z"), fileUnder: [])
-        #expect(!changed.confirms(read, ranking: ranking), "story 3, under key 100, active again")
+        #expect(changed.check(read, ranking: ranking) != .holds, "story 3, under key 100, active again")
         // A key's answer changed, but the candidates it ranks did not: a plan that compared one
         // candidate still holds when another story is found under one key (story 1 under two).
         let (one, rankingOne) = plan(in: index, candidates: 1)
         changed = index
         changed.update(5, profile: profile(last: "2021-03-21T13:00:00Z"), fileUnder: [200])
-        #expect(changed.confirms(one, ranking: rankingOne))
+        #expect(changed.check(one, ranking: rankingOne) == .holds)
         let (two, rankingTwo) = plan(in: index, candidates: 2)
-        #expect(!changed.confirms(two, ranking: rankingTwo), "comparing two, story 5 is a candidate")
+        #expect(changed.check(two, ranking: rankingTwo) != .holds, "comparing two, story 5 is a candidate")
         // A plan older than the changes remembered is not trusted.
         changed = index
         for step in 0..<Int(StoryIndex.remembered) * 2 {
             changed.update(1_000 + Int64(step), profile: profile(last: "2021-03-21T14:00:00Z"), fileUnder: [9_000])
         }
-        #expect(!changed.confirms(read, ranking: ranking))
+        #expect(changed.check(read, ranking: ranking) != .holds)
         var recent = read
         recent.sequence = changed.sequence - 10
-        #expect(changed.confirms(recent, ranking: ranking))
+        #expect(changed.check(recent, ranking: ranking) == .holds)
     }
 
     @Test func aMergeMovesThePostingsAndTheMergedStoryIsGone() {

@@ -286,12 +286,9 @@ public struct StoryIndex: Sendable {
     /// the `stories` answer, where it changed (a story filed under one of its keys or let go, one
     /// filed under them active again since `activeSince`), still ranks the same candidates
     /// (``StoryAssigner`` `ranking`'s rule).
-    public func confirms(_ plan: StoryPlan, ranking: StoryAssigner) -> Bool {
-        check(plan, ranking: ranking) == .holds
-    }
-
-    /// Whether a plan holds (``confirms(_:ranking:)``), or ranks the same candidates though some of
-    /// their profiles changed since, or neither.
+    ///
+    /// Or, when some of its candidates' profiles changed since but its candidates are the same:
+    /// ``StoryPlanCheck/sameCandidates``.
     public func check(_ plan: StoryPlan, ranking: StoryAssigner) -> StoryPlanCheck {
         let sequence = plan.sequence
         guard sequence >= remembersFrom, sequence <= self.sequence, covers(activeSince: plan.activeSince) else {

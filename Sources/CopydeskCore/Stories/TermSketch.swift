@@ -84,6 +84,14 @@ public struct TermSketch: Sendable, Equatable {
         return Int(least)
     }
 
+    /// The counts of these terms that are not zero, added to `counts`.
+    public func counts(of keys: some Sequence<Int64>, into counts: inout [Int64: Int]) {
+        for key in keys {
+            let count = count(key)
+            if count > 0 { counts[key] = count }
+        }
+    }
+
     /// Counts one article carrying these terms (each counted once).
     public mutating func add(article keys: some Sequence<Int64>) {
         for key in Set(keys) {

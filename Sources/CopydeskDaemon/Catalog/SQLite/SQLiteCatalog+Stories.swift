@@ -83,9 +83,7 @@ extension SQLiteCatalog {
         if let planned {
             filed = planned
         } else {
-            var terms = Set(update.fileUnder)
-            for id in (update.story.map { [$0] } ?? []) + merged { terms.formUnion(try cache.filedTerms(of: id, in: db)) }
-            filed = terms.sorted()
+            filed = try SQLiteStoryCache.terms(after: update) { try cache.filedTerms(of: $0, in: db) }
         }
         let held = cache.holds(after: profile)
         let story: Int64

@@ -59,7 +59,7 @@ extension SQLiteCatalog: CatalogExport {
         for story in stories {
             var terms = Set(try Int64.fetchAll(posted, arguments: [story]))
             if let blob = try Data.fetchOne(kept, arguments: [story]) {
-                terms.formUnion(TermSketch.keys(from: [UInt8](blob)))
+                terms.formUnion(TermSketch.keys(from: blob))
             }
             for term in terms.sorted() { rows.append(TransferRow(values: [.integer(story), .integer(term)])) }
         }

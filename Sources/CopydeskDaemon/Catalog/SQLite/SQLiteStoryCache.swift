@@ -138,10 +138,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
     /// articles there are.
     func frequencies(of keys: [Int64]) -> StoryAnswer {
         var counts = [Int64: Int](minimumCapacity: keys.count)
-        for key in keys {
-            let count = terms!.sketch.count(key)
-            if count > 0 { counts[key] = count }
-        }
+        terms!.sketch.counts(of: keys, into: &counts)
         return .frequencies(counts, articles: terms!.sketch.articles)
     }
 
@@ -168,7 +165,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
             let id: Int64 = row[0]
             let blob: Data? = row[5]
             if blob == nil { older.append(id) }
-            index.load(id, profile: profile(row, from: 1), terms: blob.map { TermSketch.keys(from: [UInt8]($0)) } ?? [])
+            index.load(id, profile: profile(row, from: 1), terms: blob.map { TermSketch.keys(from: $0) } ?? [])
         }
         // Stories recorded before their terms were kept with them: their postings.
         let posted = try db.cachedStatement(sql: "SELECT term FROM story_term WHERE story_id = ?")
@@ -181,7 +178,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
                 SELECT id, terms FROM story INDEXED BY story_unsettled
                 WHERE settled = 0 AND merged_into IS NULL AND last_seen < ?
                 """, arguments: [index.horizon])
-        try settle(unsettled.map { (story: $0[0], terms: TermSketch.keys(from: [UInt8](($0[1] as Data?) ?? Data()))) }, in: db)
+        try settle(unsettled.map { (story: $0[0], terms: TermSketch.keys(from: ($0[1] as Data?) ?? Data())) }, in: db)
         return index
     }
 
@@ -207,7 +204,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
         if let blob = try Data.fetchOne(
             db.cachedStatement(sql: "SELECT terms FROM story WHERE id = ? AND terms IS NOT NULL"), arguments: [story])
         {
-            return TermSketch.keys(from: [UInt8](blob))
+            return TermSketch.keys(from: blob)
         }
         return try Int64.fetchAll(
             db.cachedStatement(sql: "SELECT term FROM story_term WHERE story_id = ?"), arguments: [story])
@@ -252,7 +249,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
     ///
     /// Read in pieces, each under the lock, so that the writer never waits for a whole answer: the
     /// term counts change only at an epoch's end (which renames them); the index's changes between
-    /// pieces are caught when the plan is checked (``StoryIndex/confirms(_:ranking:)``: they come
+    /// pieces are caught when the plan is checked (``StoryIndex/check(_:ranking:)``: they come
     /// after the change the plan notes).
     private func answerAhead(_ query: StoryQuery, noting plan: inout StoryPlan) -> StoryAnswer? {
         switch query {
@@ -266,10 +263,7 @@ final class SQLiteStoryCache: @unchecked Sendable {
                     guard let terms, name == nil || name == terms.name else { return false }
                     name = terms.name
                     articles = terms.sketch.articles
-                    for key in piece {
-                        let count = terms.sketch.count(key)
-                        if count > 0 { counts[key] = count }
-                    }
+                    terms.sketch.counts(of: piece, into: &counts)
                     return true
                 }
                 guard read else { return nil }
@@ -311,11 +305,22 @@ final class SQLiteStoryCache: @unchecked Sendable {
     /// works them out), from the index this plan read (`index`: its generation); nil when it is
     /// another, or does not hold the stories.
     private func plannedTerms(of update: StoryUpdate, index generation: UInt64?) -> [Int64]? {
-        let stories = (update.story.map { [$0] } ?? []) + update.merged.filter { $0 != update.story }
-        if stories.isEmpty { return Set(update.fileUnder).sorted() }
-        guard let index, generation == indexGeneration, stories.allSatisfy(index.holds) else { return nil }
+        let stories = Self.stories(of: update)
+        let held = index.map { generation == indexGeneration && stories.allSatisfy($0.holds) } ?? false
+        guard stories.isEmpty || held else { return nil }
+        return Self.terms(after: update) { index?.terms(of: $0) ?? [] }
+    }
+
+    /// The stories an update joins and merges.
+    private static func stories(of update: StoryUpdate) -> [Int64] {
+        (update.story.map { [$0] } ?? []) + update.merged.filter { $0 != update.story }
+    }
+
+    /// The terms the story of `update` is filed under once it is written: those of the stories it
+    /// joins and merges (`filed`), and the article's; ascending.
+    static func terms(after update: StoryUpdate, filed: (Int64) throws -> [Int64]) rethrows -> [Int64] {
         var terms = Set(update.fileUnder)
-        for story in stories { terms.formUnion(index.terms(of: story)) }
+        for story in stories(of: update) { terms.formUnion(try filed(story)) }
         return terms.sorted()
     }
 

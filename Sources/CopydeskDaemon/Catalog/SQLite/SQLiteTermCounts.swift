@@ -30,9 +30,6 @@ struct SQLiteTermCounts {
     private(set) var epochArticles = 0
     /// How many pending rows were folded since the last checkpoint.
     private var foldedSinceCheckpoint = 0
-    /// How many epochs were ended since the counts were loaded (with ``generation``, names the
-    /// sketch story assignment reads).
-    private(set) var epochs = 0
     /// The length of an epoch after counts of so many articles (``TermSketch/epochLength(after:)``;
     /// tests of one catalog make epochs long).
     private(set) var epochLength: @Sendable (Int) -> Int = TermSketch.epochLength(after:)
@@ -98,11 +95,10 @@ struct SQLiteTermCounts {
         let rows = try Row.fetchCursor(
             db, sql: "SELECT terms FROM term_pending WHERE id > ? AND id <= ? ORDER BY id",
             arguments: [folded, lastPending])
-        while let row = try rows.next() { sketch.add(article: TermSketch.keys(from: [UInt8](row[0] as Data))) }
+        while let row = try rows.next() { sketch.add(article: TermSketch.keys(from: row[0] as Data)) }
         folded = lastPending
         foldedSinceCheckpoint += epochArticles
         epochArticles = 0
-        epochs += 1
     }
 
     /// Writes the sketch and forgets the pending rows it holds (at an epoch's end).
@@ -120,6 +116,6 @@ struct SQLiteTermCounts {
     func epochPending(in db: Database) throws -> [[Int64]] {
         try Row.fetchAll(
             db, sql: "SELECT terms FROM term_pending WHERE id > ? ORDER BY id", arguments: [folded]
-        ).map { TermSketch.keys(from: [UInt8]($0[0] as Data)) }
+        ).map { TermSketch.keys(from: $0[0] as Data) }
     }
 }
