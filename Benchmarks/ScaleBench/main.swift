@@ -2,6 +2,7 @@
 // the per-file decision time, the serialized time of story assignment and the database size.
 //
 //   swift run -c release ScaleBench [--sizes 10000,100000,1000000] [--probes 400] [--dir /tmp/copydesk-scale] [--reuse] [--no-plans]
+//                                   [--commit-group 32]
 //   swift run -c release ScaleBench --show 123     (synthetic article 123 and its story terms)
 //
 // At each size, `--probes` files (a quarter each new articles, revisions, syndicated copies and
@@ -9,7 +10,11 @@
 // and exact verification, the part that could grow with the catalog) and once through
 // `SQLiteCatalog.commit` (`commit`: the same decision plus the durable write of receipt, version, index
 // rows and event, with synchronous=FULL). Fingerprints and story features are computed before
-// timing, as the pipeline computes them in its parallel stage.
+// timing, as the pipeline computes them in its parallel stage. Each probe is committed in its own
+// transaction, or `--commit-group N` of them in one, as the pipeline commits the files of a backlog
+// that are ready together (then `commit` is the transaction's time divided among its probes, and
+// the story parts of a transaction's new articles run one after another: see
+// `SQLiteCatalog.commit(_:assigner:stories:storyTimer:in:)`).
 //
 // Stories: the synthetic articles report on events (`SyntheticNews(events: true)`: made-up people,
 // places, organisations and numbers with Zipf frequencies; a third of the articles on an event of
@@ -41,6 +46,9 @@ struct Options {
     var reuse = false
     /// Decide every story assignment in its turn, none worked out ahead (the baseline).
     var noPlans = false
+    /// How many probes are committed in one transaction, as the pipeline commits a backlog's
+    /// files together (1: each its own, the per-file commit latency).
+    var commitGroup = 1
     /// Print this synthetic article and its story terms, and exit.
     var show: Int?
 
@@ -54,6 +62,7 @@ struct Options {
             case "--batch": batch = Int(iterator.next() ?? "") ?? batch
             case "--reuse": reuse = true
             case "--no-plans": noPlans = true
+            case "--commit-group": commitGroup = max(1, Int(iterator.next() ?? "") ?? commitGroup)
             case "--show": show = Int(iterator.next() ?? "")
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
@@ -223,11 +232,15 @@ for size in options.sizes {
         let planned = await planning.value
         let next = start + group
         planning = Task.detached { plan(submissions[min(next, submissions.count)..<min(next + group, submissions.count)]) }
-        for submission in planned {
+        for first in stride(from: 0, to: planned.count, by: options.commitGroup) {
+            let batch = Array(planned[first..<min(first + options.commitGroup, planned.count)])
             let begin = clock.now
-            let result = try await catalog.commit(submission, storyTimer: storyTimer)
-            commitTimes.append(milliseconds(clock.now - begin))
-            if result.decision == .newArticle, let story = result.story {
+            let results = try await catalog.commit(batch: batch, storyTimer: storyTimer)
+            // A transaction of several probes: each is given its share of the time.
+            let each = milliseconds(clock.now - begin) / Double(batch.count)
+            commitTimes.append(contentsOf: Array(repeating: each, count: batch.count))
+            for result in results where result.decision == .newArticle {
+                guard let story = result.story else { continue }
                 if story <= lastStory { joined += 1 }
                 lastStory = max(lastStory, story)
             }

@@ -124,6 +124,66 @@ struct StoryIndexCatalogTests {
         }
     }
 
+    /// A batch's files are decided first, their stories assigned after, their events written last
+    /// (`SQLiteCatalog.commit(_:assigner:stories:storyTimer:in:)`): the catalog ends as it would
+    /// had every file had a transaction of its own, its log in the same order.
+    @Test func aBatchRecordsWhatItsFilesWouldOneByOne() async throws {
+        let wire = WireCatalogTests()
+        let items = ItemsCatalogTests()
+        var files = try articles(120)
+        // Duplicates and copies of articles earlier in the same batch, agency items with a
+        // withdrawal, a file of several items, a file rejected.
+        for (offset, position) in [3, 17, 40, 41, 77, 100].enumerated() {
+            var again = files[position]
+            again.fileName = "again-\(offset).txt"
+            files.insert(again, at: position + 2 + offset % 3)
+        }
+        files.insert(
+            try wire.submission(id: "urn:wire:port", version: "1", body: WireCatalogTests.first, name: "v1.json"),
+            at: 30)
+        files.insert(
+            try wire.submission(id: "urn:wire:port", version: "2", body: WireCatalogTests.second, name: "v2.json"),
+            at: 33)
+        files.insert(
+            try wire.submission(
+                id: "urn:wire:port", version: "3", body: WireCatalogTests.third, status: "canceled", name: "v3.json"),
+            at: 35)
+        files.insert(try items.submission(ItemsCatalogTests.array, name: "items.json"), at: 60)
+        var refused = files[0]
+        refused.fileName = "refused.txt"
+        refused.content = .failure(CopydeskError(.unsupportedInput, "not an article"))
+        files.insert(refused, at: 90)
+        try await withTemporaryDirectory { folder, _ in
+            let single = try SQLiteCatalog(path: folder + "/single.sqlite")
+            let batched = try SQLiteCatalog(path: folder + "/batched.sqlite")
+            var one = [CommitResult]()
+            for file in files { one.append(try await single.commit(batch: [file], markingArchived: [], beforeRecording: nil)[0]) }
+            var many = [CommitResult]()
+            for start in stride(from: 0, to: files.count, by: 40) {
+                let batch = Array(files[start..<min(files.count, start + 40)])
+                many += try await batched.commit(batch: batch, markingArchived: [], beforeRecording: nil)
+            }
+            func decisions(_ results: [CommitResult]) -> [String] {
+                results.flatMap(\.decisions).map {
+                    "\($0.decision) \($0.article ?? 0) \($0.version ?? 0) \($0.story ?? 0) \($0.item ?? -1)"
+                }
+            }
+            #expect(decisions(many) == decisions(one))
+            func log(_ catalog: SQLiteCatalog) async throws -> [String] {
+                try await catalog.events(EventFilter(), limit: 0).reversed().map {
+                    "\($0.kind.rawValue) \($0.file ?? "") \($0.article ?? 0) \($0.version ?? 0) \($0.story ?? 0) \($0.item ?? -1) \($0.message ?? "")"
+                }
+            }
+            let expected = try await log(single)
+            #expect(try await log(batched) == expected)
+            // What the files held: duplicates, versions, merges, a withdrawal, items, a rejection.
+            for kind in ["duplicate", "story-merged", "killed", "rejected", "new-version"] {
+                #expect(expected.contains { $0.hasPrefix(kind + " ") }, "no \(kind) event")
+            }
+            #expect(try await partition(of: batched) == partition(of: single))
+        }
+    }
+
     @Test func aPlanWhoseCandidatesChangedResumesFromTheirProfiles() async throws {
         let files = try articles(150)
         try await withTemporaryDirectory { folder, _ in
@@ -244,7 +304,7 @@ struct StoryIndexCatalogTests {
                 _ = try await catalog.writeAsync { db in
                     try catalog.storyCache.prepare(db)
                     _ = try SQLiteCatalog.commit(
-                        seed, assigner: catalog.storyAssigner, stories: catalog.storyCache, in: db)
+                        [seed], assigner: catalog.storyAssigner, stories: catalog.storyCache, in: db)
                     throw Refused()
                 }
             }

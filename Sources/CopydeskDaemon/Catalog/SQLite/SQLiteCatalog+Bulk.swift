@@ -80,7 +80,20 @@ extension SQLiteCatalog {
         let stories = storyCache
         return try await writeAsync { db in
             try stories.prepare(db)
-            return try Self.commit(submission, assigner: assigner, stories: stories, storyTimer: storyTimer, in: db)
+            return try Self.commit([submission], assigner: assigner, stories: stories, storyTimer: storyTimer, in: db)[0]
+        }
+    }
+
+    /// Decides and records submissions in one transaction as ``CatalogStore/commit(batch:markingArchived:beforeRecording:)``
+    /// does, with the story part of each new article's decision timed by `storyTimer`.
+    package func commit(batch submissions: [Submission], storyTimer: StoryTimer) async throws(CopydeskError)
+        -> [CommitResult]
+    {
+        let assigner = storyAssigner
+        let stories = storyCache
+        return try await writeAsync { db in
+            try stories.prepare(db)
+            return try Self.commit(submissions, assigner: assigner, stories: stories, storyTimer: storyTimer, in: db)
         }
     }
 

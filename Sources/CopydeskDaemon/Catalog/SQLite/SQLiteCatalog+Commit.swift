@@ -23,193 +23,250 @@ extension SQLiteCatalog {
             try beforeRecording?()
             for id in archived { try Self.markArchived(id, in: db) }
             try stories.prepare(db)
-            return try submissions.map { try Self.commit($0, assigner: assigner, stories: stories, in: db) }
+            return try Self.commit(submissions, assigner: assigner, stories: stories, in: db)
         }
     }
 
+    /// Decides and records submissions in order, inside the current write transaction, in three
+    /// passes that write what one pass a file would, in the same order:
+    ///
+    /// 1. each file's decisions and what they add (articles, versions and their index entries,
+    ///    the receipt, agency items): each decision sees the files before it;
+    /// 2. the stories, in the same order: a new article's assigned (``assignStory``), a version's or
+    ///    a duplicate's looked up. One after another, so that the story index, the story rows'
+    ///    pages and the code that reads and writes them are still in the processor's caches from
+    ///    one article to the next instead of pushed out by a decision's index lookups between them
+    ///    (at a million articles that is most of the story part's serialized time);
+    /// 3. each decision's events (its story's merges, the decision, an agency's withdrawal).
+    ///
+    /// Nothing in the first pass reads what the later ones write: decisions read articles,
+    /// versions, receipts and agency items, never stories or events.
+    ///
     /// - Parameters:
     ///   - stories: the writer's index of active stories and term counts (prepared for this transaction).
     ///   - storyTimer: times the story part of each new article's decision (the scale benchmark).
     static func commit(
-        _ submission: Submission, assigner: StoryAssigner, stories: SQLiteStoryCache, storyTimer: StoryTimer? = nil,
+        _ submissions: [Submission], assigner: StoryAssigner, stories: SQLiteStoryCache, storyTimer: StoryTimer? = nil,
         in db: Database
-    ) throws -> CommitResult {
-        if let items = submission.items {
-            return try commit(
-                submission, items: items, assigner: assigner, stories: stories, storyTimer: storyTimer, in: db)
+    ) throws -> [CommitResult] {
+        var files = try submissions.map { try record($0, in: db) }
+        for index in files.indices {
+            try assignStories(&files[index], assigner: assigner, stories: stories, timer: storyTimer, in: db)
         }
-        let now = Timestamp.now()
-        var result = CommitResult(receiptID: 0, decision: .rejected, archivePath: submission.archivePath)
-        var article: Article?
-        switch submission.content {
-        case .failure(let rejection):
-            result.message = rejection.reason
-        case .success(let prepared):
-            article = prepared.article
-            try decide(
-                submission, prepared, item: nil, assigner: assigner, stories: stories, storyTimer: storyTimer, at: now,
-                into: &result, in: db)
-        }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
-                    raw_sha256, format, charset, decision, reason, article_id, version_id, similarity,
-                    archive_path, state, node, basis)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
-                submission.origin.rawValue, submission.fileName, submission.sourcePath, submission.identity.size,
-                submission.identity.modificationTimeNanoseconds, Int64(bitPattern: submission.identity.inode),
-                Int64(bitPattern: submission.identity.device), submission.arrivedAt, submission.rawSHA256,
-                article?.format.rawValue, article?.charset, result.decision.rawValue,
-                result.decision == .rejected ? result.message : nil, result.article, result.version,
-                result.similarity, submission.archivePath, submission.isArchived ? "archived" : "committed",
-                submission.node, result.basis,
-            ])
-        result.receiptID = db.lastInsertedRowID
-        try insertEvent(
-            EventKind(result.decision), receipt: result.receiptID, file: submission.fileName, article: result.article,
-            version: result.version, similarity: result.similarity, message: result.message, basis: result.basis,
-            story: result.story, at: now, in: db)
-        if let record = result.wireRecord(of: article, at: now) {
-            try recordWire(record, file: submission.fileName, refreshCurrent: result.decision == .newVersion, in: db)
-        }
-        if submission.isArchived {
-            try insertEvent(
-                .archived, receipt: result.receiptID, file: submission.fileName, message: submission.archivePath,
-                at: now, in: db)
-        }
-        return result
+        return try files.map { try writeEvents(of: $0, in: db) }
     }
 
-    /// A file of several items: each item decided and recorded in order (each decision sees the
-    /// ones before it), then the file's receipt, once (decision `items`), and per item a
-    /// `receipt_item` row pointing back to it and its decision event.
-    private static func commit(
-        _ submission: Submission, items: [Result<PreparedArticle, CopydeskError>], assigner: StoryAssigner,
-        stories: SQLiteStoryCache, storyTimer: StoryTimer?, in db: Database
-    ) throws -> CommitResult {
-        let now = Timestamp.now()
+    /// A file whose decisions are recorded, their stories and events not yet (``commit(_:assigner:stories:storyTimer:in:)``).
+    struct RecordedFile {
+        let submission: Submission
+        let now: String
+        /// Each decision: the file's one, or each item's in order.
         var results = [CommitResult]()
-        for (position, item) in items.enumerated() {
+        /// What each decision was about (nil: rejected).
+        var prepared = [PreparedArticle?]()
+        /// The stories merged into each decision's story when it was assigned (each a
+        /// `story-merged` event before the decision's).
+        var merges = [[(merged: Int64, story: Int64)]]()
+        /// The agency withdrawal each decision recorded (a `killed` event after the decision's).
+        var killed = [WireRecord?]()
+        /// The receipt's id.
+        var receipt: Int64 = 0
+
+        init(submission: Submission, now: String) {
+            self.submission = submission
+            self.now = now
+        }
+    }
+
+    /// The first pass: decides each of a file's articles (the file's, or each item's in order: each
+    /// decision sees the ones before it), records what each verdict adds, then the file's receipt
+    /// (one receipt, and per item a `receipt_item` row pointing back to it), then what agency items
+    /// declared.
+    private static func record(_ submission: Submission, in db: Database) throws -> RecordedFile {
+        var file = RecordedFile(submission: submission, now: Timestamp.now())
+        let contents = submission.items ?? [submission.content]
+        for (position, content) in contents.enumerated() {
             var result = CommitResult(receiptID: 0, decision: .rejected, archivePath: submission.archivePath)
-            result.item = position
-            switch item {
+            let item = submission.items == nil ? nil : position
+            result.item = item
+            switch content {
             case .failure(let rejection):
                 result.message = rejection.reason
+                file.prepared.append(nil)
             case .success(let prepared):
-                try decide(
-                    submission, prepared, item: position, assigner: assigner, stories: stories,
-                    storyTimer: storyTimer, at: now, into: &result, in: db)
+                let verdict = try Decider().decide(
+                    rawSHA256: submission.rawSHA256, item: item, prepared, in: SQLiteLookup(db: db))
+                try record(verdict, of: prepared, at: file.now, into: &result, in: db)
+                file.prepared.append(prepared)
             }
-            results.append(result)
+            file.results.append(result)
         }
-        let first = items.lazy.compactMap { try? $0.get().article }.first
+        file.merges = Array(repeating: [], count: file.results.count)
+        file.receipt = try insertReceipt(of: file, in: db)
+        for index in file.results.indices {
+            file.results[index].receiptID = file.receipt
+            let result = file.results[index]
+            if submission.items != nil {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO receipt_item (receipt_id, item, format, charset, decision, reason, article_id,
+                            version_id, similarity, basis)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [
+                    result.receiptID, result.item, file.prepared[index]?.article.format.rawValue,
+                    file.prepared[index]?.article.charset, result.decision.rawValue,
+                    result.decision == .rejected ? result.message : nil, result.article, result.version,
+                    result.similarity, result.basis,
+                ])
+            }
+            var killed: WireRecord?
+            if let record = result.wireRecord(of: file.prepared[index]?.article, at: file.now),
+                try recordWire(record, refreshCurrent: result.decision == .newVersion, in: db)
+            {
+                killed = record
+            }
+            file.killed.append(killed)
+        }
+        return file
+    }
+
+    /// The file's receipt: a file of one article carries its decision; a file of several items
+    /// carries `items` (with a count of their decisions), each item's decision in `receipt_item`.
+    private static func insertReceipt(of file: RecordedFile, in db: Database) throws -> Int64 {
+        let submission = file.submission
         let identity = submission.identity
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
-                    raw_sha256, format, charset, decision, reason, archive_path, state, node, items)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'items', ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            submission.origin.rawValue, submission.fileName, submission.sourcePath, identity.size,
-            identity.modificationTimeNanoseconds, Int64(bitPattern: identity.inode), Int64(bitPattern: identity.device),
-            submission.arrivedAt, submission.rawSHA256, first?.format.rawValue, first?.charset,
-            CommitResult.itemsSummary(results.map(\.decision)), submission.archivePath,
-            submission.isArchived ? "archived" : "committed", submission.node, items.count,
-        ])
-        let summary = CommitResult.summarizing(results, receipt: db.lastInsertedRowID, archivePath: submission.archivePath)
-        for (result, item) in zip(summary.items ?? [], items) {
-            let article = try? item.get().article
+        let state = submission.isArchived ? "archived" : "committed"
+        if let items = submission.items {
+            let first = items.lazy.compactMap { try? $0.get().article }.first
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO receipt_item (receipt_id, item, format, charset, decision, reason, article_id,
-                        version_id, similarity, basis)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
+                        raw_sha256, format, charset, decision, reason, archive_path, state, node, items)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'items', ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
-                result.receiptID, result.item, article?.format.rawValue, article?.charset, result.decision.rawValue,
-                result.decision == .rejected ? result.message : nil, result.article, result.version,
-                result.similarity, result.basis,
+                submission.origin.rawValue, submission.fileName, submission.sourcePath, identity.size,
+                identity.modificationTimeNanoseconds, Int64(bitPattern: identity.inode), Int64(bitPattern: identity.device),
+                submission.arrivedAt, submission.rawSHA256, first?.format.rawValue, first?.charset,
+                CommitResult.itemsSummary(file.results.map(\.decision)), submission.archivePath, state,
+                submission.node, items.count,
             ])
+        } else {
+            let result = file.results[0]
+            let article = file.prepared[0]?.article
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO receipt (origin, file_name, source_path, size, mtime_ns, inode, device, arrived_at,
+                        raw_sha256, format, charset, decision, reason, article_id, version_id, similarity,
+                        archive_path, state, node, basis)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                submission.origin.rawValue, submission.fileName, submission.sourcePath, identity.size,
+                identity.modificationTimeNanoseconds, Int64(bitPattern: identity.inode),
+                Int64(bitPattern: identity.device), submission.arrivedAt, submission.rawSHA256,
+                article?.format.rawValue, article?.charset, result.decision.rawValue,
+                result.decision == .rejected ? result.message : nil, result.article, result.version,
+                result.similarity, submission.archivePath, state, submission.node, result.basis,
+            ])
+        }
+        return db.lastInsertedRowID
+    }
+
+    /// The second pass: each new article's story assigned (by `assigner`), each version's and
+    /// duplicate's looked up (its article's, which may have been assigned just before).
+    private static func assignStories(
+        _ file: inout RecordedFile, assigner: StoryAssigner, stories: SQLiteStoryCache, timer: StoryTimer?,
+        in db: Database
+    ) throws {
+        for index in file.results.indices {
+            guard let article = file.results[index].article else { continue }
+            if file.results[index].decision == .newArticle, let prepared = file.prepared[index] {
+                file.results[index].story = try assignStory(
+                    prepared, article: article, submission: file.submission, assigner: assigner, stories: stories,
+                    timer: timer, at: file.now, merges: &file.merges[index], in: db)
+            } else {
+                file.results[index].story = try story(ofArticle: article, in: db)
+            }
+        }
+    }
+
+    /// The third pass: per decision, the merges its story assignment made, its event, an agency's
+    /// withdrawal; then the file's `archived` event when it was archived before. Returns the file's
+    /// result (one that sums up its items' for a file of several).
+    private static func writeEvents(of file: RecordedFile, in db: Database) throws -> CommitResult {
+        let submission = file.submission
+        for (index, result) in file.results.enumerated() {
+            for merge in file.merges[index] {
+                try insertMergeEvent(merge.merged, into: merge.story, file: submission.fileName, at: file.now, in: db)
+            }
             try insertEvent(
                 EventKind(result.decision), receipt: result.receiptID, file: submission.fileName,
                 article: result.article, version: result.version, similarity: result.similarity,
-                message: result.message, basis: result.basis, item: result.item, story: result.story, at: now, in: db)
-            if let record = result.wireRecord(of: article, at: now) {
-                try recordWire(record, file: submission.fileName, refreshCurrent: result.decision == .newVersion, in: db)
-            }
+                message: result.message, basis: result.basis, item: result.item, story: result.story, at: file.now,
+                in: db)
+            if let killed = file.killed[index] { try insertKilledEvent(killed, file: submission.fileName, in: db) }
         }
         if submission.isArchived {
             try insertEvent(
-                .archived, receipt: summary.receiptID, file: submission.fileName, message: submission.archivePath,
-                at: now, in: db)
+                .archived, receipt: file.receipt, file: submission.fileName, message: submission.archivePath,
+                at: file.now, in: db)
         }
-        return summary
-    }
-
-    /// Decides what `prepared` (the file's article, or its item at `item`) is, records what the
-    /// verdict adds (a new article, a new version) and the article's story (by `assigner`) into
-    /// `result`.
-    private static func decide(
-        _ submission: Submission, _ prepared: PreparedArticle, item: Int?, assigner: StoryAssigner,
-        stories: SQLiteStoryCache, storyTimer: StoryTimer?, at now: String, into result: inout CommitResult,
-        in db: Database
-    ) throws {
-        let verdict = try Decider().decide(
-            rawSHA256: submission.rawSHA256, item: item, prepared, in: SQLiteLookup(db: db))
-        // A new article's story is assigned before its row is completed (which names it); a new
-        // version or a duplicate is in its article's story.
-        try record(verdict, of: prepared, at: now, into: &result, in: db) {
-            try assignStory(
-                prepared, submission: submission, assigner: assigner, stories: stories, timer: storyTimer, at: now,
-                in: db)
-        }
-        if result.decision != .newArticle, let article = result.article {
-            result.story = try story(ofArticle: article, in: db)
-        }
+        guard submission.items != nil else { return file.results[0] }
+        return CommitResult.summarizing(file.results, receipt: file.receipt, archivePath: submission.archivePath)
     }
 
     /// The story of a new article, assigned by `assigner` in this transaction (timed by `timer`, if
     /// any): the assignment worked out ahead when nothing it read has changed since, else worked
-    /// out here.
+    /// out here. The article's row is given its story; the stories the assignment merged into it
+    /// are added to `merges` (for their events).
     private static func assignStory(
-        _ prepared: PreparedArticle, submission: Submission, assigner: StoryAssigner, stories: SQLiteStoryCache,
-        timer: StoryTimer?, at now: String, in db: Database
+        _ prepared: PreparedArticle, article: Int64, submission: Submission, assigner: StoryAssigner,
+        stories: SQLiteStoryCache, timer: StoryTimer?, at now: String, merges: inout [(merged: Int64, story: Int64)],
+        in db: Database
     ) throws -> Int64 {
         let time = Timestamp.storyTime(published: prepared.article.published, arrivedAt: submission.arrivedAt)
         var assignment = assigner.assignment(for: prepared.storyFeatures, at: time)
+        var applied: StoryUpdate?
+        func write(_ update: StoryUpdate, terms: [Int64]?) throws -> Int64 {
+            applied = update
+            return try apply(
+                update, article: article, terms: terms, file: submission.fileName, at: now, logsMerges: false,
+                cache: stories, in: db)
+        }
+        var story: Int64?
         if let plan = prepared.storyPlan, plan.time == time {
             var check = StoryPlanCheck.turnedDown
-            if let story = try StoryTimer.timePlan(
-                timer, accepted: {
+            story = try StoryTimer.timePlan(
+                timer,
+                accepted: {
                     check = stories.check(plan, assigner: assigner)
                     return check == .holds
                 },
-                then: {
-                    try apply(plan.update, terms: plan.terms, file: submission.fileName, at: now, cache: stories, in: db)
-                })
-            {
-                return story
-            }
+                then: { try write(plan.update, terms: plan.terms) })
             // The same candidates, some with another profile now: from their profiles on.
-            if check == .sameCandidates, let resumed = plan.beforeProfiles {
+            if story == nil, check == .sameCandidates, let resumed = plan.beforeProfiles {
                 assignment = resumed
                 timer?.plansResumed += 1
             }
         }
-        return try SQLiteStoryLookup(db: db, cache: stories).run(assignment, timedBy: timer) { update in
-            try apply(update, file: submission.fileName, at: now, cache: stories, in: db)
+        if story == nil {
+            story = try SQLiteStoryLookup(db: db, cache: stories).run(assignment, timedBy: timer) { update in
+                try write(update, terms: nil)
+            }
         }
+        let assigned = story!
+        for merged in applied?.merged ?? [] where merged != assigned { merges.append((merged, assigned)) }
+        return assigned
     }
 
     /// Writes what the verdict adds to the catalog (a new article, a new version with its index
-    /// entries) and fills in the result.
-    ///
-    /// - Parameter story: assigns a new article its story.
+    /// entries) and fills in the result. A new article's story is named in its row later
+    /// (``assignStories``).
     private static func record(
         _ verdict: Verdict, of prepared: PreparedArticle, at now: String, into result: inout CommitResult,
-        in db: Database, story: () throws -> Int64
+        in db: Database
     ) throws {
         var stored: VersionRef?
         switch verdict {
@@ -235,12 +292,10 @@ extension SQLiteCatalog {
             try db.cachedStatement(sql: "INSERT INTO article (created_at) VALUES (?)").execute(arguments: [now])
             let articleID = db.lastInsertedRowID
             let versionID = try insertVersion(prepared, article: articleID, at: now, in: db)
-            let storyID = try story()
             try db.cachedStatement(
-                sql: "UPDATE article SET latest_version_id = ?1, current_version_id = ?1, story_id = ?3 WHERE id = ?2"
-            ).execute(arguments: [versionID, articleID, storyID])
+                sql: "UPDATE article SET latest_version_id = ?1, current_version_id = ?1 WHERE id = ?2"
+            ).execute(arguments: [versionID, articleID])
             stored = VersionRef(version: versionID, article: articleID)
-            result.story = storyID
         }
         result.record(verdict, of: prepared, stored: stored)
     }
@@ -285,8 +340,11 @@ extension SQLiteCatalog {
 
     /// Files what an agency item declared beside the version holding its text; for a new version
     /// (`refreshCurrent`), chooses the article's current version again, now that its declared
-    /// number is known; a withdrawal marks the article killed (once, with a `killed` event).
-    static func recordWire(_ record: WireRecord, file: String, refreshCurrent: Bool, in db: Database) throws {
+    /// number is known; a withdrawal marks the article killed (once).
+    ///
+    /// - Returns: whether the item withdrew its article just now (its `killed` event is due:
+    ///   ``insertKilledEvent(_:file:in:)``).
+    static func recordWire(_ record: WireRecord, refreshCurrent: Bool, in db: Database) throws -> Bool {
         let wire = record.wire
         try db.cachedStatement(
             sql: """
@@ -300,10 +358,15 @@ extension SQLiteCatalog {
             record.storedLinks, record.basis, record.recordedAt,
         ])
         if refreshCurrent { try updateCurrentVersion(of: record.article, in: db) }
-        guard wire.isWithdrawal else { return }
+        guard wire.isWithdrawal else { return false }
         try db.cachedStatement(sql: "UPDATE article SET killed_at = ? WHERE id = ? AND killed_at IS NULL")
             .execute(arguments: [record.recordedAt, record.article])
-        guard db.changesCount > 0 else { return }
+        return db.changesCount > 0
+    }
+
+    /// The `killed` event of an agency item that withdrew its article.
+    static func insertKilledEvent(_ record: WireRecord, file: String, in db: Database) throws {
+        let wire = record.wire
         try insertEvent(
             .killed, receipt: record.receipt, file: file, article: record.article, version: record.version,
             message: "withdrawn by \(wire.provider ?? "the agency") (status \(wire.status))", basis: record.basis,

@@ -148,6 +148,13 @@ extension SQLiteCatalog {
             try db.cachedStatement(sql: sql).execute(arguments: [story, merged])
         }
         guard logged else { return }
+        try insertMergeEvent(merged, into: story, file: file, at: now, in: db)
+    }
+
+    /// The `story-merged` event of story `merged` folded into `story`.
+    static func insertMergeEvent(_ merged: Int64, into story: Int64, file: String?, at now: String, in db: Database)
+        throws
+    {
         try insertEvent(
             .storyMerged, file: file, message: "story \(merged) merged into story \(story)", story: story, at: now,
             in: db)
