@@ -41,8 +41,25 @@ public struct StoryIndex: Sendable {
         /// In ascending id order (empty once every story filed under it went: kept a while for
         /// its change).
         var stories: [Int64] = []
-        /// The last change to them: one filed, or one let go (``sequence``).
+        /// The last change to them: one filed, or one let go (``sequence``; 0 for a posting just
+        /// made: every change has a later one).
         var changed: UInt64 = 0
+
+        /// Files a story at change `sequence`; whether the posting was one emptied before.
+        mutating func file(_ story: Int64, at sequence: UInt64) -> Bool {
+            let wasEmptied = stories.isEmpty && changed != 0
+            StoryIndex.insert(story, into: &stories)
+            changed = sequence
+            return wasEmptied
+        }
+
+        /// Lets a story go at change `sequence`; whether the posting is empty now.
+        mutating func remove(_ story: Int64, at sequence: UInt64) -> Bool {
+            guard let at = StoryIndex.position(of: story, in: stories) else { return false }
+            stories.remove(at: at)
+            changed = sequence
+            return stories.isEmpty
+        }
     }
 
     /// Story → what is held of it.
@@ -201,10 +218,8 @@ public struct StoryIndex: Sendable {
     private mutating func forget(_ story: Int64) {
         guard let gone = held.removeValue(forKey: story) else { return }
         for term in gone.terms {
-            guard let at = postings[term].flatMap({ Self.position(of: story, in: $0.stories) }) else { continue }
-            postings[term]!.stories.remove(at: at)
-            postings[term]!.changed = sequence
-            if postings[term]!.stories.isEmpty { emptyPostings += 1 }
+            guard let at = postings.index(forKey: term) else { continue }
+            if postings.values[at].remove(story, at: sequence) { emptyPostings += 1 }
         }
     }
 
@@ -216,26 +231,31 @@ public struct StoryIndex: Sendable {
 
     private mutating func fileHeld(_ story: Int64, under terms: [Int64]) {
         guard !terms.isEmpty, let at = held.index(forKey: story) else { return }
-        // Taken out while it changes, so that it is not copied.
-        var mine = held.values[at].terms
-        held.values[at].terms = []
-        var added = false
+        let terms = terms.isSorted ? terms : terms.sorted()
+        // Its terms and these merged in one walk (both ascending); each new one filed in its
+        // posting with one lookup.
+        let mine = held.values[at].terms
+        var merged = [Int64]()
+        merged.reserveCapacity(mine.count + terms.count)
+        var next = 0
         for term in terms {
-            let at = Self.lowerBound(of: term, in: mine)
-            guard at == mine.count || mine[at] != term else { continue }
-            mine.insert(term, at: at)
-            added = true
-            if postings[term]?.stories.isEmpty == true { emptyPostings -= 1 }
-            Self.insert(story, into: &postings[term, default: Posting()].stories)
-            postings[term]!.changed = sequence
+            while next < mine.count, mine[next] < term {
+                merged.append(mine[next])
+                next += 1
+            }
+            guard next == mine.count || mine[next] != term, merged.last != term else { continue }
+            merged.append(term)
+            if postings[term, default: Posting()].file(story, at: sequence) { emptyPostings -= 1 }
         }
-        held.values[at].terms = mine
-        if added { held.values[at].changed = sequence }
+        guard merged.count > next else { return }
+        merged.append(contentsOf: mine[next...])
+        held.values[at].terms = merged
+        held.values[at].changed = sequence
     }
 
     /// Inserts a story into a term's postings, kept in ascending order (most stories filed are the
     /// newest: appended at the end).
-    private static func insert(_ story: Int64, into stories: inout [Int64]) {
+    fileprivate static func insert(_ story: Int64, into stories: inout [Int64]) {
         if let last = stories.last, last > story {
             let at = lowerBound(of: story, in: stories)
             if stories[at] != story { stories.insert(story, at: at) }
@@ -319,7 +339,7 @@ public struct StoryIndex: Sendable {
         return ranked == plan.candidates ? same : .turnedDown
     }
 
-    private static func position(of story: Int64, in stories: [Int64]) -> Int? {
+    fileprivate static func position(of story: Int64, in stories: [Int64]) -> Int? {
         let low = lowerBound(of: story, in: stories)
         return low < stories.count && stories[low] == story ? low : nil
     }
@@ -333,5 +353,12 @@ public struct StoryIndex: Sendable {
             if values[middle] < value { low = middle + 1 } else { high = middle }
         }
         return low
+    }
+}
+
+extension Array where Element == Int64 {
+    /// Whether the values ascend (equal neighbours allowed).
+    fileprivate var isSorted: Bool {
+        indices.dropFirst().allSatisfy { self[$0 - 1] <= self[$0] }
     }
 }
