@@ -216,34 +216,21 @@ for size in options.sizes {
             rawSHA256: SHA256Digest.hex(of: name), arrivedAt: Timestamp.now(), content: .success(probe.article.article),
             archivePath: "originals/" + name)
     }
-    // As the pipeline does: the story assignments of the next group are worked out on another thread
-    // (`planStories`) while this group is decided; a decision takes its plan when nothing it read
-    // has changed since.
-    let group = 32
-    let plan = { @Sendable (part: ArraySlice<Submission>) -> [Submission] in
-        part.map { submission in
-            var submission = submission
-            if !options.noPlans { catalog.planStories(&submission) }
-            return submission
-        }
-    }
-    var planning = Task.detached { plan(submissions[0..<min(group, submissions.count)]) }
-    for start in stride(from: 0, to: submissions.count, by: group) {
-        let planned = await planning.value
-        let next = start + group
-        planning = Task.detached { plan(submissions[min(next, submissions.count)..<min(next + group, submissions.count)]) }
-        for first in stride(from: 0, to: planned.count, by: options.commitGroup) {
-            let batch = Array(planned[first..<min(first + options.commitGroup, planned.count)])
-            let begin = clock.now
-            let results = try await catalog.commit(batch: batch, storyTimer: storyTimer)
-            // A transaction of several probes: each is given its share of the time.
-            let each = milliseconds(clock.now - begin) / Double(batch.count)
-            commitTimes.append(contentsOf: Array(repeating: each, count: batch.count))
-            for result in results where result.decision == .newArticle {
-                guard let story = result.story else { continue }
-                if story <= lastStory { joined += 1 }
-                lastStory = max(lastStory, story)
-            }
+    // As in the daemon: each transaction works out its new articles' stories on another thread
+    // while it decides its files (`SQLiteStoryPlanner`), and a decision takes its plan when nothing
+    // it read has changed since (`--no-plans`: every assignment worked out in its turn).
+    catalog.plansStoriesWhileDeciding = !options.noPlans
+    for first in stride(from: 0, to: submissions.count, by: options.commitGroup) {
+        let batch = Array(submissions[first..<min(first + options.commitGroup, submissions.count)])
+        let begin = clock.now
+        let results = try await catalog.commit(batch: batch, storyTimer: storyTimer)
+        // A transaction of several probes: each is given its share of the time.
+        let each = milliseconds(clock.now - begin) / Double(batch.count)
+        commitTimes.append(contentsOf: Array(repeating: each, count: batch.count))
+        for result in results where result.decision == .newArticle {
+            guard let story = result.story else { continue }
+            if story <= lastStory { joined += 1 }
+            lastStory = max(lastStory, story)
         }
     }
     let (rss, peak) = memory()

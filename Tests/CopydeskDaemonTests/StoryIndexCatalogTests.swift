@@ -88,6 +88,8 @@ struct StoryIndexCatalogTests {
             // read something a batch before theirs changed).
             let ahead = try SQLiteCatalog(path: folder + "/ahead.sqlite")
             let farAhead = try SQLiteCatalog(path: folder + "/far.sqlite")
+            // Only the plans made here (none by the transactions themselves).
+            for catalog in [inTurn, ahead, farAhead] { catalog.plansStoriesWhileDeciding = false }
             let timers = (StoryTimer(), StoryTimer())
             var planned = [Submission]()
             for start in stride(from: 0, to: files.count, by: 10) {
@@ -184,6 +186,45 @@ struct StoryIndexCatalogTests {
         }
     }
 
+    /// A transaction works out its new articles' stories on another thread while it decides its
+    /// files (`SQLiteStoryPlanner`): the same stories as worked out in their turn, in transactions
+    /// of one file and of ten, and the plans taken.
+    @Test func aTransactionWorksOutItsStoriesWhileItDecides() async throws {
+        let files = try articles(150)
+        try await withTemporaryDirectory { folder, _ in
+            let inTurn = try SQLiteCatalog(path: folder + "/turn.sqlite")
+            inTurn.plansStoriesWhileDeciding = false
+            let one = try SQLiteCatalog(path: folder + "/one.sqlite")
+            let ten = try SQLiteCatalog(path: folder + "/ten.sqlite")
+            // Long epochs of the term counts after the first 30 articles, so that an epoch's end
+            // (every article's, in a catalog this young) does not turn every plan down.
+            for catalog in [inTurn, one, ten] { catalog.storyCache.epochLength = { $0 < 30 ? 1 : 1_000 } }
+            // Each article's plan waited for (which are ready in time depends on the machine).
+            for catalog in [one, ten] { catalog.storyCache.plannerWaits = true }
+            let timers = (StoryTimer(), StoryTimer())
+            var expected = [CommitResult]()
+            var results = ([CommitResult](), [CommitResult]())
+            for start in stride(from: 0, to: files.count, by: 10) {
+                let batch = Array(files[start..<min(files.count, start + 10)])
+                expected += try await inTurn.commit(batch: batch, markingArchived: [], beforeRecording: nil)
+                for file in batch { results.0 += try await one.commit(batch: [file], storyTimer: timers.0) }
+                results.1 += try await ten.commit(batch: batch, storyTimer: timers.1)
+            }
+            #expect(results.0.map(\.story) == expected.map(\.story))
+            #expect(results.1.map(\.story) == expected.map(\.story))
+            let reference = try await partition(of: inTurn)
+            #expect(try await partition(of: one) == reference)
+            #expect(try await partition(of: ten) == reference)
+            let taken = (timers.0.samples.filter(\.planned).count, timers.1.samples.filter(\.planned).count)
+            let new = expected.filter { $0.decision == .newArticle }.count
+            // A file's own plan is made before its story is assigned, nothing between: every one is
+            // taken but a backfill's (older than the index holds: for the tables, in its turn). In a
+            // transaction of ten, the articles before one may change what its plan read.
+            let backfills = files.indices.filter { $0 % 9 == 8 }.count
+            #expect(taken.0 >= new - backfills && taken.1 > new / 4, "taken \(taken) of \(new) new articles")
+        }
+    }
+
     @Test func aPlanWhoseCandidatesChangedResumesFromTheirProfiles() async throws {
         let files = try articles(150)
         try await withTemporaryDirectory { folder, _ in
@@ -192,7 +233,10 @@ struct StoryIndexCatalogTests {
             // counts and only the index can turn them down.
             let inTurn = try SQLiteCatalog(path: folder + "/turn.sqlite")
             let ahead = try SQLiteCatalog(path: folder + "/ahead.sqlite")
-            for catalog in [inTurn, ahead] { catalog.storyCache.epochLength = { $0 < 60 ? 1 : 1_000 } }
+            for catalog in [inTurn, ahead] {
+                catalog.storyCache.epochLength = { $0 < 60 ? 1 : 1_000 }
+                catalog.plansStoriesWhileDeciding = false
+            }
             let timer = StoryTimer()
             // The first 60 in turn; then each article planned 4 articles before its turn (so that
             // some articles of one event are planned before another of them joins its story).

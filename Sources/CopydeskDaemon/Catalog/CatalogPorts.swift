@@ -29,11 +29,6 @@ public protocol CatalogStore: AnyObject, Sendable {
         beforeRecording: (@Sendable () throws -> Void)?
     ) async throws(CopydeskError) -> [CommitResult]
 
-    /// Works out the story assignment of each of the submission's articles ahead of its turn,
-    /// where the backend can (``StoryPlan``): called on the pipeline's threads, in parallel with the
-    /// decisions. The decision takes a plan only when it is what it would decide itself.
-    func planStories(_ submission: inout Submission)
-
     /// Records that these receipts' files now lie at their archive paths, in one transaction.
     func markArchived(receiptIDs: [Int64]) async throws(CopydeskError)
 
@@ -86,9 +81,6 @@ public protocol CatalogStore: AnyObject, Sendable {
 }
 
 extension CatalogStore {
-    /// A backend that works nothing out ahead decides every assignment in its turn.
-    public func planStories(_ submission: inout Submission) {}
-
     public func commit(_ submission: Submission) async throws(CopydeskError) -> CommitResult {
         try await commit(batch: [submission], markingArchived: [], beforeRecording: nil)[0]
     }

@@ -196,9 +196,6 @@ public struct Pipeline: Sendable {
             // spent.
             submission = self.submission(file, read, [.failure(deadline.error)])
         }
-        // Each article's story worked out here, on this thread, rather than in its decision's turn
-        // (which takes it when nothing it read has changed by then).
-        catalog.planStories(&submission)
         // `ingest` leaves the source in place: the bytes just hashed are stored now, on every core,
         // and recorded as archived once a flush precedes the decision's transaction. (A file moved
         // out of the Inbox by `watch` leaves only after its decision is committed.)

@@ -27,11 +27,28 @@ extension SQLiteCatalog {
         }
     }
 
+    /// Decides and records submissions in order, inside the current write transaction, the new
+    /// articles' stories worked out meanwhile on another thread (``SQLiteStoryPlanner``) unless the
+    /// writer's index is off or `stories.plansWhileDeciding` is false.
+    static func commit(
+        _ submissions: [Submission], assigner: StoryAssigner, stories: SQLiteStoryCache, storyTimer: StoryTimer? = nil,
+        in db: Database
+    ) throws -> [CommitResult] {
+        let planner =
+            stories.isEnabled && stories.plansWhileDeciding
+            ? SQLiteStoryPlanner(cache: stories, assigner: assigner, waits: stories.plannerWaits) : nil
+        defer { planner?.finish() }
+        return try commit(
+            submissions, assigner: assigner, stories: stories, planner: planner, storyTimer: storyTimer, in: db)
+    }
+
     /// Decides and records submissions in order, inside the current write transaction, in three
     /// passes that write what one pass a file would, in the same order:
     ///
     /// 1. each file's decisions and what they add (articles, versions and their index entries,
-    ///    the receipt, agency items): each decision sees the files before it;
+    ///    the receipt, agency items): each decision sees the files before it; meanwhile the
+    ///    `planner` works out on another thread the story of each article (those found not to be
+    ///    new articles are taken back from it as they are decided);
     /// 2. the stories, in the same order: a new article's assigned (``assignStory``), a version's or
     ///    a duplicate's looked up. One after another, so that the story index, the story rows'
     ///    pages and the code that reads and writes them are still in the processor's caches from
@@ -44,14 +61,34 @@ extension SQLiteCatalog {
     ///
     /// - Parameters:
     ///   - stories: the writer's index of active stories and term counts (prepared for this transaction).
+    ///   - planner: works out the new articles' stories meanwhile (nil: each is worked out in its
+    ///     turn unless its submission carries a plan).
     ///   - storyTimer: times the story part of each new article's decision (the scale benchmark).
     static func commit(
-        _ submissions: [Submission], assigner: StoryAssigner, stories: SQLiteStoryCache, storyTimer: StoryTimer? = nil,
-        in db: Database
+        _ submissions: [Submission], assigner: StoryAssigner, stories: SQLiteStoryCache, planner: SQLiteStoryPlanner?,
+        storyTimer: StoryTimer? = nil, in db: Database
     ) throws -> [CommitResult] {
-        var files = try submissions.map { try record($0, in: db) }
+        // Every article is handed to the planner before the first decision, so that it works each
+        // out while the decisions before it are made; those that are not new articles are taken
+        // back as they are decided.
+        var slots = 0
+        var firstSlots = [Int]()
+        for submission in submissions {
+            firstSlots.append(slots)
+            for content in submission.items ?? [submission.content] {
+                if let planner, case .success(let prepared) = content {
+                    let time = Timestamp.storyTime(published: prepared.article.published, arrivedAt: submission.arrivedAt)
+                    planner.offer(slots, features: prepared.storyFeatures, at: time)
+                }
+                slots += 1
+            }
+        }
+        var files = try zip(submissions, firstSlots).map { submission, first in
+            try record(submission, planner: planner, firstSlot: first, in: db)
+        }
         for index in files.indices {
-            try assignStories(&files[index], assigner: assigner, stories: stories, timer: storyTimer, in: db)
+            try assignStories(
+                &files[index], assigner: assigner, stories: stories, planner: planner, timer: storyTimer, in: db)
         }
         return try files.map { try writeEvents(of: $0, in: db) }
     }
@@ -64,6 +101,8 @@ extension SQLiteCatalog {
         var results = [CommitResult]()
         /// What each decision was about (nil: rejected).
         var prepared = [PreparedArticle?]()
+        /// Where the planner has each new article (``SQLiteStoryPlanner``).
+        var slots = [Int?]()
         /// The stories merged into each decision's story when it was assigned (each a
         /// `story-merged` event before the decision's).
         var merges = [[(merged: Int64, story: Int64)]]()
@@ -82,13 +121,16 @@ extension SQLiteCatalog {
     /// decision sees the ones before it), records what each verdict adds, then the file's receipt
     /// (one receipt, and per item a `receipt_item` row pointing back to it), then what agency items
     /// declared.
-    private static func record(_ submission: Submission, in db: Database) throws -> RecordedFile {
+    private static func record(
+        _ submission: Submission, planner: SQLiteStoryPlanner?, firstSlot: Int, in db: Database
+    ) throws -> RecordedFile {
         var file = RecordedFile(submission: submission, now: Timestamp.now())
         let contents = submission.items ?? [submission.content]
         for (position, content) in contents.enumerated() {
             var result = CommitResult(receiptID: 0, decision: .rejected, archivePath: submission.archivePath)
             let item = submission.items == nil ? nil : position
             result.item = item
+            var slot: Int?
             switch content {
             case .failure(let rejection):
                 result.message = rejection.reason
@@ -98,7 +140,15 @@ extension SQLiteCatalog {
                     rawSHA256: submission.rawSHA256, item: item, prepared, in: SQLiteLookup(db: db))
                 try record(verdict, of: prepared, at: file.now, into: &result, in: db)
                 file.prepared.append(prepared)
+                if let planner {
+                    if result.decision == .newArticle {
+                        slot = firstSlot + position
+                    } else {
+                        _ = planner.take(firstSlot + position, waiting: false)
+                    }
+                }
             }
+            file.slots.append(slot)
             file.results.append(result)
         }
         file.merges = Array(repeating: [], count: file.results.count)
@@ -177,15 +227,16 @@ extension SQLiteCatalog {
     /// The second pass: each new article's story assigned (by `assigner`), each version's and
     /// duplicate's looked up (its article's, which may have been assigned just before).
     private static func assignStories(
-        _ file: inout RecordedFile, assigner: StoryAssigner, stories: SQLiteStoryCache, timer: StoryTimer?,
-        in db: Database
+        _ file: inout RecordedFile, assigner: StoryAssigner, stories: SQLiteStoryCache, planner: SQLiteStoryPlanner?,
+        timer: StoryTimer?, in db: Database
     ) throws {
         for index in file.results.indices {
             guard let article = file.results[index].article else { continue }
             if file.results[index].decision == .newArticle, let prepared = file.prepared[index] {
+                let plan = file.slots[index].flatMap { planner?.take($0) } ?? prepared.storyPlan
                 file.results[index].story = try assignStory(
-                    prepared, article: article, submission: file.submission, assigner: assigner, stories: stories,
-                    timer: timer, at: file.now, merges: &file.merges[index], in: db)
+                    prepared, plan: plan, article: article, submission: file.submission, assigner: assigner,
+                    stories: stories, timer: timer, at: file.now, merges: &file.merges[index], in: db)
             } else {
                 file.results[index].story = try story(ofArticle: article, in: db)
             }
@@ -218,11 +269,11 @@ extension SQLiteCatalog {
     }
 
     /// The story of a new article, assigned by `assigner` in this transaction (timed by `timer`, if
-    /// any): the assignment worked out ahead when nothing it read has changed since, else worked
-    /// out here. The article's row is given its story; the stories the assignment merged into it
+    /// any): the assignment worked out ahead (`plan`) when nothing it read has changed since, else
+    /// worked out here. The article's row is given its story; the stories the assignment merged into it
     /// are added to `merges` (for their events).
     private static func assignStory(
-        _ prepared: PreparedArticle, article: Int64, submission: Submission, assigner: StoryAssigner,
+        _ prepared: PreparedArticle, plan: StoryPlan?, article: Int64, submission: Submission, assigner: StoryAssigner,
         stories: SQLiteStoryCache, timer: StoryTimer?, at now: String, merges: inout [(merged: Int64, story: Int64)],
         in db: Database
     ) throws -> Int64 {
@@ -236,7 +287,7 @@ extension SQLiteCatalog {
                 cache: stories, in: db)
         }
         var story: Int64?
-        if let plan = prepared.storyPlan, plan.time == time {
+        if let plan, plan.time == time {
             var check = StoryPlanCheck.turnedDown
             story = try StoryTimer.timePlan(
                 timer,

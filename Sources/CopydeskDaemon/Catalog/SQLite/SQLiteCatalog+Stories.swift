@@ -167,7 +167,11 @@ extension SQLiteCatalog {
 }
 
 extension SQLiteCatalog {
-    public func planStories(_ submission: inout Submission) {
+    /// Works out the story assignment of each of the submission's articles now, against this
+    /// writer's index and counts as they stand (``StoryPlan``), to be taken in its decision's turn
+    /// if it is what the turn decides. (A transaction works its new articles out itself while it
+    /// decides its files, ``SQLiteStoryPlanner``; tests plan ahead with this.)
+    package func planStories(_ submission: inout Submission) {
         let arrivedAt = submission.arrivedAt
         func plan(_ content: inout Result<PreparedArticle, CopydeskError>) {
             guard case .success(var prepared) = content, !prepared.storyFeatures.terms.isEmpty else { return }
@@ -180,6 +184,13 @@ extension SQLiteCatalog {
             for index in items.indices { plan(&items[index]) }
             submission.items = items
         }
+    }
+
+    /// Whether each transaction works out its new articles' stories on another thread while it
+    /// decides its files (``SQLiteStoryPlanner``; the scale benchmark's `--no-plans` turns it off).
+    package var plansStoriesWhileDeciding: Bool {
+        get { storyCache.plansWhileDeciding }
+        set { storyCache.plansWhileDeciding = newValue }
     }
 
     public func storiesToCheck(_ scope: StoryPassScope) async throws(CopydeskError) -> StoriesToCheck {

@@ -47,6 +47,13 @@ final class SQLiteStoryCache: @unchecked Sendable {
     /// Whether the story index is used at all (tests turn it off to compare with the tables'
     /// answers; the term counts are always kept).
     var isEnabled = true
+    /// Whether a transaction works out its new articles' stories on another thread while it
+    /// decides its files (``SQLiteStoryPlanner``); tests turn it off to take only the plans their
+    /// submissions carry.
+    var plansWhileDeciding = true
+    /// Whether a transaction waits for each new article's plan (tests: which plans are ready in
+    /// time depends on the machine).
+    var plannerWaits = false
 
     init(window: Duration) {
         self.window = window
