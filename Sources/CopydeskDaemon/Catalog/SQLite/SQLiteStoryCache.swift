@@ -17,7 +17,7 @@ internal import GRDB
 /// valid the same way.
 ///
 /// Changed only inside the catalog's write transactions, which GRDB runs one at a time; read there,
-/// and by the pipeline's threads that work out assignments ahead (``plan(_:at:assigner:)``), under
+/// and by the threads that work out assignments ahead (``plan(_:at:assigner:)``, ``SQLiteStoryPlanner``), under
 /// a lock that each change takes alone.
 final class SQLiteStoryCache: @unchecked Sendable {
     /// How long a story stays open, for the index's horizon (the catalog's `--story-window`).
