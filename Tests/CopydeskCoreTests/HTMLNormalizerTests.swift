@@ -149,6 +149,31 @@ struct HTMLNormalizerTests {
         #expect(article.body.hasPrefix("After four dry months"))
     }
 
+    /// A byline that names the outlet (a domain name, a publishing system's account) gives way to
+    /// the next candidate; the label before a name goes ("Author:", "View all posts by").
+    @Test func aBylineIsAPersonNotTheOutlet() throws {
+        let page = """
+            <html><head><title>Harbour bridge reopens</title>
+            <meta name="author" content="thecourier.news">
+            <meta name="dc.creator" content="admin">
+            </head><body><article><h1>Harbour bridge reopens</h1>
+            <div class="byline"><a href="/mira">View all posts by Mira Jensen</a></div>
+            <p>The harbour bridge reopened on Friday after a year of repairs, the city said, and the first \
+            buses crossed it in the morning.</p></article></body></html>
+            """
+        #expect(try normalize(page).byline == "Mira Jensen")
+        #expect(HTMLMetadata.strippingBy("Author: Ana Ruiz") == "Ana Ruiz")
+        #expect(HTMLMetadata.strippingBy("Von: Tom Berg") == "Tom Berg")
+        #expect(HTMLMetadata.strippingBy("Posted by Ana Ruiz") == "Ana Ruiz")
+        #expect(HTMLMetadata.strippingBy("Bylander Smith") == "Bylander Smith")
+        #expect(HTMLMetadata.strippingBy("Dina Levy") == "Dina Levy")
+        #expect(HTMLMetadata.namesOutlet("Valley Times (www.valleytimes.com)"))
+        #expect(HTMLMetadata.namesOutlet("Admin"))
+        #expect(!HTMLMetadata.namesOutlet("Ana Ruiz"))
+        #expect(!HTMLMetadata.namesOutlet("J. R. Smith"))
+        #expect(!HTMLMetadata.namesOutlet("Redaktion"))
+    }
+
     @Test func cutsTheSiteNameOffTheTitle() {
         #expect(HTMLMetadata.cleanTitle("Bridge reopens | Courier", site: "Courier", heading: nil) == "Bridge reopens")
         #expect(HTMLMetadata.cleanTitle("Courier - Bridge reopens", site: "Courier", heading: nil) == "Bridge reopens")

@@ -102,17 +102,23 @@ struct HTMLMetadata: Sendable, Hashable {
             meta["og:title"], linkedData.headline, meta["twitter:title"], meta["title"], meta["dc.title"],
             documentTitle, firstHeading)
         title = rawTitle.map { Self.cleanTitle($0, site: site, heading: firstHeading) }
-        byline = Self.first(
+        let address = Self.first(canonical, meta["og:url"], linkedData.url)
+        // The first candidate that could be a name and does not name the outlet (a domain name, a
+        // publishing account such as "admin").
+        byline = [
             linkedData.author, meta["author"], meta["article:author"].flatMap { $0.contains("://") ? nil : $0 },
-            meta["byl"].map(Self.strippingBy), meta["dc.creator"], meta["parsely-author"], meta["sailthru.author"],
-            itempropAuthor, relAuthor, classByline)
+            meta["byl"], meta["dc.creator"], meta["parsely-author"], meta["sailthru.author"],
+            itempropAuthor, relAuthor, classByline,
+        ].lazy.compactMap { $0.map(Self.strippingBy) }.first { candidate in
+            Self.isPlausibleName(candidate) && !Self.namesOutlet(candidate)
+        }
         let rawDate = Self.first(
             linkedData.datePublished, meta["article:published_time"], meta["og:published_time"],
             meta["datepublished"], meta["publishdate"], meta["publish_date"], meta["pubdate"], meta["date"],
             meta["dc.date.issued"], meta["dc.date"], meta["dcterms.created"], meta["dcterms.date"],
             meta["parsely-pub-date"], meta["sailthru.date"], meta["citation_publication_date"],
             meta["citation_date"], itempropDate, timeElement)
-        url = Self.first(canonical, meta["og:url"], linkedData.url)
+        url = address
         // No declared date: many sites put the day in the article's address (`/2019/10/18/…`).
         published = rawDate.flatMap(ISO8601Normalizer.normalize) ?? url.flatMap(Self.dateInURL)
         articleBody = linkedData.articleBody
@@ -182,13 +188,49 @@ struct HTMLMetadata: Sendable, Hashable {
         return count >= 3 && count <= 100 && text.contains(where: \.isLetter)
     }
 
-    /// "By Jane Doe" → "Jane Doe" (also "Von", "Par", "Por", "Di").
+    /// A publishing system's accounts, not anybody's name. (An editorial desk, "Redaktion",
+    /// "Newsdesk", does sign pieces.)
+    private static let accounts: Set<String> = ["admin", "administrator", "webmaster", "root", "guest", "user"]
+
+    /// Whether a byline names the outlet rather than a person: a domain name ("example.com",
+    /// "Deutsche Welle (www.dw.com)") or a publishing system's account ("admin").
+    static func namesOutlet(_ byline: String) -> Bool {
+        accounts.contains(folded(byline))
+            || byline.split(whereSeparator: { $0 == " " || $0 == "(" || $0 == ")" }).contains(where: isDomainName)
+    }
+
+    /// Lowercased, letters, digits and single spaces only.
+    private static func folded(_ text: String) -> String {
+        String(text.lowercased().map { $0.isLetter || $0.isNumber ? $0 : " " }).split(separator: " ")
+            .joined(separator: " ")
+    }
+
+    /// `example.com`, `www.news.example.co.uk`: labels of letters, digits and hyphens, the last of
+    /// two to six letters.
+    private static func isDomainName(_ word: Substring) -> Bool {
+        let labels = word.lowercased().split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, let last = labels.last, (2...6).contains(last.count), last.allSatisfy(\.isLetter)
+        else { return false }
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
+        }
+    }
+
+    /// What a byline may start with before the name: "By", "Von", "Par", "Por", "Di", "Door",
+    /// "Written by", "View all posts by", "Author", "Autor", "Auteur" (each with or without a colon).
+    private static let bylineLabels = [
+        "view all posts by", "all posts by", "posts by", "written by", "posted by", "author", "autor", "auteur",
+        "autore", "by", "von", "par", "por", "di", "door",
+    ]
+
+    /// "By Jane Doe" → "Jane Doe" (also "Von: Jane Doe", "Author: Jane Doe", "View all posts by Jane Doe").
     static func strippingBy(_ text: String) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        for prefix in ["by ", "von ", "par ", "por ", "di ", "door ", "written by "] {
-            if trimmed.lowercased().hasPrefix(prefix) {
-                return String(trimmed.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
-            }
+        let lowered = trimmed.lowercased()
+        for label in bylineLabels where lowered.hasPrefix(label) {
+            let rest = trimmed.dropFirst(label.count)
+            guard let first = rest.first, first == " " || first == ":" else { continue }
+            return rest.drop { $0 == " " || $0 == ":" }.trimmingCharacters(in: .whitespaces)
         }
         return trimmed
     }
