@@ -138,6 +138,26 @@ struct HTMLNormalizerTests {
         #expect(HTMLMetadata.dateInURL("https://2021.example/x") == nil)
     }
 
+    /// A page that declares no date and whose address names none is dated by the date it shows:
+    /// a `<time>` without `datetime`, or an element of class "date" (not a comment's).
+    @Test func aPageIsDatedByTheDateItShows() throws {
+        func page(_ header: String) -> String {
+            """
+            <html><head><title>Harbour bridge reopens</title></head><body>
+            <div class="comment-date">3. Januar 2020</div>
+            <article><h1>Harbour bridge reopens</h1>\(header)<p>The harbour bridge reopened on Friday after \
+            a year of repairs, the city said, and the first buses crossed it in the morning.</p></article>
+            </body></html>
+            """
+        }
+        #expect(try normalize(page("<time>18. Oktober 2019</time>")).published == "2019-10-18")
+        #expect(try normalize(page("<p class=\"post-date\">Posted on March 5, 2021</p>")).published == "2021-03-05")
+        #expect(try normalize(page("<span class=\"datum\">Veröffentlicht am 19.10.2019 um 14:34 Uhr</span>")).published == "2019-10-19")
+        #expect(try normalize(page("")).published == nil)
+        #expect(HTMLMetadata.dateInText("Stand: 2020-04-20, 14:57 Uhr") == "2020-04-20")
+        #expect(HTMLMetadata.dateInText("Seite 3 von 12") == nil)
+    }
+
     @Test func prefersJSONLDArticleData() throws {
         let article = try normalize(HTMLFixtures.jsonLD)
         #expect(article.title == "Rain returns to the valley")

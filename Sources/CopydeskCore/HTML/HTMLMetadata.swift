@@ -32,6 +32,8 @@ struct HTMLMetadata: Sendable, Hashable {
         var language: String?
         var firstHeading: String?
         var timeElement: String?
+        var timeText: String?
+        var classDate: String?
         var itempropDate: String?
         var itempropAuthor: String?
         var relAuthor: String?
@@ -69,6 +71,7 @@ struct HTMLMetadata: Sendable, Hashable {
                 if timeElement == nil {
                     timeElement = tree.attribute(.datetime, of: index)
                 }
+                if timeText == nil { timeText = Self.dateInText(tree.text(of: index)) }
             default:
                 break
             }
@@ -85,6 +88,16 @@ struct HTMLMetadata: Sendable, Hashable {
             if node.tag == .a, relAuthor == nil, let rel = tree.attribute(.rel, of: index), rel.lowercased() == "author" {
                 let text = tree.text(of: index)
                 if Self.isPlausibleName(text) { relAuthor = text }
+            }
+            // A date shown in the page, in an element its class calls one ("date", "published",
+            // "datum"), not a comment's.
+            if classDate == nil, node.tag != .body, node.tag != .html, node.tag != .article,
+                let range = tree.attributeRange(.class, of: index),
+                tree.bytes[range].lowercasedASCIIContains("date") || tree.bytes[range].lowercasedASCIIContains("datum")
+                    || tree.bytes[range].lowercasedASCIIContains("publish"),
+                !tree.bytes[range].lowercasedASCIIContains("comment"), !tree.bytes[range].lowercasedASCIIContains("update")
+            {
+                classDate = Self.dateInText(tree.text(of: index))
             }
             if classByline == nil, node.tag != .body, node.tag != .html, node.tag != .article,
                 let range = tree.attributeRange(.class, of: index),
@@ -119,11 +132,24 @@ struct HTMLMetadata: Sendable, Hashable {
             meta["parsely-pub-date"], meta["sailthru.date"], meta["citation_publication_date"],
             meta["citation_date"], itempropDate, timeElement)
         url = address
-        // No declared date: many sites put the day in the article's address (`/2019/10/18/…`).
-        published = rawDate.flatMap(ISO8601Normalizer.normalize) ?? url.flatMap(Self.dateInURL)
+        // No declared date: many sites put the day in the article's address (`/2019/10/18/…`), or
+        // show it (a `<time>` without `datetime`, an element of class "date").
+        published = rawDate.flatMap(ISO8601Normalizer.normalize) ?? url.flatMap(Self.dateInURL) ?? timeText ?? classDate
         articleBody = linkedData.articleBody
         let lang = Self.first(language, linkedData.language, meta["content-language"], meta["og:locale"])
         self.language = lang.map { $0.replacingOccurrences(of: "_", with: "-") }
+    }
+
+    /// The first date a short text shows (`18. Oktober 2019`, `Posted on March 5, 2021`,
+    /// `Veröffentlicht am 19.10.2019 um 14:34 Uhr`, `2019-10-18`), as ISO 8601; nil for a text of
+    /// over 120 characters (not a date line) or none.
+    static func dateInText(_ text: String) -> String? {
+        guard text.count <= 120 else { return nil }
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\u{a0}" || $0 == "," || $0 == "|" })
+        for word in words where word.first?.isNumber == true {
+            if let date = ISO8601Normalizer.normalize(String(word)) { return date }
+        }
+        return ISO8601Normalizer.normalize(text)
     }
 
     /// The day an article's URL path names, as `YYYY-MM-DD`: `/2019/10/18/`, `/2019/10/18-title`,
