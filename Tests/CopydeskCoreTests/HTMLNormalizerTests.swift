@@ -154,6 +154,10 @@ struct HTMLNormalizerTests {
         #expect(try normalize(page("<p class=\"post-date\">Posted on March 5, 2021</p>")).published == "2021-03-05")
         #expect(try normalize(page("<span class=\"datum\">Veröffentlicht am 19.10.2019 um 14:34 Uhr</span>")).published == "2019-10-19")
         #expect(try normalize(page("")).published == nil)
+        // Teasers of other articles, each with its day: a list, not the article's date.
+        let teasers = (1...3).map { "<div class=\"teaser-date\">0\($0).02.2020</div>" }.joined()
+        #expect(try normalize(page(teasers)).published == nil)
+        #expect(try normalize(page("<time>5 May 2020</time><time>6 May 2020</time>")).published == nil)
         #expect(HTMLMetadata.dateInText("Stand: 2020-04-20, 14:57 Uhr") == "2020-04-20")
         #expect(HTMLMetadata.dateInText("Seite 3 von 12") == nil)
     }

@@ -32,8 +32,10 @@ struct HTMLMetadata: Sendable, Hashable {
         var language: String?
         var firstHeading: String?
         var timeElement: String?
-        var timeText: String?
-        var classDate: String?
+        // Dates shown in the page: each `<time>`'s text, and each element's whose class calls it a
+        // date, with that class.
+        var shownTimes = [String]()
+        var classDates = [(kind: [UInt8], date: String)]()
         var itempropDate: String?
         var itempropAuthor: String?
         var relAuthor: String?
@@ -71,7 +73,9 @@ struct HTMLMetadata: Sendable, Hashable {
                 if timeElement == nil {
                     timeElement = tree.attribute(.datetime, of: index)
                 }
-                if timeText == nil { timeText = Self.dateInText(tree.text(of: index)) }
+                if tree.attribute(.datetime, of: index) == nil, let date = Self.dateInText(tree.text(of: index)) {
+                    shownTimes.append(date)
+                }
             default:
                 break
             }
@@ -91,13 +95,13 @@ struct HTMLMetadata: Sendable, Hashable {
             }
             // A date shown in the page, in an element its class calls one ("date", "published",
             // "datum"), not a comment's.
-            if classDate == nil, node.tag != .body, node.tag != .html, node.tag != .article,
+            if node.tag != .body, node.tag != .html, node.tag != .article,
                 let range = tree.attributeRange(.class, of: index),
-                tree.bytes[range].lowercasedASCIIContains("date") || tree.bytes[range].lowercasedASCIIContains("datum")
-                    || tree.bytes[range].lowercasedASCIIContains("publish"),
-                !tree.bytes[range].lowercasedASCIIContains("comment"), !tree.bytes[range].lowercasedASCIIContains("update")
+                tree.bytes[range].lowercasedASCIIContains("date") || tree.bytes[range].lowercasedASCIIContains("datum"),
+                !tree.bytes[range].lowercasedASCIIContains("comment"), !tree.bytes[range].lowercasedASCIIContains("update"),
+                let date = Self.dateInText(tree.text(of: index))
             {
-                classDate = Self.dateInText(tree.text(of: index))
+                classDates.append((Array(tree.bytes[range]), date))
             }
             if classByline == nil, node.tag != .body, node.tag != .html, node.tag != .article,
                 let range = tree.attributeRange(.class, of: index),
@@ -134,10 +138,26 @@ struct HTMLMetadata: Sendable, Hashable {
         url = address
         // No declared date: many sites put the day in the article's address (`/2019/10/18/…`), or
         // show it (a `<time>` without `datetime`, an element of class "date").
-        published = rawDate.flatMap(ISO8601Normalizer.normalize) ?? url.flatMap(Self.dateInURL) ?? timeText ?? classDate
+        published = rawDate.flatMap(ISO8601Normalizer.normalize) ?? url.flatMap(Self.dateInURL)
+            ?? Self.onlyDate(shownTimes) ?? Self.onlyDate(classDates)
         articleBody = linkedData.articleBody
         let lang = Self.first(language, linkedData.language, meta["content-language"], meta["og:locale"])
         self.language = lang.map { $0.replacingOccurrences(of: "_", with: "-") }
+    }
+
+    /// The day all these shown dates agree on; nil when they name different days (a list of other
+    /// articles' teasers, comments).
+    static func onlyDate(_ dates: [String]) -> String? {
+        guard let first = dates.first, dates.allSatisfy({ $0.prefix(10) == first.prefix(10) }) else { return nil }
+        return first
+    }
+
+    /// The first date shown by an element of a class that no other element with another date has
+    /// (a class many elements of different days share marks a list: teasers, an archive).
+    static func onlyDate(_ dates: [(kind: [UInt8], date: String)]) -> String? {
+        var days = [[UInt8]: Set<Substring>]()
+        for (kind, date) in dates { days[kind, default: []].insert(date.prefix(10)) }
+        return dates.first { days[$0.kind]!.count == 1 }?.date
     }
 
     /// The first date a short text shows (`18. Oktober 2019`, `Posted on March 5, 2021`,
