@@ -70,10 +70,9 @@ struct HTMLMetadata: Sendable, Hashable {
                     if !text.isEmpty { firstHeading = text }
                 }
             case .time:
-                if timeElement == nil {
-                    timeElement = tree.attribute(.datetime, of: index)
-                }
-                if tree.attribute(.datetime, of: index) == nil, let date = Self.dateInText(tree.text(of: index)) {
+                if let datetime = tree.attribute(.datetime, of: index) {
+                    if timeElement == nil { timeElement = datetime }
+                } else if let date = Self.dateInText(tree.text(of: index)) {
                     shownTimes.append(date)
                 }
             default:
@@ -93,20 +92,20 @@ struct HTMLMetadata: Sendable, Hashable {
                 let text = tree.text(of: index)
                 if Self.isPlausibleName(text) { relAuthor = text }
             }
-            // A date shown in the page, in an element its class calls one ("date", "published",
-            // "datum"), not a comment's.
-            if node.tag != .body, node.tag != .html, node.tag != .article,
-                let range = tree.attributeRange(.class, of: index),
-                tree.bytes[range].lowercasedASCIIContains("date") || tree.bytes[range].lowercasedASCIIContains("datum"),
-                !tree.bytes[range].lowercasedASCIIContains("comment"), !tree.bytes[range].lowercasedASCIIContains("update"),
-                let date = Self.dateInText(tree.text(of: index))
+            guard node.tag != .body, node.tag != .html, node.tag != .article,
+                let range = tree.attributeRange(.class, of: index)
+            else { continue }
+            let classes = tree.bytes[range]
+            let comment = classes.lowercasedASCIIContains("comment")
+            // A date shown in the page, in an element its class calls one ("date", "datum"), not a
+            // comment's or an update's.
+            if !comment, classes.lowercasedASCIIContains("date") || classes.lowercasedASCIIContains("datum"),
+                !classes.lowercasedASCIIContains("update"), let date = Self.dateInText(tree.text(of: index))
             {
-                classDates.append((Array(tree.bytes[range]), date))
+                classDates.append((Array(classes), date))
             }
-            if classByline == nil, node.tag != .body, node.tag != .html, node.tag != .article,
-                let range = tree.attributeRange(.class, of: index),
-                tree.bytes[range].lowercasedASCIIContains("byline") || tree.bytes[range].lowercasedASCIIContains("author"),
-                !tree.bytes[range].lowercasedASCIIContains("comment")
+            if classByline == nil, !comment,
+                classes.lowercasedASCIIContains("byline") || classes.lowercasedASCIIContains("author")
             {
                 let text = Self.strippingBy(tree.text(of: index))
                 if Self.isPlausibleName(text) { classByline = text }

@@ -76,12 +76,7 @@ extension SQLiteCatalog {
     /// Decides and records one submission as ``CatalogStore/commit(_:)`` does, with the story part
     /// of a new article's decision timed by `storyTimer`.
     package func commit(_ submission: Submission, storyTimer: StoryTimer) async throws(CopydeskError) -> CommitResult {
-        let assigner = storyAssigner
-        let stories = storyCache
-        return try await writeAsync { db in
-            try stories.prepare(db)
-            return try Self.commit([submission], assigner: assigner, stories: stories, storyTimer: storyTimer, in: db)[0]
-        }
+        try await commit(batch: [submission], storyTimer: storyTimer)[0]
     }
 
     /// Decides and records submissions in one transaction as ``CatalogStore/commit(batch:markingArchived:beforeRecording:)``

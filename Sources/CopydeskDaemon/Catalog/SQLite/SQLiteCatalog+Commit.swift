@@ -27,28 +27,14 @@ extension SQLiteCatalog {
         }
     }
 
-    /// Decides and records submissions in order, inside the current write transaction, the new
-    /// articles' stories worked out meanwhile on another thread (``SQLiteStoryPlanner``) unless the
-    /// writer's index is off or `stories.plansWhileDeciding` is false.
-    static func commit(
-        _ submissions: [Submission], assigner: StoryAssigner, stories: SQLiteStoryCache, storyTimer: StoryTimer? = nil,
-        in db: Database
-    ) throws -> [CommitResult] {
-        let planner =
-            stories.isEnabled && stories.plansWhileDeciding
-            ? SQLiteStoryPlanner(cache: stories, assigner: assigner, waits: stories.plannerWaits) : nil
-        defer { planner?.finish() }
-        return try commit(
-            submissions, assigner: assigner, stories: stories, planner: planner, storyTimer: storyTimer, in: db)
-    }
-
     /// Decides and records submissions in order, inside the current write transaction, in three
     /// passes that write what one pass a file would, in the same order:
     ///
     /// 1. each file's decisions and what they add (articles, versions and their index entries,
-    ///    the receipt, agency items): each decision sees the files before it; meanwhile the
-    ///    `planner` works out on another thread the story of each article (those found not to be
-    ///    new articles are taken back from it as they are decided);
+    ///    the receipt, agency items): each decision sees the files before it; meanwhile a
+    ///    ``SQLiteStoryPlanner`` works out on another thread the story of each article (those found
+    ///    not to be new articles are taken back from it as they are decided), unless the writer's
+    ///    index is off or `stories.plansWhileDeciding` is false;
     /// 2. the stories, in the same order: a new article's assigned (``assignStory``), a version's or
     ///    a duplicate's looked up. One after another, so that the story index, the story rows'
     ///    pages and the code that reads and writes them are still in the processor's caches from
@@ -61,13 +47,15 @@ extension SQLiteCatalog {
     ///
     /// - Parameters:
     ///   - stories: the writer's index of active stories and term counts (prepared for this transaction).
-    ///   - planner: works out the new articles' stories meanwhile (nil: each is worked out in its
-    ///     turn unless its submission carries a plan).
     ///   - storyTimer: times the story part of each new article's decision (the scale benchmark).
     static func commit(
-        _ submissions: [Submission], assigner: StoryAssigner, stories: SQLiteStoryCache, planner: SQLiteStoryPlanner?,
-        storyTimer: StoryTimer? = nil, in db: Database
+        _ submissions: [Submission], assigner: StoryAssigner, stories: SQLiteStoryCache, storyTimer: StoryTimer? = nil,
+        in db: Database
     ) throws -> [CommitResult] {
+        let planner =
+            stories.isEnabled && stories.plansWhileDeciding
+            ? SQLiteStoryPlanner(cache: stories, assigner: assigner, waits: stories.plannerWaits) : nil
+        defer { planner?.finish() }
         // Every article is handed to the planner before the first decision, so that it works each
         // out while the decisions before it are made; those that are not new articles are taken
         // back as they are decided.
@@ -101,8 +89,8 @@ extension SQLiteCatalog {
         var results = [CommitResult]()
         /// What each decision was about (nil: rejected).
         var prepared = [PreparedArticle?]()
-        /// Where the planner has each new article (``SQLiteStoryPlanner``).
-        var slots = [Int?]()
+        /// Where the planner has the file's first article (the others follow in order).
+        let firstSlot: Int
         /// The stories merged into each decision's story when it was assigned (each a
         /// `story-merged` event before the decision's).
         var merges = [[(merged: Int64, story: Int64)]]()
@@ -111,9 +99,10 @@ extension SQLiteCatalog {
         /// The receipt's id.
         var receipt: Int64 = 0
 
-        init(submission: Submission, now: String) {
+        init(submission: Submission, now: String, firstSlot: Int) {
             self.submission = submission
             self.now = now
+            self.firstSlot = firstSlot
         }
     }
 
@@ -124,13 +113,12 @@ extension SQLiteCatalog {
     private static func record(
         _ submission: Submission, planner: SQLiteStoryPlanner?, firstSlot: Int, in db: Database
     ) throws -> RecordedFile {
-        var file = RecordedFile(submission: submission, now: Timestamp.now())
+        var file = RecordedFile(submission: submission, now: Timestamp.now(), firstSlot: firstSlot)
         let contents = submission.items ?? [submission.content]
         for (position, content) in contents.enumerated() {
             var result = CommitResult(receiptID: 0, decision: .rejected, archivePath: submission.archivePath)
             let item = submission.items == nil ? nil : position
             result.item = item
-            var slot: Int?
             switch content {
             case .failure(let rejection):
                 result.message = rejection.reason
@@ -140,15 +128,8 @@ extension SQLiteCatalog {
                     rawSHA256: submission.rawSHA256, item: item, prepared, in: SQLiteLookup(db: db))
                 try record(verdict, of: prepared, at: file.now, into: &result, in: db)
                 file.prepared.append(prepared)
-                if let planner {
-                    if result.decision == .newArticle {
-                        slot = firstSlot + position
-                    } else {
-                        _ = planner.take(firstSlot + position, waiting: false)
-                    }
-                }
+                if result.decision != .newArticle { planner?.skip(firstSlot + position) }
             }
-            file.slots.append(slot)
             file.results.append(result)
         }
         file.merges = Array(repeating: [], count: file.results.count)
@@ -233,7 +214,7 @@ extension SQLiteCatalog {
         for index in file.results.indices {
             guard let article = file.results[index].article else { continue }
             if file.results[index].decision == .newArticle, let prepared = file.prepared[index] {
-                let plan = file.slots[index].flatMap { planner?.take($0) } ?? prepared.storyPlan
+                let plan = planner?.take(file.firstSlot + index) ?? prepared.storyPlan
                 file.results[index].story = try assignStory(
                     prepared, plan: plan, article: article, submission: file.submission, assigner: assigner,
                     stories: stories, timer: timer, at: file.now, merges: &file.merges[index], in: db)

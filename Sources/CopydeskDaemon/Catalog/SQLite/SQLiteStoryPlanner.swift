@@ -58,14 +58,21 @@ final class SQLiteStoryPlanner: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The plan of the article at `slot` if it is ready; else nil, and it is not planned any more
-    /// (also how the first pass takes back an article that is not a new one).
-    func take(_ slot: Int, waiting: Bool = true) -> StoryPlan? {
+    /// The plan of the article at `slot` if it is ready; else nil, and it is not planned any more.
+    func take(_ slot: Int) -> StoryPlan? {
         condition.lock()
         defer { condition.unlock() }
-        while waits, waiting, !done.contains(slot), !finished { condition.wait() }
+        while waits, !done.contains(slot), !finished { condition.wait() }
         reached.insert(slot)
         return plans.removeValue(forKey: slot)
+    }
+
+    /// Takes back the article at `slot` (not a new article): not planned, or its plan dropped.
+    func skip(_ slot: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        reached.insert(slot)
+        plans[slot] = nil
     }
 
     /// Stops planning (the transaction is over).
