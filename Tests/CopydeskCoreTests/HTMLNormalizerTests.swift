@@ -198,6 +198,42 @@ struct HTMLNormalizerTests {
         #expect(!HTMLMetadata.namesOutlet("Redaktion"))
     }
 
+    /// The title is the headline the page shows when a declared title names it: not the site's
+    /// banner `<h1>`, without the kicker over it, a hidden separator or the subtitle under it.
+    @Test func theTitleIsTheHeadlineThePageShows() throws {
+        let body = """
+            <p>The harbour bridge reopened on Friday after a year of repairs, the city said, and the first \
+            buses crossed it in the morning.</p>
+            """
+        // A kicker in its own element, a hidden separator, a declared title with the kicker.
+        let kicker = """
+            <html><head><meta property="og:title" content="Traffic: Harbour bridge reopens after a year"></head>
+            <body><article><h1><span class="article-kicker">Traffic</span><span class="visually-hidden">: </span>\
+            <span>Harbour bridge reopens after a year</span></h1>\(body)</article></body></html>
+            """
+        #expect(try normalize(kicker).title == "Harbour bridge reopens after a year")
+        // A blog: the site's name in a banner <h1> linking home, the post's title in an <h2>.
+        let blog = """
+            <html><head><title>Harbour bridge reopens | Quay Notes</title></head><body>
+            <header><h1><a href="https://quaynotes.example/">Quay Notes</a></h1></header>
+            <article><h2>Harbour bridge reopens</h2>\(body)</article></body></html>
+            """
+        #expect(try normalize(blog).title == "Harbour bridge reopens")
+        // A subtitle under the headline.
+        let subtitle = """
+            <html><head><meta property="og:title" content="Bridge reopens after a year of repairs - The Courier"></head>
+            <body><article><h1><span>Bridge reopens after a year of repairs</span>\
+            <small class="subtitle">What drivers need to know</small></h1>\(body)</article></body></html>
+            """
+        #expect(try normalize(subtitle).title == "Bridge reopens after a year of repairs")
+        // A heading that is not what the page declares (a section's name) is not the title.
+        let section = """
+            <html><head><meta property="og:title" content="Harbour bridge reopens"></head>
+            <body><h1>Local news</h1><article>\(body)</article></body></html>
+            """
+        #expect(try normalize(section).title == "Harbour bridge reopens")
+    }
+
     @Test func cutsTheSiteNameOffTheTitle() {
         #expect(HTMLMetadata.cleanTitle("Bridge reopens | Courier", site: "Courier", heading: nil) == "Bridge reopens")
         #expect(HTMLMetadata.cleanTitle("Courier - Bridge reopens", site: "Courier", heading: nil) == "Bridge reopens")

@@ -31,6 +31,9 @@ struct HTMLMetadata: Sendable, Hashable {
         var canonical: String?
         var language: String?
         var firstHeading: String?
+        // The page's `<h1>` and `<h2>` elements, the headline's candidates (a page has a few; the
+        // count is bounded for pages of many).
+        var headings = [Int]()
         var timeElement: String?
         // Dates shown in the page: each `<time>`'s text, and each element's whose class calls it a
         // date, with that class.
@@ -65,10 +68,13 @@ struct HTMLMetadata: Sendable, Hashable {
                     linkedData.read(tree.text(of: index))
                 }
             case .h1:
-                if firstHeading == nil {
+                if firstHeading == nil, !HTMLHeadline.isBanner(index, in: tree) {
                     let text = tree.text(of: index)
                     if !text.isEmpty { firstHeading = text }
                 }
+                if headings.count < 64 { headings.append(index) }
+            case .h2:
+                if headings.count < 64 { headings.append(index) }
             case .time:
                 if let datetime = tree.attribute(.datetime, of: index) {
                     if timeElement == nil { timeElement = datetime }
@@ -114,10 +120,14 @@ struct HTMLMetadata: Sendable, Hashable {
 
         let site = Self.first(meta["og:site_name"], linkedData.publisher, meta["application-name"])
         self.site = site
-        let rawTitle = Self.first(
-            meta["og:title"], linkedData.headline, meta["twitter:title"], meta["title"], meta["dc.title"],
-            documentTitle, firstHeading)
-        title = rawTitle.map { Self.cleanTitle($0, site: site, heading: firstHeading) }
+        let declared = [
+            meta["og:title"], linkedData.headline, meta["twitter:title"], meta["title"], meta["dc.title"], documentTitle,
+        ]
+        // The headline the page shows, when a declared title names it; else the first declared
+        // title without the site's name.
+        let rawTitle = Self.first(declared + [firstHeading])
+        title = HTMLHeadline.shown(in: tree, headings: headings, declared: declared.compactMap { $0 }, site: site)
+            ?? rawTitle.map { Self.cleanTitle($0, site: site, heading: firstHeading) }
         let address = Self.first(canonical, meta["og:url"], linkedData.url)
         // The first candidate that could be a name and does not name the outlet (a domain name, a
         // publishing account such as "admin").
@@ -219,7 +229,9 @@ struct HTMLMetadata: Sendable, Hashable {
         return nil
     }
 
-    private static func first(_ candidates: String?...) -> String? {
+    private static func first(_ candidates: String?...) -> String? { first(candidates) }
+
+    private static func first(_ candidates: [String?]) -> String? {
         for candidate in candidates {
             if let value = candidate?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
                 return value
