@@ -234,6 +234,47 @@ struct HTMLNormalizerTests {
         #expect(try normalize(section).title == "Harbour bridge reopens")
     }
 
+    /// A page that declares no author: the byline line under the headline ("By Jane Doe | 12 May"),
+    /// else a link to the author's page on the same site; a declared author that is the site's own
+    /// name gives way to the person the page shows.
+    @Test func aBylineShownUnderTheHeadline() throws {
+        let text = """
+            <p>The harbour bridge reopened on Friday after a year of repairs, the city said, and the first \
+            buses crossed it in the morning.</p>
+            """
+        let line = """
+            <html><head><title>Harbour bridge reopens | Courier</title></head><body>
+            <nav><p>By train or by bus: <a href="/travel">Travel</a></p></nav>
+            <article><h1>Harbour bridge reopens</h1><p class="meta">By Mira Jensen | 12 May 2021</p>\(text)
+            </article></body></html>
+            """
+        #expect(try normalize(line).byline == "Mira Jensen")
+        let link = """
+            <html><head><title>Harbour bridge reopens</title>
+            <link rel="canonical" href="https://courier.example/news/bridge"></head><body>
+            <a href="https://video.example/author/courier">Courier Video</a>
+            <article><h1>Harbour bridge reopens</h1><p><a href="/author/mjensen">Mira Jensen</a></p>\(text)
+            </article></body></html>
+            """
+        #expect(try normalize(link).byline == "Mira Jensen")
+        let site = """
+            <html><head><title>Harbour bridge reopens</title><meta property="og:site_name" content="The Courier">
+            <meta name="author" content="The Courier"></head><body>
+            <article><h1>Harbour bridge reopens</h1><p>Von Mira Jensen</p>\(text)</article></body></html>
+            """
+        #expect(try normalize(site).byline == "Mira Jensen")
+        // A personal site bears its author's name: with no other name, the site's name stays.
+        let personal = """
+            <html><head><title>Harbour bridge reopens</title><meta property="og:site_name" content="Mira Jensen">
+            <meta name="author" content="Mira Jensen"></head><body>
+            <article><h1>Harbour bridge reopens</h1>\(text)</article></body></html>
+            """
+        #expect(try normalize(personal).byline == "Mira Jensen")
+        #expect(ShownBylines.personName("Jane Doe am 8.12.2022") == "Jane Doe")
+        #expect(ShownBylines.personName("Walter von Aachen, Berlin") == "Walter von Aachen")
+        #expect(ShownBylines.personName("clicking accept") == nil)
+    }
+
     @Test func cutsTheSiteNameOffTheTitle() {
         #expect(HTMLMetadata.cleanTitle("Bridge reopens | Courier", site: "Courier", heading: nil) == "Bridge reopens")
         #expect(HTMLMetadata.cleanTitle("Courier - Bridge reopens", site: "Courier", heading: nil) == "Bridge reopens")

@@ -13,21 +13,21 @@ internal import Foundation
 enum HTMLHeadline {
     /// The headline among `headings` (`<h1>` and `<h2>` element indices in document order), or nil
     /// when none of them agrees with a declared title.
-    static func shown(in tree: HTMLTree, headings: [Int], declared: [String], site: String?) -> String? {
+    static func shown(in tree: HTMLTree, headings: [Int], declared: [String], site: String?) -> (text: String, index: Int)? {
         guard !declared.isEmpty else { return nil }
         let references = declared.map(Reference.init)
         let siteKey = site.map(key)
         for (level, least) in [(HTMLTag.h1, 0.5), (HTMLTag.h2, 1.0)] {
-            var best: (text: String, score: Double)?
+            var best: (text: String, index: Int, score: Double)?
             for index in headings where tree.nodes[index].tag == level {
                 let text = self.text(of: index, in: tree)
                 guard text.count >= 2, text.count <= 300, text.contains(where: \.isLetter) else { continue }
                 let textKey = key(text)
                 if textKey == siteKey || isBanner(index, in: tree) { continue }
                 let score = references.map { $0.agreement(with: textKey) }.max() ?? 0
-                if score >= least, score > (best?.score ?? 0) { best = (text, score) }
+                if score >= least, score > (best?.score ?? 0) { best = (text, index, score) }
             }
-            if let best { return best.text }
+            if let best { return (best.text, best.index) }
         }
         return nil
     }

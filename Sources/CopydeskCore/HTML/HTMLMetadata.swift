@@ -43,6 +43,9 @@ struct HTMLMetadata: Sendable, Hashable {
         var itempropAuthor: String?
         var relAuthor: String?
         var classByline: String?
+        var shownBylines = ShownBylines()
+        // The page's host, from its canonical address (in the head, before any link of the body).
+        var pageHost: [UInt8]?
         var linkedData = JSONLDArticle()
         let nodes = tree.nodes
         for index in nodes.indices {
@@ -58,10 +61,12 @@ struct HTMLMetadata: Sendable, Hashable {
                 if let key, let content = tree.attribute(.content, of: index), meta[key] == nil {
                     let value = content.trimmingCharacters(in: .whitespacesAndNewlines)
                     if !value.isEmpty { meta[key] = value }
+                    if key == "og:url", pageHost == nil { pageHost = Self.host(of: value) }
                 }
             case .link:
                 if canonical == nil, let rel = tree.attribute(.rel, of: index), rel.lowercased() == "canonical" {
                     canonical = tree.attribute(.href, of: index)
+                    if let canonical { pageHost = Self.host(of: canonical) }
                 }
             case .script:
                 if index + 1 < Int(node.end) {
@@ -75,6 +80,10 @@ struct HTMLMetadata: Sendable, Hashable {
                 if headings.count < 64 { headings.append(index) }
             case .h2:
                 if headings.count < 64 { headings.append(index) }
+            case .text:
+                shownBylines.noteText(index, in: tree)
+            case .a:
+                shownBylines.noteLink(index, in: tree, host: pageHost)
             case .time:
                 if let datetime = tree.attribute(.datetime, of: index) {
                     if timeElement == nil { timeElement = datetime }
@@ -113,8 +122,14 @@ struct HTMLMetadata: Sendable, Hashable {
             if classByline == nil, !comment,
                 classes.lowercasedASCIIContains("byline") || classes.lowercasedASCIIContains("author")
             {
+                // The name itself, or the name it starts with ("Jane Doe | 12 May 2021"), or its
+                // link's (an author box with a biography).
                 let text = Self.strippingBy(tree.text(of: index))
-                if Self.isPlausibleName(text) { classByline = text }
+                if Self.isPlausibleName(text), text.count >= 3, text.count <= 60 {
+                    classByline = text
+                } else if let name = ShownBylines.personName(text), name.contains(" ") {
+                    classByline = name
+                }
             }
         }
 
@@ -126,18 +141,31 @@ struct HTMLMetadata: Sendable, Hashable {
         // The headline the page shows, when a declared title names it; else the first declared
         // title without the site's name.
         let rawTitle = Self.first(declared + [firstHeading])
-        title = HTMLHeadline.shown(in: tree, headings: headings, declared: declared.compactMap { $0 }, site: site)
-            ?? rawTitle.map { Self.cleanTitle($0, site: site, heading: firstHeading) }
+        let headline = HTMLHeadline.shown(in: tree, headings: headings, declared: declared.compactMap { $0 }, site: site)
+        title = headline?.text ?? rawTitle.map { Self.cleanTitle($0, site: site, heading: firstHeading) }
         let address = Self.first(canonical, meta["og:url"], linkedData.url)
         // The first candidate that could be a name and does not name the outlet (a domain name, a
-        // publishing account such as "admin").
-        byline = [
-            linkedData.author, meta["author"], meta["article:author"].flatMap { $0.contains("://") ? nil : $0 },
+        // publishing account such as "admin"), declared ones first, then a byline line or author
+        // link nearest the headline. One that is the site's name (or a JSON-LD organization) is
+        // taken only when no other is found: a personal site bears its author's name.
+        let declaredAuthors = [
+            linkedData.authorIsOrganization ? nil : linkedData.author, meta["author"],
+            meta["article:author"].flatMap { $0.contains("://") ? nil : $0 },
             meta["byl"], meta["dc.creator"], meta["parsely-author"], meta["sailthru.author"],
+        ]
+        // Names read from the page's text are at least three characters ("Mi" is a weekday); a
+        // declared one may be initials ("mh").
+        let shownAuthors = [
             itempropAuthor, relAuthor, classByline,
-        ].lazy.compactMap { $0.map(Self.strippingBy) }.first { candidate in
-            Self.isPlausibleName(candidate) && !Self.namesOutlet(candidate)
-        }
+            shownBylines.nearest(to: headline?.index ?? headings.first { tree.nodes[$0].tag == .h1 }),
+        ].map { $0.flatMap { $0.count >= 3 ? $0 : nil } }
+        let candidates = (declaredAuthors + shownAuthors + [linkedData.authorIsOrganization ? linkedData.author : nil])
+            .compactMap { $0.map(Self.strippingBy) }.filter { Self.isPlausibleName($0) && !Self.namesOutlet($0) }
+        let siteNames = [site, linkedData.publisher].compactMap { $0.map(Self.folded) }.filter { $0.count >= 3 }
+        byline = candidates.first { candidate in
+            !(linkedData.authorIsOrganization && candidate == linkedData.author)
+                && !Self.isSiteName(Self.folded(candidate), siteNames)
+        } ?? candidates.first
         let rawDate = Self.first(
             linkedData.datePublished, meta["article:published_time"], meta["og:published_time"],
             meta["datepublished"], meta["publishdate"], meta["publish_date"], meta["pubdate"], meta["date"],
@@ -242,7 +270,7 @@ struct HTMLMetadata: Sendable, Hashable {
 
     private static func isPlausibleName(_ text: String) -> Bool {
         let count = text.count
-        return count >= 3 && count <= 100 && text.contains(where: \.isLetter)
+        return count >= 2 && count <= 100 && text.contains(where: \.isLetter)
     }
 
     /// A publishing system's accounts, not anybody's name. (An editorial desk, "Redaktion",
@@ -254,6 +282,26 @@ struct HTMLMetadata: Sendable, Hashable {
     static func namesOutlet(_ byline: String) -> Bool {
         accounts.contains(folded(byline))
             || byline.split(whereSeparator: { $0 == " " || $0 == "(" || $0 == ")" }).contains(where: isDomainName)
+    }
+
+    /// The host of an absolute address, as UTF-8 (`news.example.com`).
+    static func host(of address: String) -> [UInt8]? {
+        guard let scheme = address.range(of: "//") else { return nil }
+        let host = address[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return host.isEmpty ? nil : Array(host.utf8)
+    }
+
+    /// Whether a byline (folded) is the site's name, or the name with a word more or less
+    /// ("Spiegel Online" for "Der Spiegel" is not caught; "The Courier" for "Courier" is). An
+    /// editorial desk named after the site ("Redaktion Courier") signs as a person does.
+    private static func isSiteName(_ name: String, _ siteNames: [String]) -> Bool {
+        let desks = ["redaktion", "redaction", "rédaction", "redacción", "redazione", "editorial", "staff", "team", "desk"]
+        if desks.contains(where: { name.hasPrefix($0) || name.hasSuffix($0) }) { return false }
+        let nameWords = name.split(separator: " ").count
+        return siteNames.contains { site in
+            name == site || (site.contains(name) || name.contains(site))
+                && abs(nameWords - site.split(separator: " ").count) <= 1
+        }
     }
 
     /// Lowercased, letters, digits and single spaces only.
@@ -276,8 +324,9 @@ struct HTMLMetadata: Sendable, Hashable {
     /// What a byline may start with before the name: "By", "Von", "Par", "Por", "Di", "Door",
     /// "Written by", "View all posts by", "Author", "Autor", "Auteur" (each with or without a colon).
     private static let bylineLabels = [
-        "view all posts by", "all posts by", "posts by", "written by", "posted by", "author", "autor", "auteur",
-        "autore", "by", "von", "par", "por", "di", "door",
+        "zeige alle beiträge von", "view all posts by", "all posts by", "posts by", "written by", "posted by",
+        "published by", "veröffentlicht von", "geschrieben von", "artikel von", "post author", "author", "autor",
+        "auteur", "autore", "by", "von", "par", "por", "di", "door",
     ]
 
     /// "By Jane Doe" → "Jane Doe" (also "Von: Jane Doe", "Author: Jane Doe", "View all posts by Jane Doe").
@@ -286,7 +335,8 @@ struct HTMLMetadata: Sendable, Hashable {
         let lowered = trimmed.lowercased()
         for label in bylineLabels where lowered.hasPrefix(label) {
             let rest = trimmed.dropFirst(label.count)
-            guard let first = rest.first, first == " " || first == ":" else { continue }
+            guard let first = rest.first else { return "" }
+            guard first == " " || first == ":" else { continue }
             return rest.drop { $0 == " " || $0 == ":" }.trimmingCharacters(in: .whitespaces)
         }
         return trimmed
@@ -329,6 +379,8 @@ struct HTMLMetadata: Sendable, Hashable {
 struct JSONLDArticle {
     var headline: String?
     var author: String?
+    /// Whether the author is an `Organization` (the outlet, not a person).
+    var authorIsOrganization = false
     var datePublished: String?
     var publisher: String?
     var url: String?
@@ -361,7 +413,11 @@ struct JSONLDArticle {
             return
         }
         if headline == nil { headline = Self.string(dictionary["headline"]) ?? Self.string(dictionary["name"]) }
-        if author == nil { author = Self.names(dictionary["author"]) }
+        if author == nil {
+            author = Self.names(dictionary["author"])
+            let type = (dictionary["author"] as? [String: Any])?["@type"] as? String
+            authorIsOrganization = author != nil && (type == "Organization" || type == "NewsMediaOrganization")
+        }
         if datePublished == nil { datePublished = Self.string(dictionary["datePublished"]) }
         if publisher == nil { publisher = Self.names(dictionary["publisher"]) }
         if url == nil {
