@@ -273,6 +273,12 @@ struct HTMLNormalizerTests {
         #expect(ShownBylines.personName("Jane Doe am 8.12.2022") == "Jane Doe")
         #expect(ShownBylines.personName("Walter von Aachen, Berlin") == "Walter von Aachen")
         #expect(ShownBylines.personName("clicking accept") == nil)
+        #expect(ShownBylines.personName("Ana Ruiz, Ali Khan y Eva Berg") == "Ana Ruiz, Ali Khan, Eva Berg")
+        #expect(ShownBylines.personName("Ana Ruiz, CNN") == "Ana Ruiz")
+        #expect(ShownBylines.personName("Posted on May 5") == nil)
+        #expect(ShownBylines.nameAfterLabel("Datum: 19.11.2021 Autor: Eva Berg Quelle: Agentur") == "Eva Berg")
+        #expect(ShownBylines.nameAfterLabel("Posted on May 5, 2021 by Ana Ruiz") == "Ana Ruiz")
+        #expect(ShownBylines.nameAfterLabel("Veröffentlicht vonEva Berg") == "Eva Berg")
     }
 
     @Test func cutsTheSiteNameOffTheTitle() {

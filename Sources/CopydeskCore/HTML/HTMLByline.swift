@@ -108,36 +108,101 @@ struct ShownBylines {
 
     /// Words that may stand in a name in lower case.
     private static let particles: Set<Substring> = [
-        "von", "van", "der", "den", "de", "da", "di", "du", "la", "le", "del", "della", "dos", "das", "y", "e",
-        "und", "and", "&", "zu", "ten", "ter", "bin", "al", "el",
+        "von", "van", "der", "den", "de", "da", "di", "du", "la", "del", "della", "dos", "das", "e", "zu", "ten",
+        "ter", "bin", "al",
     ]
 
-    /// A person's name at the start of a text ("Jane Doe | 12 May", "Jane Doe am 8.12.2022"):
-    /// up to eight words, each capitalized, an initial or a particle (von, de, and); nil when the
-    /// text does not start with one.
+    /// A person's name at the start of a text ("Jane Doe | 12 May", "Jane Doe am 8.12.2022"), or
+    /// several ("Jane Doe, Ali Khan und Eva Berg"): each of up to five words, capitalized, an
+    /// initial or a particle (von, de); a name after the first of two words at least (not a
+    /// place or an outlet: "Jane Doe, Berlin"). Nil when the text does not start with a name.
     static func personName(_ text: String) -> String? {
-        var words = [Substring]()
-        for word in text.split(whereSeparator: { $0 == " " || $0 == "\u{a0}" }) {
-            if ["|", "•", "·", "-", "–", "—", "/", "am", "on", "le", "il", "el", "le"].contains(word), !words.isEmpty { break }
-            var word = word
+        var names = [[Substring]]()
+        var current = [Substring]()
+        func close() {
+            while let last = current.last, particles.contains(last) { current.removeLast() }
+            if !current.isEmpty, names.isEmpty || current.count >= 2 { names.append(current) }
+            current = []
+        }
+        for raw in text.split(whereSeparator: { $0 == " " || $0 == "\u{a0}" }) {
+            if stops.contains(String(raw)), !current.isEmpty || !names.isEmpty { break }
+            if joiners.contains(raw) {
+                guard !current.isEmpty else { break }
+                close()
+                continue
+            }
+            // The next label ("Quelle:", "Foto:") ends the name.
+            if raw.last == ":", !current.isEmpty || !names.isEmpty { break }
+            var word = raw
+            var listBreak = false
             var stop = false
-            if let cut = word.firstIndex(where: { [",", "|", "(", ";", "/"].contains($0) }) {
+            if let cut = word.firstIndex(where: { ["|", "(", ";", "/", "@"].contains($0) }) {
                 word = word[..<cut]
                 stop = true
             }
-            guard let first = word.first else { break }
-            if first.isNumber { break }
-            let isInitial = word.count <= 4 && word.hasSuffix(".") && word.dropLast().allSatisfy(\.isLetter)
-            guard first.isUppercase || isInitial || particles.contains(word) else { return nil }
-            guard word.allSatisfy({ $0.isLetter || $0 == "." || $0 == "-" || $0 == "'" || $0 == "’" }) else { return nil }
-            words.append(word)
-            if stop || words.count > 8 { break }
+            if word.last == "," {
+                word = word.dropLast()
+                listBreak = true
+            }
+            if let first = word.first {
+                if first.isNumber { break }
+                let isInitial = word.count <= 4 && word.hasSuffix(".") && word.dropLast().allSatisfy(\.isLetter)
+                let isWord = word.allSatisfy { $0.isLetter || $0 == "." || $0 == "-" || $0 == "'" || $0 == "’" }
+                // A word in lower case before any stop: running text, not a name line.
+                guard isWord, first.isUppercase || isInitial || particles.contains(word) else { return nil }
+                current.append(word)
+                if current.count > 5 { return nil }
+            }
+            if listBreak { close() }
+            if stop { break }
         }
-        while let last = words.last, particles.contains(last) { words.removeLast() }
-        guard let first = words.first, first.first?.isUppercase == true, words.count <= 8 else { return nil }
-        let name = words.joined(separator: " ")
-        return name.count >= 2 && name.count <= 60 ? name : nil
+        close()
+        guard let first = names.first?.first, first.first?.isUppercase == true else { return nil }
+        if names.count == 1, names[0].count == 1, notNames.contains(first.lowercased()) { return nil }
+        let name = names.map { $0.joined(separator: " ") }.joined(separator: ", ")
+        return name.count >= 2 && name.count <= 120 ? name : nil
     }
+
+    /// The name after a byline label inside a line ("Datum: 19.11.2021 Autor: Eva Berg Quelle: …",
+    /// "Veröffentlicht vonEva Berg" where the label and the name were two elements).
+    static func nameAfterLabel(_ text: String) -> String? {
+        let bytes = Array(text.utf8)
+        var start = 0
+        while start < bytes.count {
+            // Labels start a word.
+            if start == 0 || bytes[start - 1] == 0x20 || bytes[start - 1] == UInt8(ascii: ":") {
+                for label in labels where start + label.count < bytes.count {
+                    guard zip(bytes[start ..< start + label.count], label).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 })
+                    else { continue }
+                    var rest = start + label.count
+                    let next = bytes[rest]
+                    // The label ends at a space, a colon, or (a label of more than a preposition) a
+                    // capital that starts the name.
+                    guard next == 0x20 || next == UInt8(ascii: ":") || (label.count > 3 && next >= 0x41 && next <= 0x5A)
+                    else { continue }
+                    while rest < bytes.count, bytes[rest] == 0x20 || bytes[rest] == UInt8(ascii: ":") { rest += 1 }
+                    if let name = personName(String(decoding: bytes[rest...], as: UTF8.self)) { return name }
+                }
+            }
+            start += 1
+        }
+        return nil
+    }
+
+    /// Words after which a name has ended ("Jane Doe am 8.12.", "Kab Niang le 12/02").
+    private static let stops: Set<String> = ["|", "•", "·", "-", "–", "—", "/", "am", "on", "le", "il", "el", "à", "at", "um"]
+
+    /// Words that start a date line, not a name ("Posted on …", "Donnerstag, 4. November").
+    private static let notNames: Set<String> = [
+        "posted", "published", "updated", "veröffentlicht", "publiziert", "aktualisiert", "erstellt", "geändert",
+        "datum", "date", "publié", "publicado", "pubblicato", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "saturday", "sunday", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "lunes", "martes", "miércoles",
+        "jueves", "viernes", "sábado", "domingo",
+    ]
+
+    /// Words between the names of a list.
+    private static let joiners: Set<Substring> = ["und", "and", "&", "et", "y"]
 
     /// A user name shown alone ("jdoe", "c1ph4", "Mike_N"): one word of letters, digits, `.`, `_`
     /// and `-`, with a letter.

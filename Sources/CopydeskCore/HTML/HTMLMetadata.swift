@@ -124,11 +124,14 @@ struct HTMLMetadata: Sendable, Hashable {
             {
                 // The name itself, or the name it starts with ("Jane Doe | 12 May 2021"), or its
                 // link's (an author box with a biography).
-                let text = Self.strippingBy(tree.text(of: index))
-                if Self.isPlausibleName(text), text.count >= 3, text.count <= 60 {
-                    classByline = text
-                } else if let name = ShownBylines.personName(text), name.contains(" ") {
+                let raw = tree.text(of: index)
+                let text = Self.strippingBy(raw)
+                if let name = ShownBylines.nameAfterLabel(raw) {
                     classByline = name
+                } else if let name = ShownBylines.personName(text), name.count >= 3 {
+                    classByline = name
+                } else if Self.isPlausibleName(text), text.count >= 3, text.count <= 60 {
+                    classByline = text
                 }
             }
         }
@@ -163,8 +166,9 @@ struct HTMLMetadata: Sendable, Hashable {
             .compactMap { $0.map(Self.strippingBy) }.filter { Self.isPlausibleName($0) && !Self.namesOutlet($0) }
         let siteNames = [site, linkedData.publisher].compactMap { $0.map(Self.folded) }.filter { $0.count >= 3 }
         byline = candidates.first { candidate in
-            !(linkedData.authorIsOrganization && candidate == linkedData.author)
-                && !Self.isSiteName(Self.folded(candidate), siteNames)
+            let name = Self.folded(candidate)
+            return !(linkedData.authorIsOrganization && candidate == linkedData.author && !Self.isDesk(name))
+                && !Self.isSiteName(name, siteNames)
         } ?? candidates.first
         let rawDate = Self.first(
             linkedData.datePublished, meta["article:published_time"], meta["og:published_time"],
@@ -295,13 +299,18 @@ struct HTMLMetadata: Sendable, Hashable {
     /// ("Spiegel Online" for "Der Spiegel" is not caught; "The Courier" for "Courier" is). An
     /// editorial desk named after the site ("Redaktion Courier") signs as a person does.
     private static func isSiteName(_ name: String, _ siteNames: [String]) -> Bool {
-        let desks = ["redaktion", "redaction", "rédaction", "redacción", "redazione", "editorial", "staff", "team", "desk"]
-        if desks.contains(where: { name.hasPrefix($0) || name.hasSuffix($0) }) { return false }
+        if isDesk(name) { return false }
         let nameWords = name.split(separator: " ").count
         return siteNames.contains { site in
             name == site || (site.contains(name) || name.contains(site))
                 && abs(nameWords - site.split(separator: " ").count) <= 1
         }
+    }
+
+    /// Whether a byline (folded) names an editorial desk ("Redaktion Courier", "Courier Staff").
+    private static func isDesk(_ name: String) -> Bool {
+        let desks = ["redaktion", "redaction", "rédaction", "redacción", "redazione", "editorial", "staff", "team", "desk"]
+        return desks.contains { name.hasPrefix($0) || name.hasSuffix($0) }
     }
 
     /// Lowercased, letters, digits and single spaces only.
