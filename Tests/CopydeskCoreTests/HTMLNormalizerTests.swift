@@ -232,6 +232,10 @@ struct HTMLNormalizerTests {
             <body><h1>Local news</h1><article>\(body)</article></body></html>
             """
         #expect(try normalize(section).title == "Harbour bridge reopens")
+        // Separators in a row share a space: no part runs backwards.
+        #expect(HTMLHeadline.Reference.parts(of: "a | | b - c") == ["a", "| b - c", "a | | b", "c"])
+        #expect(HTMLHeadline.Reference.parts(of: "Bridge reopens :: Courier") == ["Bridge reopens", "Courier"])
+        #expect(HTMLHeadline.Reference.parts(of: "| Bridge |").isEmpty)
     }
 
     /// A page that declares no author: the byline line under the headline ("By Jane Doe | 12 May"),

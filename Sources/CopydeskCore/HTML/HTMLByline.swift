@@ -43,8 +43,7 @@ struct ShownBylines {
     mutating func noteLink(_ index: Int, in tree: HTMLTree, host: [UInt8]?) {
         guard links.count < 16, let range = tree.attributeRange(.href, of: index) else { return }
         let href = tree.bytes[range]
-        guard Self.authorPaths.contains(where: { href.lowercasedASCIIContains($0) }),
-            !Self.accountPaths.contains(where: { href.lowercasedASCIIContains($0) })
+        guard Self.hasAuthorSegment(href), !Self.accountPaths.contains(where: { href.lowercasedASCIIContains($0) })
         else { return }
         if let scheme = href.firstRange(of: "//".utf8) {
             let rest = href[scheme.upperBound...]
@@ -57,10 +56,31 @@ struct ShownBylines {
 
     private static let accountPaths: [StaticString] = ["login", "logout", "register", "registr", "signin", "signup", "anmeld", "abmeld"]
 
-    private static let authorPaths: [StaticString] = [
-        "/author/", "/authors/", "/autor/", "/autoren/", "/autorin/", "/auteur/", "/auteurs/", "/autore/",
-        "/profil/", "/profile/", "/people/", "/staff/", "/journalist", "/redakteur", "/user/", "/members/",
-    ]
+    /// Path segments of an author's page (`/author/jane-doe`, `/autoren/eva-berg/`).
+    private static let authorSegments: Set<[UInt8]> = Set([
+        "author", "authors", "autor", "autoren", "autorin", "auteur", "auteurs", "autore", "autori", "profil",
+        "profile", "people", "staff", "journalist", "journalists", "journalisten", "redakteur", "redakteure", "user",
+        "users", "member", "members",
+    ].map { Array($0.utf8) })
+
+    /// Whether a path segment of `href` (between two slashes) names an author's page: one pass,
+    /// a set lookup only for segments of an author word's length.
+    private static func hasAuthorSegment(_ href: ArraySlice<UInt8>) -> Bool {
+        var segment = [UInt8]()
+        segment.reserveCapacity(12)
+        var open = false
+        for byte in href {
+            if byte == UInt8(ascii: "/") {
+                if open, (4 ... 12).contains(segment.count), authorSegments.contains(segment) { return true }
+                segment.removeAll(keepingCapacity: true)
+                open = true
+            } else if open {
+                if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { return false }
+                if segment.count <= 12 { segment.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+            }
+        }
+        return false
+    }
 
     /// The shown byline nearest to `anchor` (the headline's element) among those just before it
     /// or not far after it (a byline under the headline, an author box after a short article);
@@ -89,7 +109,17 @@ struct ShownBylines {
     }
 
     /// The length of the label `bytes` start with, followed by a space, a colon or their end.
+    /// Which bytes start a label (lower-cased ASCII): most text nodes are passed over on their
+    /// first byte.
+    private static let labelStarts: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for label in labels { table[Int(label[0])] = true }
+        return table
+    }()
+
     private static func label(at start: Int, end: Int, in bytes: [UInt8]) -> Int? {
+        let first = bytes[start]
+        guard labelStarts[Int(first >= 0x41 && first <= 0x5A ? first | 0x20 : first)] else { return nil }
         for label in labels where start + label.count <= end {
             var matched = true
             for offset in 0 ..< label.count {

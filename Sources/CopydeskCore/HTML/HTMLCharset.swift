@@ -29,6 +29,10 @@ enum HTMLCharset {
         guard let label, let legacy = LegacyCharset(label: label),
             let converted = convert(bytes, from: legacy.iconvName)
         else {
+            // UTF-8 without a byte-order mark or NUL padding: the decoded text is the file's bytes.
+            if decoded.charset == .utf8, !bytes.starts(with: [0xEF, 0xBB, 0xBF]), bytes.last != 0 {
+                return Result(utf8: bytes, charset: decoded.charset.rawValue)
+            }
             return Result(utf8: Array(decoded.text.utf8), charset: decoded.charset.rawValue)
         }
         return Result(utf8: converted, charset: legacy.name)

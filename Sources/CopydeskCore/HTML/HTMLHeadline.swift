@@ -19,13 +19,14 @@ enum HTMLHeadline {
         let siteKey = site.map(key)
         for (level, least) in [(HTMLTag.h1, 0.5), (HTMLTag.h2, 1.0)] {
             var best: (text: String, index: Int, score: Double)?
-            for index in headings where tree.nodes[index].tag == level {
+            // A heading of more than a few dozen nodes holds more than a headline (a list, a box).
+            for index in headings where tree.nodes[index].tag == level && Int(tree.nodes[index].end) - index <= 64 {
                 let text = self.text(of: index, in: tree)
-                guard text.count >= 2, text.count <= 300, text.contains(where: \.isLetter) else { continue }
+                guard text.utf8.count >= 2, text.utf8.count <= 600, text.contains(where: \.isLetter) else { continue }
                 let textKey = key(text)
-                if textKey == siteKey || isBanner(index, in: tree) { continue }
+                guard textKey != siteKey else { continue }
                 let score = references.map { $0.agreement(with: textKey) }.max() ?? 0
-                if score >= least, score > (best?.score ?? 0) { best = (text, index, score) }
+                if score >= least, score > (best?.score ?? 0), !isBanner(index, in: tree) { best = (text, index, score) }
             }
             if let best { return (best.text, best.index) }
         }
@@ -216,13 +217,39 @@ enum HTMLHeadline {
         /// The parts of a title between separators (` | `, ` - `, ` / `, …), each separator on its
         /// own; none when it has no separator.
         static func parts(of title: String) -> [String] {
+            // One pass: a separator is one of these marks (or `::`) with a space on either side.
+            let scalars = Array(title.unicodeScalars)
+            var cuts = [(kind: String, start: Int, end: Int)]()
+            var index = 1
+            while index + 1 < scalars.count {
+                if scalars[index - 1] == " " {
+                    let mark = scalars[index]
+                    let width = mark == ":" && index + 2 < scalars.count && scalars[index + 1] == ":" ? 2 : 1
+                    if separatorMarks.contains(mark), index + width < scalars.count, scalars[index + width] == " " {
+                        cuts.append((String(String.UnicodeScalarView(scalars[index ..< index + width])), index - 1, index + width + 1))
+                        index += width + 1
+                        continue
+                    }
+                }
+                index += 1
+            }
             var parts = [String]()
-            for separator in [" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " « ", " / ", " ~ ", " : "]
-            where title.contains(separator) {
-                parts.append(contentsOf: title.components(separatedBy: separator).map { $0.trimmingWhitespace() })
+            // The title cut at each kind of separator in turn, as each may be the site's.
+            var kinds = [String]()
+            for cut in cuts where !kinds.contains(cut.kind) { kinds.append(cut.kind) }
+            for kind in kinds {
+                var start = 0
+                // Separators in a row (` | | `) share their spaces: an empty part between them.
+                for cut in cuts where cut.kind == kind && cut.start >= start {
+                    parts.append(String(String.UnicodeScalarView(scalars[start ..< cut.start])).trimmingWhitespace())
+                    start = cut.end
+                }
+                parts.append(String(String.UnicodeScalarView(scalars[start...])).trimmingWhitespace())
             }
             return parts.filter { !$0.isEmpty }
         }
+
+        private static let separatorMarks: Set<Unicode.Scalar> = ["|", "-", "–", "—", ":", "·", "•", "»", "«", "/", "~"]
 
         /// 1 when the heading is the declared title or its longest part between separators;
         /// otherwise how far their words agree (Dice's coefficient).
@@ -237,11 +264,10 @@ enum HTMLHeadline {
 
     /// Case-folded, quotes folded, whitespace collapsed.
     static func key(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
+        var out = String.UnicodeScalarView()
         var space = false
-        for character in text.lowercased() {
-            if character.isWhitespace {
+        for scalar in text.lowercased().unicodeScalars {
+            if scalar.properties.isWhitespace {
                 space = !out.isEmpty
                 continue
             }
@@ -249,13 +275,13 @@ enum HTMLHeadline {
                 out.append(" ")
                 space = false
             }
-            switch character {
+            switch scalar {
             case "“", "”", "„", "‟", "«", "»", "″", "＂": out.append("\"")
             case "‘", "’", "‚", "‛", "′", "`", "´", "＇", "‹", "›": out.append("'")
-            default: out.append(character)
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 
     private static func wordSet(_ text: String) -> Set<Substring> {

@@ -111,17 +111,13 @@ struct HTMLMetadata: Sendable, Hashable {
                 let range = tree.attributeRange(.class, of: index)
             else { continue }
             let classes = tree.bytes[range]
-            let comment = classes.lowercasedASCIIContains("comment")
+            let words = ClassWords(classes)
             // A date shown in the page, in an element its class calls one ("date", "datum"), not a
             // comment's or an update's.
-            if !comment, classes.lowercasedASCIIContains("date") || classes.lowercasedASCIIContains("datum"),
-                !classes.lowercasedASCIIContains("update"), let date = Self.dateInText(tree.text(of: index))
-            {
+            if !words.comment, words.date, !words.update, let date = Self.dateInText(tree.text(of: index)) {
                 classDates.append((Array(classes), date))
             }
-            if classByline == nil, !comment,
-                classes.lowercasedASCIIContains("byline") || classes.lowercasedASCIIContains("author")
-            {
+            if classByline == nil, !words.comment, words.byline {
                 // The name itself, or the name it starts with ("Jane Doe | 12 May 2021"), or its
                 // link's (an author box with a biography).
                 let raw = tree.text(of: index)
@@ -380,6 +376,36 @@ struct HTMLMetadata: Sendable, Hashable {
             return title
         }
         return title
+    }
+}
+
+/// The words of a `class` value HTML metadata looks for, found in one pass: `comment`, `date` or
+/// `datum`, `update`, `byline` or `author` (anywhere, in any case).
+struct ClassWords {
+    var comment = false
+    var date = false
+    var update = false
+    var byline = false
+
+    init(_ classes: ArraySlice<UInt8>) {
+        func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+        func matches(_ word: StaticString, at start: Int) -> Bool {
+            let count = word.utf8CodeUnitCount
+            guard start + count <= classes.endIndex else { return false }
+            let pattern = word.utf8Start
+            for offset in 0 ..< count where lower(classes[start + offset]) != pattern[offset] { return false }
+            return true
+        }
+        for start in classes.indices {
+            switch lower(classes[start]) {
+            case UInt8(ascii: "c"): if !comment { comment = matches("comment", at: start) }
+            case UInt8(ascii: "d"): if !date { date = matches("date", at: start) || matches("datum", at: start) }
+            case UInt8(ascii: "u"): if !update { update = matches("update", at: start) }
+            case UInt8(ascii: "b"): if !byline { byline = matches("byline", at: start) }
+            case UInt8(ascii: "a"): if !byline { byline = matches("author", at: start) }
+            default: break
+            }
+        }
     }
 }
 

@@ -57,7 +57,38 @@ public enum BinarySniffer {
     ///
     /// - Throws: ``CopydeskError`` `.binaryInput` with the count found.
     public static func checkControlBytes(_ bytes: ArraySlice<UInt8>) throws(CopydeskError) {
-        try check(bytes.lazy.map(UInt32.init), unit: "byte")
+        // One pass over the raw bytes; most bytes of text are 0x20 or above and cost one compare.
+        let (nul, control) = bytes.withUnsafeBufferPointer { buffer in
+            var nul = 0
+            var control = 0
+            func count(_ byte: UInt8) {
+                guard byte < 0x20 || byte == 0x7F else { return }
+                switch byte {
+                case 0: nul += 1
+                case 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B: break
+                default: control += 1
+                }
+            }
+            // Eight bytes at a time: a word none of whose bytes is below 0x20 or 0x7F (most of
+            // any text) is passed over with a few arithmetic operations.
+            let words = buffer.count / 8
+            let raw = UnsafeRawBufferPointer(buffer)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            for word in 0 ..< words {
+                let value = raw.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self)
+                // A byte below 0x20, or equal to 0x7F (0x7F + 1 sets the high bit), or above 0x7F
+                // (UTF-8, checked one by one only when its lead bytes trip the test below 0x20).
+                let below = (value &- ones &* 0x20) & ~value & highs
+                let delete = ((value ^ (ones &* 0x7F)) &- ones) & ~(value ^ (ones &* 0x7F)) & highs
+                if below | delete != 0 {
+                    for offset in word * 8 ..< word * 8 + 8 { count(buffer[offset]) }
+                }
+            }
+            for offset in words * 8 ..< buffer.count { count(buffer[offset]) }
+            return (nul, control)
+        }
+        try verdict(nul: nul, control: control, count: bytes.count, unit: "byte")
     }
 
     /// The same test on decoded text (UTF-16 and UTF-32 input, whose bytes are full of NULs).
@@ -80,6 +111,10 @@ public enum BinarySniffer {
             default: control += 1
             }
         }
+        try verdict(nul: nul, control: control, count: count, unit: unit)
+    }
+
+    private static func verdict(nul: Int, control: Int, count: Int, unit: String) throws(CopydeskError) {
         if nul > 0 {
             throw CopydeskError(.binaryInput, "binary content: \(nul) NUL \(unit)\(nul == 1 ? "" : "s") in the text")
         }

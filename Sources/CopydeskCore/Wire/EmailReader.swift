@@ -21,7 +21,13 @@ enum EmailReader {
         var names = Set<String>()
         var lineNumber = 0
         var sawEnd = false
-        for rawLine in bytes.prefix(16384).split(separator: 0x0A, omittingEmptySubsequences: false) {
+        let window = bytes.prefix(16384)
+        var lineStart = window.startIndex
+        // Line by line, stopping at the first that is not a header (the first line of most files).
+        while lineStart < window.endIndex {
+            let lineEnd = window[lineStart...].firstIndex(of: 0x0A) ?? window.endIndex
+            let rawLine = window[lineStart ..< lineEnd]
+            lineStart = lineEnd < window.endIndex ? window.index(after: lineEnd) : lineEnd
             var line = ArraySlice(rawLine)
             if line.last == 0x0D { line = line.dropLast() }
             defer { lineNumber += 1 }
