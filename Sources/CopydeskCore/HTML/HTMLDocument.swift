@@ -1,11 +1,13 @@
 internal import CLibXML2
 
-/// One HTML page parsed by libxml2, owned by this object and freed with it.
+/// One HTML page parsed by libxml2 into an ``HTMLTree``.
 ///
-/// The libxml2 tree never leaves this file: ``flatten()`` copies what extraction needs into an
-/// ``HTMLTree`` in one walk, and all later work happens on that value.
+/// libxml2's HTML parser reads the markup (tokenizing, implied and auto-closed elements, entities)
+/// and reports it through SAX callbacks; copydesk's callbacks build the flat ``HTMLTree`` from them
+/// directly. libxml2's own tree is never built: that saves a node allocation per element, text and
+/// attribute, and a walk over them, which together cost about as much as the parse itself.
 final class HTMLDocument {
-    private let handle: htmlDocPtr
+    private let tree: HTMLTree
 
     /// libxml2 must be initialised once, on one thread, before documents are parsed on several.
     ///
@@ -22,21 +24,21 @@ final class HTMLDocument {
             | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_IGNORE_ENC.rawValue
             | XML_PARSE_HUGE.rawValue)
 
-    /// The most elements, attributes and pieces of text a page may have. libxml2 keeps about 130
-    /// bytes per node and the extraction about 100 more, so this bounds the memory one page takes
-    /// (about 250 MB at the limit) whatever its size: 50 MB of `<b>x</b>` would otherwise build 17
-    /// million nodes and take gigabytes. Article pages hold a few thousand; the largest page of the
-    /// extraction dev set about 37,000.
+    /// The most elements, attributes and pieces of text a page may have: this bounds the memory one
+    /// page takes (the tree keeps about 40 bytes per node, the extraction about 100 more) whatever
+    /// its size: 50 MB of `<b>x</b>` would otherwise make 17 million nodes. Article pages hold a
+    /// few thousand; the largest page of the extraction dev set about 37,000.
     static let maxNodes = 1_000_000
 
-    /// Parses UTF-8 markup from memory.
+    /// Parses UTF-8 markup from memory into a tree.
     ///
     /// Wraps `htmlCtxtReadMemory` with `HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
     /// HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC | XML_PARSE_HUGE` and the
-    /// encoding `UTF-8`, on a parser context whose SAX callbacks that build the tree (libxml2's
-    /// `xmlSAX2StartElement`, `xmlSAX2EndElement`, `xmlSAX2Characters`, `xmlSAX2CDataBlock`) are
-    /// wrapped: they count the nodes and check the deadline, and stop the parser (`xmlStopParser`)
-    /// when either runs out.
+    /// encoding `UTF-8`, on a parser context whose element, text, comment and processing
+    /// instruction callbacks are ``TreeBuilder``'s: they build the tree the way libxml2's
+    /// (`xmlSAX2StartElement`, `xmlSAX2EndElement`, `xmlSAX2Characters`, `xmlSAX2CDataBlock`)
+    /// would, and then ``flatten()`` would, count the nodes and check the deadline, and stop the
+    /// parser (`xmlStopParser`) when either runs out.
     /// XHTML goes through the same HTML parser: it recovers from the markup errors most real XHTML
     /// pages have, never loads a DTD and never expands external entities.
     ///
@@ -57,205 +59,93 @@ final class HTMLDocument {
             throw CopydeskError(.parseFailed, "libxml2 could not create a parser")
         }
         defer { htmlFreeParserCtxt(context) }
-        let limits = ParseLimits(deadline: deadline, maxNodes: maxNodes)
-        let document = withExtendedLifetime(limits) { () -> htmlDocPtr? in
+        let builder = TreeBuilder(deadline: deadline, maxNodes: maxNodes, size: bytes.count)
+        let document = withExtendedLifetime(builder) { () -> htmlDocPtr? in
             // > _private: For user data, libxml won't touch it
-            context.pointee._private = Unmanaged.passUnretained(limits).toOpaque()
-            limits.install(in: context)
+            context.pointee._private = Unmanaged.passUnretained(builder).toOpaque()
+            builder.install(in: context)
             return bytes.withUnsafeBufferPointer { buffer in
                 buffer.withMemoryRebound(to: CChar.self) { chars in
                     htmlCtxtReadMemory(context, chars.baseAddress, Int32(chars.count), nil, "UTF-8", Self.options)
                 }
             }
         }
-        if let stop = limits.stop {
-            if let document { xmlFreeDoc(document) }
-            throw stop
-        }
-        guard let document else {
+        // The document holds no element: only what libxml2 made of the doctype.
+        if let document { xmlFreeDoc(document) }
+        if let stop = builder.stop { throw stop }
+        guard document != nil else {
             throw CopydeskError(.parseFailed, "libxml2 could not parse the markup")
         }
-        handle = document
+        tree = builder.finish()
     }
 
-    deinit {
-        xmlFreeDoc(handle)
-    }
-
-    /// Copies the tree into flat arrays in one depth-first walk.
+    /// The page as flat arrays, built while it was parsed.
     ///
     /// Elements are kept with the attributes of ``HTMLAttributeName``; text nodes with their text,
-    /// whitespace collapsed. The content of skipped elements (``HTMLTag/isSkipped``) is not copied,
+    /// whitespace collapsed. The content of skipped elements (``HTMLTag/isSkipped``) is not kept,
     /// except `<title>` and JSON-LD scripts in the head and body, which metadata extraction reads.
-    /// The walk follows `children`/`next`/`parent` links and needs no recursion, so no nesting
-    /// depth can overflow the stack.
+    /// Only the first top-level element (the `<html>` the parser implies if the page has none) and
+    /// what is in it count.
     ///
     /// - Throws: the deadline's rejection when the time is up.
     func flatten(deadline: Deadline = .never) throws(CopydeskError) -> HTMLTree {
-        var tree = HTMLTree()
-        guard let root = xmlDocGetRootElement(handle) else { return tree }
-        tree.nodes.reserveCapacity(4096)
-        tree.attributes.reserveCapacity(4096)
-        tree.bytes.reserveCapacity(65536)
-        var open: [Int32] = []
-        var node: xmlNodePtr = root
-        var steps = 0
-        walk: while true {
-            steps &+= 1
-            try deadline.check(every: steps)
-            let type = node.pointee.type
-            if type == XML_ELEMENT_NODE {
-                let index = Int32(tree.nodes.count)
-                let tag = node.pointee.name.map { HTMLTag.lookup(Self.hash($0)) } ?? .other
-                let first = Int32(tree.attributes.count)
-                var attribute = node.pointee.properties
-                while let current = attribute {
-                    if let name = current.pointee.name, let known = HTMLAttributeName.lookup(Self.hash(name)) {
-                        let start = Int32(tree.bytes.count)
-                        var child = current.pointee.children
-                        while let text = child {
-                            if let content = text.pointee.content { Self.appendRaw(content, to: &tree.bytes) }
-                            child = text.pointee.next
-                        }
-                        tree.attributes.append(.init(name: known, start: start, end: Int32(tree.bytes.count)))
-                    }
-                    attribute = current.pointee.next
-                }
-                tree.nodes.append(
-                    .init(
-                        tag: tag, parent: open.last ?? -1, end: index + 1, first: first,
-                        count: Int32(tree.attributes.count) - first, characters: 0, commas: 0))
-                var descend = !tag.isSkipped || tag == .head || tag == .title
-                if tag == .script, let range = tree.attributeRange(.type, of: Int(index)) {
-                    descend = tree.bytes[range].lowercasedASCIIContains("ld+json")
-                }
-                if descend, let children = node.pointee.children {
-                    open.append(index)
-                    node = children
-                    continue walk
-                }
-            } else if type == XML_TEXT_NODE || type == XML_CDATA_SECTION_NODE, let content = node.pointee.content {
-                Self.appendText(content, parent: open.last ?? -1, to: &tree)
-            }
-            while true {
-                if node == root { break walk }
-                if let next = node.pointee.next {
-                    node = next
-                    continue walk
-                }
-                guard let parent = node.pointee.parent, let index = open.popLast() else { break walk }
-                tree.nodes[Int(index)].end = Int32(tree.nodes.count)
-                node = parent
-            }
-        }
-        while let index = open.popLast() {
-            tree.nodes[Int(index)].end = Int32(tree.nodes.count)
-        }
+        try deadline.check()
         return tree
-    }
-
-    private static func hash(_ name: UnsafePointer<xmlChar>) -> UInt64 {
-        var value = FNV1a.offset
-        var pointer = name
-        while pointer.pointee != 0 {
-            let byte = pointer.pointee
-            value = (value ^ UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)) &* FNV1a.prime
-            pointer += 1
-        }
-        return value
-    }
-
-    private static func appendRaw(_ content: UnsafePointer<xmlChar>, to bytes: inout [UInt8]) {
-        var pointer = content
-        while pointer.pointee != 0 {
-            bytes.append(pointer.pointee)
-            pointer += 1
-        }
-    }
-
-    /// Appends a text node: runs of whitespace (and no-break spaces) become one space.
-    private static func appendText(_ content: UnsafePointer<xmlChar>, parent: Int32, to tree: inout HTMLTree) {
-        let start = tree.bytes.count
-        var characters: Int32 = 0
-        var commas: Int32 = 0
-        var previous: UInt8 = 0
-        var beforePrevious: UInt8 = 0
-        var pointer = content
-        var lastWasSpace = false
-        while true {
-            let byte = pointer.pointee
-            if byte == 0 { break }
-            pointer += 1
-            if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D || byte == 0x0C {
-                if !lastWasSpace { tree.bytes.append(0x20) }
-                lastWasSpace = true
-                continue
-            }
-            // No-break space and next line (U+00A0, U+0085), line and paragraph separators (U+2028,
-            // U+2029) are whitespace in running text.
-            if byte == 0xC2, pointer.pointee == 0xA0 || pointer.pointee == 0x85 {
-                pointer += 1
-                if !lastWasSpace { tree.bytes.append(0x20) }
-                lastWasSpace = true
-                continue
-            }
-            if byte == 0xE2, pointer.pointee == 0x80, pointer[1] == 0xA8 || pointer[1] == 0xA9 {
-                pointer += 2
-                if !lastWasSpace { tree.bytes.append(0x20) }
-                lastWasSpace = true
-                continue
-            }
-            // Soft hyphens (U+00AD), zero-width spaces (U+200B) and byte order marks (U+FEFF) are
-            // invisible: "Mag&shy;da&shy;le&shy;ner" reads, and is searched for, as "Magdalener".
-            if byte == 0xC2, pointer.pointee == 0xAD {
-                pointer += 1
-                continue
-            }
-            if (byte == 0xE2 && pointer.pointee == 0x80 && pointer[1] == 0x8B)
-                || (byte == 0xEF && pointer.pointee == 0xBB && pointer[1] == 0xBF)
-            {
-                pointer += 2
-                continue
-            }
-            lastWasSpace = false
-            tree.bytes.append(byte)
-            if byte & 0xC0 != 0x80 { characters += 1 }
-            if byte == 0x2C
-                || (byte == 0x8C && previous == 0xBC && beforePrevious == 0xEF)
-                || (byte == 0x81 && previous == 0x80 && beforePrevious == 0xE3)
-                || (byte == 0x8C && previous == 0xD8)
-            {
-                commas += 1
-            }
-            beforePrevious = previous
-            previous = byte
-        }
-        let count = tree.bytes.count - start
-        guard count > 0 else { return }
-        tree.nodes.append(
-            .init(
-                tag: .text, parent: parent, end: Int32(tree.nodes.count + 1), first: Int32(start),
-                count: Int32(count), characters: characters, commas: commas))
     }
 }
 
-/// What the wrapped SAX callbacks count and check while libxml2 parses one page; reached from the
-/// callbacks through the parser context's `_private`.
-private final class ParseLimits {
+/// Builds an ``HTMLTree`` from libxml2's SAX callbacks while the HTML parser runs, counting nodes
+/// and checking the deadline; reached from the callbacks through the parser context's `_private`.
+///
+/// The tree is the one libxml2's own SAX2 callbacks would build, as ``HTMLDocument/flatten()`` copied
+/// it: one element per start tag (closed at its end tag), one text node per run of character data
+/// between two other nodes (libxml2 joins the pieces the parser reports; a comment or processing
+/// instruction ends a run, as does a switch between text and CDATA), nothing outside the first
+/// top-level element, nothing inside skipped elements.
+private final class TreeBuilder {
     let deadline: Deadline
     let maxNodes: Int
     var nodes = 0
     /// Why the parser was stopped, once it was.
     var stop: CopydeskError?
-    /// The callbacks that build the tree (libxml2's SAX2 defaults), called by the wrappers.
-    var startElement: startElementSAXFunc?
-    var endElement: endElementSAXFunc?
-    var characters: charactersSAXFunc?
-    var cdataBlock: cdataBlockSAXFunc?
 
-    init(deadline: Deadline, maxNodes: Int) {
+    private var tree = HTMLTree()
+    /// The open elements, innermost last.
+    private var open: [Int32] = []
+    /// The depth of elements being passed over: inside a skipped element, or after the first
+    /// top-level element closed.
+    private var ignoring = 0
+    private var rootClosed = false
+
+    /// The text node being filled, and how far its whitespace collapse and comma count got.
+    private var run: TextRun?
+
+    private struct TextRun {
+        var cdata: Bool
+        var start: Int
+        var node: Int?
+        var lastWasSpace = false
+        var previous: UInt8 = 0
+        var beforePrevious: UInt8 = 0
+        var characters: Int32 = 0
+        var commas: Int32 = 0
+    }
+
+    init(deadline: Deadline, maxNodes: Int, size: Int) {
         self.deadline = deadline
         self.maxNodes = maxNodes
+        // About one node per 40 bytes of markup and a third of the bytes as text and attributes.
+        tree.nodes.reserveCapacity(max(256, size / 40))
+        tree.attributes.reserveCapacity(max(256, size / 60))
+        tree.bytes.reserveCapacity(max(4096, size / 3))
+    }
+
+    func finish() -> HTMLTree {
+        endRun()
+        while let index = open.popLast() {
+            tree.nodes[Int(index)].end = Int32(tree.nodes.count)
+        }
+        return tree
     }
 
     /// Counts `count` more nodes; `false` (and the parser stopped) when a limit ran out.
@@ -277,22 +167,149 @@ private final class ParseLimits {
         return true
     }
 
-    static func of(_ context: UnsafeMutableRawPointer?) -> (ParseLimits, xmlParserCtxtPtr)? {
+    static func of(_ context: UnsafeMutableRawPointer?) -> (TreeBuilder, xmlParserCtxtPtr)? {
         guard let context else { return nil }
         let parser = context.assumingMemoryBound(to: xmlParserCtxt.self)
-        guard let limits = parser.pointee._private else { return nil }
-        return (Unmanaged<ParseLimits>.fromOpaque(limits).takeUnretainedValue(), parser)
+        guard let builder = parser.pointee._private else { return nil }
+        return (Unmanaged<TreeBuilder>.fromOpaque(builder).takeUnretainedValue(), parser)
     }
 
-    /// Replaces the tree-building callbacks of `context` by counting ones that call them.
+    // MARK: Elements
+
+    func startElement(_ name: UnsafePointer<xmlChar>?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        endRun()
+        if ignoring > 0 || (open.isEmpty && rootClosed) {
+            ignoring += 1
+            return
+        }
+        let index = Int32(tree.nodes.count)
+        let tag = name.map { HTMLTag.lookup(Self.hash($0)) } ?? .other
+        let first = Int32(tree.attributes.count)
+        if var attribute = attributes {
+            while let attributeName = attribute.pointee {
+                let value = attribute[1]
+                if let known = HTMLAttributeName.lookup(Self.hash(attributeName)) {
+                    let start = Int32(tree.bytes.count)
+                    if let value { Self.appendRaw(value, to: &tree.bytes) }
+                    tree.attributes.append(.init(name: known, start: start, end: Int32(tree.bytes.count)))
+                }
+                attribute += 2
+            }
+        }
+        tree.nodes.append(
+            .init(
+                tag: tag, parent: open.last ?? -1, end: index + 1, first: first,
+                count: Int32(tree.attributes.count) - first, characters: 0, commas: 0))
+        var descend = !tag.isSkipped || tag == .head || tag == .title
+        if tag == .script, let range = tree.attributeRange(.type, of: Int(index)) {
+            descend = tree.bytes[range].lowercasedASCIIContains("ld+json")
+        }
+        if descend {
+            open.append(index)
+        } else {
+            ignoring = 1
+        }
+    }
+
+    func endElement() {
+        endRun()
+        if ignoring > 0 {
+            ignoring -= 1
+            return
+        }
+        guard let index = open.popLast() else { return }
+        tree.nodes[Int(index)].end = Int32(tree.nodes.count)
+        if open.isEmpty { rootClosed = true }
+    }
+
+    /// Ends the current text node: at an element's start or end, a comment or a processing
+    /// instruction (not kept, but they part the text around them).
+    func endRun() {
+        run = nil
+    }
+
+    // MARK: Text
+
+    /// Appends character data to the current text node (or a new one): runs of whitespace (and
+    /// no-break spaces) become one space; soft hyphens, zero-width spaces and byte order marks go.
+    func characters(_ content: UnsafePointer<xmlChar>, count length: Int, cdata: Bool) {
+        guard ignoring == 0, let parent = open.last else { return }
+        if let current = run, current.cdata != cdata { endRun() }
+        var current = run ?? TextRun(cdata: cdata, start: tree.bytes.count)
+        var pointer = content
+        let end = content + length
+        while pointer < end {
+            let byte = pointer.pointee
+            pointer += 1
+            if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D || byte == 0x0C {
+                if !current.lastWasSpace { tree.bytes.append(0x20) }
+                current.lastWasSpace = true
+                continue
+            }
+            // No-break space and next line (U+00A0, U+0085), line and paragraph separators (U+2028,
+            // U+2029) are whitespace in running text.
+            if byte == 0xC2, pointer < end, pointer.pointee == 0xA0 || pointer.pointee == 0x85 {
+                pointer += 1
+                if !current.lastWasSpace { tree.bytes.append(0x20) }
+                current.lastWasSpace = true
+                continue
+            }
+            if byte == 0xE2, pointer + 1 < end, pointer.pointee == 0x80, pointer[1] == 0xA8 || pointer[1] == 0xA9 {
+                pointer += 2
+                if !current.lastWasSpace { tree.bytes.append(0x20) }
+                current.lastWasSpace = true
+                continue
+            }
+            // Soft hyphens (U+00AD), zero-width spaces (U+200B) and byte order marks (U+FEFF) are
+            // invisible: "Mag&shy;da&shy;le&shy;ner" reads, and is searched for, as "Magdalener".
+            if byte == 0xC2, pointer < end, pointer.pointee == 0xAD {
+                pointer += 1
+                continue
+            }
+            if pointer + 1 < end,
+                (byte == 0xE2 && pointer.pointee == 0x80 && pointer[1] == 0x8B)
+                    || (byte == 0xEF && pointer.pointee == 0xBB && pointer[1] == 0xBF)
+            {
+                pointer += 2
+                continue
+            }
+            current.lastWasSpace = false
+            tree.bytes.append(byte)
+            if byte & 0xC0 != 0x80 { current.characters += 1 }
+            if byte == 0x2C
+                || (byte == 0x8C && current.previous == 0xBC && current.beforePrevious == 0xEF)
+                || (byte == 0x81 && current.previous == 0x80 && current.beforePrevious == 0xE3)
+                || (byte == 0x8C && current.previous == 0xD8)
+            {
+                current.commas += 1
+            }
+            current.beforePrevious = current.previous
+            current.previous = byte
+        }
+        let count = tree.bytes.count - current.start
+        if count > 0 {
+            if let node = current.node {
+                tree.nodes[node].count = Int32(count)
+                tree.nodes[node].characters = current.characters
+                tree.nodes[node].commas = current.commas
+            } else {
+                current.node = tree.nodes.count
+                tree.nodes.append(
+                    .init(
+                        tag: .text, parent: parent, end: Int32(tree.nodes.count + 1), first: Int32(current.start),
+                        count: Int32(count), characters: current.characters, commas: current.commas))
+            }
+        }
+        run = current
+    }
+
+    // MARK: Callbacks
+
+    /// Puts this builder's callbacks in place of those that build libxml2's tree.
     func install(in context: htmlParserCtxtPtr) {
         guard let sax = context.pointee.sax else { return }
-        startElement = sax.pointee.startElement
-        endElement = sax.pointee.endElement
-        characters = sax.pointee.characters
-        cdataBlock = sax.pointee.cdataBlock
         sax.pointee.startElement = { context, name, attributes in
-            guard let (limits, parser) = ParseLimits.of(context) else { return }
+            guard let (builder, parser) = TreeBuilder.of(context) else { return }
             var count = 1
             if var attribute = attributes {
                 while attribute.pointee != nil {
@@ -300,19 +317,48 @@ private final class ParseLimits {
                     attribute += 2
                 }
             }
-            if limits.admit(count, parser) { limits.startElement?(context, name, attributes) }
+            if builder.admit(count, parser) { builder.startElement(name, attributes) }
         }
-        sax.pointee.endElement = { context, name in
-            guard let (limits, _) = ParseLimits.of(context), limits.stop == nil else { return }
-            limits.endElement?(context, name)
+        sax.pointee.endElement = { context, _ in
+            guard let (builder, _) = TreeBuilder.of(context), builder.stop == nil else { return }
+            builder.endElement()
         }
         sax.pointee.characters = { context, characters, length in
-            guard let (limits, parser) = ParseLimits.of(context), limits.admit(1, parser) else { return }
-            limits.characters?(context, characters, length)
+            guard let (builder, parser) = TreeBuilder.of(context), let characters, length > 0,
+                builder.admit(1, parser)
+            else { return }
+            builder.characters(characters, count: Int(length), cdata: false)
         }
         sax.pointee.cdataBlock = { context, characters, length in
-            guard let (limits, parser) = ParseLimits.of(context), limits.admit(1, parser) else { return }
-            limits.cdataBlock?(context, characters, length)
+            guard let (builder, parser) = TreeBuilder.of(context), let characters, length > 0,
+                builder.admit(1, parser)
+            else { return }
+            builder.characters(characters, count: Int(length), cdata: true)
+        }
+        sax.pointee.comment = { context, _ in
+            TreeBuilder.of(context)?.0.endRun()
+        }
+        sax.pointee.processingInstruction = { context, _, _ in
+            TreeBuilder.of(context)?.0.endRun()
+        }
+    }
+
+    private static func hash(_ name: UnsafePointer<xmlChar>) -> UInt64 {
+        var value = FNV1a.offset
+        var pointer = name
+        while pointer.pointee != 0 {
+            let byte = pointer.pointee
+            value = (value ^ UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)) &* FNV1a.prime
+            pointer += 1
+        }
+        return value
+    }
+
+    private static func appendRaw(_ content: UnsafePointer<xmlChar>, to bytes: inout [UInt8]) {
+        var pointer = content
+        while pointer.pointee != 0 {
+            bytes.append(pointer.pointee)
+            pointer += 1
         }
     }
 }
