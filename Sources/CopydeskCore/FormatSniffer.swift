@@ -26,8 +26,8 @@ public enum FormatSniffer {
         if let wire = sniffTextWire(bytes: prefix.utf8.prefix(window)) { return wire }
         if DigitalwiresReader.looksLikeDigitalwires(prefix) { return .dpaDigitalwires }
         if NinjsReader.looksLikeNinjs(prefix) { return .ninjs }
-        if let root = xmlRootName(prefix.prefix(8192)), let format = wireFormat(ofRoot: root) { return format }
-        let head = String(prefix.prefix(2048)).lowercased()
+        if let root = xmlRootName(utf8Prefix(prefix, 8192)), let format = wireFormat(ofRoot: root) { return format }
+        let head = String(utf8Prefix(prefix, 2048)).lowercased()
         var rest = Substring(head)
         while true {
             rest = rest.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" })
@@ -45,6 +45,18 @@ public enum FormatSniffer {
         }
         if isXML || contains(head, "http://www.w3.org/1999/xhtml") { return .xhtml }
         return .html
+    }
+
+    /// The start of `text` up to `count` UTF-8 bytes (fewer, to end on a whole character): a bound
+    /// found without counting characters one by one.
+    static func utf8Prefix(_ text: some StringProtocol, _ count: Int) -> Substring {
+        let whole = Substring(text)
+        let utf8 = whole.utf8
+        guard utf8.count > count else { return whole }
+        var end = utf8.index(utf8.startIndex, offsetBy: count)
+        // Back to the start of a Unicode scalar (a continuation byte is 10xxxxxx).
+        while end > utf8.startIndex, utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
+        return whole[..<end]
     }
 
     /// The wire format whose documents have the root element `name` (its local name), if any.

@@ -43,6 +43,12 @@ struct TextDecoderTests {
         let decoded = try TextDecoder.decode([0x93, 0x43, 0x61, 0x66, 0xE9, 0x94, 0x20, 0x80])
         #expect(decoded.charset == .windows1252)
         #expect(decoded.text == "“Café” €")
+        // Every byte is one character: ASCII as it is, 0xA0-0xFF as Latin-1, 0x80-0x9F by the table.
+        let all = TextDecoder.decodeWindows1252(ArraySlice((0 ... 255).map { UInt8($0) }))
+        let scalars = all.unicodeScalars.map(\.value)
+        #expect(scalars.count == 256)
+        #expect(scalars[0x41] == 0x41 && scalars[0xE9] == 0xE9 && scalars[0xFF] == 0xFF && scalars[0xA0] == 0xA0)
+        #expect(scalars[0x80] == 0x20AC && scalars[0x99] == 0x2122 && scalars[0x81] == 0x81 && scalars[0x9F] == 0x178)
     }
 
     @Test func emptyInputIsRejected() {

@@ -176,16 +176,25 @@ public enum TextDecoder {
     /// windows-1252 as WHATWG defines it: 0x80–0x9F map to typographic characters, the five bytes
     /// without a character there map to the C1 controls of the same value.
     public static func decodeWindows1252(_ bytes: ArraySlice<UInt8>) -> String {
-        var scalars = String.UnicodeScalarView()
-        scalars.reserveCapacity(bytes.count)
+        // Encoded to UTF-8 byte by byte (ASCII as it is), then made a string without validation.
+        var utf8 = [UInt8]()
+        utf8.reserveCapacity(bytes.count + bytes.count / 8)
         for byte in bytes {
-            if byte >= 0x80, byte <= 0x9F {
-                scalars.append(Unicode.Scalar(windows1252High[Int(byte - 0x80)])!)
+            if byte < 0x80 {
+                utf8.append(byte)
+                continue
+            }
+            let scalar = byte <= 0x9F ? windows1252High[Int(byte - 0x80)] : UInt32(byte)
+            if scalar < 0x800 {
+                utf8.append(UInt8(0xC0 | (scalar >> 6)))
+                utf8.append(UInt8(0x80 | (scalar & 0x3F)))
             } else {
-                scalars.append(Unicode.Scalar(byte))
+                utf8.append(UInt8(0xE0 | (scalar >> 12)))
+                utf8.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+                utf8.append(UInt8(0x80 | (scalar & 0x3F)))
             }
         }
-        return String(scalars)
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     private static let windows1252High: [UInt32] = [
