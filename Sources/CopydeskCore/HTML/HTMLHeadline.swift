@@ -153,8 +153,12 @@ enum HTMLHeadline {
 
     /// Without separators left at either end (`: Headline`, `Headline |`).
     private static func trimmed(_ text: String) -> String {
-        let separators: Set<Character> = [":", "|", "-", "–", "—", "•", "·", "/", " ", "\u{a0}"]
-        return String(text.drop { separators.contains($0) }.reversed().drop { separators.contains($0) }.reversed())
+        let scalars = text.unicodeScalars
+        let separators: Set<Unicode.Scalar> = [":", "|", "-", "–", "—", "•", "·", "/", " ", "\u{a0}"]
+        guard let first = scalars.firstIndex(where: { !separators.contains($0) }),
+            let last = scalars.lastIndex(where: { !separators.contains($0) })
+        else { return "" }
+        return String(scalars[first ... last])
     }
 
     // MARK: Banners
@@ -295,6 +299,10 @@ enum HTMLHeadline {
 
 extension String {
     fileprivate func trimmingWhitespace() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first ... last])
     }
 }
