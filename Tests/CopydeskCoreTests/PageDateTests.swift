@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+@testable import CopydeskCore
+
+/// The publication day of hand-written pages: where a page declares or shows it, which source wins,
+/// and the notations dates are written in. None comes from a corpus.
+struct PageDateTests {
+    private func published(_ html: String) throws -> String? {
+        try Normalizer().normalize(Array(html.utf8)).published
+    }
+
+    /// A page with `head` in its `<head>` and `top` before the headline, `below` after it.
+    private func page(head: String = "", top: String = "", below: String = "", lang: String = "en") -> String {
+        """
+        <html lang="\(lang)"><head><title>Harbour bridge reopens</title>\(head)</head><body>
+        <header class="site"><a href="/">The Coastal Courier</a></header>
+        <main><article>\(top)<h1>Harbour bridge reopens</h1>\(below)
+        <p>The harbour bridge reopened on Friday after a year of repairs, the city said, and the first buses \
+        crossed it in the morning.</p><p>Engineers replaced the deck and the cables; the next inspection is \
+        due in five years.</p></article></main></body></html>
+        """
+    }
+
+    // MARK: Declared dates
+
+    /// The first declared value that is a date wins; one that is not (a bare year, a month) gives way.
+    @Test func theFirstDeclaredValueThatIsADateWins() throws {
+        let head = """
+            <meta name="citation_publication_date" content="2017/01">
+            <meta name="dc.date" content="2017-01-30">
+            """
+        #expect(try published(page(head: head)) == "2017-01-30")
+    }
+
+    /// Names of publication dates beyond Open Graph's: Dublin Core, citation, `og:article:`.
+    @Test func moreMetaNamesOfThePublicationDay() throws {
+        #expect(try published(page(head: #"<meta property="og:article:published_time" content="2023-11-06">"#))
+            == "2023-11-06")
+        #expect(try published(page(head: #"<meta name="DC.date.created" content="2021-03-05">"#)) == "2021-03-05")
+        #expect(try published(page(head: #"<meta name="citation_online_date" content="2017/01/30">"#))
+            == "2017-01-30")
+    }
+
+    /// A modification time is not the publication's.
+    @Test func aModificationTimeIsNotThePublication() throws {
+        let head = """
+            <meta property="article:modified_time" content="2022-01-12T14:27:30+00:00">
+            <meta property="og:updated_time" content="2022-01-12T14:27:30+00:00">
+            """
+        #expect(try published(page(head: head)) == nil)
+    }
+
+    /// Compact ISO 8601 (`20191018`, `20200413T16:38:07Z`).
+    @Test func compactISODates() throws {
+        #expect(PageDates.normalize("20191018") == "2019-10-18")
+        #expect(PageDates.normalize("20200413T16:38:07Z") == "2020-04-13T16:38:07Z")
+        #expect(PageDates.normalize("12345678") == nil)
+        #expect(PageDates.normalize("1571428800") == nil)
+        #expect(try published(page(head: #"<meta property="bt:pubDate" content="20200413T16:38:07Z">"#))
+            == "2020-04-13T16:38:07Z")
+    }
+
+    /// A `datePublished` in JSON-LD that is not an article's (a `WebPage` of a publishing plugin's
+    /// graph) dates the page when nothing better does; an article's wins over it.
+    @Test func linkedDataOfAnyTypeDatesThePage() throws {
+        let webPage = """
+            <script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebPage",
+            "name":"Harbour bridge reopens","datePublished":"2019-09-17T14:54:31+02:00",
+            "dateModified":"2019-09-18T10:00:00+02:00"}]}</script>
+            """
+        #expect(try published(page(head: webPage)) == "2019-09-17T14:54:31+02:00")
+        let both = webPage + """
+            <script type="application/ld+json">{"@type":"NewsArticle","headline":"Harbour bridge reopens",
+            "datePublished":"2019-09-16T08:00:00+02:00"}</script>
+            """
+        #expect(try published(page(head: both)) == "2019-09-16T08:00:00+02:00")
+    }
+
+    // MARK: Notations
+
+    @Test func datesWrittenInWords() {
+        let cases: [(String, String)] = [
+            ("18. Oktober 2019", "2019-10-18"), ("Posted on March 5th, 2021 by Ana", "2021-03-05"),
+            ("5 de marzo de 2021", "2021-03-05"), ("1er mars 2021", "2021-03-01"), ("12 settembre 2020", "2020-09-12"),
+            ("3 maart 2022", "2022-03-03"), ("Jan. 5, 2021", "2021-01-05"), ("Di, 21. April 2020 - 16:40", "2020-04-21"),
+            ("duminică, 20 septembrie 2020", "2020-09-20"), ("Samstag, 19. Juli 2014", "2014-07-19"),
+            ("3 de maio de 2020", "2020-05-03"), ("Mittwoch, 3. Jänner 2018", "2018-01-03"),
+        ]
+        for (text, day) in cases { #expect(DateText.first(in: text)?.day == day, "\(text)") }
+    }
+
+    @Test func numericDates() {
+        #expect(DateText.first(in: "19.10.2019, 15:07 Uhr")?.day == "2019-10-19")
+        #expect(DateText.first(in: "Stand: 2020-04-20, 14:57 Uhr")?.day == "2020-04-20")
+        #expect(DateText.first(in: "10.12.19")?.day == "2019-12-10")
+        #expect(DateText.first(in: "2012年6月4日")?.day == "2012-06-04")
+        // Slashes: day first, unless the page writes the month first; a number over 12 decides.
+        #expect(DateText.first(in: "3/5/2022 22:41")?.day == "2022-05-03")
+        #expect(DateText.first(in: "3/5/2022 22:41", monthFirst: true)?.day == "2022-03-05")
+        #expect(DateText.first(in: "17/02/2022")?.day == "2022-02-17")
+        #expect(DateText.first(in: "06/13/2019")?.day == "2019-06-13")
+        #expect(PageDates.writesMonthFirst("en-US"))
+        #expect(!PageDates.writesMonthFirst("en-GB"))
+        #expect(!PageDates.writesMonthFirst("de"))
+    }
+
+    @Test func numbersThatAreNotDates() {
+        for text in [
+            "Seite 3 von 12", "Version 1.2.3", "Python 3.6.0", "192.168.10.12", "31.02.2020", "Tel. 12.34.56",
+            "12 May", "May 2020", "In 12 Jahren bis Mai 2020", "1.500 Euro", "Art. 5 (2) 2019", "Sale: 25 marketing 2021",
+            "19.1.23",
+        ] {
+            #expect(DateText.first(in: text) == nil, "\(text)")
+        }
+    }
+
+    @Test func whatTheWordsBeforeADateCallIt() {
+        #expect(DateText.first(in: "Veröffentlicht am 19.10.2019")?.cue == .published)
+        #expect(DateText.first(in: "Aktualisiert: 20.10.2019")?.cue == .updated)
+        #expect(DateText.all(in: "Published 5 March 2021, updated 6 March 2021").map(\.cue) == [.published, .updated])
+        #expect(DateText.first(in: "Stand: 12.11.2021")?.cue == DateText.Cue.none)
+    }
+}
