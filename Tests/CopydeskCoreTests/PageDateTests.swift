@@ -10,11 +10,14 @@ struct PageDateTests {
         try Normalizer().normalize(Array(html.utf8)).published
     }
 
-    /// A page with `head` in its `<head>` and `top` before the headline, `below` after it.
-    private func page(head: String = "", top: String = "", below: String = "", lang: String = "en") -> String {
+    /// A page with `head` in its `<head>`, `site` in the site's header, and `top` before the
+    /// headline, `below` after it.
+    private func page(
+        head: String = "", site: String = "", top: String = "", below: String = "", lang: String = "en"
+    ) -> String {
         """
         <html lang="\(lang)"><head><title>Harbour bridge reopens</title>\(head)</head><body>
-        <header class="site"><a href="/">The Coastal Courier</a></header>
+        <header class="site"><a href="/">The Coastal Courier</a>\(site)</header>
         <main><article>\(top)<h1>Harbour bridge reopens</h1>\(below)
         <p>The harbour bridge reopened on Friday after a year of repairs, the city said, and the first buses \
         crossed it in the morning.</p><p>Engineers replaced the deck and the cables; the next inspection is \
@@ -120,5 +123,81 @@ struct PageDateTests {
         #expect(DateText.first(in: "Aktualisiert: 20.10.2019")?.cue == .updated)
         #expect(DateText.all(in: "Published 5 March 2021, updated 6 March 2021").map(\.cue) == [.published, .updated])
         #expect(DateText.first(in: "Stand: 12.11.2021")?.cue == DateText.Cue.none)
+    }
+}
+
+// MARK: Dates shown next to the headline
+
+extension PageDateTests {
+    /// A page that declares no date is dated by the line under (or over) its headline.
+    @Test func aDateLineNextToTheHeadline() throws {
+        #expect(try published(page(below: #"<p class="meta">Von Ana Ruiz · 5. März 2021, 14:10 Uhr</p>"#))
+            == "2021-03-05")
+        #expect(try published(page(top: "<span>Pressemitteilung vom 25.01.2022 | Berlin</span>")) == "2022-01-25")
+        #expect(try published(page(below: "<div>Posted on <a href=\"/2020/09/\">September 21, 2020</a></div>"))
+            == "2020-09-21")
+        #expect(try published(page()) == nil)
+    }
+
+    /// A dateline opening a paragraph counts; a date inside prose does not.
+    @Test func aDatelineButNotADateInProse() throws {
+        let dateline = """
+            <p>Hamburg, 2. November 2021 – The harbour bridge reopened on Friday after a year of repairs, the city \
+            said, and the first buses crossed it in the morning before the rush hour began.</p>
+            """
+        #expect(try published(page(below: dateline)) == "2021-11-02")
+        let prose = """
+            <p>The new rules, the city said on Friday, apply from the 13. Januar 2022 to every bridge of the port \
+            and to the ferries that cross the harbour, whatever their size and their owner.</p>
+            """
+        #expect(try published(page(below: prose)) == nil)
+    }
+
+    /// Not the date of a comment, of a period ("gültig bis"), of the site's header (today's date),
+    /// of navigation or of an embedded post.
+    @Test func datesThatAreNotThePublication() throws {
+        #expect(try published(page(below: #"<div class="comment-meta"><span>3. Januar 2020</span></div>"#)) == nil)
+        #expect(try published(page(below: "<p>Angebot gültig bis 31.12.2018</p>")) == nil)
+        #expect(try published(page(site: "<span>Dienstag, 8. Dezember 2020</span>")) == nil)
+        #expect(try published(page(below: #"<ul class="menu"><li><a href="/x">12. Mai 2012</a></li></ul>"#)) == nil)
+        #expect(try published(page(below: "<blockquote><p>Hello</p>&mdash; Ana (@ana) <a>September 27, 2020</a></blockquote>"))
+            == nil)
+    }
+
+    /// A published date beats an updated one; the hAtom marker `class="entry-date updated"` is a
+    /// post's publication date.
+    @Test func thePublishedDateBeatsTheUpdatedOne() throws {
+        let both = """
+            <div class="meta"><span>Aktualisiert am 20.10.2019</span> <span>Veröffentlicht am 19.10.2019</span></div>
+            """
+        #expect(try published(page(below: both)) == "2019-10-19")
+        let modified = """
+            <div class="meta"><time class="entry-date published">10. Februar 2019</time>\
+            <time class="updated">9. Februar 2019</time></div>
+            """
+        #expect(try published(page(top: modified)) == "2019-02-10")
+        #expect(try published(page(below: #"<span class="entry-date updated">3. Mai 2022</span>"#)) == "2022-05-03")
+    }
+
+    /// A UTC timestamp whose day the page shows as the next (or previous) one is the day shown.
+    @Test func aUTCTimestampIsDatedAsThePageShowsIt() throws {
+        let head = #"<meta property="article:published_time" content="2019-10-18T22:04:00Z">"#
+        #expect(try published(page(head: head, below: "<p>19. Oktober 2019, 00:04 Uhr</p>")) == "2019-10-19")
+        // A day further off is another date (an event's), not the same moment.
+        #expect(try published(page(head: head, below: "<p>21. Oktober 2019</p>")) == "2019-10-18T22:04:00Z")
+        #expect(try published(page(head: head)) == "2019-10-18T22:04:00Z")
+    }
+
+    /// The same moment declared twice, in UTC and with the page's own offset: the latter's day.
+    @Test func theDeclaredTimeWithThePagesOwnOffsetWins() throws {
+        let head = """
+            <script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2022-05-04T03:37:37Z"}</script>
+            """
+        let time = #"<time class="entry-date" datetime="2022-05-03T23:37:37-04:00"></time>"#
+        #expect(try published(page(head: head, below: time)) == "2022-05-03T23:37:37-04:00")
+        #expect(PageDates.localVariant(of: "2022-05-04T03:37:37Z", among: ["2022-05-04T05:37:37+02:00"])
+            == "2022-05-04T05:37:37+02:00")
+        #expect(PageDates.localVariant(of: "2022-05-04T03:37:37Z", among: ["2022-05-03T09:00:00-04:00"])
+            == "2022-05-04T03:37:37Z")
     }
 }

@@ -133,11 +133,13 @@ struct PageDates {
         tree: HTMLTree, meta: [String: String], linkedData: String?, itemprop: String?, url: String?,
         language: String?
     ) -> String? {
-        let shown: DateText.Found? = nil
+        let monthFirst = Self.writesMonthFirst(language)
+        let shown = headlineDate(tree, monthFirst: monthFirst)
         let declared = ([linkedData] + Self.metaNames.map { meta[$0] } + [itemprop, linkedDataPublished])
             .compactMap { $0.flatMap(Self.normalize) }
         if let first = declared.first {
-            return first
+            let pool = declared + timeAttributes.compactMap(Self.normalize)
+            return Self.asShown(Self.localVariant(of: first, among: pool), shown: shown)
         }
         let time = (anchors.first?.times.first?.value).flatMap(Self.normalize)
             ?? timeAttributes.lazy.compactMap(Self.normalize).first
