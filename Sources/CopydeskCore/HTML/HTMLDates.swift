@@ -293,7 +293,7 @@ struct PageDates {
                 if name != .itemprop {
                     let hints = ClassHints.of(value)
                     if hints.contains(.comments) || depth < 3 && hints.contains(.navigation) {
-return nil
+                        return nil
                     }
                 }
                 if depth < 2, callsUpdate(value, itemprop: name == .itemprop) { place = .update }
