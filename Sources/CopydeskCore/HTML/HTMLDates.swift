@@ -285,7 +285,7 @@ struct PageDates {
                 checkedLine = true
                 guard let line = line(tree, index, block: parent),
                     line.length <= 160 || line.before + Int32(position) <= 40
-                else {return nil }
+                else { return nil }
             }
             for name in [HTMLAttributeName.class, .id, .itemprop] {
                 guard let range = tree.attributeRange(name, of: parent) else { continue }
