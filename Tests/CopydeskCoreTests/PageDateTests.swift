@@ -200,4 +200,34 @@ extension PageDateTests {
         #expect(PageDates.localVariant(of: "2022-05-04T03:37:37Z", among: ["2022-05-03T09:00:00-04:00"])
             == "2022-05-04T03:37:37Z")
     }
+
+    /// Of several `<h1>`s (a logo, a navigation label) the one the title names is the headline; a
+    /// page without `<h1>` has its headline in an `<h2>`.
+    @Test func theHeadlineIsTheHeadingTheTitleNames() throws {
+        let logo = """
+            <html><head><title>Harbour bridge reopens | Courier</title></head><body>
+            <header><h1>Courier</h1><p>The harbour city's paper since 1901, with news and sport.</p></header>
+            <div>\(String(repeating: "<p>Navigation and other boxes of the page, many of them here.</p>", count: 30))</div>
+            <article><h1>Harbour bridge reopens</h1><p class="meta">5. März 2021</p>
+            <p>The harbour bridge reopened on Friday after a year of repairs, the city said.</p></article>
+            </body></html>
+            """
+        #expect(try published(logo) == "2021-03-05")
+        let noH1 = """
+            <html><head><title>Harbour bridge reopens</title></head><body>
+            <div class="post"><h2>Harbour bridge reopens</h2><div>Posted March 5, 2021</div>
+            <p>The harbour bridge reopened on Friday after a year of repairs, the city said.</p></div>
+            </body></html>
+            """
+        #expect(try published(noH1) == "2021-03-05")
+        #expect(PageDates.folded(" Mes\u{AD}sen\u{AD}ger\u{AD}dienste \n sind  ") == "messengerdienste sind")
+    }
+
+    /// A dateline opens a paragraph however long; a member's registration day is not a publication.
+    @Test func aLongParagraphOpenedByADateline() throws {
+        let sentence = "The harbour bridge reopened on Friday after a year of repairs, the city said. "
+        let long = "<p>Karlsruhe, (12.11.2021). " + String(repeating: sentence, count: 5) + "</p>"
+        #expect(try published(page(below: long)) == "2021-11-12")
+        #expect(try published(page(below: "<div>Beiträge: 1626<br>Registriert: 18.09.2008, 05:56</div>")) == nil)
+    }
 }

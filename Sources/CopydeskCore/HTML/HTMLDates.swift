@@ -16,23 +16,29 @@ struct PageDates {
         var offset: Int32
     }
 
-    /// A headline and the short texts around it that may hold a date.
+    /// A headline (`<h1>`, or `<h2>` on pages that use it so) and the short texts around it that
+    /// may hold a date.
     private struct Anchor {
         var index: Int32
+        var level: Int
+        /// Its text, folded (see ``folded(_:)``).
+        var text: String
         var start: Int32
         var end: Int32
         var before: [Text]
         var after: [Text] = []
         var times: [(offset: Int32, value: String)] = []
+        /// Visible text offset up to which texts belong to its window.
+        var windowEnd: Int32 { end + PageDates.after }
     }
 
     /// Characters of visible text read so far.
     private var visible: Int32 = 0
-    /// The last texts that may hold a date, before the current window (oldest first).
+    /// The last texts that may hold a date (oldest first).
     private var recent: [Text] = []
     private var anchors: [Anchor] = []
-    /// Visible text offset up to which texts belong to the last anchor's window.
-    private var windowEnd: Int32 = -1
+    /// How many of ``anchors`` are `<h1>`s and `<h2>`s.
+    private var headings = [0, 0]
     /// Every `<time datetime>` value, in document order (the first few).
     private var timeAttributes: [String] = []
     /// Texts of `<time>` elements without `datetime` that show a date.
@@ -46,8 +52,11 @@ struct PageDates {
     static let before: Int32 = 300
     /// Visible characters after a headline (from its end) whose texts may date it.
     static let after: Int32 = 1000
+    /// `<h1>`s and `<h2>`s read as headlines, each.
     private static let maximumAnchors = 8
     private static let maximumTexts = 12
+    /// Bytes of a long text node read for a date line opening it.
+    private static let opening = 160
 
     /// Reads node `index` of the metadata pass.
     mutating func visit(_ tree: HTMLTree, _ index: Int) {
@@ -58,34 +67,34 @@ struct PageDates {
             if node.parent >= 0, tree.nodes[Int(node.parent)].tag.isSkipped { return }
             let offset = visible
             visible += node.characters
-            let range = Int(node.first) ..< Int(node.first + node.count)
-            guard node.count <= 200, Self.mayHoldDate(tree.bytes[range]) else { return }
+            // A long text is read for a date opening it (`Berlin, 5. März 2021 – ...`).
+            let first = Int(node.first)
+            guard Self.mayHoldDate(tree.bytes[first ..< first + min(Int(node.count), Self.opening)]) else { return }
             let text = Text(index: Int32(index), offset: offset)
-            if offset < windowEnd, !anchors.isEmpty {
-                if anchors[anchors.count - 1].after.count < Self.maximumTexts {
-                    anchors[anchors.count - 1].after.append(text)
-                }
-            } else {
-                if recent.count == 4 { recent.removeFirst() }
-                recent.append(text)
+            for position in anchors.indices.reversed() where offset < anchors[position].windowEnd {
+                if anchors[position].after.count < Self.maximumTexts { anchors[position].after.append(text) }
             }
-        case .h1:
-            guard anchors.count < Self.maximumAnchors else { return }
+            if recent.count == 4 { recent.removeFirst() }
+            recent.append(text)
+        case .h1, .h2:
+            let level = node.tag == .h1 ? 1 : 2
+            guard headings[level - 1] < Self.maximumAnchors else { return }
             var characters: Int32 = 0
             for position in index + 1 ..< Int(node.end) where tree.nodes[position].tag == .text {
                 characters += tree.nodes[position].characters
             }
             guard characters > 0 else { return }
+            headings[level - 1] += 1
             let start = visible
             anchors.append(
-                Anchor(index: Int32(index), start: start, end: start + characters, before: recent.filter { $0.offset + Self.before >= start }))
-            recent.removeAll()
-            windowEnd = start + characters + Self.after
+                Anchor(
+                    index: Int32(index), level: level, text: Self.folded(tree.text(of: index)), start: start,
+                    end: start + characters, before: recent.filter { $0.offset + Self.before >= start }))
         case .time:
             if let datetime = tree.attribute(.datetime, of: index) {
                 if timeAttributes.count < 16 { timeAttributes.append(datetime) }
-                if visible < windowEnd, !anchors.isEmpty, anchors[anchors.count - 1].times.count < 4 {
-                    anchors[anchors.count - 1].times.append((visible, datetime))
+                for position in anchors.indices.reversed() where visible < anchors[position].windowEnd {
+                    if anchors[position].times.count < 4 { anchors[position].times.append((visible, datetime)) }
                 }
             } else if let date = Self.dateInText(tree.text(of: index)) {
                 shownTimes.append(date)
@@ -131,17 +140,18 @@ struct PageDates {
     /// The publication time or day, as ISO 8601.
     func published(
         tree: HTMLTree, meta: [String: String], linkedData: String?, itemprop: String?, url: String?,
-        language: String?
+        language: String?, titles: [String?]
     ) -> String? {
         let monthFirst = Self.writesMonthFirst(language)
-        let shown = headlineDate(tree, monthFirst: monthFirst)
+        let anchor = headline(titles: titles.compactMap { $0.map(Self.folded) })
+        let shown = anchor.flatMap { headlineDate(tree, anchor: $0, monthFirst: monthFirst) }
         let declared = ([linkedData] + Self.metaNames.map { meta[$0] } + [itemprop, linkedDataPublished])
             .compactMap { $0.flatMap(Self.normalize) }
         if let first = declared.first {
             let pool = declared + timeAttributes.compactMap(Self.normalize)
             return Self.asShown(Self.localVariant(of: first, among: pool), shown: shown)
         }
-        let time = (anchors.first?.times.first?.value).flatMap(Self.normalize)
+        let time = (anchor?.times.first?.value).flatMap(Self.normalize)
             ?? timeAttributes.lazy.compactMap(Self.normalize).first
         if let time { return Self.asShown(time, shown: shown) }
         if let day = url.flatMap(HTMLMetadata.dateInURL) { return Self.asShown(day, shown: shown) }
@@ -211,34 +221,57 @@ struct PageDates {
         return total
     }
 
-    /// The date shown nearest the page's first headline: in the short texts after it (within
+    /// The page's headline: the first `<h1>` (else `<h2>`) that the title names (or that names
+    /// the title), else the first `<h1>`, else the first `<h2>`.
+    private func headline(titles: [String]) -> Anchor? {
+        func named(_ anchor: Anchor) -> Bool {
+            anchor.text.count >= 8 && titles.contains { $0.contains(anchor.text) || anchor.text.contains($0) && $0.count >= 8 }
+        }
+        return anchors.first { $0.level == 1 && named($0) } ?? anchors.first { $0.level == 2 && named($0) }
+            ?? anchors.first { $0.level == 1 } ?? anchors.first
+    }
+
+    /// Lower case, without soft hyphens, whitespace collapsed.
+    static func folded(_ text: String) -> String {
+        text.lowercased().replacingOccurrences(of: "\u{AD}", with: "").split(whereSeparator: \.isWhitespace)
+            .joined(separator: " ")
+    }
+
+    /// The date shown nearest the headline `anchor`: in the short texts after it (within
     /// ``after`` characters) or before it (within ``before``), not a comment's. A date the text
     /// calls an update's only when no other is near.
-    private func headlineDate(_ tree: HTMLTree, monthFirst: Bool) -> DateText.Found? {
-        guard let anchor = anchors.first else { return nil }
-        var best: (distance: Int32, found: DateText.Found)?
-        var update: DateText.Found?
+    private func headlineDate(_ tree: HTMLTree, anchor: Anchor, monthFirst: Bool) -> DateText.Found? {
+        var candidates = [(distance: Int32, kind: ArraySlice<UInt8>, found: DateText.Found)]()
         func consider(_ text: Text, distance: Int32) {
-            guard best.map({ distance < $0.distance }) ?? true else { return }
             let node = tree.nodes[Int(text.index)]
             let label = Self.withLabel(tree, text.index)
-            let string = label + tree.string(in: Int(node.first) ..< Int(node.first + node.count))
-            guard var found = DateText.first(in: string, monthFirst: monthFirst),
+            let string = label + tree.string(in: Int(node.first) ..< Int(node.first) + min(Int(node.count), Self.opening))
+            guard var found = DateText.first(in: string, monthFirst: monthFirst), found.cue != .range,
                 let place = Self.place(
                     tree, Int(text.index), position: max(0, found.position - label.unicodeScalars.count),
                     anchor: Int(anchor.index))
             else { return }
             if place == .update, found.cue == .none { found.cue = .updated }
-            if found.cue == .range { return }
-            if found.cue == .updated {
-                if update == nil { update = found }
-            } else {
-                best = (distance, found)
-            }
+            candidates.append((distance, Self.kind(tree, Int(node.parent)), found))
         }
         for text in anchor.after { consider(text, distance: max(0, text.offset - anchor.end)) }
-        for text in anchor.before.reversed() { consider(text, distance: 2 * (anchor.start - text.offset)) }
-        return best?.found ?? update
+        for text in anchor.before { consider(text, distance: 2 * (anchor.start - text.offset)) }
+        // Elements of one kind that show different days (not one a publication's and the other an
+        // update's) are a list (teasers, an archive), none of them the article's date.
+        let listed = candidates.filter { candidate in
+            candidates.contains {
+                $0.kind == candidate.kind && $0.found.day != candidate.found.day && $0.found.cue == candidate.found.cue
+            }
+        }.map(\.kind)
+        let dates = candidates.filter { !listed.contains($0.kind) }.sorted { $0.distance < $1.distance }.map(\.found)
+        return dates.first { $0.cue != .updated } ?? dates.first
+    }
+
+    /// The tag and class of element `index`: what the elements of a list share.
+    private static func kind(_ tree: HTMLTree, _ index: Int) -> ArraySlice<UInt8> {
+        guard index >= 0 else { return [] }
+        let tag = ArraySlice([tree.nodes[index].tag.rawValue])
+        return tag + (tree.attributeRange(.class, of: index).map { tree.bytes[$0] } ?? [])
     }
 
     /// The short label text just before text node `index` ("Aktualisiert:", "Published"), with a
@@ -284,7 +317,7 @@ struct PageDates {
             if !checkedLine, node.tag.isBlockLevel {
                 checkedLine = true
                 guard let line = line(tree, index, block: parent),
-                    line.length <= 160 || line.before + Int32(position) <= 40
+                    line.length <= 160 || line.before + Int32(position) <= 30
                 else { return nil }
             }
             for name in [HTMLAttributeName.class, .id, .itemprop] {
@@ -745,10 +778,10 @@ enum DateText {
         "gepost", "date:", "datum:",
     ]
 
-    /// Words just before a date that make it a period's bound.
+    /// Words just before a date that make it a period's bound (or a member's registration).
     private static let rangeWords = [
         "bis ", "until", "till ", "jusqu", "hasta", "ab ", "seit ", "since ", "from ", "deadline", "gültig",
-        "valid", "frist", "fino ",
+        "valid", "frist", "fino ", "registr", "joined", "member since", "mitglied",
     ]
 
     /// What the words in `scalars` before `position` call the date there: the last cue wins.
@@ -758,7 +791,7 @@ enum DateText {
         func last(_ words: [String]) -> String.Index? {
             words.compactMap { prefix.range(of: $0, options: .backwards)?.lowerBound }.max()
         }
-        let near = String(String.UnicodeScalarView(scalars[max(0, position - 12) ..< position]))
+        let near = String(String.UnicodeScalarView(scalars[max(0, position - 16) ..< position]))
         if rangeWords.contains(where: { near.contains($0) }) { return .range }
         switch (last(updateWords), last(publishWords)) {
         case (nil, nil): return .none

@@ -118,7 +118,7 @@ struct HTMLMetadata: Sendable, Hashable {
         self.language = lang.map { $0.replacingOccurrences(of: "_", with: "-") }
         published = dates.published(
             tree: tree, meta: meta, linkedData: linkedData.datePublished, itemprop: itempropDate, url: address,
-            language: self.language)
+            language: self.language, titles: [title, documentTitle])
     }
 
     private static func first(_ candidates: String?...) -> String? {
