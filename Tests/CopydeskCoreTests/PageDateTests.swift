@@ -183,8 +183,8 @@ extension PageDateTests {
     @Test func aUTCTimestampIsDatedAsThePageShowsIt() throws {
         let head = #"<meta property="article:published_time" content="2019-10-18T22:04:00Z">"#
         #expect(try published(page(head: head, below: "<p>19. Oktober 2019, 00:04 Uhr</p>")) == "2019-10-19")
-        // A day further off is another date (an event's), not the same moment.
-        #expect(try published(page(head: head, below: "<p>21. Oktober 2019</p>")) == "2019-10-18T22:04:00Z")
+        // An earlier day further off is another date (an event's), not the same moment.
+        #expect(try published(page(head: head, below: "<p>15. Oktober 2019</p>")) == "2019-10-18T22:04:00Z")
         #expect(try published(page(head: head)) == "2019-10-18T22:04:00Z")
     }
 
@@ -229,5 +229,30 @@ extension PageDateTests {
         let long = "<p>Karlsruhe, (12.11.2021). " + String(repeating: sentence, count: 5) + "</p>"
         #expect(try published(page(below: long)) == "2021-11-12")
         #expect(try published(page(below: "<div>Beiträge: 1626<br>Registriert: 18.09.2008, 05:56</div>")) == nil)
+    }
+
+    /// A page shown as of a later day than its metadata's publication (published again, the
+    /// metadata keeping the first draft's date) is dated as shown, by the declared time of that day
+    /// when there is one; an earlier day shown (an event's, an older story's) does not move it.
+    @Test func aLaterDayShownBeatsTheMetadata() throws {
+        let head = #"<meta property="article:published_time" content="2021-11-22T18:42:22+01:00">"#
+        #expect(try published(page(head: head, below: #"<p class="meta">1. Januar 2023</p>"#)) == "2023-01-01")
+        #expect(try published(page(head: head, below: #"<p class="meta">5. Mai 2019</p>"#))
+            == "2021-11-22T18:42:22+01:00")
+        let both = head + #"<meta name="date" content="2022-02-04T15:33:00+01:00">"#
+        #expect(try published(page(head: both, below: "<p>4. Februar 2022</p>")) == "2022-02-04T15:33:00+01:00")
+    }
+
+    /// A date opening a long paragraph is a dateline after a place or a label, not after prose;
+    /// an appointment's date ("Termin:") is not a publication's.
+    @Test func datelinesAndAppointments() throws {
+        let sentence = " the harbour bridge reopened on Friday after a year of repairs, the city said."
+        let prose = "<p>Wir suchen zum 1. April 2016" + String(repeating: sentence, count: 3) + "</p>"
+        #expect(try published(page(below: prose)) == nil)
+        let label = "<p>Pressemitteilung vom 25. Januar 2022 |" + String(repeating: sentence, count: 3) + "</p>"
+        #expect(try published(page(below: label)) == "2022-01-25")
+        #expect(try published(page(below: "<p>Termin: 21.02.2020, 19 Uhr</p>")) == nil)
+        #expect(PageDates.isDateline("BERLIN (dpa) – ".unicodeScalars[...]))
+        #expect(!PageDates.isDateline("Der nächste Stammtisch findet am ".unicodeScalars[...]))
     }
 }

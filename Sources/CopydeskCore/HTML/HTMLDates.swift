@@ -149,7 +149,7 @@ struct PageDates {
             .compactMap { $0.flatMap(Self.normalize) }
         if let first = declared.first {
             let pool = declared + timeAttributes.compactMap(Self.normalize)
-            return Self.asShown(Self.localVariant(of: first, among: pool), shown: shown)
+            return Self.asShown(Self.localVariant(of: first, among: pool), shown: shown, declared: pool)
         }
         let time = (anchor?.times.first?.value).flatMap(Self.normalize)
             ?? timeAttributes.lazy.compactMap(Self.normalize).first
@@ -161,11 +161,15 @@ struct PageDates {
 
     /// `value`, or the day the page shows next to its headline when that is one day off (the UTC
     /// timestamp of an article published in the evening, or after midnight, local time).
-    static func asShown(_ value: String, shown: DateText.Found?) -> String {
+    static func asShown(_ value: String, shown: DateText.Found?, declared: [String] = []) -> String {
         guard let shown, shown.cue != .updated, let days = dayNumber(value), let shownDays = dayNumber(shown.day),
-            abs(days - shownDays) == 1
+            days != shownDays
         else { return value }
-        return shown.day
+        if abs(days - shownDays) == 1 { return shown.day }
+        // A page shown as of a later day than its metadata's publication was published again
+        // that day (the metadata keeps the first draft's date); another declared time may say so.
+        guard shownDays > days else { return value }
+        return declared.first { $0.hasPrefix(shown.day) } ?? shown.day
     }
 
     /// A UTC timestamp's twin with the page's own offset (`2019-10-18T22:04:00Z` and
@@ -247,8 +251,10 @@ struct PageDates {
             let label = Self.withLabel(tree, text.index)
             let string = label + tree.string(in: Int(node.first) ..< Int(node.first) + min(Int(node.count), Self.opening))
             guard var found = DateText.first(in: string, monthFirst: monthFirst), found.cue != .range,
+                case let position = max(0, found.position - label.unicodeScalars.count),
                 let place = Self.place(
-                    tree, Int(text.index), position: max(0, found.position - label.unicodeScalars.count),
+                    tree, Int(text.index), position: position,
+                    dateline: Self.isDateline(string.unicodeScalars.dropFirst(label.unicodeScalars.count).prefix(position)),
                     anchor: Int(anchor.index))
             else { return }
             if place == .update, found.cue == .none { found.cue = .updated }
@@ -301,7 +307,7 @@ struct PageDates {
     /// the start of one (`Berlin, 5. März 2021 – ...`), in an element that calls it an update's
     /// (`class="updated"`, `itemprop="dateModified"`); nil in the middle of prose, in comments,
     /// navigation, a quotation or an embedded post, or a header other than the headline's.
-    private static func place(_ tree: HTMLTree, _ index: Int, position: Int, anchor: Int) -> Place? {
+    private static func place(_ tree: HTMLTree, _ index: Int, position: Int, dateline: Bool, anchor: Int) -> Place? {
         var place = Place.line
         var parent = Int(tree.nodes[index].parent)
         var checkedLine = false
@@ -317,7 +323,7 @@ struct PageDates {
             if !checkedLine, node.tag.isBlockLevel {
                 checkedLine = true
                 guard let line = line(tree, index, block: parent),
-                    line.length <= 160 || line.before + Int32(position) <= 30
+                    line.length <= 100 || line.before + Int32(position) <= 30 && dateline
                 else { return nil }
             }
             for name in [HTMLAttributeName.class, .id, .itemprop] {
@@ -355,6 +361,24 @@ struct PageDates {
                     || other.lowercasedASCIIContains("time") || other.lowercasedASCIIContains("entry")
             }
         }
+    }
+
+    /// Whether the words before a date opening a line are a dateline's (`Karlsruhe, (`, `BERLIN
+    /// (dpa) –`, `Pressemitteilung vom`): names and short words (`am`, `vom`, `le`, `on`), not
+    /// prose's longer words in lower case (`Wir suchen zum 1. April`).
+    static func isDateline(_ prefix: Substring.UnicodeScalarView) -> Bool {
+        var word = 0
+        var lowercase = false
+        for scalar in prefix {
+            if scalar.properties.isAlphabetic {
+                if word == 0 { lowercase = scalar.properties.isLowercase }
+                word += 1
+                if lowercase, word > 3 { return false }
+            } else {
+                word = 0
+            }
+        }
+        return true
     }
 
     /// The line of block `block` (its text between block boundaries and `<br>`s) that holds text
@@ -781,7 +805,7 @@ enum DateText {
     /// Words just before a date that make it a period's bound (or a member's registration).
     private static let rangeWords = [
         "bis ", "until", "till ", "jusqu", "hasta", "ab ", "seit ", "since ", "from ", "deadline", "gültig",
-        "valid", "frist", "fino ", "registr", "joined", "member since", "mitglied",
+        "valid", "frist", "fino ", "registr", "joined", "member since", "mitglied", "termin",
     ]
 
     /// What the words in `scalars` before `position` call the date there: the last cue wins.
