@@ -255,4 +255,40 @@ extension PageDateTests {
         #expect(PageDates.isDateline("BERLIN (dpa) – ".unicodeScalars[...]))
         #expect(!PageDates.isDateline("Der nächste Stammtisch findet am ".unicodeScalars[...]))
     }
+
+    /// Further down the article, a date counts only when its words call it the publication's.
+    @Test func aPublicationDateFurtherDown() throws {
+        let filler = String(repeating: "<p>The harbour bridge reopened on Friday after a year of repairs, the city said.</p>", count: 20)
+        #expect(try published(page(below: filler + "<p>Erschienen am: 01.11.2023</p>")) == "2023-11-01")
+        #expect(try published(page(below: filler + "<p>Die Sitzung vom 01.11.2023</p>")) == nil)
+    }
+
+    /// A headline is found by the title's words even when quotes and spaces differ.
+    @Test func theHeadlineIsFoundByTheTitlesWords() throws {
+        let html = """
+            <html><head><title>« Les privatisations profitent aux multinationales » - Attac</title></head><body>
+            <h1>Attac France</h1>\(String(repeating: "<p>Menu entries and the site's slogan, again and again.</p>", count: 25))
+            <h1>«&nbsp;Les privatisations profitent aux multinationales&nbsp;»</h1><div>jeudi 13 juin 2019</div>
+            <p>The harbour bridge reopened on Friday after a year of repairs, the city said.</p></body></html>
+            """
+        #expect(try published(html) == "2019-06-13")
+    }
+
+    /// Months in Russian, Ukrainian, Polish, Czech and Turkish too.
+    @Test func monthsInMoreLanguages() {
+        #expect(DateText.first(in: "15 августа 2016, 13:43")?.day == "2016-08-15")
+        #expect(DateText.first(in: "3 травня 2021")?.day == "2021-05-03")
+        #expect(DateText.first(in: "12 października 2020")?.day == "2020-10-12")
+        #expect(DateText.first(in: "5. března 2019")?.day == "2019-03-05")
+        #expect(DateText.first(in: "7 Ağustos 2018")?.day == "2018-08-07")
+    }
+
+    /// The date shown by the headline beats the first `<time>` of the page elsewhere (a sidebar's);
+    /// a date the page calls the publication's beats a declared time of another day.
+    @Test func theShownDateBeatsATimeElsewhereAndAPublishedCueWins() throws {
+        let sidebar = #"<aside><time datetime="2019-07-30">30 juil. 2019</time></aside>"#
+        #expect(try published(page(top: sidebar, below: "<ul><li>27 juin 2019</li></ul>")) == "2019-06-27")
+        let head = #"<meta property="article:published_time" content="2019-07-03T10:18:46Z">"#
+        #expect(try published(page(head: head, below: "<p>Publié le 29 juin 2019</p>")) == "2019-06-29")
+    }
 }

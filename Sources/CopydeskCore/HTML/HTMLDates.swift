@@ -27,6 +27,9 @@ struct PageDates {
         var end: Int32
         var before: [Text]
         var after: [Text] = []
+        /// Texts further after it, up to ``late`` characters: a date there counts only when its
+        /// words call it the publication's ("Erschienen am", "Published").
+        var later: [Text] = []
         var times: [(offset: Int32, value: String)] = []
         /// Visible text offset up to which texts belong to its window.
         var windowEnd: Int32 { end + PageDates.after }
@@ -52,6 +55,8 @@ struct PageDates {
     static let before: Int32 = 300
     /// Visible characters after a headline (from its end) whose texts may date it.
     static let after: Int32 = 1000
+    /// Visible characters after a headline whose texts may date it when they say "published".
+    static let late: Int32 = 8000
     /// `<h1>`s and `<h2>`s read as headlines, each.
     private static let maximumAnchors = 8
     private static let maximumTexts = 12
@@ -71,8 +76,12 @@ struct PageDates {
             let first = Int(node.first)
             guard Self.mayHoldDate(tree.bytes[first ..< first + min(Int(node.count), Self.opening)]) else { return }
             let text = Text(index: Int32(index), offset: offset)
-            for position in anchors.indices.reversed() where offset < anchors[position].windowEnd {
-                if anchors[position].after.count < Self.maximumTexts { anchors[position].after.append(text) }
+            for position in anchors.indices.reversed() where offset < anchors[position].end + Self.late {
+                if offset < anchors[position].windowEnd {
+                    if anchors[position].after.count < Self.maximumTexts { anchors[position].after.append(text) }
+                } else if anchors[position].later.count < Self.maximumTexts {
+                    anchors[position].later.append(text)
+                }
             }
             if recent.count == 4 { recent.removeFirst() }
             recent.append(text)
@@ -151,11 +160,12 @@ struct PageDates {
             let pool = declared + timeAttributes.compactMap(Self.normalize)
             return Self.asShown(Self.localVariant(of: first, among: pool), shown: shown, declared: pool)
         }
-        let time = (anchor?.times.first?.value).flatMap(Self.normalize)
-            ?? timeAttributes.lazy.compactMap(Self.normalize).first
-        if let time { return Self.asShown(time, shown: shown) }
+        if let time = (anchor?.times.first?.value).flatMap(Self.normalize) { return Self.asShown(time, shown: shown) }
         if let day = url.flatMap(HTMLMetadata.dateInURL) { return Self.asShown(day, shown: shown) }
         if let shown, shown.cue != .updated { return shown.day }
+        // The first `<time>` of the page, away from the headline.
+        if let time = timeAttributes.lazy.compactMap(Self.normalize).first { return time }
+        if let anchor, let late = laterDate(tree, anchor: anchor, monthFirst: monthFirst) { return late }
         return HTMLMetadata.onlyDate(shownTimes) ?? HTMLMetadata.onlyDate(classDates) ?? shown?.day
     }
 
@@ -168,7 +178,8 @@ struct PageDates {
         if abs(days - shownDays) == 1 { return shown.day }
         // A page shown as of a later day than its metadata's publication was published again
         // that day (the metadata keeps the first draft's date); another declared time may say so.
-        guard shownDays > days else { return value }
+        // Or the page says so ("Publié le 29 juin 2019" over a later modification's timestamp).
+        guard shownDays > days || shown.cue == .published else { return value }
         return declared.first { $0.hasPrefix(shown.day) } ?? shown.day
     }
 
@@ -228,11 +239,25 @@ struct PageDates {
     /// The page's headline: the first `<h1>` (else `<h2>`) that the title names (or that names
     /// the title), else the first `<h1>`, else the first `<h2>`.
     private func headline(titles: [String]) -> Anchor? {
+        let titleWords = titles.map { Set(Self.words($0)) }
         func named(_ anchor: Anchor) -> Bool {
-            anchor.text.count >= 8 && titles.contains { $0.contains(anchor.text) || anchor.text.contains($0) && $0.count >= 8 }
+            guard anchor.text.count >= 8 else { return false }
+            if titles.contains(where: { $0.contains(anchor.text) || anchor.text.contains($0) && $0.count >= 8 }) {
+                return true
+            }
+            // The same words, quoted or punctuated differently.
+            let words = Self.words(anchor.text)
+            return words.count >= 3 && titleWords.contains { title in
+                words.filter { title.contains($0) }.count * 5 >= words.count * 4
+            }
         }
         return anchors.first { $0.level == 1 && named($0) } ?? anchors.first { $0.level == 2 && named($0) }
             ?? anchors.first { $0.level == 1 } ?? anchors.first
+    }
+
+    /// The words of a folded text: runs of letters and digits.
+    private static func words(_ text: String) -> [Substring] {
+        text.split { !$0.isLetter && !$0.isNumber }
     }
 
     /// Lower case, without soft hyphens, whitespace collapsed.
@@ -245,18 +270,17 @@ struct PageDates {
     /// ``after`` characters) or before it (within ``before``), not a comment's. A date the text
     /// calls an update's only when no other is near.
     private func headlineDate(_ tree: HTMLTree, anchor: Anchor, monthFirst: Bool) -> DateText.Found? {
-        var candidates = [(distance: Int32, kind: ArraySlice<UInt8>, found: DateText.Found)]()
+        var candidates = [(distance: Int32, kind: [UInt8], found: DateText.Found)]()
         func consider(_ text: Text, distance: Int32) {
             let node = tree.nodes[Int(text.index)]
             let label = Self.withLabel(tree, text.index)
             let string = label + tree.string(in: Int(node.first) ..< Int(node.first) + min(Int(node.count), Self.opening))
-            guard var found = DateText.first(in: string, monthFirst: monthFirst), found.cue != .range,
-                case let position = max(0, found.position - label.unicodeScalars.count),
-                let place = Self.place(
-                    tree, Int(text.index), position: position,
-                    dateline: Self.isDateline(string.unicodeScalars.dropFirst(label.unicodeScalars.count).prefix(position)),
-                    anchor: Int(anchor.index))
-            else { return }
+            guard var found = DateText.first(in: string, monthFirst: monthFirst) else { return }
+            let position = max(0, found.position - label.unicodeScalars.count)
+            let dateline = Self.isDateline(string.unicodeScalars.dropFirst(label.unicodeScalars.count).prefix(position))
+            let place = Self.place(
+                tree, Int(text.index), position: position, dateline: dateline, anchor: Int(anchor.index))
+            guard found.cue != .range, let place else { return }
             if place == .update, found.cue == .none { found.cue = .updated }
             candidates.append((distance, Self.kind(tree, Int(node.parent)), found))
         }
@@ -273,11 +297,33 @@ struct PageDates {
         return dates.first { $0.cue != .updated } ?? dates.first
     }
 
-    /// The tag and class of element `index`: what the elements of a list share.
-    private static func kind(_ tree: HTMLTree, _ index: Int) -> ArraySlice<UInt8> {
-        guard index >= 0 else { return [] }
-        let tag = ArraySlice([tree.nodes[index].tag.rawValue])
-        return tag + (tree.attributeRange(.class, of: index).map { tree.bytes[$0] } ?? [])
+    /// The first date further after the headline that its words call the publication's
+    /// ("Erschienen am 1.11.2023", "Published on ...") and that stands in a line of its own.
+    private func laterDate(_ tree: HTMLTree, anchor: Anchor, monthFirst: Bool) -> String? {
+        for text in anchor.later {
+            let node = tree.nodes[Int(text.index)]
+            let label = Self.withLabel(tree, text.index)
+            let string = label + tree.string(in: Int(node.first) ..< Int(node.first) + min(Int(node.count), Self.opening))
+            guard let found = DateText.first(in: string, monthFirst: monthFirst), found.cue == .published else { continue }
+            let position = max(0, found.position - label.unicodeScalars.count)
+            guard Self.place(tree, Int(text.index), position: position, dateline: false, anchor: Int(anchor.index)) == .line
+            else { continue }
+            return found.day
+        }
+        return nil
+    }
+
+    /// The tags and classes of element `index` and its parent: what the items of a list share.
+    private static func kind(_ tree: HTMLTree, _ index: Int) -> [UInt8] {
+        var kind = [UInt8]()
+        var element = index
+        for _ in 0 ..< 2 where element >= 0 {
+            kind.append(tree.nodes[element].tag.rawValue)
+            if let range = tree.attributeRange(.class, of: element) { kind += tree.bytes[range] }
+            kind.append(0)
+            element = Int(tree.nodes[element].parent)
+        }
+        return kind
     }
 
     /// The short label text just before text node `index` ("Aktualisiert:", "Published"), with a
@@ -777,7 +823,20 @@ enum DateText {
             ["december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic", "dicembre",
              "dezembro"],
         ]
+        // Russian and Ukrainian (genitive, as dates write them), Polish, Czech, Turkish, Swedish,
+        // Danish and Norwegian forms the stems below miss.
+        let more: [[String]] = [
+            ["января", "січня", "stycznia", "ledna", "ocak"], ["февраля", "лютого", "lutego", "února", "şubat"],
+            ["марта", "березня", "marca", "března", "mart"], ["апреля", "квітня", "kwietnia", "dubna", "nisan"],
+            ["мая", "травня", "maja", "května", "mayıs", "maj"], ["июня", "червня", "czerwca", "června", "haziran"],
+            ["июля", "липня", "lipca", "července", "temmuz"], ["августа", "серпня", "sierpnia", "srpna", "ağustos", "augusti"],
+            ["сентября", "вересня", "września", "září", "eylül"], ["октября", "жовтня", "października", "října", "ekim"],
+            ["ноября", "листопада", "listopada", "listopadu", "kasım"], ["декабря", "грудня", "grudnia", "prosince", "aralık"],
+        ]
         var table = [String: Int]()
+        for (offset, words) in more.enumerated() {
+            for word in words { table[word] = offset + 1 }
+        }
         for (offset, words) in names.enumerated() {
             for word in words { table[word] = offset + 1 }
         }
