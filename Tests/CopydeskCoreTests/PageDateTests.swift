@@ -291,4 +291,31 @@ extension PageDateTests {
         let head = #"<meta property="article:published_time" content="2019-07-03T10:18:46Z">"#
         #expect(try published(page(head: head, below: "<p>Publié le 29 juin 2019</p>")) == "2019-06-29")
     }
+
+    /// Addresses: `YYYYMMDD` alone in the page's address; the day in its picture's address as a
+    /// last resort.
+    @Test func daysInAddresses() throws {
+        #expect(HTMLMetadata.dateInURL("https://a.example/texte/22/20220127-we-remember.html") == "2022-01-27")
+        #expect(HTMLMetadata.dateInURL("https://a.example/images/20201007120909561.jpg") == nil)
+        #expect(HTMLMetadata.dateInURL("https://a.example/story/nid03052022/") == nil)
+        let picture = #"<meta property="og:image" content="https://a.example/files/2016/05/04/report.png">"#
+        #expect(try published(page(head: picture)) == "2016-05-04")
+    }
+
+    /// Without a heading the title names, an `<h3>` or an element of a title class it names is the
+    /// headline.
+    @Test func aTitleClassOrH3Headline() throws {
+        let html = """
+            <html><head><title>Rain returns to the valley</title></head><body>
+            <div class="h-title">Rain returns to the valley</div><div class="h-info"><span>2020-02-19 20:29:58</span></div>
+            <p>The harbour bridge reopened on Friday after a year of repairs, the city said.</p></body></html>
+            """
+        #expect(try published(html) == "2020-02-19")
+    }
+
+    /// A page that shows no other date is dated by its last update ("Aktualisiert am").
+    @Test func theUpdateDateIsTheLastResort() throws {
+        let filler = String(repeating: "<p>The harbour bridge reopened on Friday after a year of repairs, the city said.</p>", count: 20)
+        #expect(try published(page(below: filler + "<p><b>Aktualisiert am </b>17.01.2021.</p>")) == "2021-01-17")
+    }
 }

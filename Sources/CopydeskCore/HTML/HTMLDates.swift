@@ -41,7 +41,7 @@ struct PageDates {
     private var recent: [Text] = []
     private var anchors: [Anchor] = []
     /// How many of ``anchors`` are `<h1>`s and `<h2>`s.
-    private var headings = [0, 0]
+    private var headings = [0, 0, 0]
     /// Every `<time datetime>` value, in document order (the first few).
     private var timeAttributes: [String] = []
     /// Texts of `<time>` elements without `datetime` that show a date.
@@ -85,20 +85,8 @@ struct PageDates {
             }
             if recent.count == 4 { recent.removeFirst() }
             recent.append(text)
-        case .h1, .h2:
-            let level = node.tag == .h1 ? 1 : 2
-            guard headings[level - 1] < Self.maximumAnchors else { return }
-            var characters: Int32 = 0
-            for position in index + 1 ..< Int(node.end) where tree.nodes[position].tag == .text {
-                characters += tree.nodes[position].characters
-            }
-            guard characters > 0 else { return }
-            headings[level - 1] += 1
-            let start = visible
-            anchors.append(
-                Anchor(
-                    index: Int32(index), level: level, text: Self.folded(tree.text(of: index)), start: start,
-                    end: start + characters, before: recent.filter { $0.offset + Self.before >= start }))
+        case .h1, .h2, .h3:
+            addAnchor(tree, index, level: node.tag == .h1 ? 1 : node.tag == .h2 ? 2 : 3)
         case .time:
             if let datetime = tree.attribute(.datetime, of: index) {
                 if timeAttributes.count < 16 { timeAttributes.append(datetime) }
@@ -123,6 +111,12 @@ struct PageDates {
             node.count > 0, let range = tree.attributeRange(.class, of: index)
         else { return }
         let classes = tree.bytes[range]
+        // A small element whose class calls it a title may hold the headline (`div.h-title`).
+        if node.tag != .h1, node.tag != .h2, node.tag != .h3, node.end - Int32(index) <= 30,
+            classes.lowercasedASCIIContains("title") || classes.lowercasedASCIIContains("headline")
+        {
+            addAnchor(tree, index, level: 3)
+        }
         // A date shown in the page, in an element its class calls one ("date", "datum"), not a
         // comment's or an update's.
         if classes.lowercasedASCIIContains("date") || classes.lowercasedASCIIContains("datum"),
@@ -131,6 +125,23 @@ struct PageDates {
         {
             classDates.append((Array(classes), date))
         }
+    }
+
+    /// Reads element `index` as a possible headline: `<h1>` (level 1), `<h2>` (2), `<h3>` or an
+    /// element of a title class (3, taken only when the title names it).
+    private mutating func addAnchor(_ tree: HTMLTree, _ index: Int, level: Int) {
+        guard headings[level - 1] < Self.maximumAnchors else { return }
+        var characters: Int32 = 0
+        for position in index + 1 ..< Int(tree.nodes[index].end) where tree.nodes[position].tag == .text {
+            characters += tree.nodes[position].characters
+        }
+        guard characters > 0 else { return }
+        headings[level - 1] += 1
+        let start = visible
+        anchors.append(
+            Anchor(
+                index: Int32(index), level: level, text: Self.folded(tree.text(of: index)), start: start,
+                end: start + characters, before: recent.filter { $0.offset + Self.before >= start }))
     }
 
     /// `<meta>` names (lower case) of the publication time, best first.
@@ -165,8 +176,12 @@ struct PageDates {
         if let shown, shown.cue != .updated { return shown.day }
         // The first `<time>` of the page, away from the headline.
         if let time = timeAttributes.lazy.compactMap(Self.normalize).first { return time }
-        if let anchor, let late = laterDate(tree, anchor: anchor, monthFirst: monthFirst) { return late }
-        return HTMLMetadata.onlyDate(shownTimes) ?? HTMLMetadata.onlyDate(classDates) ?? shown?.day
+        // The day in the address of the page's picture (uploaded for the article).
+        if let day = (meta["og:image"] ?? meta["twitter:image"]).flatMap(HTMLMetadata.dateInURL) { return day }
+        let late = anchor.map { laterDates(tree, anchor: $0, monthFirst: monthFirst) }
+        if let day = late?.published { return day }
+        // Last, a day the page calls an update's: the page is as of then.
+        return HTMLMetadata.onlyDate(shownTimes) ?? HTMLMetadata.onlyDate(classDates) ?? shown?.day ?? late?.updated
     }
 
     /// `value`, or the day the page shows next to its headline when that is one day off (the UTC
@@ -236,8 +251,9 @@ struct PageDates {
         return total
     }
 
-    /// The page's headline: the first `<h1>` (else `<h2>`) that the title names (or that names
-    /// the title), else the first `<h1>`, else the first `<h2>`.
+    /// The page's headline: the first `<h1>` (else `<h2>`, else `<h3>` or element of a title
+    /// class) that the title names (or that names the title), else the first `<h1>`, else the
+    /// first `<h2>`.
     private func headline(titles: [String]) -> Anchor? {
         let titleWords = titles.map { Set(Self.words($0)) }
         func named(_ anchor: Anchor) -> Bool {
@@ -252,7 +268,8 @@ struct PageDates {
             }
         }
         return anchors.first { $0.level == 1 && named($0) } ?? anchors.first { $0.level == 2 && named($0) }
-            ?? anchors.first { $0.level == 1 } ?? anchors.first
+            ?? anchors.first { $0.level == 3 && named($0) } ?? anchors.first { $0.level == 1 }
+            ?? anchors.first { $0.level == 2 }
     }
 
     /// The words of a folded text: runs of letters and digits.
@@ -298,19 +315,23 @@ struct PageDates {
     }
 
     /// The first date further after the headline that its words call the publication's
-    /// ("Erschienen am 1.11.2023", "Published on ...") and that stands in a line of its own.
-    private func laterDate(_ tree: HTMLTree, anchor: Anchor, monthFirst: Bool) -> String? {
+    /// ("Erschienen am 1.11.2023", "Published on ...") and the first they call an update's
+    /// ("Aktualisiert am", "last edited"), in lines of their own.
+    private func laterDates(_ tree: HTMLTree, anchor: Anchor, monthFirst: Bool) -> (published: String?, updated: String?) {
+        var updated: String?
         for text in anchor.later {
             let node = tree.nodes[Int(text.index)]
             let label = Self.withLabel(tree, text.index)
             let string = label + tree.string(in: Int(node.first) ..< Int(node.first) + min(Int(node.count), Self.opening))
-            guard let found = DateText.first(in: string, monthFirst: monthFirst), found.cue == .published else { continue }
-            let position = max(0, found.position - label.unicodeScalars.count)
-            guard Self.place(tree, Int(text.index), position: position, dateline: false, anchor: Int(anchor.index)) == .line
+            guard let found = DateText.first(in: string, monthFirst: monthFirst), found.cue != .none, found.cue != .range
             else { continue }
-            return found.day
+            let position = max(0, found.position - label.unicodeScalars.count)
+            guard Self.place(tree, Int(text.index), position: position, dateline: false, anchor: Int(anchor.index)) != nil
+            else { continue }
+            if found.cue == .published { return (found.day, updated) }
+            if updated == nil { updated = found.day }
         }
-        return nil
+        return (nil, updated)
     }
 
     /// The tags and classes of element `index` and its parent: what the items of a list share.
@@ -581,6 +602,12 @@ extension HTMLMetadata {
             return "\(year)-\(pad(month))-\(pad(day))"
         }
         for start in bytes.indices where isBoundary(start - 1) {
+            // `YYYYMMDD` alone between non-digits (`/20220127-title`), years 1995 to 2039.
+            if let year = digits(start, 4), (1995 ... 2039).contains(year), let month = digits(start + 4, 2),
+                let day = digits(start + 6, 2), isBoundary(start + 8), let date = DateText.date(year, month, day)
+            {
+                return date
+            }
             guard let year = digits(start, 4), isBoundary(start + 4), start + 4 < bytes.count else { continue }
             let separator = bytes[start + 4]
             // `/YYYY/MM/DD` (each of month and day one or two digits) or `YYYY-MM-DD`.
