@@ -34,11 +34,7 @@ struct HTMLMetadata: Sendable, Hashable {
         // The page's `<h1>` and `<h2>` elements, the headline's candidates (a page has a few; the
         // count is bounded for pages of many).
         var headings = [Int]()
-        var timeElement: String?
-        // Dates shown in the page: each `<time>`'s text, and each element's whose class calls it a
-        // date, with that class.
-        var shownTimes = [String]()
-        var classDates = [(kind: [UInt8], date: String)]()
+        var dates = PageDates()
         var itempropDate: String?
         var itempropAuthor: String?
         var relAuthor: String?
@@ -50,6 +46,7 @@ struct HTMLMetadata: Sendable, Hashable {
         let nodes = tree.nodes
         for index in nodes.indices {
             let node = nodes[index]
+            dates.visit(tree, index)
             switch node.tag {
             case .html:
                 if language == nil { language = tree.attribute(.lang, of: index) }
@@ -84,12 +81,6 @@ struct HTMLMetadata: Sendable, Hashable {
                 shownBylines.noteText(index, in: tree)
             case .a:
                 shownBylines.noteLink(index, in: tree, host: pageHost)
-            case .time:
-                if let datetime = tree.attribute(.datetime, of: index) {
-                    if timeElement == nil { timeElement = datetime }
-                } else if let date = Self.dateInText(tree.text(of: index)) {
-                    shownTimes.append(date)
-                }
             default:
                 break
             }
@@ -112,11 +103,6 @@ struct HTMLMetadata: Sendable, Hashable {
             else { continue }
             let classes = tree.bytes[range]
             let words = ClassWords(classes)
-            // A date shown in the page, in an element its class calls one ("date", "datum"), not a
-            // comment's or an update's.
-            if !words.comment, words.date, !words.update, let date = Self.dateInText(tree.text(of: index)) {
-                classDates.append((Array(classes), date))
-            }
             if classByline == nil, !words.comment, words.byline {
                 // The name itself, or the name it starts with ("Jane Doe | 12 May 2021"), or its
                 // link's (an author box with a biography).
@@ -166,95 +152,13 @@ struct HTMLMetadata: Sendable, Hashable {
             return !(linkedData.authorIsOrganization && candidate == linkedData.author && !Self.isDesk(name))
                 && !Self.isSiteName(name, siteNames)
         } ?? candidates.first
-        let rawDate = Self.first(
-            linkedData.datePublished, meta["article:published_time"], meta["og:published_time"],
-            meta["datepublished"], meta["publishdate"], meta["publish_date"], meta["pubdate"], meta["date"],
-            meta["dc.date.issued"], meta["dc.date"], meta["dcterms.created"], meta["dcterms.date"],
-            meta["parsely-pub-date"], meta["sailthru.date"], meta["citation_publication_date"],
-            meta["citation_date"], itempropDate, timeElement)
         url = address
-        // No declared date: many sites put the day in the article's address (`/2019/10/18/…`), or
-        // show it (a `<time>` without `datetime`, an element of class "date").
-        published = rawDate.flatMap(ISO8601Normalizer.normalize) ?? url.flatMap(Self.dateInURL)
-            ?? Self.onlyDate(shownTimes) ?? Self.onlyDate(classDates)
         articleBody = linkedData.articleBody
         let lang = Self.first(language, linkedData.language, meta["content-language"], meta["og:locale"])
         self.language = lang.map { $0.replacingOccurrences(of: "_", with: "-") }
-    }
-
-    /// The day all these shown dates agree on; nil when they name different days (a list of other
-    /// articles' teasers, comments).
-    static func onlyDate(_ dates: [String]) -> String? {
-        guard let first = dates.first, dates.allSatisfy({ $0.prefix(10) == first.prefix(10) }) else { return nil }
-        return first
-    }
-
-    /// The first date shown by an element of a class that no other element with another date has
-    /// (a class many elements of different days share marks a list: teasers, an archive).
-    static func onlyDate(_ dates: [(kind: [UInt8], date: String)]) -> String? {
-        var days = [[UInt8]: Set<Substring>]()
-        for (kind, date) in dates { days[kind, default: []].insert(date.prefix(10)) }
-        return dates.first { days[$0.kind]!.count == 1 }?.date
-    }
-
-    /// The first date a short text shows (`18. Oktober 2019`, `Posted on March 5, 2021`,
-    /// `Veröffentlicht am 19.10.2019 um 14:34 Uhr`, `2019-10-18`), as ISO 8601; nil for a text of
-    /// over 120 characters (not a date line) or none.
-    static func dateInText(_ text: String) -> String? {
-        guard text.count <= 120 else { return nil }
-        let words = text.split(whereSeparator: { $0 == " " || $0 == "\u{a0}" || $0 == "," || $0 == "|" })
-        for word in words where word.first?.isNumber == true {
-            if let date = ISO8601Normalizer.normalize(String(word)) { return date }
-        }
-        return ISO8601Normalizer.normalize(text)
-    }
-
-    /// The day an article's URL path names, as `YYYY-MM-DD`: `/2019/10/18/`, `/2019/10/18-title`,
-    /// or `2019-10-18` inside a segment. Year 1990 to 2099, a real month and day.
-    static func dateInURL(_ url: String) -> String? {
-        var path = Substring(url)
-        if let scheme = path.range(of: "://") { path = path[scheme.upperBound...] }
-        guard let slash = path.firstIndex(of: "/") else { return nil }
-        path = path[slash...]
-        if let cut = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<cut] }
-        let bytes = Array(path.utf8)
-        func digits(_ start: Int, _ count: Int) -> Int? {
-            guard start >= 0, start + count <= bytes.count else { return nil }
-            var value = 0
-            for byte in bytes[start..<(start + count)] {
-                guard (48...57).contains(byte) else { return nil }
-                value = value * 10 + Int(byte - 48)
-            }
-            return value
-        }
-        func isBoundary(_ index: Int) -> Bool { index < 0 || index >= bytes.count || !(48...57).contains(bytes[index]) }
-        func valid(_ year: Int, _ month: Int, _ day: Int) -> String? {
-            guard (1990...2099).contains(year), (1...12).contains(month), (1...31).contains(day) else { return nil }
-            func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-            return "\(year)-\(pad(month))-\(pad(day))"
-        }
-        for start in bytes.indices where isBoundary(start - 1) {
-            guard let year = digits(start, 4), isBoundary(start + 4), start + 4 < bytes.count else { continue }
-            let separator = bytes[start + 4]
-            // `/YYYY/MM/DD` (each of month and day one or two digits) or `YYYY-MM-DD`.
-            guard separator == UInt8(ascii: "/") || separator == UInt8(ascii: "-") else { continue }
-            guard separator == UInt8(ascii: "-") || (start > 0 && bytes[start - 1] == UInt8(ascii: "/")) else { continue }
-            var index = start + 5
-            func part() -> Int? {
-                for width in [2, 1] {
-                    if let value = digits(index, width), isBoundary(index + width) {
-                        index += width
-                        return value
-                    }
-                }
-                return nil
-            }
-            guard let month = part(), index < bytes.count, bytes[index] == separator else { continue }
-            index += 1
-            guard let day = part() else { continue }
-            if let date = valid(year, month, day) { return date }
-        }
-        return nil
+        published = dates.published(
+            tree: tree, meta: meta, linkedData: linkedData.datePublished, itemprop: itempropDate, url: address,
+            language: self.language, titles: [title, documentTitle])
     }
 
     private static func first(_ candidates: String?...) -> String? { first(candidates) }
