@@ -111,18 +111,14 @@ struct PageDates {
             node.count > 0, let range = tree.attributeRange(.class, of: index)
         else { return }
         let classes = tree.bytes[range]
+        let words = ClassWords(classes)
         // A small element whose class calls it a title may hold the headline (`div.h-title`).
-        if node.tag != .h1, node.tag != .h2, node.tag != .h3, node.end - Int32(index) <= 30,
-            classes.lowercasedASCIIContains("title") || classes.lowercasedASCIIContains("headline")
-        {
+        if node.tag != .h1, node.tag != .h2, node.tag != .h3, node.end - Int32(index) <= 30, words.title {
             addAnchor(tree, index, level: 3)
         }
         // A date shown in the page, in an element its class calls one ("date", "datum"), not a
         // comment's or an update's.
-        if classes.lowercasedASCIIContains("date") || classes.lowercasedASCIIContains("datum"),
-            !classes.lowercasedASCIIContains("comment"), !classes.lowercasedASCIIContains("update"),
-            let date = Self.dateInText(tree.text(of: index))
-        {
+        if words.date, !words.comment, !words.update, let date = Self.dateInText(tree.text(of: index)) {
             classDates.append((Array(classes), date))
         }
     }
@@ -279,8 +275,21 @@ struct PageDates {
 
     /// Lower case, without soft hyphens, whitespace collapsed.
     static func folded(_ text: String) -> String {
-        text.lowercased().replacingOccurrences(of: "\u{AD}", with: "").split(whereSeparator: \.isWhitespace)
-            .joined(separator: " ")
+        // One pass over the scalars (no Foundation, no character views).
+        var out = String.UnicodeScalarView()
+        var space = false
+        for scalar in text.lowercased().unicodeScalars where scalar != "\u{AD}" {
+            if scalar.properties.isWhitespace {
+                space = !out.isEmpty
+                continue
+            }
+            if space {
+                out.append(" ")
+                space = false
+            }
+            out.append(scalar)
+        }
+        return String(out)
     }
 
     /// The date shown nearest the headline `anchor`: in the short texts after it (within

@@ -284,12 +284,13 @@ struct HTMLMetadata: Sendable, Hashable {
 }
 
 /// The words of a `class` value HTML metadata looks for, found in one pass: `comment`, `date` or
-/// `datum`, `update`, `byline` or `author` (anywhere, in any case).
+/// `datum`, `update`, `byline` or `author`, `title` or `headline` (anywhere, in any case).
 struct ClassWords {
     var comment = false
     var date = false
     var update = false
     var byline = false
+    var title = false
 
     init(_ classes: ArraySlice<UInt8>) {
         func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
@@ -307,6 +308,8 @@ struct ClassWords {
             case UInt8(ascii: "u"): if !update { update = matches("update", at: start) }
             case UInt8(ascii: "b"): if !byline { byline = matches("byline", at: start) }
             case UInt8(ascii: "a"): if !byline { byline = matches("author", at: start) }
+            case UInt8(ascii: "t"): if !title { title = matches("title", at: start) }
+            case UInt8(ascii: "h"): if !title { title = matches("headline", at: start) }
             default: break
             }
         }
