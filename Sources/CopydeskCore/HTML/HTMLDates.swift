@@ -64,7 +64,7 @@ struct PageDates {
     private static let opening = 160
 
     /// Reads node `index` of the metadata pass.
-    mutating func visit(_ tree: HTMLTree, _ index: Int) {
+    mutating func visit(_ tree: HTMLTree, _ index: Int, classWords: ClassWords?) {
         let node = tree.nodes[index]
         switch node.tag {
         case .text:
@@ -107,11 +107,9 @@ struct PageDates {
         default:
             break
         }
-        guard node.tag != .text, node.tag != .meta, node.tag != .body, node.tag != .html, node.tag != .article,
-            node.count > 0, let range = tree.attributeRange(.class, of: index)
-        else { return }
+        // The caller reads the class of every element but the text, meta, body, html and article.
+        guard let words = classWords, let range = tree.attributeRange(.class, of: index) else { return }
         let classes = tree.bytes[range]
-        let words = ClassWords(classes)
         // A small element whose class calls it a title may hold the headline (`div.h-title`).
         if node.tag != .h1, node.tag != .h2, node.tag != .h3, node.end - Int32(index) <= 30, words.title {
             addAnchor(tree, index, level: 3)
@@ -275,6 +273,17 @@ struct PageDates {
 
     /// Lower case, without soft hyphens, whitespace collapsed.
     static func folded(_ text: String) -> String {
+        // ASCII already collapsed (most headings: the tree's text is): lower case is all there is.
+        var collapsed = true
+        var previous: UInt8 = 0x20
+        for byte in text.utf8 {
+            if byte >= 0x80 || (byte < 0x20 && byte != 0) || (byte == 0x20 && previous == 0x20) {
+                collapsed = false
+                break
+            }
+            previous = byte
+        }
+        if collapsed, previous != 0x20 { return text.lowercased() }
         // One pass over the scalars (no Foundation, no character views).
         var out = String.UnicodeScalarView()
         var space = false

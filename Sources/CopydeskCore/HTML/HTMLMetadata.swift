@@ -46,7 +46,14 @@ struct HTMLMetadata: Sendable, Hashable {
         let nodes = tree.nodes
         for index in nodes.indices {
             let node = nodes[index]
-            dates.visit(tree, index)
+            // The class's words, read once for dates and bylines.
+            var classWords: ClassWords?
+            if node.tag != .text, node.tag != .meta, node.tag != .body, node.tag != .html, node.tag != .article,
+                node.count > 0, let range = tree.attributeRange(.class, of: index)
+            {
+                classWords = ClassWords(tree.bytes[range])
+            }
+            dates.visit(tree, index, classWords: classWords)
             switch node.tag {
             case .html:
                 if language == nil { language = tree.attribute(.lang, of: index) }
@@ -98,11 +105,7 @@ struct HTMLMetadata: Sendable, Hashable {
                 let text = tree.text(of: index)
                 if Self.isPlausibleName(text) { relAuthor = text }
             }
-            guard node.tag != .body, node.tag != .html, node.tag != .article,
-                let range = tree.attributeRange(.class, of: index)
-            else { continue }
-            let classes = tree.bytes[range]
-            let words = ClassWords(classes)
+            guard let words = classWords else { continue }
             if classByline == nil, !words.comment, words.byline {
                 // The name itself, or the name it starts with ("Jane Doe | 12 May 2021"), or its
                 // link's (an author box with a biography).
