@@ -4,7 +4,7 @@ public struct Normalizer: Sendable {
     /// The version of the normalization rules, recorded with every version of an article so that
     /// `copydesk reprocess` knows which versions an upgrade may change. Bump it whenever the output
     /// for some input changes.
-    public static let version = 6
+    public static let version = 7
 
     public init() {}
 

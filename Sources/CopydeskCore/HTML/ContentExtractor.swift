@@ -6,15 +6,16 @@
 ///    text of every subtree (bottom-up).
 /// 2. Per element, top-down: drop what is never article text (navigation, page header and footer,
 ///    sidebars, comments, share, related and subscription blocks, ads, overlays, captions, hidden
-///    content), by tag, ARIA role and `class`/`id` words; a wrapper holding most of the page is
-///    never dropped for its class.
+///    content, galleries), by tag, ARIA role and `class`/`id` words; a wrapper holding most of the
+///    page is never dropped for its class.
 /// 3. Per block of running text: a score from its length and commas, discounted by its link text,
 ///    credited to its ancestors (as Readability does); the best-scoring container, corrected by
 ///    its link density and class hints, is the article. Siblings that score well or hold plain
 ///    paragraphs join it.
 /// 4. Emit the container's text: each block element is a paragraph; link lists, short blocks of
-///    links and form-like blocks inside the container are left out; line-level rules drop share
-///    labels, bare dates and bylines at the edges.
+///    links, form-like blocks and teasers of other stories (a headline link with a summary, alone
+///    or in a list) inside the container are left out; line-level rules drop share labels, bare
+///    dates and bylines at the edges.
 struct ContentExtractor {
     private let tree: HTMLTree
     private let nodes: [HTMLTree.Node]
@@ -34,9 +35,13 @@ struct ContentExtractor {
     private var rawBlocks: [Int32]
     /// Links (`<a>` elements) in the subtree.
     private var rawLinks: [Int32]
+    /// Pictures (`<img>`, `<picture>`, not their `<noscript>` copies) in the subtree.
+    private var rawImages: [Int32]
     /// Whether the subtree holds the page's main region (`<main>`, `role=main`) or an element
     /// marked `itemprop=articleBody`: a layout wrapper, never boilerplate whatever its class says.
     private var holdsMain: [Bool]
+    /// Whether the subtree holds an `<h1>`: the page's headline.
+    private var holdsHeadline: [Bool]
     private var hints: [ClassHints]
     private var dropped: [Bool]
     private var chars: [Int32]
@@ -52,6 +57,13 @@ struct ContentExtractor {
     /// and of headings, in the subtree.
     private var good: [Int32]
     private var headings: [Int32]
+    /// Headline links in the subtree (dropped or not): headings that are mostly a link, and blocks
+    /// that are one link as long as a headline. A teaser of another story has one; a list of
+    /// teasers several.
+    private var headlineLinks: [Int32]
+    /// Characters of teasers in the subtree: of the largest elements that hold one headline link
+    /// and no more than 600 characters.
+    private var teaserChars: [Int32]
 
     init(tree: HTMLTree, deadline: Deadline = .never) {
         self.tree = tree
@@ -66,7 +78,9 @@ struct ContentExtractor {
         rawProse = Array(repeating: 0, count: count)
         rawBlocks = Array(repeating: 0, count: count)
         rawLinks = Array(repeating: 0, count: count)
+        rawImages = Array(repeating: 0, count: count)
         holdsMain = Array(repeating: false, count: count)
+        holdsHeadline = Array(repeating: false, count: count)
         hints = Array(repeating: [], count: count)
         dropped = Array(repeating: false, count: count)
         chars = Array(repeating: 0, count: count)
@@ -80,6 +94,8 @@ struct ContentExtractor {
         score = Array(repeating: 0, count: count)
         good = Array(repeating: 0, count: count)
         headings = Array(repeating: 0, count: count)
+        headlineLinks = Array(repeating: 0, count: count)
+        teaserChars = Array(repeating: 0, count: count)
     }
 
     /// The main text as paragraphs.
@@ -203,6 +219,8 @@ struct ContentExtractor {
             inLink[index] = node.tag == .a || (parent >= 0 && inLink[parent])
             if node.tag == .main {
                 holdsMain[index] = true
+            } else if node.tag == .h1 {
+                holdsHeadline[index] = true
             } else if node.tag != .text, node.count > 0 {
                 if let role = tree.attributeRange(.role, of: index), tree.bytes[role].lowercasedASCIIContains("main") {
                     holdsMain[index] = true
@@ -226,14 +244,29 @@ struct ContentExtractor {
                     ownLinkChars[block] += node.characters
                 }
             } else if node.tag.isSkipped {
+                if node.tag == .picture, node.parent >= 0 { rawImages[Int(node.parent)] += 1 }
                 continue
             } else if node.tag == .a {
                 rawLinks[index] += 1
+            } else if node.tag == .img {
+                rawImages[index] += 1
             } else if blockOf[index] == Int32(index), ownChars[index] > 0 {
                 rawBlocks[index] += 1
                 if ownChars[index] >= 100, ownLinkChars[index] * 10 < ownChars[index] * 3 {
                     rawProse[index] += ownChars[index]
                 }
+                // A headline link: a heading that is mostly a link (not the `<h1>`: a page's own
+                // headline links to the page on many blogs), or a paragraph that is one long link.
+                if node.tag.isHeading ? node.tag != .h1 && ownChars[index] >= 10
+                    && ownLinkChars[index] * 10 >= ownChars[index] * 6
+                    : (node.tag == .p || node.tag == .div) && ownChars[index] >= 20
+                        && ownLinkChars[index] * 10 >= ownChars[index] * 9
+                {
+                    headlineLinks[index] += 1
+                }
+            }
+            if node.tag != .text, headlineLinks[index] == 1 || headlineLinks[index] == 2, rawChars[index] <= 600 {
+                teaserChars[index] = rawChars[index]
             }
             let parent = Int(node.parent)
             if parent >= 0 {
@@ -242,7 +275,11 @@ struct ContentExtractor {
                 rawProse[parent] += rawProse[index]
                 rawBlocks[parent] += rawBlocks[index]
                 rawLinks[parent] += rawLinks[index]
+                headlineLinks[parent] += headlineLinks[index]
+                teaserChars[parent] += teaserChars[index]
+                if node.tag != .noscript { rawImages[parent] += rawImages[index] }
                 if holdsMain[index] { holdsMain[parent] = true }
+                if holdsHeadline[index] { holdsHeadline[parent] = true }
             }
         }
         for index in 0 ..< count {
@@ -425,6 +462,9 @@ struct ContentExtractor {
         let small = rawChars[index] < 300
         if elementHints.contains(.caption) { return !wrapper && rawChars[index] < 600 }
         if elementHints.contains(.widget), !elementHints.contains(.articleBody) {
+            // A gallery, a slider, a carousel: pictures with a caption each, however long the captions.
+            let pictures = rawImages[index]
+            if pictures >= 3, rawChars[index] <= pictures * 250, !holdsHeadline[index] { return true }
             return small && rawProse[index] == 0
         }
         if elementHints.contains(.postMeta), !elementHints.contains(.articleBody) {
@@ -723,7 +763,9 @@ struct ContentExtractor {
                 selection.append(sibling)
                 continue
             }
-            guard !dropped[sibling], nodes[sibling].tag != .text, chars[sibling] > 0 else { continue }
+            guard !dropped[sibling], nodes[sibling].tag != .text, chars[sibling] > 0,
+                !isTeaserBlock(sibling, within: chars[sibling] + chars[candidate])
+            else { continue }
             // A sibling of the same tag and class is the next part of the same article (a recipe's
             // ingredients next to its steps, the second column of a split body), unless it is a
             // block of links.
@@ -753,13 +795,45 @@ struct ContentExtractor {
 
     // MARK: - Pass 6: the text
 
+    /// Whether the element promotes other stories: a list of teasers, each a headline link with
+    /// no more than a summary's worth of text beside it (a picture, a line or two, a date), or one
+    /// such teaser that links its story twice (the headline and the picture or "read more").
+    /// `whole` is the text the element stands in (the container, or the candidate it would join):
+    /// teasers that are most of it beside less than an article's worth of other text are the page's
+    /// content (a reading list, a link post), not an appendix.
+    private func isTeaserBlock(_ index: Int, within whole: Int32) -> Bool {
+        let teasers = headlineLinks[index]
+        let outside = whole - chars[index]
+        guard teasers > 0, chars[index] <= outside || (outside >= 400 && chars[index] <= outside * 3) else {
+            return false
+        }
+        switch nodes[index].tag {
+        case .div, .section, .aside, .article, .ul, .ol, .li, .dl, .other: break
+        default: return false
+        }
+        if teasers >= 3 {
+            // Teasers make the element: little text stands outside them (a heading, "More stories").
+            return teaserChars[index] * 10 >= rawChars[index] * 8
+        }
+        guard teasers == 1, rawChars[index] <= 500, rawLinks[index] >= 2 else { return false }
+        var seen: [Range<Int>] = []
+        for position in index + 1 ..< Int(nodes[index].end) where nodes[position].tag == .a {
+            guard let href = tree.attributeRange(.href, of: position), href.count > 1, tree.bytes[href.lowerBound] != 0x23
+            else { continue }
+            if seen.contains(where: { tree.bytes[$0] == tree.bytes[href] }) { return true }
+            seen.append(href)
+        }
+        return false
+    }
+
     /// Whether an element inside the container is left out: a block of links, a form, a short
-    /// block of images (readability's "conditional cleaning").
-    private func isCleanedOut(_ index: Int) -> Bool {
+    /// block of images (readability's "conditional cleaning"), teasers of other stories, a gallery.
+    private func isCleanedOut(_ index: Int, root: Int) -> Bool {
         let node = nodes[index]
         // An element copydesk does not know (`ruby`, `ins`, a custom element) inside a link or a
         // paragraph is a run of the paragraph's text, not a block to judge on its own.
         if node.tag == .other, inLink[index] || nodes[Int(blockOf[index])].tag.isParagraphLike { return false }
+        if isTeaserBlock(index, within: chars[root]) { return true }
         switch node.tag {
         case .ul, .ol, .dl, .menu, .div, .section, .table, .form, .fieldset, .aside, .header, .footer, .other:
             break
@@ -823,7 +897,7 @@ struct ContentExtractor {
                 index += 1
                 continue
             }
-            if dropped[index] || isCleanedOut(index) {
+            if dropped[index] || isCleanedOut(index, root: root) {
                 index = Int(node.end)
                 continue
             }

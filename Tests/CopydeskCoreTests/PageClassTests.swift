@@ -1,0 +1,122 @@
+import Testing
+
+@testable import CopydeskCore
+
+/// Classes of pages the extraction rules were not taught by the dev set: one small hand-written
+/// page per class (none comes from a corpus).
+struct PageClassTests {
+    private func body(_ html: String) throws -> String {
+        try Normalizer().normalize(Array(html.utf8)).body
+    }
+
+    private func rejection(_ html: String) -> CopydeskError? {
+        do throws(CopydeskError) {
+            _ = try Normalizer().normalize(Array(html.utf8))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    private static let prose = """
+        <p>The regional council voted on Tuesday to extend the night bus network to the three villages north \
+        of the river, ending a decade of campaigning by residents who had no way home after the last train.</p>
+        <p>Buses will run every forty minutes between midnight and five in the morning from the first of March, \
+        and the council expects about two hundred passengers a night once the service is known.</p>
+        <p>The operator will hire twelve more drivers and lease four electric buses, which the council pays for \
+        from the fuel levy it raised last spring, a spokeswoman said after the vote.</p>
+        """
+
+    /// Another story's running text, long enough to pass for an article of its own.
+    private static let otherStory = """
+        <p>The harbour authority plans a new ferry pier for the summer season and asks residents for their \
+        views on the design, the timetable and the fares before the council decides in May of next year.</p>
+        <p>Two designs are on show in the town hall until Friday: a floating pontoon that rises and falls with \
+        the tide, and a fixed stone pier with steps, which the fishermen's association prefers to the pontoon.</p>
+        <p>Whichever design wins, the work is to start in autumn and finish before the next summer season, \
+        when the ferries return from their winter moorings on the other side of the bay.</p>
+        """
+
+    // MARK: - 3. Galleries and other stories' teasers after the article
+
+    private static func teaserCard(_ number: Int) -> String {
+        """
+        <div class="card"><a href="/story-\(number)"><img src="/pic-\(number).jpg" alt=""></a>
+        <h3><a href="/story-\(number)">Ferry timetable number \(number) is out for the summer</a></h3>
+        <p>The harbour authority has published the timetable, with earlier crossings on weekdays and a late \
+        boat on Saturdays for the theatre crowd.</p><span class="when">2 hours ago</span></div>
+        """
+    }
+
+    @Test func aStreamOfTeasersAfterTheArticleIsLeftOut() throws {
+        let cards = (1 ... 6).map(Self.teaserCard).joined()
+        let text = try body("""
+            <html><body><div class="page"><div class="col"><h1>Night buses</h1>\(Self.prose)
+            <div class="stream"><h2>You may have missed</h2>\(cards)</div></div></div></body></html>
+            """)
+        #expect(text.contains("fuel levy"))
+        #expect(!text.contains("theatre crowd"))
+        #expect(!text.contains("Ferry timetable"))
+    }
+
+    @Test func aTeaserListBesideTheArticleDoesNotJoinIt() throws {
+        let items = (1 ... 5).map { number in
+            """
+            <li><h4><a href="/story-\(number)">Ferry timetable number \(number) is out</a></h4><p>The harbour \
+            authority has published the timetable, with earlier crossings on weekdays, a late boat on Saturdays \
+            and cheaper tickets for families, commuters and the theatre crowd.</p></li>
+            """
+        }
+        let text = try body("""
+            <html><body><div class="wrap"><div class="text"><h1>Night buses</h1>\(Self.prose)</div>
+            <ul class="grid">\(items.joined())</ul></div></body></html>
+            """)
+        #expect(text.contains("fuel levy"))
+        #expect(!text.contains("theatre crowd"))
+    }
+
+    @Test func aSingleTeaserInsideTheArticleIsLeftOut() throws {
+        let text = try body("""
+            <html><body><article><h1>Night buses</h1>\(Self.prose)
+            <div class="box"><h3><a href="/ferry">Ferry timetable is out for the summer</a></h3>
+            <div>The harbour authority has published the timetable, with earlier crossings and a late boat for the \
+            theatre crowd. <a href="/ferry">Read more</a></div></div>
+            <p>Residents asked for a bus shelter at every stop, and the council agreed to build six of them before \
+            the winter, with lights and a timetable board that shows when the next bus is due.</p></article></body></html>
+            """)
+        #expect(text.contains("fuel levy"))
+        #expect(text.contains("bus shelter"))
+        #expect(!text.contains("theatre crowd"))
+    }
+
+    @Test func aGalleryWithCaptionsIsLeftOut() throws {
+        let slides = (1 ... 5).map { number in
+            """
+            <div class="slide"><img src="/bus-\(number).jpg" alt=""><p>Picture \(number) of 5: the new night bus \
+            at the stop by the village church, shortly before midnight, with the first passengers waiting.</p></div>
+            """
+        }
+        let text = try body("""
+            <html><body><article><h1>Night buses</h1>\(Self.prose)
+            <div class="photo-gallery">\(slides.joined())</div></article></body></html>
+            """)
+        #expect(text.contains("fuel levy"))
+        #expect(!text.contains("first passengers waiting"))
+    }
+
+    @Test func aRoundUpOfLinkedStoriesIsTheArticle() throws {
+        // When the teasers are most of the text they are the article: a reading list, a link post.
+        let items = (1 ... 5).map { number in
+            """
+            <li><h3><a href="https://elsewhere.example/\(number)">Reading number \(number) on rural transport</a></h3>
+            <p>A study of night buses in small villages, with the fares, the passenger counts and what the \
+            drivers say about the late shifts, read by our transport desk this week.</p></li>
+            """
+        }
+        let text = try body("""
+            <html><body><article><h1>Five reads on night buses</h1><p>What we read this week.</p>
+            <ul>\(items.joined())</ul></article></body></html>
+            """)
+        #expect(text.contains("what the drivers say"))
+    }
+}
