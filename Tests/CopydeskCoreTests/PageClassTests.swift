@@ -37,6 +37,69 @@ struct PageClassTests {
         when the ferries return from their winter moorings on the other side of the bay.</p>
         """
 
+    // MARK: - 1. A layout wrapper whose class names an off-canvas menu or panel
+
+    /// A mega menu outside the wrapper, with a line about each section: enough text to be taken for
+    /// the page's content when the wrapper is dropped.
+    private static let megaMenu = """
+        <div class="mega"><div class="col"><a href="/travel">Travel</a><p>Guides to the towns and valleys of \
+        the region, with maps, timetables and walks for every season.</p></div>
+        <div class="col"><a href="/food">Food</a><p>Markets, bakeries and the restaurants our readers \
+        recommend, from the coast to the mountain huts above the lakes.</p></div>
+        <div class="col"><a href="/homes">Homes</a><p>Houses for sale and to let, gardens worth a visit, and \
+        the craftsmen who restore old farmhouses across the whole district.</p></div></div>
+        """
+
+    @Test(arguments: [
+        "off-canvas-wrapper", "offcanvas-content", "site-panel", "drawer-container", "menu-push-wrapper",
+        "overlay-wrap",
+    ])
+    func aWrapperAroundThePageIsNotBoilerplateForItsClass(wrapperClass: String) throws {
+        let text = try body("""
+            <html><body>\(Self.megaMenu)
+            <div class="\(wrapperClass)"><div class="inner"><div class="logo"><a href="/">The Valley Post</a></div>
+            <div class="container"><h1>Night buses for the northern villages</h1>\(Self.prose)</div>
+            <div class="bottom"><a href="/imprint">Imprint</a> <a href="/privacy">Privacy</a></div></div></div>
+            </body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(text.contains("fuel levy"))
+        #expect(!text.contains("Guides to the towns"))
+    }
+
+    @Test func aSlideOutPageBesideItsMenuIsTheArticle() throws {
+        let items = ["Travel", "Food", "Homes", "Sport", "Weather"].map { "<li><a href=\"/\($0)\">\($0)</a></li>" }
+        let text = try body("""
+            <html><body><nav id="menu" class="mm-menu mm-offcanvas"><ul>\(items.joined())</ul></nav>
+            <div id="mm-0" class="mm-page mm-slideout"><div class="logo"><a href="/">The Valley Post</a></div>
+            <div class="container"><h1>Night buses for the northern villages</h1>\(Self.prose)</div></div>
+            </body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("Weather"))
+    }
+
+    @Test func anOffCanvasMenuBesideTheWrapperIsStillDropped() throws {
+        let text = try body("""
+            <html><body><div class="off-canvas position-left"><p>Guides to the towns and valleys of the region, \
+            with maps, timetables and walks for every season, and the restaurants our readers recommend.</p></div>
+            <div class="off-canvas-content"><h1>Night buses</h1>\(Self.prose)</div></body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("Guides to the towns"))
+    }
+
+    @Test func aConsentDialogHoldingMostOfThePageIsStillDropped() throws {
+        let policy = String(
+            repeating: "<p>We and our partners store and access information on your device, such as cookies, "
+                + "and process personal data for personalised ads and content measurement.</p>", count: 12)
+        let text = try body("""
+            <html><body><div class="content"><h1>Night buses</h1><article>\(Self.prose)</article></div>
+            <div class="consent-overlay-wrapper">\(policy)</div></body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(!text.contains("our partners store"))
+    }
     // MARK: - 3. Galleries and other stories' teasers after the article
 
     private static func teaserCard(_ number: Int) -> String {

@@ -7,7 +7,7 @@
 /// 2. Per element, top-down: drop what is never article text (navigation, page header and footer,
 ///    sidebars, comments, share, related and subscription blocks, ads, overlays, captions, hidden
 ///    content, galleries), by tag, ARIA role and `class`/`id` words; a wrapper holding most of the
-///    page is never dropped for its class.
+///    page, or its headline and most of its running text, is never dropped for its class.
 /// 3. Per block of running text: a score from its length and commas, discounted by its link text,
 ///    credited to its ancestors (as Readability does); the best-scoring container, corrected by
 ///    its link density and class hints, is the article. Siblings that score well or hold plain
@@ -421,14 +421,16 @@ struct ContentExtractor {
             break
         }
         if holdsMain[index], !elementHints.contains(.comments) { return false }
+        let layout = holdsArticle(index) && !elementHints.contains(.comments)
         // Pop-ups and consent dialogs can hold more prose than the article (a privacy policy,
-        // another story): dropped even when they hold most of the page.
-        if elementHints.contains(.overlay), trust == .classesAndTags,
+        // another story): dropped even when they hold most of the page, unless they hold its
+        // headline too (an off-canvas wrapper, `off-canvas-wrapper`, around the whole page).
+        if elementHints.contains(.overlay), trust == .classesAndTags, !layout,
             !elementHints.contains(.articleBody) || rawProse[index] < 500
         {
             return true
         }
-        if wrapper { return false }
+        if wrapper || layout { return false }
         if trust != .classesAndTags {
             // Captions and meta lines (the byline, the tags) are never the article, however little
             // text the page holds; left in, their links can make the article look like a block of
@@ -471,6 +473,13 @@ struct ContentExtractor {
             return rawChars[index] < 1000
         }
         return false
+    }
+
+    /// Whether the element holds the page's headline (an `<h1>`) and more than half of its running
+    /// text: the page's layout, whatever its class names (an off-canvas menu, a panel, a drawer the
+    /// site slides open), not the menu or panel itself.
+    private func holdsArticle(_ index: Int) -> Bool {
+        holdsHeadline[index] && rawProse[index] >= 300 && rawProse[index] * 2 > rawProse[body]
     }
 
     /// Whether an inline style hides the element (`display: none`, `visibility: hidden`).
