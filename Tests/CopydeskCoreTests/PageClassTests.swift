@@ -100,6 +100,65 @@ struct PageClassTests {
         #expect(text.contains("night bus network"))
         #expect(!text.contains("our partners store"))
     }
+    // MARK: - 2. Hidden content
+
+    @Test func whatTheMarkupHidesIsNotRead() throws {
+        // Hidden blocks with as much running text as an article: not a tooltip, a copy.
+        let hidden = [
+            "<div style=\"display: none\">", "<div style=\"DISPLAY:NONE !important\">", "<div hidden>",
+            "<section aria-hidden=\"true\">", "<div style=\"visibility: hidden\">",
+        ]
+        for opening in hidden {
+            let closing = opening.hasPrefix("<section") ? "</section>" : "</div>"
+            let text = try body("""
+                <html><body><article><h1>Night buses</h1>\(Self.prose)\(Self.prose)
+                \(opening)\(Self.otherStory)\(Self.otherStory)\(closing)</article></body></html>
+                """)
+            #expect(text.contains("fuel levy"), "\(opening)")
+            #expect(!text.contains("ferry pier"), "\(opening)")
+        }
+    }
+
+    @Test func templatesAndNoscriptCopiesAreNotRead() throws {
+        let text = try body("""
+            <html><body><article><h1>Night buses</h1>\(Self.prose)\(Self.prose)
+            <template><div class="card">\(Self.otherStory)</div></template>
+            <noscript><p>Please enable JavaScript to see the comments, the map of the new routes and the \
+            timetable of every line in the district.</p></noscript></article></body></html>
+            """)
+        #expect(text.contains("fuel levy"))
+        #expect(!text.contains("ferry pier"))
+        #expect(!text.contains("enable JavaScript"))
+    }
+
+    @Test func theArticleInTheNoscriptOfAScriptRenderedPageIsRead() throws {
+        let text = try body("""
+            <html><body><div class="topbar"><p>The Valley Post is a newspaper for the towns and villages of the \
+            upper valley, published every morning since 1921 by a cooperative of its readers.</p></div>
+            <div id="app"></div><noscript><h1>Night buses</h1>\(Self.prose)</noscript>
+            <div class="about"><p>Our newsroom is in the old mill by the river; readers are welcome to visit on \
+            weekdays between nine and five, and to bring their letters, photographs and complaints.</p></div>
+            </body></html>
+            """)
+        #expect(text.contains("night bus network"))
+        #expect(text.contains("fuel levy"))
+    }
+
+    @Test func anArticleThePageShowsOnceLoadedIsRead() throws {
+        let hiddenArticle = try body("""
+            <html><body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+            <div class="lazy-article" style="display:none"><h1>Night buses</h1>\(Self.prose)</div>
+            <div class="box"><p>Newsletter: the week in the valley, every Friday morning in your inbox.</p></div>
+            </body></html>
+            """)
+        #expect(hiddenArticle.contains("night bus network"))
+        let hiddenPage = try body("""
+            <html><body><div id="page" aria-hidden="true" style="visibility: hidden"><h1>Night buses</h1>\(Self.prose)
+            </div></body></html>
+            """)
+        #expect(hiddenPage.contains("fuel levy"))
+    }
+
     // MARK: - 3. Galleries and other stories' teasers after the article
 
     private static func teaserCard(_ number: Int) -> String {

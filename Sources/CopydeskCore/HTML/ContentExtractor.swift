@@ -14,8 +14,9 @@
 ///    paragraphs join it.
 /// 4. Emit the container's text: each block element is a paragraph; link lists, short blocks of
 ///    links, form-like blocks and teasers of other stories (a headline link with a summary, alone
-///    or in a list) inside the container are left out; line-level rules drop share labels, bare
-///    dates and bylines at the edges.
+///    or in a list) inside the container are left out, and so is what the markup hides (`hidden`,
+///    `aria-hidden`, `display: none`) unless it is most of the page; line-level rules drop share
+///    labels, bare dates and bylines at the edges.
 struct ContentExtractor {
     private let tree: HTMLTree
     private let nodes: [HTMLTree.Node]
@@ -156,7 +157,7 @@ struct ContentExtractor {
         try scoreBlocks()
         let selection = try selectContainer()
         var output = TextBuilder()
-        for root in leads(before: selection[0]) + selection {
+        for root in leads(before: selection[0]) + selection where !isConcealed(root) {
             try emit(root, into: &output)
         }
         var text = Self.cleanEdges(output.paragraphs)
@@ -339,11 +340,13 @@ struct ContentExtractor {
                     case .itemtype:
                         if tree.bytes[range].lowercasedASCIIContains("comment") { elementHints.insert(.comments) }
                     case .hidden:
-                        elementHints.insert(.hidden)
+                        elementHints.formUnion([.hidden, .hiddenByMarkup])
                     case .ariaHidden:
-                        if tree.bytes[range].lowercasedASCIIContains("true") { elementHints.insert(.hidden) }
+                        if tree.bytes[range].lowercasedASCIIContains("true") {
+                            elementHints.formUnion([.hidden, .hiddenByMarkup])
+                        }
                     case .style:
-                        if Self.styleHides(tree.bytes[range]) { elementHints.insert(.hidden) }
+                        if Self.styleHides(tree.bytes[range]) { elementHints.formUnion([.hidden, .hiddenByMarkup]) }
                     default:
                         break
                     }
@@ -401,8 +404,13 @@ struct ContentExtractor {
         let linkDensity = rawChars[index] > 0 ? Double(rawLinkChars[index]) / Double(rawChars[index]) : 0
         // A wrapper around most of the page is never boilerplate, whatever its class says.
         let wrapper = share >= 0.6 && !elementHints.contains(.comments)
+        // Most of the page's running text: the article itself, wherever the page put it (in a
+        // `<noscript>` of a page its scripts render, in a container it shows once loaded).
+        let mostProse = holdsMostProse(index)
         switch trust == .nothing && node.tag != .noscript ? .other : node.tag {
-        case .nav, .footer, .menu, .noscript:
+        case .noscript:
+            return !wrapper && !mostProse
+        case .nav, .footer, .menu:
             return !wrapper
         case .aside:
             return !wrapper && !(rawProse[index] >= 1500 && rawProse[index] * 3 >= rawChars[index])
@@ -480,6 +488,24 @@ struct ContentExtractor {
     /// site slides open), not the menu or panel itself.
     private func holdsArticle(_ index: Int) -> Bool {
         holdsHeadline[index] && rawProse[index] >= 300 && rawProse[index] * 2 > rawProse[body]
+    }
+
+    /// Whether the subtree holds most of the page's running text: the article itself, wherever the
+    /// page put it.
+    private func holdsMostProse(_ index: Int) -> Bool {
+        rawProse[index] >= 300 && rawProse[index] * 2 > rawProse[body]
+    }
+
+    /// Whether the markup hides the element (`hidden`, `aria-hidden="true"`, `display: none`): a
+    /// copy for scripts, a closed tab, a carousel's other slides, the next story preloaded. Its text
+    /// is not read, however much it holds, unless it is nearly all of the page (three quarters of
+    /// its text, or of its running text): a wrapper a script shows once the page has loaded, an
+    /// article loaded hidden. It still counts for finding the container, so that a page reads the
+    /// same whether its tabs are open or closed.
+    private func isConcealed(_ index: Int) -> Bool {
+        guard hints[index].contains(.hiddenByMarkup) else { return false }
+        let nearlyAllProse = rawProse[index] >= 300 && rawProse[index] * 4 >= rawProse[body] * 3
+        return !nearlyAllProse && rawChars[index] * 4 < rawChars[body] * 3
     }
 
     /// Whether an inline style hides the element (`display: none`, `visibility: hidden`).
@@ -772,7 +798,7 @@ struct ContentExtractor {
                 selection.append(sibling)
                 continue
             }
-            guard !dropped[sibling], nodes[sibling].tag != .text, chars[sibling] > 0,
+            guard !dropped[sibling], nodes[sibling].tag != .text, chars[sibling] > 0, !isConcealed(sibling),
                 !isTeaserBlock(sibling, within: chars[sibling] + chars[candidate])
             else { continue }
             // A sibling of the same tag and class is the next part of the same article (a recipe's
@@ -906,7 +932,7 @@ struct ContentExtractor {
                 index += 1
                 continue
             }
-            if dropped[index] || isCleanedOut(index, root: root) {
+            if dropped[index] || isConcealed(index) || isCleanedOut(index, root: root) {
                 index = Int(node.end)
                 continue
             }
