@@ -159,6 +159,49 @@ struct PageClassTests {
         #expect(hiddenPage.contains("fuel levy"))
     }
 
+    // MARK: - 4. Formulas
+
+    @Test func formulasAreReadInTheirParagraphAndTheHeadingsBetweenThemKept() throws {
+        let text = try body("""
+            <html><body><article><h1>Why buses bunch</h1>
+            <p>Buses that leave a stop a headway <math alttext="h"><mi>h</mi></math> apart drift together: the \
+            second bus picks up fewer passengers, so its dwell time shrinks and it gains on the first one every stop.</p>
+            <h2>The dwell time</h2>
+            <p><math display="block" alttext="{\\displaystyle t_{d}=\\beta \\lambda h}"><semantics><mrow>\
+            <msub><mi>t</mi><mi>d</mi></msub><mo>=</mo><mi>β</mi><mi>λ</mi><mi>h</mi></mrow></semantics></math></p>
+            <h3>Passengers waiting</h3>
+            <p><math display="block"><semantics><mrow><mi>n</mi><mo>=</mo><mi>λ</mi><mi>h</mi></mrow>\
+            <annotation encoding="application/x-tex">n = \\lambda h</annotation></semantics></math></p>
+            <h3>Headway</h3>
+            <p><math display="block"><mi>h</mi><mo>≥</mo><mn>8</mn></math></p>
+            <p>Where the operator holds buses at the timing points, the headways stay even and nobody waits twice \
+            as long as the timetable promises, which is what the council asked for in its bus plan.</p>
+            </article></body></html>
+            """)
+        #expect(text.contains("a headway h apart drift together"))
+        #expect(text.contains("t_{d}=\\beta \\lambda h"))
+        #expect(!text.contains("displaystyle"))
+        #expect(text.contains("n = \\lambda h"))
+        #expect(text.contains("h ≥ 8"))
+        #expect(text.contains("The dwell time"))
+        #expect(text.contains("Passengers waiting"))
+        #expect(text.contains("Headway"))
+    }
+
+    @Test func aFormulaHiddenBesideItsPictureIsRead() throws {
+        // The formula's MathML for screen readers, hidden beside the picture sighted readers see.
+        let text = try body("""
+            <html><body><article><h1>Why buses bunch</h1>\(Self.prose)
+            <h2 id="dwell-time"><span class="mw-headline" id="Details">Details</span></h2>
+            <p>The dwell time grows with the headway: <span class="math-element"><span class="math-mathml" \
+            style="display: none;"><math alttext="{\\displaystyle t_{d}=\\beta h}"><mi>t</mi></math></span>\
+            <img class="math-fallback-image" aria-hidden="true" alt="t_d = beta h" src="/f.svg"></span>, so a late \
+            bus gets later at every stop it serves until the one behind it catches up.</p></article></body></html>
+            """)
+        #expect(text.contains("grows with the headway: t_{d}=\\beta h, so a late bus"))
+        #expect(text.contains("Details"))
+    }
+
     // MARK: - 3. Galleries and other stories' teasers after the article
 
     private static func teaserCard(_ number: Int) -> String {

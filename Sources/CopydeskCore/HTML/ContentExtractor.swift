@@ -38,6 +38,8 @@ struct ContentExtractor {
     private var rawLinks: [Int32]
     /// Pictures (`<img>`, `<picture>`, not their `<noscript>` copies) in the subtree.
     private var rawImages: [Int32]
+    /// Characters of MathML formulas in the subtree.
+    private var formulaChars: [Int32]
     /// Whether the subtree holds the page's main region (`<main>`, `role=main`) or an element
     /// marked `itemprop=articleBody`: a layout wrapper, never boilerplate whatever its class says.
     private var holdsMain: [Bool]
@@ -80,6 +82,7 @@ struct ContentExtractor {
         rawBlocks = Array(repeating: 0, count: count)
         rawLinks = Array(repeating: 0, count: count)
         rawImages = Array(repeating: 0, count: count)
+        formulaChars = Array(repeating: 0, count: count)
         holdsMain = Array(repeating: false, count: count)
         holdsHeadline = Array(repeating: false, count: count)
         hints = Array(repeating: [], count: count)
@@ -238,6 +241,7 @@ struct ContentExtractor {
             let node = nodes[index]
             if node.tag == .text {
                 rawChars[index] = node.characters
+                if node.parent >= 0, nodes[Int(node.parent)].tag == .math { formulaChars[index] = node.characters }
                 let block = Int(blockOf[index])
                 ownChars[block] += node.characters
                 if inLink[index] {
@@ -276,6 +280,7 @@ struct ContentExtractor {
                 rawProse[parent] += rawProse[index]
                 rawBlocks[parent] += rawBlocks[index]
                 rawLinks[parent] += rawLinks[index]
+                formulaChars[parent] += formulaChars[index]
                 headlineLinks[parent] += headlineLinks[index]
                 teaserChars[parent] += teaserChars[index]
                 if node.tag != .noscript { rawImages[parent] += rawImages[index] }
@@ -315,9 +320,11 @@ struct ContentExtractor {
                     let range = Int(attribute.start) ..< Int(attribute.end)
                     switch attribute.name {
                     case .class, .id:
-                        // A heading's id is an anchor made from its own words (`#what-comes-next`),
-                        // not the name of a part of the layout.
-                        guard !range.isEmpty, attribute.name == .class || !node.tag.isHeading else { break }
+                        // The id of a heading, or of an element in one, is an anchor made from its
+                        // own words (`#what-comes-next`, `#Details`), not the name of a part of the
+                        // layout.
+                        guard !range.isEmpty, attribute.name == .class || !nodes[Int(blockOf[index])].tag.isHeading
+                        else { break }
                         let key = FNV1a.hash(tree.bytes[range]) &+ (attribute.name == .id ? 1 : 0)
                         if let known = cache[key] {
                             elementHints.formUnion(known)
@@ -351,6 +358,11 @@ struct ContentExtractor {
                         break
                     }
                 }
+            }
+            if elementHints.contains(.hidden), formulaChars[index] > 0, formulaChars[index] == rawChars[index] {
+                // The formula itself, hidden beside its picture for screen readers and copying:
+                // its TeX is the text of the formula.
+                elementHints.subtract([.hidden, .hiddenByMarkup])
             }
             if elementHints.contains(.teaser) {
                 // `teaser-text`, `article-teaser`: the article's own lead (German CMSs call it the teaser)

@@ -128,6 +128,15 @@ final class HTMLDocument {
                 var descend = !tag.isSkipped || tag == .head || tag == .title
                 if tag == .script, let range = tree.attributeRange(.type, of: Int(index)) {
                     descend = tree.bytes[range].lowercasedASCIIContains("ld+json")
+                } else if tag == .math {
+                    // A formula is one piece of text, not a tree of symbols.
+                    descend = false
+                    var formula = Self.formulaText(node)
+                    if !formula.isEmpty {
+                        formula.append(0)
+                        formula.withUnsafeBufferPointer { Self.appendText($0.baseAddress!, parent: index, to: &tree) }
+                        tree.nodes[Int(index)].end = Int32(tree.nodes.count)
+                    }
                 }
                 if descend, let children = node.pointee.children {
                     open.append(index)
@@ -152,6 +161,109 @@ final class HTMLDocument {
             tree.nodes[Int(index)].end = Int32(tree.nodes.count)
         }
         return tree
+    }
+
+    /// The text of a MathML `<math>` element: its `alttext`, else a TeX annotation, else the text of
+    /// its symbols one space apart (`x = 2`). A TeX wrapper that only sets the display style
+    /// (`{\displaystyle E=mc^{2}}`) is taken off.
+    private static func formulaText(_ math: xmlNodePtr) -> [UInt8] {
+        var attribute = math.pointee.properties
+        while let current = attribute {
+            if let name = current.pointee.name, hash(name) == alttextHash {
+                var value: [UInt8] = []
+                var child = current.pointee.children
+                while let text = child {
+                    if let content = text.pointee.content { appendRaw(content, to: &value) }
+                    child = text.pointee.next
+                }
+                let trimmed = withoutDisplayStyle(value)
+                if !trimmed.isEmpty { return trimmed }
+            }
+            attribute = current.pointee.next
+        }
+        var tex: [UInt8] = []
+        var symbols: [UInt8] = []
+        // Depth-first over the formula, without recursion; `annotation-xml` is another markup of
+        // the same formula, never read.
+        var node = math.pointee.children
+        walk: while let current = node {
+            var descend = true
+            if current.pointee.type == XML_ELEMENT_NODE, let name = current.pointee.name {
+                let element = hash(name)
+                if element == annotationXMLHash {
+                    descend = false
+                } else if element == annotationHash {
+                    descend = false
+                    if tex.isEmpty, isTeXAnnotation(current) {
+                        var child = current.pointee.children
+                        while let text = child {
+                            if let content = text.pointee.content { appendRaw(content, to: &tex) }
+                            child = text.pointee.next
+                        }
+                    }
+                }
+            } else if current.pointee.type == XML_TEXT_NODE, let content = current.pointee.content {
+                if !symbols.isEmpty { symbols.append(0x20) }
+                appendRaw(content, to: &symbols)
+            }
+            if descend, let child = current.pointee.children {
+                node = child
+                continue walk
+            }
+            var at = current
+            while true {
+                if let sibling = at.pointee.next {
+                    node = sibling
+                    continue walk
+                }
+                guard let parent = at.pointee.parent, parent != math else { break walk }
+                at = parent
+            }
+        }
+        let fromTeX = withoutDisplayStyle(tex)
+        return fromTeX.isEmpty ? symbols : fromTeX
+    }
+
+    private static let alttextHash = FNV1a.hash(Array("alttext".utf8))
+    private static let annotationHash = FNV1a.hash(Array("annotation".utf8))
+    private static let annotationXMLHash = FNV1a.hash(Array("annotation-xml".utf8))
+    private static let encodingHash = FNV1a.hash(Array("encoding".utf8))
+
+    /// Whether an `<annotation>` holds TeX (`encoding="application/x-tex"`, `TeX`, `LaTeX`).
+    private static func isTeXAnnotation(_ annotation: xmlNodePtr) -> Bool {
+        var attribute = annotation.pointee.properties
+        while let current = attribute {
+            if let name = current.pointee.name, hash(name) == encodingHash {
+                var value: [UInt8] = []
+                var child = current.pointee.children
+                while let text = child {
+                    if let content = text.pointee.content { appendRaw(content, to: &value) }
+                    child = text.pointee.next
+                }
+                return value[...].lowercasedASCIIContains("tex")
+            }
+            attribute = current.pointee.next
+        }
+        return false
+    }
+
+    /// TeX without an outer `{\displaystyle …}` or `{\textstyle …}`, trimmed.
+    private static func withoutDisplayStyle(_ tex: [UInt8]) -> [UInt8] {
+        var slice = tex[...]
+        while let first = slice.first, first == 0x20 || first == 0x0A || first == 0x09 || first == 0x0D {
+            slice = slice.dropFirst()
+        }
+        while let last = slice.last, last == 0x20 || last == 0x0A || last == 0x09 || last == 0x0D { slice = slice.dropLast() }
+        for wrapper in ["{\\displaystyle", "{\\textstyle"] {
+            let prefix = Array(wrapper.utf8)
+            if slice.starts(with: prefix), slice.last == 0x7D {
+                slice = slice.dropFirst(prefix.count).dropLast()
+                while let first = slice.first, first == 0x20 { slice = slice.dropFirst() }
+                while let last = slice.last, last == 0x20 { slice = slice.dropLast() }
+                break
+            }
+        }
+        return Array(slice)
     }
 
     private static func hash(_ name: UnsafePointer<xmlChar>) -> UInt64 {
