@@ -284,4 +284,87 @@ struct PageClassTests {
             """)
         #expect(text.contains("what the drivers say"))
     }
+    // MARK: - 5. Section fronts
+
+    private static let siteHeader = """
+        <header class="site-header"><a href="/">The Valley Post</a><nav><a href="/politics">Politics</a> \
+        <a href="/sport">Sport</a> <a href="/culture">Culture</a></nav></header>
+        """
+    private static let siteFooter = """
+        <footer><p>The Valley Post, Mill Street 4, published by a cooperative of its readers.</p>\
+        <a href="/imprint">Imprint</a></footer>
+        """
+
+    /// A teaser as section fronts and story streams print them: picture, kicker, linked headline,
+    /// a line of summary, a date.
+    private static func frontTeaser(_ number: Int, linkedPicture: Bool = true) -> String {
+        let picture = linkedPicture
+            ? "<a href=\"/politics/story-\(number)\"><img src=\"/img/\(number).jpg\" alt=\"\"></a>"
+            : "<img src=\"/img/\(number).jpg\" alt=\"\">"
+        return """
+            <article class="teaser"><div class="media">\(picture)</div><span class="kicker">Council</span>
+            <h2 class="title"><a href="/politics/story-\(number)">The council votes on plan \(number) for the \
+            northern villages</a></h2><p>Residents had asked for the change for years; the vote on Tuesday was \
+            closer than expected, and the opposition wants a recount.</p><time>May \(number % 28 + 1)</time></article>
+            """
+    }
+
+    @Test func aSectionFrontIsRejectedAsNotAnArticle() {
+        let streams = [
+            "<main><h1>Politics</h1><div class=\"stream\">\((1 ... 24).map { Self.frontTeaser($0) }.joined())</div>"
+                + "<div class=\"pager\"><a href=\"?page=2\">More stories</a></div></main>",
+            "<div id=\"content\"><h1>Politics</h1><ul>"
+                + (1 ... 12).map { "<li>\(Self.frontTeaser($0, linkedPicture: false))</li>" }.joined() + "</ul></div>",
+            "<div class=\"col\"><h2>Latest</h2>\((1 ... 10).map { Self.frontTeaser($0, linkedPicture: false) }.joined())</div>",
+        ]
+        for stream in streams {
+            let error = rejection("""
+                <html><head><title>Politics | The Valley Post</title></head><body>\(Self.siteHeader)\(stream)\(Self.siteFooter)
+                </body></html>
+                """)
+            #expect(error?.code == .notAnArticle)
+            #expect(error?.code.isRejection == true)
+            #expect(error?.message.hasPrefix("the page is a section front:") == true)
+            #expect(error?.message.hasSuffix("teasers and no article text") == true)
+        }
+    }
+
+    @Test func aShortArticleBeforeAStreamOfTeasersIsAnArticle() throws {
+        let text = try body("""
+            <html><body>\(Self.siteHeader)<main><article><h1>Night buses for the northern villages approved</h1>
+            <p>The regional council voted on Tuesday to extend the night bus network to three villages.</p></article>
+            <section class="more"><h2>More from Politics</h2>\((1 ... 12).map { Self.frontTeaser($0) }.joined())</section>
+            </main>\(Self.siteFooter)</body></html>
+            """)
+        #expect(text.contains("extend the night bus network"))
+    }
+
+    @Test func aPageThatDeclaresAnArticleIsNotASectionFront() throws {
+        let stream = (1 ... 12).map { Self.frontTeaser($0) }.joined()
+        for head in [
+            "<meta property=\"og:type\" content=\"article\">",
+            "<meta property=\"article:published_time\" content=\"2024-05-03T09:15:00+02:00\">",
+        ] {
+            #expect(throws: Never.self) {
+                try body("<html><head>\(head)</head><body><h1>Politics</h1><div>\(stream)</div></body></html>")
+            }
+        }
+    }
+
+    @Test func anArticleWithALongStreamOfRelatedStoriesIsAnArticle() throws {
+        let text = try body("""
+            <html><body>\(Self.siteHeader)<div class="page"><h1>Night buses</h1>\(Self.prose)\(Self.prose)
+            <div class="related">\((1 ... 30).map { Self.frontTeaser($0) }.joined())</div></div>\(Self.siteFooter)
+            </body></html>
+            """)
+        #expect(text.contains("fuel levy"))
+        #expect(!text.contains("wants a recount"))
+    }
+
+    @Test func agencyBodiesAreNeverSectionFronts() throws {
+        // An agency item's HTML body is its article, whatever its markup looks like.
+        let fragment = (1 ... 10).map { Self.frontTeaser($0, linkedPicture: false) }.joined()
+        let paragraphs = try WireText.paragraphs(html: fragment, deadline: .never)
+        #expect(!paragraphs.isEmpty)
+    }
 }

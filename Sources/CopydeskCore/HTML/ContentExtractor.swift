@@ -45,6 +45,9 @@ struct ContentExtractor {
     private var holdsMain: [Bool]
     /// Whether the subtree holds an `<h1>`: the page's headline.
     private var holdsHeadline: [Bool]
+    /// The longest `<h1>` of the page that is not mostly a link, in characters: a headline of an
+    /// article (a section front's `<h1>` names the section).
+    private var longestHeadline: Int32 = 0
     private var hints: [ClassHints]
     private var dropped: [Bool]
     private var chars: [Int32]
@@ -67,6 +70,13 @@ struct ContentExtractor {
     /// Characters of teasers in the subtree: of the largest elements that hold one headline link
     /// and no more than 600 characters.
     private var teaserChars: [Int32]
+    /// Teasers in the subtree (dropped or not): elements with one or two headline links and no more
+    /// than 600 characters, not inside a larger one.
+    private var teasers: [Int32]
+    /// Characters of article-like text (``good``) in the subtree outside teasers, and the longest
+    /// block of it.
+    private var goodOutsideTeasers: [Int32]
+    private var longestOutsideTeasers: [Int32]
 
     init(tree: HTMLTree, deadline: Deadline = .never) {
         self.tree = tree
@@ -100,6 +110,9 @@ struct ContentExtractor {
         headings = Array(repeating: 0, count: count)
         headlineLinks = Array(repeating: 0, count: count)
         teaserChars = Array(repeating: 0, count: count)
+        teasers = Array(repeating: 0, count: count)
+        goodOutsideTeasers = Array(repeating: 0, count: count)
+        longestOutsideTeasers = Array(repeating: 0, count: count)
     }
 
     /// The main text as paragraphs.
@@ -108,16 +121,51 @@ struct ContentExtractor {
     mutating func extract() throws(CopydeskError) -> [String] {
         guard count > 0 else { return [] }
         try measureRaw()
-        let text = try attempt(trust: .classesAndTags)
-        guard Self.length(text) < 250 else { return text }
+        let first = try attempt(trust: .classesAndTags)
+        composition = first.composition
+        guard Self.length(first.text) < 250 else { return first.text }
         // Too little text: the class words dropped the article itself. Try again trusting only
         // tags, comments and hidden content, as trafilatura undoes a discard that empties a page.
         let relaxed = try attempt(trust: .tags)
-        let best = Self.length(relaxed) > Self.length(text) ? relaxed : text
-        guard best.isEmpty else { return best }
+        let best = Self.length(relaxed.text) > Self.length(first.text) ? relaxed : first
+        composition = best.composition
+        guard best.text.isEmpty else { return best.text }
         // Still nothing: the article stands in an element that is boilerplate by its tag (an
         // `<aside>` or a `<header>` around the whole story). Choose a container by its text alone.
-        return try attempt(trust: .nothing)
+        let last = try attempt(trust: .nothing)
+        composition = last.composition
+        return last.text
+    }
+
+    /// What the text ``extract()`` returned is made of.
+    private(set) var composition = Composition()
+
+    /// The teasers of a section front, when the page is one: teasers of other stories (eight or
+    /// more, each a headline link with at most a summary) make the text, read or left out, with
+    /// less than 400 characters of other text beside them, no block of running text of 400
+    /// characters outside a teaser anywhere in the page, and no `<h1>` as long as a headline (25
+    /// characters; a section front's names the section): no article. `nil` for a page with an
+    /// article. Call after ``extract()``.
+    var sectionFront: Composition? {
+        let front = composition
+        guard front.teasers >= 8, front.ownChars < 400, front.ownChars * 4 < front.teaserChars,
+            front.longestOwnBlock < 400, longestHeadline < 25
+        else { return nil }
+        return front
+    }
+
+    /// What the text of an attempt is made of: teasers of other stories (see ``isTeaser(_:)``) or
+    /// text of its own.
+    struct Composition: Sendable {
+        /// Teasers whose text the attempt read.
+        var teasers = 0
+        /// Characters read inside them.
+        var teaserChars = 0
+        /// Characters read outside them and outside links.
+        var ownChars = 0
+        /// The longest block of running text (40 characters or more, few links) the attempt kept
+        /// in the page outside teasers, read or not: its link text left out.
+        var longestOwnBlock = 0
     }
 
     /// What an attempt believes of the markup when it drops elements before scoring.
@@ -150,28 +198,36 @@ struct ContentExtractor {
             score[index] = 0
             good[index] = 0
             headings[index] = 0
+            goodOutsideTeasers[index] = 0
+            longestOutsideTeasers[index] = 0
         }
     }
 
-    private mutating func attempt(trust: Trust) throws(CopydeskError) -> [String] {
+    private mutating func attempt(trust: Trust) throws(CopydeskError) -> (text: [String], composition: Composition) {
         if trust != .classesAndTags { try reset() }
         try classify(trust: trust)
         try measureKept()
         try scoreBlocks()
         let selection = try selectContainer()
         var output = TextBuilder()
+        var tally = Composition()
         for root in leads(before: selection[0]) + selection where !isConcealed(root) {
-            try emit(root, into: &output)
+            try emit(root, into: &output, tally: &tally)
         }
         var text = Self.cleanEdges(output.paragraphs)
         if text.reduce(0, { $0 + $1.count }) < 250, selection != [body] {
             // Too little for an article: the container was a wrong guess; take the body as cleaned.
             var whole = TextBuilder()
-            try emit(body, into: &whole)
+            var wholeTally = Composition()
+            try emit(body, into: &whole, tally: &wholeTally)
             let alternative = Self.cleanEdges(whole.paragraphs)
-            if alternative.reduce(0, { $0 + $1.count }) > text.reduce(0, { $0 + $1.count }) { text = alternative }
+            if alternative.reduce(0, { $0 + $1.count }) > text.reduce(0, { $0 + $1.count }) {
+                text = alternative
+                tally = wholeTally
+            }
         }
-        return text
+        tally.longestOwnBlock = Int(longestOutsideTeasers[body])
+        return (text, tally)
     }
 
     /// The text of the whole body, for a page where no container holds text: only skipped and
@@ -260,6 +316,9 @@ struct ContentExtractor {
                 if ownChars[index] >= 100, ownLinkChars[index] * 10 < ownChars[index] * 3 {
                     rawProse[index] += ownChars[index]
                 }
+                if node.tag == .h1, ownLinkChars[index] * 2 < ownChars[index] {
+                    longestHeadline = max(longestHeadline, ownChars[index])
+                }
                 // A headline link: a heading that is mostly a link (not the `<h1>`: a page's own
                 // headline links to the page on many blogs), or a paragraph that is one long link.
                 if node.tag.isHeading ? node.tag != .h1 && ownChars[index] >= 10
@@ -270,8 +329,9 @@ struct ContentExtractor {
                     headlineLinks[index] += 1
                 }
             }
-            if node.tag != .text, headlineLinks[index] == 1 || headlineLinks[index] == 2, rawChars[index] <= 600 {
+            if node.tag != .text, isTeaser(index) {
                 teaserChars[index] = rawChars[index]
+                teasers[index] = 1
             }
             let parent = Int(node.parent)
             if parent >= 0 {
@@ -283,6 +343,7 @@ struct ContentExtractor {
                 formulaChars[parent] += formulaChars[index]
                 headlineLinks[parent] += headlineLinks[index]
                 teaserChars[parent] += teaserChars[index]
+                teasers[parent] += teasers[index]
                 if node.tag != .noscript { rawImages[parent] += rawImages[index] }
                 if holdsMain[index] { holdsMain[parent] = true }
                 if holdsHeadline[index] { holdsHeadline[parent] = true }
@@ -555,8 +616,15 @@ struct ContentExtractor {
                     if node.tag.isHeading {
                         headings[index] += ownChars[index]
                     } else if ownChars[index] >= 40, ownLinkChars[index] * 20 < ownChars[index] * 7 {
-                        good[index] += ownChars[index] - ownLinkChars[index]
+                        let text = ownChars[index] - ownLinkChars[index]
+                        good[index] += text
+                        goodOutsideTeasers[index] += text
+                        longestOutsideTeasers[index] = max(longestOutsideTeasers[index], text)
                     }
+                }
+                if isTeaser(index) {
+                    goodOutsideTeasers[index] = 0
+                    longestOutsideTeasers[index] = 0
                 }
                 switch node.tag {
                 case .p: paragraphs[index] += 1
@@ -572,8 +640,16 @@ struct ContentExtractor {
                 good[parent] += good[index]
                 headings[parent] += headings[index]
                 images[parent] += images[index]
+                goodOutsideTeasers[parent] += goodOutsideTeasers[index]
+                longestOutsideTeasers[parent] = max(longestOutsideTeasers[parent], longestOutsideTeasers[index])
             }
         }
+    }
+
+    /// Whether the element is one teaser (or a pair side by side): one or two headline links and no
+    /// more than 600 characters.
+    private func isTeaser(_ index: Int) -> Bool {
+        (headlineLinks[index] == 1 || headlineLinks[index] == 2) && rawChars[index] <= 600
     }
 
     private func linkDensity(_ index: Int) -> Double {
@@ -874,13 +950,13 @@ struct ContentExtractor {
     }
 
     /// Whether an element inside the container is left out: a block of links, a form, a short
-    /// block of images (readability's "conditional cleaning"), teasers of other stories, a gallery.
+    /// block of images (readability's "conditional cleaning"). Teasers of other stories are left
+    /// out too (``isTeaserBlock(_:within:)``), before this.
     private func isCleanedOut(_ index: Int, root: Int) -> Bool {
         let node = nodes[index]
         // An element copydesk does not know (`ruby`, `ins`, a custom element) inside a link or a
         // paragraph is a run of the paragraph's text, not a block to judge on its own.
         if node.tag == .other, inLink[index] || nodes[Int(blockOf[index])].tag.isParagraphLike { return false }
-        if isTeaserBlock(index, within: chars[root]) { return true }
         switch node.tag {
         case .ul, .ol, .dl, .menu, .div, .section, .table, .form, .fieldset, .aside, .header, .footer, .other:
             break
@@ -911,7 +987,7 @@ struct ContentExtractor {
         return false
     }
 
-    private func emit(_ root: Int, into output: inout TextBuilder) throws(CopydeskError) {
+    private func emit(_ root: Int, into output: inout TextBuilder, tally: inout Composition) throws(CopydeskError) {
         let end = Int(nodes[root].end)
         if nodes[root].tag == .text {
             let node = nodes[root]
@@ -919,10 +995,17 @@ struct ContentExtractor {
                 tree.bytes[Int(node.first) ..< Int(node.first + node.count)], characters: Int(node.characters),
                 inLink: inLink[root])
             output.flush()
+            if !inLink[root] { tally.ownChars += Int(node.characters) }
             return
         }
         var closing: [(end: Int, block: Bool)] = [(end, true)]
         var index = root + 1
+        // The end of the teaser the walk is in (the root's end when the root is one).
+        var teaserEnd = -1
+        if isTeaser(root) {
+            tally.teasers += 1
+            teaserEnd = end
+        }
         let keep: (TextBuilder) -> Bool = { builder in
             // A line of two or more links and nothing else is a link list, not text.
             !(builder.links >= 2 && builder.linkCharacters * 10 >= builder.characters * 9)
@@ -940,13 +1023,35 @@ struct ContentExtractor {
                     output.append(
                         tree.bytes[Int(node.first) ..< Int(node.first + node.count)], characters: Int(node.characters),
                         inLink: inLink[index])
+                    if index < teaserEnd {
+                        tally.teaserChars += Int(node.characters)
+                    } else if !inLink[index] {
+                        tally.ownChars += Int(node.characters)
+                    }
                 }
                 index += 1
                 continue
             }
-            if dropped[index] || isConcealed(index) || isCleanedOut(index, root: root) {
+            if dropped[index] || isConcealed(index) {
                 index = Int(node.end)
                 continue
+            }
+            if isTeaserBlock(index, within: chars[root]) {
+                // Left out, but the page's text would have been these teasers.
+                if index >= teaserEnd {
+                    tally.teasers += Int(max(teasers[index], 1))
+                    tally.teaserChars += Int(chars[index])
+                }
+                index = Int(node.end)
+                continue
+            }
+            if isCleanedOut(index, root: root) {
+                index = Int(node.end)
+                continue
+            }
+            if index >= teaserEnd, isTeaser(index) {
+                tally.teasers += 1
+                teaserEnd = Int(node.end)
             }
             if node.tag == .br {
                 output.lineBreak()
