@@ -119,6 +119,22 @@ struct PageClassTests {
         }
     }
 
+    @Test func thePagesOfAnArticleShownOneAtATimeAreRead() throws {
+        // A gallery of numbered items: one shown, the others hidden until the reader clicks on.
+        let pages = (1 ... 4).map { number in
+            let hidden = number == 1 ? "class=\"item\"" : "class=\"item hidden\" style=\"display: none\""
+            return """
+                <div \(hidden)><h2>\(number). Stop number \(number)</h2><p>The night bus stops at stop number \(number) \
+                every forty minutes, with a shelter, a timetable board and a light that stays on until the last bus.</p></div>
+                """
+        }
+        let text = try body("""
+            <html><body><article><h1>Every stop of the night bus</h1>\(pages.joined())</article></body></html>
+            """)
+        #expect(text.contains("stop number 1 every"))
+        #expect(text.contains("stop number 4 every"))
+    }
+
     @Test func templatesAndNoscriptCopiesAreNotRead() throws {
         let text = try body("""
             <html><body><article><h1>Night buses</h1>\(Self.prose)\(Self.prose)

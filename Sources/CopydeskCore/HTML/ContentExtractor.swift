@@ -360,6 +360,7 @@ struct ContentExtractor {
     private mutating func classify(trust: Trust) throws(CopydeskError) {
         var cache: [UInt64: ClassHints] = [:]
         var classCounts: [UInt64: Int32]? = nil
+        var shownKinds: [Int: Set<UInt64>] = [:]
         let pageChars = max(rawChars[body], 1)
         var index = 0
         while index < count {
@@ -425,6 +426,11 @@ struct ContentExtractor {
                 // its TeX is the text of the formula.
                 elementHints.subtract([.hidden, .hiddenByMarkup])
             }
+            if elementHints.contains(.hiddenByMarkup), isPageOfSeries(index, shownKinds: &shownKinds) {
+                // One page of an article shown a page at a time (a gallery of numbered items, a
+                // slide show): the pages beside the one shown are the article's too.
+                elementHints.subtract([.hidden, .hiddenByMarkup])
+            }
             if elementHints.contains(.teaser) {
                 // `teaser-text`, `article-teaser`: the article's own lead (German CMSs call it the teaser)
                 // is running text with few links; a teaser of another story is mostly its link.
@@ -465,6 +471,51 @@ struct ContentExtractor {
             counts = found
         }
         return (counts?[own] ?? 0) > 1
+    }
+
+    /// The kind of an element: its tag and its first class (`gallery-item` of `gallery-item hidden`).
+    private func kind(of index: Int) -> UInt64? {
+        guard let range = tree.attributeRange(.class, of: index) else { return nil }
+        let first = tree.bytes[range].split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }).first
+        guard let first else { return nil }
+        return FNV1a.hash(first) &+ UInt64(nodes[index].tag.rawValue)
+    }
+
+    /// Whether the markup itself hides the element: `hidden`, `aria-hidden="true"`, an inline style.
+    private func isHiddenByMarkup(_ index: Int) -> Bool {
+        let node = nodes[index]
+        guard node.count > 0 else { return false }
+        for position in Int(node.first) ..< Int(node.first + node.count) {
+            let attribute = tree.attributes[position]
+            let value = tree.bytes[Int(attribute.start) ..< Int(attribute.end)]
+            switch attribute.name {
+            case .hidden: return true
+            case .ariaHidden: if value.lowercasedASCIIContains("true") { return true }
+            case .style: if Self.styleHides(value) { return true }
+            default: break
+            }
+        }
+        return false
+    }
+
+    /// Whether the hidden element `index` is one of a series of siblings of its kind that the page
+    /// shows one at a time: a sibling of the same kind is shown. `shownKinds` keeps the kinds shown
+    /// among each parent's children (the first 200).
+    private func isPageOfSeries(_ index: Int, shownKinds: inout [Int: Set<UInt64>]) -> Bool {
+        let parent = Int(nodes[index].parent)
+        guard parent >= 0, let own = kind(of: index) else { return false }
+        if shownKinds[parent] == nil {
+            var kinds = Set<UInt64>()
+            var child = parent + 1
+            var scanned = 0
+            while child < Int(nodes[parent].end), scanned < 200 {
+                if nodes[child].tag != .text, !isHiddenByMarkup(child), let kind = kind(of: child) { kinds.insert(kind) }
+                child = Int(nodes[child].end)
+                scanned += 1
+            }
+            shownKinds[parent] = kinds
+        }
+        return shownKinds[parent]?.contains(own) ?? false
     }
 
     private mutating func markDropped(_ index: Int) {
