@@ -355,6 +355,16 @@ struct PageClassTests {
         #expect(text.contains("extend the night bus network"))
     }
 
+    @Test func aStoryPageOfAnAggregatorIsAnArticle() throws {
+        // A headline set as an <h2>, a line of summary, and the aggregator's other stories.
+        let text = try body("""
+            <html><body>\(Self.siteHeader)<div class="story"><h2>Night buses for the northern villages approved</h2>
+            <p>The regional council voted on Tuesday to extend the night bus network to three villages.</p></div>
+            <div class="list">\((1 ... 12).map { Self.frontTeaser($0) }.joined())</div>\(Self.siteFooter)</body></html>
+            """)
+        #expect(text.contains("extend the night bus network"))
+    }
+
     @Test func aPageThatDeclaresAnArticleIsNotASectionFront() throws {
         let stream = (1 ... 12).map { Self.frontTeaser($0) }.joined()
         for head in [

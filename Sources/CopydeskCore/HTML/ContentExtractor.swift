@@ -45,9 +45,11 @@ struct ContentExtractor {
     private var holdsMain: [Bool]
     /// Whether the subtree holds an `<h1>`: the page's headline.
     private var holdsHeadline: [Bool]
-    /// The longest `<h1>` of the page that is not mostly a link, in characters: a headline of an
-    /// article (a section front's `<h1>` names the section).
+    /// The longest `<h1>` of the page that is not mostly a link, in characters, and the first `<h1>`
+    /// or `<h2>` that is not: a headline of an article (a section front's names the section, its
+    /// teasers' headlines are links).
     private var longestHeadline: Int32 = 0
+    private var firstHeadline: Int32 = 0
     private var hints: [ClassHints]
     private var dropped: [Bool]
     private var chars: [Int32]
@@ -143,13 +145,13 @@ struct ContentExtractor {
     /// The teasers of a section front, when the page is one: teasers of other stories (eight or
     /// more, each a headline link with at most a summary) make the text, read or left out, with
     /// less than 400 characters of other text beside them, no block of running text of 400
-    /// characters outside a teaser anywhere in the page, and no `<h1>` as long as a headline (25
-    /// characters; a section front's names the section): no article. `nil` for a page with an
-    /// article. Call after ``extract()``.
+    /// characters outside a teaser anywhere in the page, and no `<h1>` (nor a first `<h2>`) as long
+    /// as a headline (25 characters; a section front's names the section): no article. `nil` for
+    /// a page with an article. Call after ``extract()``.
     var sectionFront: Composition? {
         let front = composition
         guard front.teasers >= 8, front.ownChars < 400, front.ownChars * 4 < front.teaserChars,
-            front.longestOwnBlock < 400, longestHeadline < 25
+            front.longestOwnBlock < 400, longestHeadline < 25, firstHeadline < 25
         else { return nil }
         return front
     }
@@ -316,8 +318,10 @@ struct ContentExtractor {
                 if ownChars[index] >= 100, ownLinkChars[index] * 10 < ownChars[index] * 3 {
                     rawProse[index] += ownChars[index]
                 }
-                if node.tag == .h1, ownLinkChars[index] * 2 < ownChars[index] {
-                    longestHeadline = max(longestHeadline, ownChars[index])
+                if node.tag == .h1 || node.tag == .h2, ownLinkChars[index] * 2 < ownChars[index] {
+                    if node.tag == .h1 { longestHeadline = max(longestHeadline, ownChars[index]) }
+                    // Visited in reverse document order: the last one seen is the first.
+                    firstHeadline = ownChars[index]
                 }
                 // A headline link: a heading that is mostly a link (not the `<h1>`: a page's own
                 // headline links to the page on many blogs), or a paragraph that is one long link.
