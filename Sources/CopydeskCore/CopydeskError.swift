@@ -11,6 +11,7 @@ public struct CopydeskError: Error, Sendable, Hashable {
             case binaryInput = "binary"
             case undecodable = "undecodable"
             case noText = "no-text"
+            case notAnArticle = "not-an-article"
             case tooLarge = "too-large"
             case timedOut = "timed-out"
             case parseFailed = "parse-failed"
@@ -33,6 +34,9 @@ public struct CopydeskError: Error, Sendable, Hashable {
         public static let undecodable = Code(value: .undecodable)
         /// The input decoded but holds no article text.
         public static let noText = Code(value: .noText)
+        /// The input is a page of another kind than an article: a section front (a list of
+        /// teasers of other stories, with no article of its own).
+        public static let notAnArticle = Code(value: .notAnArticle)
         /// The file is larger than the size cap.
         public static let tooLarge = Code(value: .tooLarge)
         /// Normalizing the file took longer than the time limit (`--file-timeout`).
@@ -61,8 +65,8 @@ public struct CopydeskError: Error, Sendable, Hashable {
         /// a failure of copydesk (after which the file is left in place and tried again).
         public var isRejection: Bool {
             switch value {
-            case .emptyInput, .binaryInput, .undecodable, .noText, .tooLarge, .timedOut, .parseFailed,
-                .unsupportedInput:
+            case .emptyInput, .binaryInput, .undecodable, .noText, .notAnArticle, .tooLarge, .timedOut,
+                .parseFailed, .unsupportedInput:
                 true
             case .ioFailed, .storeFailed, .storeUnavailable, .storeDamaged, .storeNotReady, .usage:
                 false

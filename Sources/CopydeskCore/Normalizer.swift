@@ -4,7 +4,7 @@ public struct Normalizer: Sendable {
     /// The version of the normalization rules, recorded with every version of an article so that
     /// `copydesk reprocess` knows which versions an upgrade may change. Bump it whenever the output
     /// for some input changes.
-    public static let version = 6
+    public static let version = 7
 
     public init() {}
 
@@ -43,7 +43,8 @@ public struct Normalizer: Sendable {
             guard error.code == .binaryInput, let page = HTMLNormalizer.withoutStrayNULs(bytes) else { throw error }
             let format = FormatSniffer.sniff(bytes: page)
             return [.success(try HTMLNormalizer.normalize(
-                page, decoded: try TextDecoder.decode(page), format: format, deadline: deadline))]
+                page, decoded: try TextDecoder.decode(page), format: format, deadline: deadline,
+                rejectingSectionFronts: true))]
         }
         let format = FormatSniffer.sniff(prefix: decoded.text)
         let items: [ItemResult]
@@ -51,7 +52,8 @@ public struct Normalizer: Sendable {
         case .text:
             items = [.success(try normalizeText(decoded, deadline: deadline))]
         case .html, .xhtml:
-            items = [.success(try HTMLNormalizer.normalize(bytes, decoded: decoded, format: format, deadline: deadline))]
+            items = [.success(try HTMLNormalizer.normalize(
+                bytes, decoded: decoded, format: format, deadline: deadline, rejectingSectionFronts: true))]
         case .ninjs:
             items = try NinjsReader.readItems(decoded.text, charset: decoded.charset.rawValue, deadline: deadline)
         case .newsmlG2:

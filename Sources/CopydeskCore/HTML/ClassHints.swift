@@ -39,6 +39,9 @@ struct ClassHints: OptionSet, Hashable, Sendable {
     /// A teaser: a box promoting another story, or (in German CMSs) the article's own lead. Which
     /// one the extractor decides by the element's links.
     static let teaser = ClassHints(rawValue: 1 << 17)
+    /// Hidden by the markup itself: the `hidden` attribute, `aria-hidden="true"`, an inline style
+    /// with `display: none` or `visibility: hidden` (always with ``hidden``).
+    static let hiddenByMarkup = ClassHints(rawValue: 1 << 18)
 
     /// Hints that remove an element and its content wherever they occur.
     static let boilerplate: ClassHints = [
@@ -203,7 +206,8 @@ struct ClassHints: OptionSet, Hashable, Sendable {
             let byte: UInt8 = index < value.endIndex ? value[index] : 0x20
             index += 1
             if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C {
-                if !token.isEmpty, !isTerm(token), !stateSuffixes.contains(where: { token.ends(with: $0) })
+                if !token.isEmpty, !isTerm(token), !isScriptHook(token),
+                    !stateSuffixes.contains(where: { token.ends(with: $0) })
                 {
                     let role = role(of: token)
                     if !role.isEmpty { hints.formUnion(ofToken(Array(role))) }
@@ -242,6 +246,12 @@ struct ClassHints: OptionSet, Hashable, Sendable {
         guard layoutPrefixes.contains(where: { $0 == prefix }) else { return true }
         let firstPart = token[prefix.count...].prefix(while: { !isSeparator($0) && !($0 >= 0x30 && $0 <= 0x39) })
         return !layoutWords.contains { firstPart.elementsEqual($0) }
+    }
+
+    /// Whether a token is a hook for the page's scripts (`js-lightbox-gallery`: a block that opens
+    /// a lightbox when clicked), which says what a script does with the element, not what it is.
+    private static func isScriptHook(_ token: [UInt8]) -> Bool {
+        token.count > 3 && token[0] == 0x6A && token[1] == 0x73 && (token[2] == 0x2D || token[2] == 0x5F)
     }
 
     private static func isSeparator(_ byte: UInt8) -> Bool {

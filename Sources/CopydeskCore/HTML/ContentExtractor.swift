@@ -6,14 +6,16 @@
 ///    text of every subtree (bottom-up).
 /// 2. Per element, top-down: drop what is never article text (navigation, page header and footer,
 ///    sidebars, comments, share, related and subscription blocks, ads, overlays, captions, hidden
-///    content), by tag, ARIA role and `class`/`id` words; a wrapper holding most of the page is
-///    never dropped for its class.
+///    content, galleries), by tag, ARIA role and `class`/`id` words; a wrapper holding most of the
+///    page, or its headline and most of its running text, is never dropped for its class.
 /// 3. Per block of running text: a score from its length and commas, discounted by its link text,
 ///    credited to its ancestors (as Readability does); the best-scoring container, corrected by
 ///    its link density and class hints, is the article. Siblings that score well or hold plain
 ///    paragraphs join it.
 /// 4. Emit the container's text: each block element is a paragraph; link lists, short blocks of
-///    links and form-like blocks inside the container are left out; line-level rules drop share
+///    links, form-like blocks and teasers of other stories (a headline link with a summary, alone
+///    or in a list) inside the container are left out, and so is what the markup hides (`hidden`,
+///    `aria-hidden`, `display: none`) unless it is most of the page; line-level rules drop share
 ///    labels, bare dates and bylines at the edges.
 struct ContentExtractor {
     private let tree: HTMLTree
@@ -34,9 +36,20 @@ struct ContentExtractor {
     private var rawBlocks: [Int32]
     /// Links (`<a>` elements) in the subtree.
     private var rawLinks: [Int32]
+    /// Pictures (`<img>`, `<picture>`, not their `<noscript>` copies) in the subtree.
+    private var rawImages: [Int32]
+    /// Characters of MathML formulas in the subtree.
+    private var formulaChars: [Int32]
     /// Whether the subtree holds the page's main region (`<main>`, `role=main`) or an element
     /// marked `itemprop=articleBody`: a layout wrapper, never boilerplate whatever its class says.
     private var holdsMain: [Bool]
+    /// Whether the subtree holds an `<h1>`: the page's headline.
+    private var holdsHeadline: [Bool]
+    /// The longest `<h1>` of the page that is not mostly a link, in characters, and the first `<h1>`
+    /// or `<h2>` that is not: a headline of an article (a section front's names the section, its
+    /// teasers' headlines are links).
+    private var longestHeadline: Int32 = 0
+    private var firstHeadline: Int32 = 0
     private var hints: [ClassHints]
     private var dropped: [Bool]
     private var chars: [Int32]
@@ -52,6 +65,20 @@ struct ContentExtractor {
     /// and of headings, in the subtree.
     private var good: [Int32]
     private var headings: [Int32]
+    /// Headline links in the subtree (dropped or not): headings that are mostly a link, and blocks
+    /// that are one link as long as a headline. A teaser of another story has one; a list of
+    /// teasers several.
+    private var headlineLinks: [Int32]
+    /// Characters of teasers in the subtree: of the largest elements that hold one headline link
+    /// and no more than 600 characters.
+    private var teaserChars: [Int32]
+    /// Teasers in the subtree (dropped or not): elements with one or two headline links and no more
+    /// than 600 characters, not inside a larger one.
+    private var teasers: [Int32]
+    /// Characters of article-like text (``good``) in the subtree outside teasers, and the longest
+    /// block of it.
+    private var goodOutsideTeasers: [Int32]
+    private var longestOutsideTeasers: [Int32]
 
     init(tree: HTMLTree, deadline: Deadline = .never) {
         self.tree = tree
@@ -66,7 +93,10 @@ struct ContentExtractor {
         rawProse = Array(repeating: 0, count: count)
         rawBlocks = Array(repeating: 0, count: count)
         rawLinks = Array(repeating: 0, count: count)
+        rawImages = Array(repeating: 0, count: count)
+        formulaChars = Array(repeating: 0, count: count)
         holdsMain = Array(repeating: false, count: count)
+        holdsHeadline = Array(repeating: false, count: count)
         hints = Array(repeating: [], count: count)
         dropped = Array(repeating: false, count: count)
         chars = Array(repeating: 0, count: count)
@@ -80,6 +110,11 @@ struct ContentExtractor {
         score = Array(repeating: 0, count: count)
         good = Array(repeating: 0, count: count)
         headings = Array(repeating: 0, count: count)
+        headlineLinks = Array(repeating: 0, count: count)
+        teaserChars = Array(repeating: 0, count: count)
+        teasers = Array(repeating: 0, count: count)
+        goodOutsideTeasers = Array(repeating: 0, count: count)
+        longestOutsideTeasers = Array(repeating: 0, count: count)
     }
 
     /// The main text as paragraphs.
@@ -88,16 +123,51 @@ struct ContentExtractor {
     mutating func extract() throws(CopydeskError) -> [String] {
         guard count > 0 else { return [] }
         try measureRaw()
-        let text = try attempt(trust: .classesAndTags)
-        guard Self.length(text) < 250 else { return text }
+        let first = try attempt(trust: .classesAndTags)
+        composition = first.composition
+        guard Self.length(first.text) < 250 else { return first.text }
         // Too little text: the class words dropped the article itself. Try again trusting only
         // tags, comments and hidden content, as trafilatura undoes a discard that empties a page.
         let relaxed = try attempt(trust: .tags)
-        let best = Self.length(relaxed) > Self.length(text) ? relaxed : text
-        guard best.isEmpty else { return best }
+        let best = Self.length(relaxed.text) > Self.length(first.text) ? relaxed : first
+        composition = best.composition
+        guard best.text.isEmpty else { return best.text }
         // Still nothing: the article stands in an element that is boilerplate by its tag (an
         // `<aside>` or a `<header>` around the whole story). Choose a container by its text alone.
-        return try attempt(trust: .nothing)
+        let last = try attempt(trust: .nothing)
+        composition = last.composition
+        return last.text
+    }
+
+    /// What the text ``extract()`` returned is made of.
+    private(set) var composition = Composition()
+
+    /// The teasers of a section front, when the page is one: teasers of other stories (eight or
+    /// more, each a headline link with at most a summary) make the text, read or left out, with
+    /// less than 400 characters of other text beside them, no block of running text of 400
+    /// characters outside a teaser anywhere in the page, and no `<h1>` (nor a first `<h2>`) as long
+    /// as a headline (25 characters; a section front's names the section): no article. `nil` for
+    /// a page with an article. Call after ``extract()``.
+    var sectionFront: Composition? {
+        let front = composition
+        guard front.teasers >= 8, front.ownChars < 400, front.ownChars * 4 < front.teaserChars,
+            front.longestOwnBlock < 400, longestHeadline < 25, firstHeadline < 25
+        else { return nil }
+        return front
+    }
+
+    /// What the text of an attempt is made of: teasers of other stories (see ``isTeaser(_:)``) or
+    /// text of its own.
+    struct Composition: Sendable {
+        /// Teasers whose text the attempt read.
+        var teasers = 0
+        /// Characters read inside them.
+        var teaserChars = 0
+        /// Characters read outside them and outside links.
+        var ownChars = 0
+        /// The longest block of running text (40 characters or more, few links) the attempt kept
+        /// in the page outside teasers, read or not: its link text left out.
+        var longestOwnBlock = 0
     }
 
     /// What an attempt believes of the markup when it drops elements before scoring.
@@ -130,28 +200,36 @@ struct ContentExtractor {
             score[index] = 0
             good[index] = 0
             headings[index] = 0
+            goodOutsideTeasers[index] = 0
+            longestOutsideTeasers[index] = 0
         }
     }
 
-    private mutating func attempt(trust: Trust) throws(CopydeskError) -> [String] {
+    private mutating func attempt(trust: Trust) throws(CopydeskError) -> (text: [String], composition: Composition) {
         if trust != .classesAndTags { try reset() }
         try classify(trust: trust)
         try measureKept()
         try scoreBlocks()
         let selection = try selectContainer()
         var output = TextBuilder()
-        for root in leads(before: selection[0]) + selection {
-            try emit(root, into: &output)
+        var tally = Composition()
+        for root in leads(before: selection[0]) + selection where !isConcealed(root) {
+            try emit(root, into: &output, tally: &tally)
         }
         var text = Self.cleanEdges(output.paragraphs)
         if text.reduce(0, { $0 + $1.count }) < 250, selection != [body] {
             // Too little for an article: the container was a wrong guess; take the body as cleaned.
             var whole = TextBuilder()
-            try emit(body, into: &whole)
+            var wholeTally = Composition()
+            try emit(body, into: &whole, tally: &wholeTally)
             let alternative = Self.cleanEdges(whole.paragraphs)
-            if alternative.reduce(0, { $0 + $1.count }) > text.reduce(0, { $0 + $1.count }) { text = alternative }
+            if alternative.reduce(0, { $0 + $1.count }) > text.reduce(0, { $0 + $1.count }) {
+                text = alternative
+                tally = wholeTally
+            }
         }
-        return text
+        tally.longestOwnBlock = Int(longestOutsideTeasers[body])
+        return (text, tally)
     }
 
     /// The text of the whole body, for a page where no container holds text: only skipped and
@@ -203,6 +281,8 @@ struct ContentExtractor {
             inLink[index] = node.tag == .a || (parent >= 0 && inLink[parent])
             if node.tag == .main {
                 holdsMain[index] = true
+            } else if node.tag == .h1 {
+                holdsHeadline[index] = true
             } else if node.tag != .text, node.count > 0 {
                 if let role = tree.attributeRange(.role, of: index), tree.bytes[role].lowercasedASCIIContains("main") {
                     holdsMain[index] = true
@@ -219,6 +299,7 @@ struct ContentExtractor {
             let node = nodes[index]
             if node.tag == .text {
                 rawChars[index] = node.characters
+                if node.parent >= 0, nodes[Int(node.parent)].tag == .math { formulaChars[index] = node.characters }
                 let block = Int(blockOf[index])
                 ownChars[block] += node.characters
                 if inLink[index] {
@@ -226,14 +307,35 @@ struct ContentExtractor {
                     ownLinkChars[block] += node.characters
                 }
             } else if node.tag.isSkipped {
+                if node.tag == .picture, node.parent >= 0 { rawImages[Int(node.parent)] += 1 }
                 continue
             } else if node.tag == .a {
                 rawLinks[index] += 1
+            } else if node.tag == .img {
+                rawImages[index] += 1
             } else if blockOf[index] == Int32(index), ownChars[index] > 0 {
                 rawBlocks[index] += 1
                 if ownChars[index] >= 100, ownLinkChars[index] * 10 < ownChars[index] * 3 {
                     rawProse[index] += ownChars[index]
                 }
+                if node.tag == .h1 || node.tag == .h2, ownLinkChars[index] * 2 < ownChars[index] {
+                    if node.tag == .h1 { longestHeadline = max(longestHeadline, ownChars[index]) }
+                    // Visited in reverse document order: the last one seen is the first.
+                    firstHeadline = ownChars[index]
+                }
+                // A headline link: a heading that is mostly a link (not the `<h1>`: a page's own
+                // headline links to the page on many blogs), or a paragraph that is one long link.
+                if node.tag.isHeading ? node.tag != .h1 && ownChars[index] >= 10
+                    && ownLinkChars[index] * 10 >= ownChars[index] * 6
+                    : (node.tag == .p || node.tag == .div) && ownChars[index] >= 20
+                        && ownLinkChars[index] * 10 >= ownChars[index] * 9
+                {
+                    headlineLinks[index] += 1
+                }
+            }
+            if node.tag != .text, isTeaser(index) {
+                teaserChars[index] = rawChars[index]
+                teasers[index] = 1
             }
             let parent = Int(node.parent)
             if parent >= 0 {
@@ -242,7 +344,13 @@ struct ContentExtractor {
                 rawProse[parent] += rawProse[index]
                 rawBlocks[parent] += rawBlocks[index]
                 rawLinks[parent] += rawLinks[index]
+                formulaChars[parent] += formulaChars[index]
+                headlineLinks[parent] += headlineLinks[index]
+                teaserChars[parent] += teaserChars[index]
+                teasers[parent] += teasers[index]
+                if node.tag != .noscript { rawImages[parent] += rawImages[index] }
                 if holdsMain[index] { holdsMain[parent] = true }
+                if holdsHeadline[index] { holdsHeadline[parent] = true }
             }
         }
         for index in 0 ..< count {
@@ -256,6 +364,7 @@ struct ContentExtractor {
     private mutating func classify(trust: Trust) throws(CopydeskError) {
         var cache: [UInt64: ClassHints] = [:]
         var classCounts: [UInt64: Int32]? = nil
+        var shownKinds: [Int: Set<UInt64>] = [:]
         let pageChars = max(rawChars[body], 1)
         var index = 0
         while index < count {
@@ -277,9 +386,11 @@ struct ContentExtractor {
                     let range = Int(attribute.start) ..< Int(attribute.end)
                     switch attribute.name {
                     case .class, .id:
-                        // A heading's id is an anchor made from its own words (`#what-comes-next`),
-                        // not the name of a part of the layout.
-                        guard !range.isEmpty, attribute.name == .class || !node.tag.isHeading else { break }
+                        // The id of a heading, or of an element in one, is an anchor made from its
+                        // own words (`#what-comes-next`, `#Details`), not the name of a part of the
+                        // layout.
+                        guard !range.isEmpty, attribute.name == .class || !nodes[Int(blockOf[index])].tag.isHeading
+                        else { break }
                         let key = FNV1a.hash(tree.bytes[range]) &+ (attribute.name == .id ? 1 : 0)
                         if let known = cache[key] {
                             elementHints.formUnion(known)
@@ -302,15 +413,27 @@ struct ContentExtractor {
                     case .itemtype:
                         if tree.bytes[range].lowercasedASCIIContains("comment") { elementHints.insert(.comments) }
                     case .hidden:
-                        elementHints.insert(.hidden)
+                        elementHints.formUnion([.hidden, .hiddenByMarkup])
                     case .ariaHidden:
-                        if tree.bytes[range].lowercasedASCIIContains("true") { elementHints.insert(.hidden) }
+                        if tree.bytes[range].lowercasedASCIIContains("true") {
+                            elementHints.formUnion([.hidden, .hiddenByMarkup])
+                        }
                     case .style:
-                        if Self.styleHides(tree.bytes[range]) { elementHints.insert(.hidden) }
+                        if Self.styleHides(tree.bytes[range]) { elementHints.formUnion([.hidden, .hiddenByMarkup]) }
                     default:
                         break
                     }
                 }
+            }
+            if elementHints.contains(.hidden), formulaChars[index] > 0, formulaChars[index] == rawChars[index] {
+                // The formula itself, hidden beside its picture for screen readers and copying:
+                // its TeX is the text of the formula.
+                elementHints.subtract([.hidden, .hiddenByMarkup])
+            }
+            if elementHints.contains(.hiddenByMarkup), isPageOfSeries(index, shownKinds: &shownKinds) {
+                // One page of an article shown a page at a time (a gallery of numbered items, a
+                // slide show): the pages beside the one shown are the article's too.
+                elementHints.subtract([.hidden, .hiddenByMarkup])
             }
             if elementHints.contains(.teaser) {
                 // `teaser-text`, `article-teaser`: the article's own lead (German CMSs call it the teaser)
@@ -354,6 +477,51 @@ struct ContentExtractor {
         return (counts?[own] ?? 0) > 1
     }
 
+    /// The kind of an element: its tag and its first class (`gallery-item` of `gallery-item hidden`).
+    private func kind(of index: Int) -> UInt64? {
+        guard let range = tree.attributeRange(.class, of: index) else { return nil }
+        let first = tree.bytes[range].split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }).first
+        guard let first else { return nil }
+        return FNV1a.hash(first) &+ UInt64(nodes[index].tag.rawValue)
+    }
+
+    /// Whether the markup itself hides the element: `hidden`, `aria-hidden="true"`, an inline style.
+    private func isHiddenByMarkup(_ index: Int) -> Bool {
+        let node = nodes[index]
+        guard node.count > 0 else { return false }
+        for position in Int(node.first) ..< Int(node.first + node.count) {
+            let attribute = tree.attributes[position]
+            let value = tree.bytes[Int(attribute.start) ..< Int(attribute.end)]
+            switch attribute.name {
+            case .hidden: return true
+            case .ariaHidden: if value.lowercasedASCIIContains("true") { return true }
+            case .style: if Self.styleHides(value) { return true }
+            default: break
+            }
+        }
+        return false
+    }
+
+    /// Whether the hidden element `index` is one of a series of siblings of its kind that the page
+    /// shows one at a time: a sibling of the same kind is shown. `shownKinds` keeps the kinds shown
+    /// among each parent's children (the first 200).
+    private func isPageOfSeries(_ index: Int, shownKinds: inout [Int: Set<UInt64>]) -> Bool {
+        let parent = Int(nodes[index].parent)
+        guard parent >= 0, let own = kind(of: index) else { return false }
+        if shownKinds[parent] == nil {
+            var kinds = Set<UInt64>()
+            var child = parent + 1
+            var scanned = 0
+            while child < Int(nodes[parent].end), scanned < 200 {
+                if nodes[child].tag != .text, !isHiddenByMarkup(child), let kind = kind(of: child) { kinds.insert(kind) }
+                child = Int(nodes[child].end)
+                scanned += 1
+            }
+            shownKinds[parent] = kinds
+        }
+        return shownKinds[parent]?.contains(own) ?? false
+    }
+
     private mutating func markDropped(_ index: Int) {
         for position in index ..< Int(nodes[index].end) { dropped[position] = true }
     }
@@ -364,8 +532,13 @@ struct ContentExtractor {
         let linkDensity = rawChars[index] > 0 ? Double(rawLinkChars[index]) / Double(rawChars[index]) : 0
         // A wrapper around most of the page is never boilerplate, whatever its class says.
         let wrapper = share >= 0.6 && !elementHints.contains(.comments)
+        // Most of the page's running text: the article itself, wherever the page put it (in a
+        // `<noscript>` of a page its scripts render, in a container it shows once loaded).
+        let mostProse = holdsMostProse(index)
         switch trust == .nothing && node.tag != .noscript ? .other : node.tag {
-        case .nav, .footer, .menu, .noscript:
+        case .noscript:
+            return !wrapper && !mostProse
+        case .nav, .footer, .menu:
             return !wrapper
         case .aside:
             return !wrapper && !(rawProse[index] >= 1500 && rawProse[index] * 3 >= rawChars[index])
@@ -384,14 +557,16 @@ struct ContentExtractor {
             break
         }
         if holdsMain[index], !elementHints.contains(.comments) { return false }
+        let layout = holdsArticle(index) && !elementHints.contains(.comments)
         // Pop-ups and consent dialogs can hold more prose than the article (a privacy policy,
-        // another story): dropped even when they hold most of the page.
-        if elementHints.contains(.overlay), trust == .classesAndTags,
+        // another story): dropped even when they hold most of the page, unless they hold its
+        // headline too (an off-canvas wrapper, `off-canvas-wrapper`, around the whole page).
+        if elementHints.contains(.overlay), trust == .classesAndTags, !layout,
             !elementHints.contains(.articleBody) || rawProse[index] < 500
         {
             return true
         }
-        if wrapper { return false }
+        if wrapper || layout { return false }
         if trust != .classesAndTags {
             // Captions and meta lines (the byline, the tags) are never the article, however little
             // text the page holds; left in, their links can make the article look like a block of
@@ -425,12 +600,40 @@ struct ContentExtractor {
         let small = rawChars[index] < 300
         if elementHints.contains(.caption) { return !wrapper && rawChars[index] < 600 }
         if elementHints.contains(.widget), !elementHints.contains(.articleBody) {
+            // A gallery, a slider, a carousel: pictures with a caption each, however long the captions.
+            let pictures = rawImages[index]
+            if pictures >= 3, rawChars[index] <= pictures * 250, !holdsHeadline[index] { return true }
             return small && rawProse[index] == 0
         }
         if elementHints.contains(.postMeta), !elementHints.contains(.articleBody) {
             return rawChars[index] < 1000
         }
         return false
+    }
+
+    /// Whether the element holds the page's headline (an `<h1>`) and more than half of its running
+    /// text: the page's layout, whatever its class names (an off-canvas menu, a panel, a drawer the
+    /// site slides open), not the menu or panel itself.
+    private func holdsArticle(_ index: Int) -> Bool {
+        holdsHeadline[index] && rawProse[index] >= 300 && rawProse[index] * 2 > rawProse[body]
+    }
+
+    /// Whether the subtree holds most of the page's running text: the article itself, wherever the
+    /// page put it.
+    private func holdsMostProse(_ index: Int) -> Bool {
+        rawProse[index] >= 300 && rawProse[index] * 2 > rawProse[body]
+    }
+
+    /// Whether the markup hides the element (`hidden`, `aria-hidden="true"`, `display: none`): a
+    /// copy for scripts, a closed tab, a carousel's other slides, the next story preloaded. Its text
+    /// is not read, however much it holds, unless it is nearly all of the page (three quarters of
+    /// its text, or of its running text): a wrapper a script shows once the page has loaded, an
+    /// article loaded hidden. It still counts for finding the container, so that a page reads the
+    /// same whether its tabs are open or closed.
+    private func isConcealed(_ index: Int) -> Bool {
+        guard hints[index].contains(.hiddenByMarkup) else { return false }
+        let nearlyAllProse = rawProse[index] >= 300 && rawProse[index] * 4 >= rawProse[body] * 3
+        return !nearlyAllProse && rawChars[index] * 4 < rawChars[body] * 3
     }
 
     /// Whether an inline style hides the element (`display: none`, `visibility: hidden`).
@@ -468,8 +671,15 @@ struct ContentExtractor {
                     if node.tag.isHeading {
                         headings[index] += ownChars[index]
                     } else if ownChars[index] >= 40, ownLinkChars[index] * 20 < ownChars[index] * 7 {
-                        good[index] += ownChars[index] - ownLinkChars[index]
+                        let text = ownChars[index] - ownLinkChars[index]
+                        good[index] += text
+                        goodOutsideTeasers[index] += text
+                        longestOutsideTeasers[index] = max(longestOutsideTeasers[index], text)
                     }
+                }
+                if isTeaser(index) {
+                    goodOutsideTeasers[index] = 0
+                    longestOutsideTeasers[index] = 0
                 }
                 switch node.tag {
                 case .p: paragraphs[index] += 1
@@ -485,8 +695,16 @@ struct ContentExtractor {
                 good[parent] += good[index]
                 headings[parent] += headings[index]
                 images[parent] += images[index]
+                goodOutsideTeasers[parent] += goodOutsideTeasers[index]
+                longestOutsideTeasers[parent] = max(longestOutsideTeasers[parent], longestOutsideTeasers[index])
             }
         }
+    }
+
+    /// Whether the element is one teaser (or a pair side by side): one or two headline links and no
+    /// more than 600 characters.
+    private func isTeaser(_ index: Int) -> Bool {
+        (headlineLinks[index] == 1 || headlineLinks[index] == 2) && rawChars[index] <= 600
     }
 
     private func linkDensity(_ index: Int) -> Double {
@@ -723,7 +941,9 @@ struct ContentExtractor {
                 selection.append(sibling)
                 continue
             }
-            guard !dropped[sibling], nodes[sibling].tag != .text, chars[sibling] > 0 else { continue }
+            guard !dropped[sibling], nodes[sibling].tag != .text, chars[sibling] > 0, !isConcealed(sibling),
+                !isTeaserBlock(sibling, within: chars[sibling] + chars[candidate])
+            else { continue }
             // A sibling of the same tag and class is the next part of the same article (a recipe's
             // ingredients next to its steps, the second column of a split body), unless it is a
             // block of links.
@@ -753,9 +973,41 @@ struct ContentExtractor {
 
     // MARK: - Pass 6: the text
 
+    /// Whether the element promotes other stories: a list of teasers, each a headline link with
+    /// no more than a summary's worth of text beside it (a picture, a line or two, a date), or one
+    /// such teaser that links its story twice (the headline and the picture or "read more").
+    /// `whole` is the text the element stands in (the container, or the candidate it would join):
+    /// teasers that are most of it beside less than an article's worth of other text are the page's
+    /// content (a reading list, a link post), not an appendix.
+    private func isTeaserBlock(_ index: Int, within whole: Int32) -> Bool {
+        let teasers = headlineLinks[index]
+        let outside = whole - chars[index]
+        guard teasers > 0, chars[index] <= outside || (outside >= 400 && chars[index] <= outside * 3) else {
+            return false
+        }
+        switch nodes[index].tag {
+        case .div, .section, .aside, .article, .ul, .ol, .li, .dl, .other: break
+        default: return false
+        }
+        if teasers >= 3 {
+            // Teasers make the element: little text stands outside them (a heading, "More stories").
+            return teaserChars[index] * 10 >= rawChars[index] * 8
+        }
+        guard teasers == 1, rawChars[index] <= 500, rawLinks[index] >= 2 else { return false }
+        var seen: [Range<Int>] = []
+        for position in index + 1 ..< Int(nodes[index].end) where nodes[position].tag == .a {
+            guard let href = tree.attributeRange(.href, of: position), href.count > 1, tree.bytes[href.lowerBound] != 0x23
+            else { continue }
+            if seen.contains(where: { tree.bytes[$0] == tree.bytes[href] }) { return true }
+            seen.append(href)
+        }
+        return false
+    }
+
     /// Whether an element inside the container is left out: a block of links, a form, a short
-    /// block of images (readability's "conditional cleaning").
-    private func isCleanedOut(_ index: Int) -> Bool {
+    /// block of images (readability's "conditional cleaning"). Teasers of other stories are left
+    /// out too (``isTeaserBlock(_:within:)``), before this.
+    private func isCleanedOut(_ index: Int, root: Int) -> Bool {
         let node = nodes[index]
         // An element copydesk does not know (`ruby`, `ins`, a custom element) inside a link or a
         // paragraph is a run of the paragraph's text, not a block to judge on its own.
@@ -790,7 +1042,7 @@ struct ContentExtractor {
         return false
     }
 
-    private func emit(_ root: Int, into output: inout TextBuilder) throws(CopydeskError) {
+    private func emit(_ root: Int, into output: inout TextBuilder, tally: inout Composition) throws(CopydeskError) {
         let end = Int(nodes[root].end)
         if nodes[root].tag == .text {
             let node = nodes[root]
@@ -798,10 +1050,17 @@ struct ContentExtractor {
                 tree.bytes[Int(node.first) ..< Int(node.first + node.count)], characters: Int(node.characters),
                 inLink: inLink[root])
             output.flush()
+            if !inLink[root] { tally.ownChars += Int(node.characters) }
             return
         }
         var closing: [(end: Int, block: Bool)] = [(end, true)]
         var index = root + 1
+        // The end of the teaser the walk is in (the root's end when the root is one).
+        var teaserEnd = -1
+        if isTeaser(root) {
+            tally.teasers += 1
+            teaserEnd = end
+        }
         let keep: (TextBuilder) -> Bool = { builder in
             // A line of two or more links and nothing else is a link list, not text.
             !(builder.links >= 2 && builder.linkCharacters * 10 >= builder.characters * 9)
@@ -819,13 +1078,35 @@ struct ContentExtractor {
                     output.append(
                         tree.bytes[Int(node.first) ..< Int(node.first + node.count)], characters: Int(node.characters),
                         inLink: inLink[index])
+                    if index < teaserEnd {
+                        tally.teaserChars += Int(node.characters)
+                    } else if !inLink[index] {
+                        tally.ownChars += Int(node.characters)
+                    }
                 }
                 index += 1
                 continue
             }
-            if dropped[index] || isCleanedOut(index) {
+            if dropped[index] || isConcealed(index) {
                 index = Int(node.end)
                 continue
+            }
+            if isTeaserBlock(index, within: chars[root]) {
+                // Left out, but the page's text would have been these teasers.
+                if index >= teaserEnd {
+                    tally.teasers += Int(max(teasers[index], 1))
+                    tally.teaserChars += Int(chars[index])
+                }
+                index = Int(node.end)
+                continue
+            }
+            if isCleanedOut(index, root: root) {
+                index = Int(node.end)
+                continue
+            }
+            if index >= teaserEnd, isTeaser(index) {
+                tally.teasers += 1
+                teaserEnd = Int(node.end)
             }
             if node.tag == .br {
                 output.lineBreak()

@@ -120,6 +120,24 @@ private final class TreeBuilder {
     /// The text node being filled, and how far its whitespace collapse and comma count got.
     private var run: TextRun?
 
+    /// The MathML formula being read, if any: it becomes one text node of its `<math>` element.
+    private var formula: Formula?
+
+    /// What a `<math>` element's content gives: its `alttext`, the first TeX annotation, the text of
+    /// its symbols one space apart; `annotation-xml` (another markup of the same formula) and other
+    /// annotations are not read.
+    private struct Formula {
+        enum Part { case symbols, tex, ignored }
+        var element: Int32
+        var alttext: [UInt8]?
+        var tex: [UInt8] = []
+        var symbols: [UInt8] = []
+        /// What each element open inside the formula holds.
+        var open: [Part] = []
+        /// Whether the last piece of symbol text ended a text node (the next one is a space apart).
+        var symbolRunOpen = false
+    }
+
     private struct TextRun {
         var cdata: Bool
         var start: Int
@@ -178,6 +196,10 @@ private final class TreeBuilder {
 
     func startElement(_ name: UnsafePointer<xmlChar>?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         endRun()
+        if formula != nil {
+            startInFormula(name, attributes)
+            return
+        }
         if ignoring > 0 || (open.isEmpty && rootClosed) {
             ignoring += 1
             return
@@ -203,6 +225,10 @@ private final class TreeBuilder {
         var descend = !tag.isSkipped || tag == .head || tag == .title
         if tag == .script, let range = tree.attributeRange(.type, of: Int(index)) {
             descend = tree.bytes[range].lowercasedASCIIContains("ld+json")
+        } else if tag == .math {
+            // A formula is one piece of text, not a tree of symbols.
+            formula = Formula(element: index, alttext: Self.value(of: Self.alttextHash, in: attributes))
+            return
         }
         if descend {
             open.append(index)
@@ -213,6 +239,10 @@ private final class TreeBuilder {
 
     func endElement() {
         endRun()
+        if formula != nil {
+            endInFormula()
+            return
+        }
         if ignoring > 0 {
             ignoring -= 1
             return
@@ -228,11 +258,118 @@ private final class TreeBuilder {
         run = nil
     }
 
+    /// A comment inside a formula parts its symbols' text nodes.
+    func partFormulaText() {
+        formula?.symbolRunOpen = false
+    }
+
+    // MARK: Text
+
+    // MARK: Formulas
+
+    private static let alttextHash = FNV1a.hash(Array("alttext".utf8))
+    private static let annotationHash = FNV1a.hash(Array("annotation".utf8))
+    private static let annotationXMLHash = FNV1a.hash(Array("annotation-xml".utf8))
+    private static let encodingHash = FNV1a.hash(Array("encoding".utf8))
+
+    private func startInFormula(_ name: UnsafePointer<xmlChar>?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        guard var current = formula else { return }
+        current.symbolRunOpen = false
+        let element = name.map(Self.hash) ?? 0
+        let inside = current.open.last ?? .symbols
+        var part = inside == .symbols ? Formula.Part.symbols : .ignored
+        if element == Self.annotationXMLHash {
+            part = .ignored
+        } else if element == Self.annotationHash {
+            // Only the first TeX annotation, and only its own text.
+            let encoding = Self.value(of: Self.encodingHash, in: attributes) ?? []
+            part = inside == .symbols && current.tex.isEmpty && encoding[...].lowercasedASCIIContains("tex") ? .tex : .ignored
+        } else if inside == .tex {
+            part = .ignored
+        }
+        current.open.append(part)
+        formula = current
+    }
+
+    private func endInFormula() {
+        guard var current = formula else { return }
+        current.symbolRunOpen = false
+        if current.open.popLast() != nil {
+            formula = current
+            return
+        }
+        // The `<math>` element itself ends: its text, as a text node inside it.
+        formula = nil
+        let alttext = Self.withoutDisplayStyle(current.alttext ?? [])
+        let tex = Self.withoutDisplayStyle(current.tex)
+        let text = !alttext.isEmpty ? alttext : !tex.isEmpty ? tex : current.symbols
+        if !text.isEmpty {
+            open.append(current.element)
+            text.withUnsafeBufferPointer { characters($0.baseAddress!, count: $0.count, cdata: false) }
+            endRun()
+            open.removeLast()
+            tree.nodes[Int(current.element)].end = Int32(tree.nodes.count)
+        }
+    }
+
+    private func charactersInFormula(_ content: UnsafePointer<xmlChar>, count: Int) {
+        guard var current = formula else { return }
+        let bytes = UnsafeBufferPointer(start: content, count: count)
+        switch current.open.last ?? .symbols {
+        case .symbols:
+            // A space between two text nodes, none between the pieces of one.
+            if !current.symbolRunOpen, !current.symbols.isEmpty { current.symbols.append(0x20) }
+            current.symbols.append(contentsOf: bytes)
+            current.symbolRunOpen = true
+        case .tex:
+            current.tex.append(contentsOf: bytes)
+        case .ignored:
+            break
+        }
+        formula = current
+    }
+
+    /// The value of the attribute whose name hashes to `name`, if the element has it.
+    private static func value(of name: UInt64, in attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> [UInt8]? {
+        guard var attribute = attributes else { return nil }
+        while let attributeName = attribute.pointee {
+            if hash(attributeName) == name {
+                var value = [UInt8]()
+                if let raw = attribute[1] { appendRaw(raw, to: &value) }
+                return value
+            }
+            attribute += 2
+        }
+        return nil
+    }
+
+    /// TeX without an outer `{\displaystyle …}` or `{\textstyle …}`, trimmed.
+    private static func withoutDisplayStyle(_ tex: [UInt8]) -> [UInt8] {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
+        var slice = tex[...]
+        while let first = slice.first, isSpace(first) { slice = slice.dropFirst() }
+        while let last = slice.last, isSpace(last) { slice = slice.dropLast() }
+        for wrapper in ["{\\displaystyle", "{\\textstyle"] {
+            let prefix = Array(wrapper.utf8)
+            if slice.starts(with: prefix), slice.last == 0x7D {
+                slice = slice.dropFirst(prefix.count).dropLast()
+                while let first = slice.first, first == 0x20 { slice = slice.dropFirst() }
+                while let last = slice.last, last == 0x20 { slice = slice.dropLast() }
+                break
+            }
+        }
+        return Array(slice)
+    }
+
     // MARK: Text
 
     /// Appends character data to the current text node (or a new one): runs of whitespace (and
     /// no-break spaces) become one space; soft hyphens, zero-width spaces and byte order marks go.
     func characters(_ content: UnsafePointer<xmlChar>, count length: Int, cdata: Bool) {
+        if formula != nil {
+            charactersInFormula(content, count: length)
+            return
+        }
         guard ignoring == 0, let parent = open.last else { return }
         if let current = run, current.cdata != cdata { endRun() }
         var current = run ?? TextRun(cdata: cdata, start: tree.bytes.count)
@@ -337,6 +474,7 @@ private final class TreeBuilder {
         }
         sax.pointee.comment = { context, _ in
             TreeBuilder.of(context)?.0.endRun()
+            TreeBuilder.of(context)?.0.partFormulaText()
         }
         sax.pointee.processingInstruction = { context, _, _ in
             TreeBuilder.of(context)?.0.endRun()

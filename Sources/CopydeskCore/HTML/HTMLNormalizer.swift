@@ -7,11 +7,15 @@ enum HTMLNormalizer {
     ///   - decoded: the file as ``TextDecoder`` decoded it without reading the markup.
     ///   - format: `.html` or `.xhtml`, as sniffed.
     ///   - deadline: when to give up.
+    ///   - rejectingSectionFronts: whether a page that is a list of teasers with no article is
+    ///     rejected (a web page); an agency item's HTML body is always its article.
     /// - Throws: ``CopydeskError`` `.parseFailed` when libxml2 makes no document of it, `.noText`
-    ///   when the page holds no text, `.tooLarge` when it has too many nodes, `.timedOut` past the
+    ///   when the page holds no text, `.notAnArticle` when it is a section front (and
+    ///   `rejectingSectionFronts`), `.tooLarge` when it has too many nodes, `.timedOut` past the
     ///   deadline.
     static func normalize(
-        _ bytes: [UInt8], decoded: DecodedText, format: ArticleFormat, deadline: Deadline = .never
+        _ bytes: [UInt8], decoded: DecodedText, format: ArticleFormat, deadline: Deadline = .never,
+        rejectingSectionFronts: Bool = false
     ) throws(CopydeskError) -> Article {
         let input = HTMLCharset.utf8(bytes, decoded: decoded)
         try deadline.check()
@@ -30,6 +34,14 @@ enum HTMLNormalizer {
         guard !paragraphs.isEmpty else {
             throw CopydeskError(.noText, "the page holds no article text")
         }
+        // A section front: the text would be a wall of other stories' teasers. A page that
+        // declares itself an article (an `articleBody`, `og:type` article, a publication time) is
+        // one all the same.
+        if rejectingSectionFronts, let front = extractor.sectionFront, metadata.articleBody == nil,
+            !declaresArticle(tree)
+        {
+            throw CopydeskError(.notAnArticle, "the page is a section front: \(front.teasers) teasers and no article text")
+        }
         paragraphs = paragraphs.map(ComposedForm.of)
         return Article(
             format: format,
@@ -42,6 +54,26 @@ enum HTMLNormalizer {
             language: metadata.language,
             paragraphs: paragraphs
         )
+    }
+
+    /// Whether the page's `<meta>` tags call it an article: `og:type` `article`, or an
+    /// `article:published_time`.
+    private static func declaresArticle(_ tree: HTMLTree) -> Bool {
+        guard let head = tree.nodes.firstIndex(where: { $0.tag == .head || $0.tag == .body }), tree.nodes[head].tag == .head
+        else { return false }
+        for index in head + 1 ..< Int(tree.nodes[head].end) where tree.nodes[index].tag == .meta {
+            guard let key = tree.attributeRange(.property, of: index) ?? tree.attributeRange(.name, of: index) else {
+                continue
+            }
+            let name = tree.bytes[key]
+            if name.count == 22, name.lowercasedASCIIContains("article:published_time") { return true }
+            if name.count == 7, name.lowercasedASCIIContains("og:type"), let content = tree.attributeRange(.content, of: index),
+                tree.bytes[content].lowercasedASCIIContains("article")
+            {
+                return true
+            }
+        }
+        return false
     }
 
     /// A page with a few NUL bytes in it (some servers and editors leave them): the page without

@@ -11,8 +11,11 @@ enum HTMLTag: UInt8, Sendable {
     case figure, figcaption, form, fieldset, legend, dialog
     // Inline content copydesk reads.
     case a, time, img, span, em, strong, b, i, u, small, sup, sub, code, q, cite, abbr, mark, font
+    /// A MathML formula: flattened to one text node, its TeX (`alttext`, a TeX annotation) or else
+    /// its symbols (see ``HTMLDocument``), read inline like a word of its paragraph.
+    case math
     // Content that is never text of the article.
-    case iframe, svg, math, canvas, object, embed, applet, audio, video, picture, source, track, map, area
+    case iframe, svg, canvas, object, embed, applet, audio, video, picture, source, track, map, area
     case button, select, option, optgroup, input, textarea, label, datalist, output, progress, meter
     case frame, frameset, noframes, param
     // Ruby annotations: the reading of the base text beside it (`<ruby>漢字<rt>かんじ</rt></ruby>`).
@@ -35,7 +38,7 @@ enum HTMLTag: UInt8, Sendable {
     /// ruby annotations.
     var isSkipped: Bool {
         switch self {
-        case .script, .style, .template, .iframe, .svg, .math, .canvas, .object, .embed, .applet,
+        case .script, .style, .template, .iframe, .svg, .canvas, .object, .embed, .applet,
             .audio, .video, .picture, .source, .track, .map, .area, .button, .select, .option, .optgroup, .input,
             .textarea, .datalist, .output, .progress, .meter, .frame, .frameset, .noframes, .param, .head, .title,
             .meta, .link, .base, .dialog, .rt, .rp:
