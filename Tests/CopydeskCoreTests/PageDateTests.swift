@@ -318,4 +318,23 @@ extension PageDateTests {
         let filler = String(repeating: "<p>The harbour bridge reopened on Friday after a year of repairs, the city said.</p>", count: 20)
         #expect(try published(page(below: filler + "<p><b>Aktualisiert am </b>17.01.2021.</p>")) == "2021-01-17")
     }
+
+    /// Further down, a byline's date ("Von Christian am 03.05.2013") counts too.
+    @Test func aBylinesDateFurtherDown() throws {
+        let filler = String(repeating: "<p>The harbour bridge reopened on Friday after a year of repairs, the city said.</p>", count: 20)
+        #expect(try published(page(below: filler + "<div>Von Christian am 03.05.2013, 11:51 | 0 Meinungen</div>"))
+            == "2013-05-03")
+    }
+
+    /// The date by the headline counts though a sidebar's list further away shows others in
+    /// elements of the same tag; a toolbar is no menu, a menu's dates are none.
+    @Test func aListFarAwayOrAToolbar() throws {
+        let sidebar = "<div class=\"widget\"><ul>" + (1...3).map { "<li><a href=\"/x\">\($0). Januar 2022</a></li>" }.joined()
+            + "</ul></div>"
+        let filler = String(repeating: "<p>The harbour bridge reopened on Friday after a year of repairs, the city said.</p>", count: 6)
+        #expect(try published(page(below: "<div class=\"meta\"><a href=\"/x\">2. Februar 2022</a></div>" + filler + sidebar))
+            == "2022-02-02")
+        #expect(try published(page(below: "<div class=\"story__toolbar\"><span>02 Novembre 2023</span></div>")) == "2023-11-02")
+        #expect(try published(page(below: "<ul class=\"sub-menu\"><li><span>02.11.2023</span></li></ul>")) == nil)
+    }
 }

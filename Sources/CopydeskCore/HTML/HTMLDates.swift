@@ -79,7 +79,7 @@ struct PageDates {
             for position in anchors.indices.reversed() where offset < anchors[position].end + Self.late {
                 if offset < anchors[position].windowEnd {
                     if anchors[position].after.count < Self.maximumTexts { anchors[position].after.append(text) }
-                } else if anchors[position].later.count < Self.maximumTexts {
+                } else if anchors[position].later.count < 2 * Self.maximumTexts {
                     anchors[position].later.append(text)
                 }
             }
@@ -323,8 +323,21 @@ struct PageDates {
             let node = tree.nodes[Int(text.index)]
             let label = Self.withLabel(tree, text.index)
             let string = label + tree.string(in: Int(node.first) ..< Int(node.first) + min(Int(node.count), Self.opening))
-            guard let found = DateText.first(in: string, monthFirst: monthFirst), found.cue != .none, found.cue != .range
-            else { continue }
+            guard var found = DateText.first(in: string, monthFirst: monthFirst), found.cue != .range else { continue }
+            if found.cue == .none {
+                // A byline's date ("Von Christian am 03.05.2013"), or one the words after call the
+                // publication's ("Dieser Artikel wurde am 14. Dezember 2015 veröffentlicht").
+                let scalars = Array(string.lowercased().unicodeScalars)
+                let before = String(String.UnicodeScalarView(scalars[..<min(found.position, scalars.count)]))
+                let after = String(String.UnicodeScalarView(scalars[min(found.position, scalars.count)...]))
+                if Self.bylineWords.contains(where: { before.hasPrefix($0) || before.contains(" " + $0) })
+                    || Self.publishedAfter.contains(where: { after.contains($0) })
+                {
+                    found.cue = .published
+                } else {
+                    continue
+                }
+            }
             let position = max(0, found.position - label.unicodeScalars.count)
             guard Self.place(tree, Int(text.index), position: position, dateline: false, anchor: Int(anchor.index)) != nil
             else { continue }
@@ -334,11 +347,15 @@ struct PageDates {
         return (nil, updated)
     }
 
+    /// Words of a byline before its date, and words after a date that call it the publication's.
+    private static let bylineWords = ["von ", "by ", "par ", "por "]
+    private static let publishedAfter = ["veröffentlicht", "published", "publié", "publicado", "pubblicato"]
+
     /// The tags and classes of element `index` and its parent: what the items of a list share.
     private static func kind(_ tree: HTMLTree, _ index: Int) -> [UInt8] {
         var kind = [UInt8]()
         var element = index
-        for _ in 0 ..< 2 where element >= 0 {
+        for _ in 0 ..< 3 where element >= 0 {
             kind.append(tree.nodes[element].tag.rawValue)
             if let range = tree.attributeRange(.class, of: element) { kind += tree.bytes[range] }
             kind.append(0)
@@ -398,7 +415,7 @@ struct PageDates {
                 let value = tree.bytes[range]
                 if name != .itemprop {
                     let hints = ClassHints.of(value)
-                    if hints.contains(.comments) || depth < 3 && hints.contains(.navigation) {
+                    if hints.contains(.comments) || depth < 3 && value.lowercasedASCIIContains("menu") {
                         return nil
                     }
                 }
