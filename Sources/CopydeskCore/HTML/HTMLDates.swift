@@ -48,6 +48,9 @@ struct PageDates {
     private var shownTimes: [String] = []
     /// Dates shown by elements whose class calls them a date, with that class.
     private var classDates: [(kind: [UInt8], date: String)] = []
+    /// Dates in the `title` of an `<abbr>` or of an element of a date class (the hAtom way:
+    /// `<abbr class="published" title="2012-12-16T19:05:00">`), with that class.
+    private var titleDates: [(kind: [UInt8], date: String)] = []
     /// The first `datePublished` of any JSON-LD object (a `WebPage`, a `VideoObject` ...).
     private var linkedDataPublished: String?
 
@@ -111,6 +114,15 @@ struct PageDates {
             node.count > 0, let range = tree.attributeRange(.class, of: index)
         else { return }
         let classes = tree.bytes[range]
+        // A member's date (joined, registered, born) is no publication's.
+        let member = classes.lowercasedASCIIContains("join") || classes.lowercasedASCIIContains("regist")
+            || classes.lowercasedASCIIContains("birth")
+        if !member, titleDates.count < 16, node.tag == .abbr || classes.lowercasedASCIIContains("date")
+            || classes.lowercasedASCIIContains("publish") || classes.lowercasedASCIIContains("updated"),
+            let title = tree.attribute(.title, of: index), let date = Self.normalize(title)
+        {
+            titleDates.append((Array(classes), date))
+        }
         // A small element whose class calls it a title may hold the headline (`div.h-title`).
         if node.tag != .h1, node.tag != .h2, node.tag != .h3, node.end - Int32(index) <= 30,
             classes.lowercasedASCIIContains("title") || classes.lowercasedASCIIContains("headline")
@@ -119,7 +131,7 @@ struct PageDates {
         }
         // A date shown in the page, in an element its class calls one ("date", "datum"), not a
         // comment's or an update's.
-        if classes.lowercasedASCIIContains("date") || classes.lowercasedASCIIContains("datum"),
+        if !member, classes.lowercasedASCIIContains("date") || classes.lowercasedASCIIContains("datum"),
             !classes.lowercasedASCIIContains("comment"), !classes.lowercasedASCIIContains("update"),
             let date = Self.dateInText(tree.text(of: index))
         {
@@ -181,7 +193,8 @@ struct PageDates {
         let late = anchor.map { laterDates(tree, anchor: $0, monthFirst: monthFirst) }
         if let day = late?.published { return day }
         // Last, a day the page calls an update's: the page is as of then.
-        return HTMLMetadata.onlyDate(shownTimes) ?? HTMLMetadata.onlyDate(classDates) ?? shown?.day ?? late?.updated
+        return HTMLMetadata.onlyDate(shownTimes) ?? HTMLMetadata.onlyDate(classDates)
+            ?? HTMLMetadata.onlyDate(titleDates) ?? shown?.day ?? late?.updated
     }
 
     /// `value`, or the day the page shows next to its headline when that is one day off (the UTC
@@ -348,7 +361,7 @@ struct PageDates {
     }
 
     /// Words of a byline before its date, and words after a date that call it the publication's.
-    private static let bylineWords = ["von ", "by ", "par ", "por "]
+    private static let bylineWords = ["von ", "by ", "par ", "por ", "author", "autor"]
     private static let publishedAfter = ["veröffentlicht", "published", "publié", "publicado", "pubblicato"]
 
     /// The tags and classes of element `index` and its parent: what the items of a list share.
@@ -364,24 +377,26 @@ struct PageDates {
         return kind
     }
 
-    /// The short label text just before text node `index` ("Aktualisiert:", "Published"), with a
-    /// space, when the node's text follows one in the same line.
+    /// The short label texts (up to two, no digits) just before text node `index` in the same line
+    /// ("Aktualisiert:", "Gespeichert von" + "rasos"), with a space after each.
     private static func withLabel(_ tree: HTMLTree, _ index: Int32) -> String {
+        var label = ""
+        var texts = 0
         var position = Int(index) - 1
-        let limit = max(0, Int(index) - 4)
-        while position >= limit {
+        let limit = max(0, Int(index) - 6)
+        while position >= limit, texts < 2 {
             let node = tree.nodes[position]
             if node.tag == .text, node.characters > 0 {
                 let range = Int(node.first) ..< Int(node.first + node.count)
-                guard node.count <= 40, !tree.bytes[range].contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else {
-                    return ""
-                }
-                return tree.string(in: Int(node.first) ..< Int(node.first + node.count)) + " "
+                guard node.count <= 40, !tree.bytes[range].contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { break }
+                label = tree.string(in: range) + " " + label
+                texts += 1
+            } else if node.tag.isBlockLevel || node.tag == .br {
+                break
             }
-            if node.tag.isBlockLevel { return "" }
             position -= 1
         }
-        return ""
+        return label
     }
 
     private enum Place { case line, update }
@@ -448,22 +463,32 @@ struct PageDates {
     }
 
     /// Whether the words before a date opening a line are a dateline's (`Karlsruhe, (`, `BERLIN
-    /// (dpa) –`, `Pressemitteilung vom`): names and short words (`am`, `vom`, `le`, `on`), not
-    /// prose's longer words in lower case (`Wir suchen zum 1. April`).
+    /// (dpa) –`, `Pressemitteilung vom`): names, and of the words in lower case only those that
+    /// introduce a date (`am`, `vom`, `le`, `on`), not prose's (`Wir suchen zum 1. April`, `Mit
+    /// der am 15. Januar in Kraft getretenen`); an agency's code in parentheses (`(dpa)`) too.
     static func isDateline(_ prefix: Substring.UnicodeScalarView) -> Bool {
-        var word = 0
-        var lowercase = false
-        for scalar in prefix {
+        var word = ""
+        var opened = false
+        var previous: Unicode.Scalar = " "
+        for scalar in prefix + [" "] {
             if scalar.properties.isAlphabetic {
-                if word == 0 { lowercase = scalar.properties.isLowercase }
-                word += 1
-                if lowercase, word > 3 { return false }
+                if word.isEmpty { opened = previous == "(" }
+                word.unicodeScalars.append(scalar)
             } else {
-                word = 0
+                if let first = word.unicodeScalars.first, first.properties.isLowercase, !opened,
+                    !datelineWords.contains(word)
+                {
+                    return false
+                }
+                word = ""
             }
+            previous = scalar
         }
         return true
     }
+
+    /// Lower-case words that introduce a date in a dateline.
+    private static let datelineWords: Set<String> = ["am", "vom", "on", "le", "el", "de", "du", "del", "il", "den"]
 
     /// The line of block `block` (its text between block boundaries and `<br>`s) that holds text
     /// node `index`: its characters, and those before the node. Nil when the block is too large to
@@ -898,7 +923,7 @@ enum DateText {
     /// Words that call the date after them an update's, and a publication's.
     private static let updateWords = [
         "update", "aktualisiert", "geändert", "modified", "mis à jour", "actualizad", "actualización", "aggiornat",
-        "bijgewerkt", "last edited", "zuletzt", "atualizad", "edited",
+        "bijgewerkt", "last edited", "zuletzt", "atualizad", "edited", "editiert", "bearbeitet",
     ]
     private static let publishWords = [
         "publi", "veröffentlicht", "posted", "erschienen", "erstellt", "written", "geschrieben", "created",
