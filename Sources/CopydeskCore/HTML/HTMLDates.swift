@@ -5,10 +5,17 @@ internal import Foundation
 ///
 /// Sources, best first: the declared publication time (JSON-LD article data, `<meta>` names for
 /// the publication day, `itemprop=datePublished`, a `datePublished` of any JSON-LD object), a
-/// `<time datetime>` near the headline or the first one, the day the address names, and the dates
-/// the page shows (next to the headline, in `<time>` elements, in elements of a date class).
-/// Modification and update times are never taken for the publication. A declared day that the
-/// page shows one day off (a UTC timestamp of an evening article) is taken as shown.
+/// `<time datetime>` near the headline, the day the address names, the date shown next to the
+/// headline (the `<h1>`, `<h2>` or `<h3>` the title names: a dateline, a byline, a meta line,
+/// not prose, comments, menus or lists), the first `<time datetime>` elsewhere, the day in the
+/// address of the page's picture, a date further down that its words call the publication's, and
+/// the dates of `<time>` texts and of date classes no list shares.
+///
+/// Declared modification times are never taken for the publication; a date the page calls an
+/// update's only when it shows no other. A declared day the page shows one day off (a UTC
+/// timestamp of an evening article) is taken as shown, as is a later day the page shows (an
+/// article published again, its metadata keeping the first draft's date) and a day the page
+/// calls the publication's ("Publié le").
 struct PageDates {
     /// A text node that may hold a date, and where it starts in the page's visible text.
     private struct Text {
@@ -16,8 +23,8 @@ struct PageDates {
         var offset: Int32
     }
 
-    /// A headline (`<h1>`, or `<h2>` on pages that use it so) and the short texts around it that
-    /// may hold a date.
+    /// A possible headline (an `<h1>`, `<h2>`, `<h3>` or element of a title class) and the short
+    /// texts around it that may hold a date.
     private struct Anchor {
         var index: Int32
         var level: Int
@@ -40,7 +47,7 @@ struct PageDates {
     /// The last texts that may hold a date (oldest first).
     private var recent: [Text] = []
     private var anchors: [Anchor] = []
-    /// How many of ``anchors`` are `<h1>`s and `<h2>`s.
+    /// How many of ``anchors`` are of each level (`<h1>`; `<h2>`; `<h3>` and title classes).
     private var headings = [0, 0, 0]
     /// Every `<time datetime>` value, in document order (the first few).
     private var timeAttributes: [String] = []
@@ -60,7 +67,7 @@ struct PageDates {
     static let after: Int32 = 1000
     /// Visible characters after a headline whose texts may date it when they say "published".
     static let late: Int32 = 8000
-    /// `<h1>`s and `<h2>`s read as headlines, each.
+    /// Possible headlines read, of each level.
     private static let maximumAnchors = 8
     private static let maximumTexts = 12
     /// Bytes of a long text node read for a date line opening it.
@@ -456,8 +463,9 @@ struct PageDates {
             }
             // The bare marker counts only when no other class calls the element a date.
             return !tokens.contains { other in
-                !other.elementsEqual(token) && other.lowercasedASCIIContains("date") || other.lowercasedASCIIContains("publish")
-                    || other.lowercasedASCIIContains("time") || other.lowercasedASCIIContains("entry")
+                !other.elementsEqual(token)
+                    && (other.lowercasedASCIIContains("date") || other.lowercasedASCIIContains("publish")
+                        || other.lowercasedASCIIContains("time") || other.lowercasedASCIIContains("entry"))
             }
         }
     }
