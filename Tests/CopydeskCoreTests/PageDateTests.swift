@@ -318,4 +318,53 @@ extension PageDateTests {
         let filler = String(repeating: "<p>The harbour bridge reopened on Friday after a year of repairs, the city said.</p>", count: 20)
         #expect(try published(page(below: filler + "<p><b>Aktualisiert am </b>17.01.2021.</p>")) == "2021-01-17")
     }
+
+    /// Further down, a byline's date ("Von Christian am 03.05.2013") counts too.
+    @Test func aBylinesDateFurtherDown() throws {
+        let filler = String(repeating: "<p>The harbour bridge reopened on Friday after a year of repairs, the city said.</p>", count: 20)
+        #expect(try published(page(below: filler + "<div>Von Christian am 03.05.2013, 11:51 | 0 Meinungen</div>"))
+            == "2013-05-03")
+    }
+
+    /// The date by the headline counts though a sidebar's list further away shows others in
+    /// elements of the same tag; a toolbar is no menu, a menu's dates are none.
+    @Test func aListFarAwayOrAToolbar() throws {
+        let sidebar = "<div class=\"widget\"><ul>" + (1...3).map { "<li><a href=\"/x\">\($0). Januar 2022</a></li>" }.joined()
+            + "</ul></div>"
+        let filler = String(repeating: "<p>The harbour bridge reopened on Friday after a year of repairs, the city said.</p>", count: 6)
+        #expect(try published(page(below: "<div class=\"meta\"><a href=\"/x\">2. Februar 2022</a></div>" + filler + sidebar))
+            == "2022-02-02")
+        #expect(try published(page(below: "<div class=\"story__toolbar\"><span>02 Novembre 2023</span></div>")) == "2023-11-02")
+        #expect(try published(page(below: "<ul class=\"sub-menu\"><li><span>02.11.2023</span></li></ul>")) == nil)
+    }
+
+    /// Lower-case words before a date opening a long line make it prose unless they introduce a
+    /// date ("am", "vom", "le"); "Editiert am" is an update.
+    @Test func proseBeforeADateAndEdits() throws {
+        let sentence = " the harbour bridge reopened on Friday after a year of repairs, the city said."
+        let prose = "<p>Mit der am 15. Januar 2022 in Kraft getretenen Verordnung" + String(repeating: sentence, count: 3)
+            + "</p><p class=\"meta\">26. Januar 2022</p>"
+        #expect(try published(page(below: prose)) == "2022-01-26")
+        #expect(!PageDates.isDateline("Mit der am ".unicodeScalars[...]))
+        #expect(PageDates.isDateline("Pressemitteilung vom ".unicodeScalars[...]))
+        #expect(DateText.first(in: "Editiert am 19. Oktober 2019")?.cue == .updated)
+    }
+
+    /// A label split over elements ("Gespeichert von" + a name + "am ...") is read whole.
+    @Test func aLabelSplitOverElements() throws {
+        let filler = String(repeating: "<p>The harbour bridge reopened on Friday after a year of repairs, the city said.</p>", count: 20)
+        let line = #"<div class="submitted">Gespeichert von <span class="username">rasos</span> am 24. Juli 2017 - 18:55</div>"#
+        #expect(try published(page(below: filler + line)) == "2017-07-24")
+    }
+
+    /// The hAtom way: a date in the `title` of an `<abbr>` or of an element of a date class; not a
+    /// member's join date.
+    @Test func datesInTitleAttributes() throws {
+        #expect(try published(page(top: #"<abbr class="published" title="2012-12-16T19:05:00">Sonntag</abbr>"#))
+            == "2012-12-16T19:05:00")
+        #expect(try published(page(top: #"<span class="updated" title="2013-04-04T18:52:11+02:00"></span>"#))
+            == "2013-04-04T18:52:11+02:00")
+        #expect(try published(page(top: #"<span class="joinDateText" title="10:46 AM - 20 Mar 2007">Joined</span>"#))
+            == nil)
+    }
 }

@@ -5,10 +5,17 @@ internal import Foundation
 ///
 /// Sources, best first: the declared publication time (JSON-LD article data, `<meta>` names for
 /// the publication day, `itemprop=datePublished`, a `datePublished` of any JSON-LD object), a
-/// `<time datetime>` near the headline or the first one, the day the address names, and the dates
-/// the page shows (next to the headline, in `<time>` elements, in elements of a date class).
-/// Modification and update times are never taken for the publication. A declared day that the
-/// page shows one day off (a UTC timestamp of an evening article) is taken as shown.
+/// `<time datetime>` near the headline, the day the address names, the date shown next to the
+/// headline (the `<h1>`, `<h2>` or `<h3>` the title names: a dateline, a byline, a meta line,
+/// not prose, comments, menus or lists), the first `<time datetime>` elsewhere, the day in the
+/// address of the page's picture, a date further down that its words call the publication's, and
+/// the dates of `<time>` texts and of date classes no list shares.
+///
+/// Declared modification times are never taken for the publication; a date the page calls an
+/// update's only when it shows no other. A declared day the page shows one day off (a UTC
+/// timestamp of an evening article) is taken as shown, as is a later day the page shows (an
+/// article published again, its metadata keeping the first draft's date) and a day the page
+/// calls the publication's ("Publié le").
 struct PageDates {
     /// A text node that may hold a date, and where it starts in the page's visible text.
     private struct Text {
@@ -16,8 +23,8 @@ struct PageDates {
         var offset: Int32
     }
 
-    /// A headline (`<h1>`, or `<h2>` on pages that use it so) and the short texts around it that
-    /// may hold a date.
+    /// A possible headline (an `<h1>`, `<h2>`, `<h3>` or element of a title class) and the short
+    /// texts around it that may hold a date.
     private struct Anchor {
         var index: Int32
         var level: Int
@@ -40,7 +47,7 @@ struct PageDates {
     /// The last texts that may hold a date (oldest first).
     private var recent: [Text] = []
     private var anchors: [Anchor] = []
-    /// How many of ``anchors`` are `<h1>`s and `<h2>`s.
+    /// How many of ``anchors`` are of each level (`<h1>`; `<h2>`; `<h3>` and title classes).
     private var headings = [0, 0, 0]
     /// Every `<time datetime>` value, in document order (the first few).
     private var timeAttributes: [String] = []
@@ -48,6 +55,9 @@ struct PageDates {
     private var shownTimes: [String] = []
     /// Dates shown by elements whose class calls them a date, with that class.
     private var classDates: [(kind: [UInt8], date: String)] = []
+    /// Dates in the `title` of an `<abbr>` or of an element of a date class (the hAtom way:
+    /// `<abbr class="published" title="2012-12-16T19:05:00">`), with that class.
+    private var titleDates: [(kind: [UInt8], date: String)] = []
     /// The first `datePublished` of any JSON-LD object (a `WebPage`, a `VideoObject` ...).
     private var linkedDataPublished: String?
 
@@ -57,7 +67,7 @@ struct PageDates {
     static let after: Int32 = 1000
     /// Visible characters after a headline whose texts may date it when they say "published".
     static let late: Int32 = 8000
-    /// `<h1>`s and `<h2>`s read as headlines, each.
+    /// Possible headlines read, of each level.
     private static let maximumAnchors = 8
     private static let maximumTexts = 12
     /// Bytes of a long text node read for a date line opening it.
@@ -79,7 +89,7 @@ struct PageDates {
             for position in anchors.indices.reversed() where offset < anchors[position].end + Self.late {
                 if offset < anchors[position].windowEnd {
                     if anchors[position].after.count < Self.maximumTexts { anchors[position].after.append(text) }
-                } else if anchors[position].later.count < Self.maximumTexts {
+                } else if anchors[position].later.count < 2 * Self.maximumTexts {
                     anchors[position].later.append(text)
                 }
             }
@@ -110,13 +120,22 @@ struct PageDates {
         // The caller reads the class of every element but the text, meta, body, html and article.
         guard let words = classWords, let range = tree.attributeRange(.class, of: index) else { return }
         let classes = tree.bytes[range]
+        // A member's date (joined, registered, born) is no publication's.
+        let member = classes.lowercasedASCIIContains("join") || classes.lowercasedASCIIContains("regist")
+            || classes.lowercasedASCIIContains("birth")
+        if !member, titleDates.count < 16, node.tag == .abbr || classes.lowercasedASCIIContains("date")
+            || classes.lowercasedASCIIContains("publish") || classes.lowercasedASCIIContains("updated"),
+            let title = tree.attribute(.title, of: index), let date = Self.normalize(title)
+        {
+            titleDates.append((Array(classes), date))
+        }
         // A small element whose class calls it a title may hold the headline (`div.h-title`).
         if node.tag != .h1, node.tag != .h2, node.tag != .h3, node.end - Int32(index) <= 30, words.title {
             addAnchor(tree, index, level: 3)
         }
         // A date shown in the page, in an element its class calls one ("date", "datum"), not a
         // comment's or an update's.
-        if words.date, !words.comment, !words.update, let date = Self.dateInText(tree.text(of: index)) {
+        if !member, words.date, !words.comment, !words.update, let date = Self.dateInText(tree.text(of: index)) {
             classDates.append((Array(classes), date))
         }
     }
@@ -175,7 +194,8 @@ struct PageDates {
         let late = anchor.map { laterDates(tree, anchor: $0, monthFirst: monthFirst) }
         if let day = late?.published { return day }
         // Last, a day the page calls an update's: the page is as of then.
-        return HTMLMetadata.onlyDate(shownTimes) ?? HTMLMetadata.onlyDate(classDates) ?? shown?.day ?? late?.updated
+        return HTMLMetadata.onlyDate(shownTimes) ?? HTMLMetadata.onlyDate(classDates)
+            ?? HTMLMetadata.onlyDate(titleDates) ?? shown?.day ?? late?.updated
     }
 
     /// `value`, or the day the page shows next to its headline when that is one day off (the UTC
@@ -341,8 +361,21 @@ struct PageDates {
             let node = tree.nodes[Int(text.index)]
             let label = Self.withLabel(tree, text.index)
             let string = label + tree.string(in: Int(node.first) ..< Int(node.first) + min(Int(node.count), Self.opening))
-            guard let found = DateText.first(in: string, monthFirst: monthFirst), found.cue != .none, found.cue != .range
-            else { continue }
+            guard var found = DateText.first(in: string, monthFirst: monthFirst), found.cue != .range else { continue }
+            if found.cue == .none {
+                // A byline's date ("Von Christian am 03.05.2013"), or one the words after call the
+                // publication's ("Dieser Artikel wurde am 14. Dezember 2015 veröffentlicht").
+                let scalars = Array(string.lowercased().unicodeScalars)
+                let before = String(String.UnicodeScalarView(scalars[..<min(found.position, scalars.count)]))
+                let after = String(String.UnicodeScalarView(scalars[min(found.position, scalars.count)...]))
+                if Self.bylineWords.contains(where: { before.hasPrefix($0) || before.contains(" " + $0) })
+                    || Self.publishedAfter.contains(where: { after.contains($0) })
+                {
+                    found.cue = .published
+                } else {
+                    continue
+                }
+            }
             let position = max(0, found.position - label.unicodeScalars.count)
             guard Self.place(tree, Int(text.index), position: position, dateline: false, anchor: Int(anchor.index)) != nil
             else { continue }
@@ -352,11 +385,15 @@ struct PageDates {
         return (nil, updated)
     }
 
+    /// Words of a byline before its date, and words after a date that call it the publication's.
+    private static let bylineWords = ["von ", "by ", "par ", "por ", "author", "autor"]
+    private static let publishedAfter = ["veröffentlicht", "published", "publié", "publicado", "pubblicato"]
+
     /// The tags and classes of element `index` and its parent: what the items of a list share.
     private static func kind(_ tree: HTMLTree, _ index: Int) -> [UInt8] {
         var kind = [UInt8]()
         var element = index
-        for _ in 0 ..< 2 where element >= 0 {
+        for _ in 0 ..< 3 where element >= 0 {
             kind.append(tree.nodes[element].tag.rawValue)
             if let range = tree.attributeRange(.class, of: element) { kind += tree.bytes[range] }
             kind.append(0)
@@ -365,24 +402,26 @@ struct PageDates {
         return kind
     }
 
-    /// The short label text just before text node `index` ("Aktualisiert:", "Published"), with a
-    /// space, when the node's text follows one in the same line.
+    /// The short label texts (up to two, no digits) just before text node `index` in the same line
+    /// ("Aktualisiert:", "Gespeichert von" + "rasos"), with a space after each.
     private static func withLabel(_ tree: HTMLTree, _ index: Int32) -> String {
+        var label = ""
+        var texts = 0
         var position = Int(index) - 1
-        let limit = max(0, Int(index) - 4)
-        while position >= limit {
+        let limit = max(0, Int(index) - 6)
+        while position >= limit, texts < 2 {
             let node = tree.nodes[position]
             if node.tag == .text, node.characters > 0 {
                 let range = Int(node.first) ..< Int(node.first + node.count)
-                guard node.count <= 40, !tree.bytes[range].contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else {
-                    return ""
-                }
-                return tree.string(in: Int(node.first) ..< Int(node.first + node.count)) + " "
+                guard node.count <= 40, !tree.bytes[range].contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { break }
+                label = tree.string(in: range) + " " + label
+                texts += 1
+            } else if node.tag.isBlockLevel || node.tag == .br {
+                break
             }
-            if node.tag.isBlockLevel { return "" }
             position -= 1
         }
-        return ""
+        return label
     }
 
     private enum Place { case line, update }
@@ -416,7 +455,7 @@ struct PageDates {
                 let value = tree.bytes[range]
                 if name != .itemprop {
                     let hints = ClassHints.of(value)
-                    if hints.contains(.comments) || depth < 3 && hints.contains(.navigation) {
+                    if hints.contains(.comments) || depth < 3 && value.lowercasedASCIIContains("menu") {
                         return nil
                     }
                 }
@@ -442,29 +481,40 @@ struct PageDates {
             }
             // The bare marker counts only when no other class calls the element a date.
             return !tokens.contains { other in
-                !other.elementsEqual(token) && other.lowercasedASCIIContains("date") || other.lowercasedASCIIContains("publish")
-                    || other.lowercasedASCIIContains("time") || other.lowercasedASCIIContains("entry")
+                !other.elementsEqual(token)
+                    && (other.lowercasedASCIIContains("date") || other.lowercasedASCIIContains("publish")
+                        || other.lowercasedASCIIContains("time") || other.lowercasedASCIIContains("entry"))
             }
         }
     }
 
     /// Whether the words before a date opening a line are a dateline's (`Karlsruhe, (`, `BERLIN
-    /// (dpa) –`, `Pressemitteilung vom`): names and short words (`am`, `vom`, `le`, `on`), not
-    /// prose's longer words in lower case (`Wir suchen zum 1. April`).
+    /// (dpa) –`, `Pressemitteilung vom`): names, and of the words in lower case only those that
+    /// introduce a date (`am`, `vom`, `le`, `on`), not prose's (`Wir suchen zum 1. April`, `Mit
+    /// der am 15. Januar in Kraft getretenen`); an agency's code in parentheses (`(dpa)`) too.
     static func isDateline(_ prefix: Substring.UnicodeScalarView) -> Bool {
-        var word = 0
-        var lowercase = false
-        for scalar in prefix {
+        var word = ""
+        var opened = false
+        var previous: Unicode.Scalar = " "
+        for scalar in prefix + [" "] {
             if scalar.properties.isAlphabetic {
-                if word == 0 { lowercase = scalar.properties.isLowercase }
-                word += 1
-                if lowercase, word > 3 { return false }
+                if word.isEmpty { opened = previous == "(" }
+                word.unicodeScalars.append(scalar)
             } else {
-                word = 0
+                if let first = word.unicodeScalars.first, first.properties.isLowercase, !opened,
+                    !datelineWords.contains(word)
+                {
+                    return false
+                }
+                word = ""
             }
+            previous = scalar
         }
         return true
     }
+
+    /// Lower-case words that introduce a date in a dateline.
+    private static let datelineWords: Set<String> = ["am", "vom", "on", "le", "el", "de", "du", "del", "il", "den"]
 
     /// The line of block `block` (its text between block boundaries and `<br>`s) that holds text
     /// node `index`: its characters, and those before the node. Nil when the block is too large to
@@ -899,7 +949,7 @@ enum DateText {
     /// Words that call the date after them an update's, and a publication's.
     private static let updateWords = [
         "update", "aktualisiert", "geändert", "modified", "mis à jour", "actualizad", "actualización", "aggiornat",
-        "bijgewerkt", "last edited", "zuletzt", "atualizad", "edited",
+        "bijgewerkt", "last edited", "zuletzt", "atualizad", "edited", "editiert", "bearbeitet",
     ]
     private static let publishWords = [
         "publi", "veröffentlicht", "posted", "erschienen", "erstellt", "written", "geschrieben", "created",
