@@ -304,21 +304,7 @@ struct PageDates {
             previous = byte
         }
         if collapsed, previous != 0x20 { return text.lowercased() }
-        // One pass over the scalars (no Foundation, no character views).
-        var out = String.UnicodeScalarView()
-        var space = false
-        for scalar in text.lowercased().unicodeScalars where scalar != "\u{AD}" {
-            if scalar.properties.isWhitespace {
-                space = !out.isEmpty
-                continue
-            }
-            if space {
-                out.append(" ")
-                space = false
-            }
-            out.append(scalar)
-        }
-        return String(out)
+        return text.lowercasedCollapsed { $0 == "\u{AD}" ? nil : $0 }
     }
 
     /// The date shown nearest the headline `anchor`: in the short texts after it (within

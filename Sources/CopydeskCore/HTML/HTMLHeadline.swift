@@ -268,24 +268,13 @@ enum HTMLHeadline {
 
     /// Case-folded, quotes folded, whitespace collapsed.
     static func key(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        var space = false
-        for scalar in text.lowercased().unicodeScalars {
-            if scalar.properties.isWhitespace {
-                space = !out.isEmpty
-                continue
-            }
-            if space {
-                out.append(" ")
-                space = false
-            }
+        text.lowercasedCollapsed { scalar in
             switch scalar {
-            case "“", "”", "„", "‟", "«", "»", "″", "＂": out.append("\"")
-            case "‘", "’", "‚", "‛", "′", "`", "´", "＇", "‹", "›": out.append("'")
-            default: out.append(scalar)
+            case "“", "”", "„", "‟", "«", "»", "″", "＂": "\""
+            case "‘", "’", "‚", "‛", "′", "`", "´", "＇", "‹", "›": "'"
+            default: scalar
             }
         }
-        return String(out)
     }
 
     private static func wordSet(_ text: String) -> Set<Substring> {
@@ -298,6 +287,26 @@ enum HTMLHeadline {
 }
 
 extension String {
+    /// Lower case, runs of whitespace as one space (none at either end), each other scalar as
+    /// `mapping` gives it (nil drops it): one pass over the scalars, no Foundation.
+    func lowercasedCollapsed(mapping: (Unicode.Scalar) -> Unicode.Scalar?) -> String {
+        var out = String.UnicodeScalarView()
+        var space = false
+        for scalar in lowercased().unicodeScalars {
+            if scalar.properties.isWhitespace {
+                space = !out.isEmpty
+                continue
+            }
+            guard let mapped = mapping(scalar) else { continue }
+            if space {
+                out.append(" ")
+                space = false
+            }
+            out.append(mapped)
+        }
+        return String(out)
+    }
+
     fileprivate func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
