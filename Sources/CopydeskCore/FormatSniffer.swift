@@ -27,24 +27,46 @@ public enum FormatSniffer {
         if DigitalwiresReader.looksLikeDigitalwires(prefix) { return .dpaDigitalwires }
         if NinjsReader.looksLikeNinjs(prefix) { return .ninjs }
         if let root = xmlRootName(utf8Prefix(prefix, 8192)), let format = wireFormat(ofRoot: root) { return format }
-        let head = String(utf8Prefix(prefix, 2048)).lowercased()
-        var rest = Substring(head)
+        // The first 2 KiB as bytes, ASCII lower-cased: every tag and keyword looked for is ASCII.
+        var head = Array(utf8Prefix(prefix, 2048).utf8)
+        for index in head.indices where head[index] >= 0x41 && head[index] <= 0x5A { head[index] |= 0x20 }
+        var rest = head[...]
         while true {
-            rest = rest.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" })
-            guard rest.hasPrefix("<!--") else { break }
-            guard let end = rest.range(of: "-->") else { break }
+            rest = withoutLeadingSpace(rest)
+            guard rest.starts(with: "<!--".utf8), let end = rest.firstRange(of: "-->".utf8) else { break }
             rest = rest[end.upperBound...]
         }
-        let isXML = rest.hasPrefix("<?xml")
+        let isXML = rest.starts(with: "<?xml".utf8)
         let startsLikeHTML = ["<!doctype html", "<html", "<head", "<body", "<meta", "<title", "<!doctype"].contains {
-            rest.hasPrefix($0)
+            rest.starts(with: $0.utf8)
         }
-        let holdsHTML = contains(head, "<html") || contains(head, "<body") || holdsPageTag(prefix.utf8.prefix(window))
-        guard startsLikeHTML || holdsHTML || (isXML && contains(head, "<html")) else {
+        let holdsHTML = head[...].lowercasedASCIIContains("<html") || head[...].lowercasedASCIIContains("<body")
+            || holdsPageTag(prefix.utf8.prefix(window))
+        guard startsLikeHTML || holdsHTML || (isXML && head[...].lowercasedASCIIContains("<html")) else {
             return .text
         }
-        if isXML || contains(head, "http://www.w3.org/1999/xhtml") { return .xhtml }
+        if isXML || head[...].lowercasedASCIIContains("http://www.w3.org/1999/xhtml") { return .xhtml }
         return .html
+    }
+
+    /// The bytes after leading whitespace (any Unicode white space) and byte-order marks.
+    private static func withoutLeadingSpace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == 0x20 || (0x09 ... 0x0D).contains(byte) {
+                index += 1
+                continue
+            }
+            guard byte >= 0x80 else { break }
+            var iterator = bytes[index...].makeIterator()
+            var decoder = UTF8()
+            guard case .scalarValue(let scalar) = decoder.decode(&iterator),
+                scalar == "\u{FEFF}" || scalar.properties.isWhitespace
+            else { break }
+            index += UTF8.width(scalar)
+        }
+        return bytes[index...]
     }
 
     /// The start of `text` up to `count` UTF-8 bytes (fewer, to end on a whole character): a bound
@@ -110,28 +132,6 @@ public enum FormatSniffer {
         return EmailReader.looksLikeEmail(bytes) ? .email : nil
     }
 
-    /// Whether `needle` (ASCII) occurs in `text`, compared byte by byte (Foundation's `contains`
-    /// costs a bridge to NSString per call).
-    static func contains(_ text: String, _ needle: StaticString) -> Bool {
-        var text = text
-        return text.withUTF8 { haystack in
-            let count = needle.utf8CodeUnitCount
-            guard count > 0, haystack.count >= count else { return count == 0 }
-            let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: count)
-            let first = pattern[0]
-            var index = 0
-            while index <= haystack.count - count {
-                if haystack[index] == first {
-                    var matched = 1
-                    while matched < count && haystack[index + matched] == pattern[matched] { matched += 1 }
-                    if matched == count { return true }
-                }
-                index += 1
-            }
-            return false
-        }
-    }
-
     /// The format of raw bytes, read as Latin-1 for the sniff (every markup character is ASCII).
     public static func sniff(bytes: some Collection<UInt8>) -> ArticleFormat {
         var prefix = String.UnicodeScalarView()
@@ -147,8 +147,8 @@ public enum FormatSniffer {
         let text = Array(bytes)
         guard text.count >= 6 else { return false }
         for index in 0 ..< text.count - 5 where text[index] == 0x3C {
-            let name = text[index + 1 ..< index + 5].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-            guard name.elementsEqual("html".utf8) || name.elementsEqual("body".utf8) else { continue }
+            let name = text[index + 1 ..< index + 5]
+            guard name.lowercasedASCIIContains("html") || name.lowercasedASCIIContains("body") else { continue }
             switch text[index + 5] {
             case 0x3E, 0x2F, 0x20, 0x09, 0x0A, 0x0D: return true
             default: continue

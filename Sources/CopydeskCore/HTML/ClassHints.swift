@@ -186,15 +186,57 @@ struct ClassHints: OptionSet, Hashable, Sendable {
         return list
     }()
 
-    /// The patterns indexed by their first byte, so that each token position tries only the
-    /// patterns that can start there.
-    private static let buckets: [[Int]] = {
-        var table = [[Int]](repeating: [], count: 256)
-        for (index, pattern) in patterns.enumerated() {
-            table[Int(pattern.bytes[0])].append(index)
+    /// The patterns in flat arrays, so that matching copies and retains nothing: the bytes of all
+    /// patterns one after another, and for each pattern where its bytes start, how many there are,
+    /// its hints and how it must match.
+    private static let table: Table = Table(patterns)
+
+    private struct Table {
+        var bytes: [UInt8] = []
+        var starts: [Int32] = []
+        var lengths: [Int32] = []
+        var hints: [UInt32] = []
+        /// Bit 0: a whole part; bit 1: the start of a part; bit 2: the whole token.
+        var flags: [UInt8] = []
+        /// The patterns indexed by their first two bytes (``pairSlot``): `bucketStarts[slot]` up to
+        /// `bucketStarts[slot + 1]` in `bucketPatterns`.
+        var bucketStarts: [Int32] = []
+        var bucketPatterns: [Int32] = []
+
+        init(_ patterns: [Pattern]) {
+            var buckets = [[Int32]](repeating: [], count: ClassHints.pairSlots)
+            for (index, pattern) in patterns.enumerated() {
+                precondition(pattern.bytes.count >= 2, "class patterns are at least two bytes long")
+                starts.append(Int32(bytes.count))
+                lengths.append(Int32(pattern.bytes.count))
+                bytes.append(contentsOf: pattern.bytes)
+                hints.append(pattern.hints.rawValue)
+                flags.append((pattern.wholePart ? 1 : 0) | (pattern.prefix ? 2 : 0) | (pattern.token ? 4 : 0))
+                buckets[ClassHints.pairSlot(pattern.bytes[0], pattern.bytes[1])].append(Int32(index))
+            }
+            for bucket in buckets {
+                bucketStarts.append(Int32(bucketPatterns.count))
+                bucketPatterns.append(contentsOf: bucket)
+            }
+            bucketStarts.append(Int32(bucketPatterns.count))
         }
-        return table
-    }()
+    }
+
+    /// Bytes folded to 40 classes for the pair index: letters, digits, and the rest as one.
+    private static func byteClass(_ byte: UInt8) -> Int {
+        switch byte {
+        case 0x61 ... 0x7A: return Int(byte - 0x61)
+        case 0x30 ... 0x39: return 26 + Int(byte - 0x30)
+        case 0x2D: return 36
+        case 0x5F: return 37
+        case 0x2E, 0x3A, 0x2F: return 38
+        default: return 39
+        }
+    }
+
+    private static let pairSlots = 40 * 40
+
+    private static func pairSlot(_ first: UInt8, _ second: UInt8) -> Int { byteClass(first) * 40 + byteClass(second) }
 
     /// The hints of one `class` or `id` value (bytes in any case).
     static func of(_ value: ArraySlice<UInt8>) -> ClassHints {
@@ -210,7 +252,7 @@ struct ClassHints: OptionSet, Hashable, Sendable {
                     !stateSuffixes.contains(where: { token.ends(with: $0) })
                 {
                     let role = role(of: token)
-                    if !role.isEmpty { hints.formUnion(ofToken(Array(role))) }
+                    if !role.isEmpty { hints.formUnion(ofToken(role)) }
                 }
                 token.removeAll(keepingCapacity: true)
             } else {
@@ -291,45 +333,58 @@ struct ClassHints: OptionSet, Hashable, Sendable {
     /// not the comments under it. They are blanked out of a token before matching.
     private static let exceptions: [[UInt8]] = ["commentary", "commentaries"].map { Array($0.utf8) }
 
-    private static func ofToken(_ original: [UInt8]) -> ClassHints {
-        var hints: ClassHints = []
-        var token = original
-        for exception in exceptions where token.count >= exception.count {
-            var start = 0
-            while start + exception.count <= token.count {
-                if token[start ..< start + exception.count].elementsEqual(exception) {
-                    for offset in start ..< start + exception.count { token[offset] = 0x2D }
-                    start += exception.count
-                } else {
-                    start += 1
+    private static func ofToken(_ role: ArraySlice<UInt8>) -> ClassHints {
+        var token = role
+        if role.count >= 10, role.lowercasedASCIIContains("commentar") {
+            for exception in exceptions where token.count >= exception.count {
+                var start = token.startIndex
+                while start + exception.count <= token.endIndex {
+                    if token[start ..< start + exception.count].elementsEqual(exception) {
+                        for offset in start ..< start + exception.count { token[offset] = 0x2D }
+                        start += exception.count
+                    } else {
+                        start += 1
+                    }
                 }
             }
         }
-        let count = token.count
-        for start in 0 ..< count {
-            for patternIndex in buckets[Int(token[start])] {
-                let pattern = patterns[patternIndex]
-                let length = pattern.bytes.count
-                guard start + length <= count, !hints.isSuperset(of: pattern.hints) else { continue }
-                var matched = true
-                for offset in 1 ..< length where token[start + offset] != pattern.bytes[offset] {
-                    matched = false
-                    break
+        let table = Self.table
+        var found: UInt32 = 0
+        token.withUnsafeBufferPointer { token in
+            table.bytes.withUnsafeBufferPointer { patternBytes in
+                let count = token.count
+                guard count >= 2 else { return }
+                for start in 0 ..< count - 1 {
+                    let slot = pairSlot(token[start], token[start + 1])
+                    var entry = Int(table.bucketStarts[slot])
+                    let end = Int(table.bucketStarts[slot + 1])
+                    while entry < end {
+                        let pattern = Int(table.bucketPatterns[entry])
+                        entry += 1
+                        let patternHints = table.hints[pattern]
+                        let length = Int(table.lengths[pattern])
+                        guard start + length <= count, found & patternHints != patternHints else { continue }
+                        let flags = table.flags[pattern]
+                        if flags & 4 != 0, start != 0 || length != count { continue }
+                        let base = Int(table.starts[pattern])
+                        // The pair index folds some bytes together: every byte is compared.
+                        var offset = 0
+                        while offset < length, token[start + offset] == patternBytes[base + offset] { offset += 1 }
+                        guard offset == length else { continue }
+                        if flags & 1 != 0 {
+                            // A part starts after a separator (not after a digit: `40ad` in a hex id
+                            // is no ad) and ends at a separator or a digit (`ad300`).
+                            let startsPart = start == 0 || isSeparator(token[start - 1])
+                            let next = start + length < count ? token[start + length] : 0x2D
+                            let endsPart = isSeparator(next) || (next >= 0x30 && next <= 0x39)
+                            guard startsPart, endsPart || flags & 2 != 0 else { continue }
+                        }
+                        found |= patternHints
+                    }
                 }
-                guard matched else { continue }
-                if pattern.token, start != 0 || length != count { continue }
-                if pattern.wholePart {
-                    // A part starts after a separator (not after a digit: `40ad` in a hex id is no
-                    // ad) and ends at a separator or a digit (`ad300`).
-                    let startsPart = start == 0 || isSeparator(token[start - 1])
-                    let next = start + length < count ? token[start + length] : 0x2D
-                    let endsPart = isSeparator(next) || (next >= 0x30 && next <= 0x39)
-                    guard startsPart, endsPart || pattern.prefix else { continue }
-                }
-                hints.formUnion(pattern.hints)
             }
         }
-        return hints
+        return ClassHints(rawValue: found)
     }
 
     /// The hints of an ARIA `role`.

@@ -195,7 +195,7 @@ enum HTMLHeadline {
 
     /// A link to the site's home: `/`, `./`, `index.html`, or an address without a path.
     private static func linksHome(_ link: Int, in tree: HTMLTree) -> Bool {
-        guard let href = tree.attribute(.href, of: link)?.trimmingWhitespace() else { return false }
+        guard let href = tree.attribute(.href, of: link)?.trimmingSpace() else { return false }
         if ["/", "./", "index.html", "index.php", "/index.html", "/index.php"].contains(href) { return true }
         var rest = Substring(href)
         if let scheme = rest.range(of: "//") { rest = rest[scheme.upperBound...] } else { return false }
@@ -245,10 +245,10 @@ enum HTMLHeadline {
                 var start = 0
                 // Separators in a row (` | | `) share their spaces: an empty part between them.
                 for cut in cuts where cut.kind == kind && cut.start >= start {
-                    parts.append(String(String.UnicodeScalarView(scalars[start ..< cut.start])).trimmingWhitespace())
+                    parts.append(String(String.UnicodeScalarView(scalars[start ..< cut.start])).trimmingSpace())
                     start = cut.end
                 }
-                parts.append(String(String.UnicodeScalarView(scalars[start...])).trimmingWhitespace())
+                parts.append(String(String.UnicodeScalarView(scalars[start...])).trimmingSpace())
             }
             return parts.filter { !$0.isEmpty }
         }
@@ -292,26 +292,29 @@ extension String {
     func lowercasedCollapsed(mapping: (Unicode.Scalar) -> Unicode.Scalar?) -> String {
         var out = String.UnicodeScalarView()
         var space = false
-        for scalar in lowercased().unicodeScalars {
-            if scalar.properties.isWhitespace {
+        func add(_ scalar: Unicode.Scalar) {
+            if scalar.isSpaceLike {
                 space = !out.isEmpty
-                continue
+                return
             }
-            guard let mapped = mapping(scalar) else { continue }
+            guard let mapped = mapping(scalar) else { return }
             if space {
                 out.append(" ")
                 space = false
             }
             out.append(mapped)
         }
+        // Lower-cased scalar by scalar, as `lowercased()` does, without a second string.
+        for scalar in unicodeScalars {
+            if scalar.value < 0x80 {
+                add(scalar.value >= 0x41 && scalar.value <= 0x5A ? Unicode.Scalar(UInt8(scalar.value) | 0x20) : scalar)
+            } else if scalar.properties.changesWhenLowercased {
+                for lowered in scalar.properties.lowercaseMapping.unicodeScalars { add(lowered) }
+            } else {
+                add(scalar)
+            }
+        }
         return String(out)
     }
 
-    fileprivate func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-        else { return "" }
-        return String(scalars[first ... last])
-    }
 }

@@ -63,7 +63,7 @@ struct HTMLMetadata: Sendable, Hashable {
                 let key = (tree.attribute(.property, of: index) ?? tree.attribute(.name, of: index)
                     ?? tree.attribute(.itemprop, of: index) ?? tree.attribute(.httpEquiv, of: index))?.lowercased()
                 if let key, let content = tree.attribute(.content, of: index), meta[key] == nil {
-                    let value = content.trimmingCharacters(in: .whitespacesAndNewlines)
+                    let value = content.trimmingSpace()
                     if !value.isEmpty { meta[key] = value }
                     if key == "og:url", pageHost == nil { pageHost = Self.host(of: value) }
                 }
@@ -168,7 +168,7 @@ struct HTMLMetadata: Sendable, Hashable {
 
     private static func first(_ candidates: [String?]) -> String? {
         for candidate in candidates {
-            if let value = candidate?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
+            if let value = candidate?.trimmingSpace(), !value.isEmpty {
                 return value
             }
         }
@@ -243,7 +243,7 @@ struct HTMLMetadata: Sendable, Hashable {
 
     /// "By Jane Doe" → "Jane Doe" (also "Von: Jane Doe", "Author: Jane Doe", "View all posts by Jane Doe").
     static func strippingBy(_ text: String) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingSpace()
         let lowered = trimmed.lowercased()
         for label in bylineLabels where lowered.hasPrefix(label) {
             let rest = trimmed.dropFirst(label.count)
@@ -258,7 +258,7 @@ struct HTMLMetadata: Sendable, Hashable {
 
     /// A title without the site name an outlet appends or prepends (`Story | Site`, `Site - Story`).
     static func cleanTitle(_ title: String, site: String?, heading: String?) -> String {
-        let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        let title = title.trimmingSpace()
         if let heading, heading == title { return title }
         for separator in separators where title.contains(separator) {
             let parts = title.components(separatedBy: separator).map {
@@ -380,7 +380,7 @@ struct JSONLDArticle {
 
     private static func string(_ value: Any?) -> String? {
         guard let text = value as? String else { return nil }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingSpace()
         return trimmed.isEmpty ? nil : trimmed
     }
 

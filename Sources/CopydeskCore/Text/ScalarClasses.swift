@@ -11,3 +11,16 @@ extension Unicode.Scalar {
         value >= 0x80 && properties.generalCategory == .format
     }
 }
+
+extension StringProtocol {
+    /// Without white space (any Unicode white space, line breaks included) at either end: what
+    /// Foundation's `trimmingCharacters(in: .whitespacesAndNewlines)` gives, without its bridge.
+    func trimmingSpace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.isSpaceLike }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.isSpaceLike }) ?? first
+        var kept = String.UnicodeScalarView()
+        kept.append(contentsOf: scalars[first ... last])
+        return String(kept)
+    }
+}
